@@ -1,0 +1,60 @@
+//! The command line: one file per subcommand, each with its arguments and `run`.
+//!
+//! Subcommands return an [`Outcome`]; errors are printed once, as `error: …`, here.
+
+mod inspect;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// tianbao (填报): distribute fill-in workbooks, validate what comes back, compile the result.
+#[derive(Debug, Parser)]
+#[command(name = "tianbao", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Inspect(inspect::Args),
+}
+
+/// How a command that ran ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report beyond warnings.
+    Clean,
+    /// Error findings (an invalid table, invalid returns, a refused compile).
+    Findings,
+}
+
+/// A fatal error: the command could not do its job. Printed as one line.
+pub type Fatal = Box<dyn std::error::Error>;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help and version to stdout with success, usage errors to stderr.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Inspect(args) => inspect::run(args),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

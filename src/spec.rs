@@ -1,0 +1,182 @@
+//! The template spec: the data file (`templates/*.toml`) that holds every label tianbao looks
+//! for and every message it writes for people.
+//!
+//! The built-in specs are compiled into the binary, so an installed `tianbao` needs no
+//! repository. A custom spec is read from a file; any message it leaves out falls back to the
+//! built-in Chinese one, so a partial translation never breaks a run.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+/// The built-in Chinese spec.
+pub const DEFAULT_SPEC: &str = include_str!("../templates/default.toml");
+/// The built-in English spec.
+pub const EN_SPEC: &str = include_str!("../templates/en.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("cannot read spec {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("spec {path} is not valid: {detail}")]
+    Invalid { path: String, detail: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// `zh`, `en`, …: the language of the messages.
+    pub language: String,
+    pub master: MasterLabels,
+    #[serde(default)]
+    pub messages: IndexMap<String, String>,
+}
+
+/// How a master table's header cells and special rows are recognised.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MasterLabels {
+    pub category: Vec<String>,
+    pub id: Vec<String>,
+    pub basis: Vec<String>,
+    pub indicator: Vec<String>,
+    pub task: Vec<String>,
+    pub weight: Vec<String>,
+    pub deadline: Vec<String>,
+    pub leaders: Vec<String>,
+    pub departments: Vec<String>,
+    pub persons: Vec<String>,
+    #[serde(default)]
+    pub group_labels: Vec<String>,
+    pub subtotal_labels: Vec<String>,
+    pub total_labels: Vec<String>,
+    #[serde(default)]
+    pub note_prefixes: Vec<String>,
+    #[serde(default = "default_expected_total")]
+    pub expected_total: Decimal,
+}
+
+fn default_expected_total() -> Decimal {
+    Decimal::ONE_HUNDRED
+}
+
+impl Spec {
+    /// The built-in Chinese spec.
+    pub fn builtin() -> Spec {
+        Spec::parse("templates/default.toml", DEFAULT_SPEC)
+            .expect("the built-in spec is checked by a unit test")
+    }
+
+    /// A built-in spec by language code (`zh`, `en`).
+    pub fn builtin_language(language: &str) -> Option<Spec> {
+        match language {
+            "zh" => Some(Spec::builtin()),
+            "en" => Some(
+                Spec::parse("templates/en.toml", EN_SPEC)
+                    .expect("the built-in spec is checked by a unit test"),
+            ),
+            _ => None,
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Spec, SpecError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Spec::parse(&path.display().to_string(), &text)
+    }
+
+    pub fn parse(path: &str, text: &str) -> Result<Spec, SpecError> {
+        toml::from_str(text).map_err(|e| SpecError::Invalid {
+            path: path.to_string(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// The message for `code` with `{name}` placeholders replaced by `args`.
+    pub fn message(&self, code: &str, args: &[(&str, &str)]) -> String {
+        let template = self.messages.get(code).cloned().unwrap_or_else(|| {
+            Spec::builtin()
+                .messages
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| code.to_string())
+        });
+        render(&template, args)
+    }
+}
+
+/// Replaces each `{name}` in `template` with its value from `args`; unknown names stay as they are.
+pub fn render(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match args.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Code;
+
+    #[test]
+    fn builtin_specs_parse_and_carry_every_message() {
+        for language in ["zh", "en"] {
+            let spec = Spec::builtin_language(language).unwrap();
+            assert_eq!(spec.language, language);
+            for code in Code::ALL {
+                assert!(
+                    spec.messages.contains_key(code.as_str()),
+                    "{language} spec lacks a message for {}",
+                    code.as_str()
+                );
+            }
+            assert_eq!(spec.master.expected_total, Decimal::ONE_HUNDRED);
+        }
+    }
+
+    #[test]
+    fn render_replaces_known_names_only() {
+        assert_eq!(
+            render("{a} and {b} {", &[("a", "1")]),
+            "1 and {b} {".to_string()
+        );
+    }
+
+    #[test]
+    fn unknown_field_is_rejected_with_its_name() {
+        let mut text = DEFAULT_SPEC.replace("[master]", "[master]\ncolour = \"red\"");
+        text.push('\n');
+        let err = Spec::parse("x.toml", &text).unwrap_err().to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+}

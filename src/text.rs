@@ -1,0 +1,189 @@
+//! Text as people type it into Chinese spreadsheets: full- and half-width forms, points written
+//! as （5分）, names separated by 、 or line breaks, labels with stray spaces. Pure functions only.
+
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Full-width ASCII forms (！ to ～) and the ideographic space become their ASCII equivalents.
+pub fn to_halfwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The form labels are compared in: half-width, no white space, lower case.
+pub fn fold(s: &str) -> String {
+    to_halfwidth(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Trims, unifies line breaks and strips invisible characters that come with pasted text.
+pub fn clean(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}'))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A decimal from text a person typed: `2`, `1.5`, `１．５`, ` 3 `. No units, no thousands separators.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let half = to_halfwidth(s);
+    let t = half.trim();
+    if t.is_empty() || t.contains(['e', 'E']) {
+        return None;
+    }
+    Decimal::from_str(t).ok().map(|d| d.normalize())
+}
+
+/// The exact decimal a spreadsheet number stands for (its shortest round-trip text).
+pub fn decimal_from_f64(n: f64) -> Option<Decimal> {
+    if !n.is_finite() {
+        return None;
+    }
+    Decimal::from_str(&format!("{n}"))
+        .ok()
+        .map(|d| d.normalize())
+}
+
+/// Splits a text like `职能工作目标 (68分)` into its name and declared points.
+pub fn split_points(s: &str) -> (String, Option<Decimal>) {
+    let text = s.trim();
+    match trailing_points(text) {
+        Some((points, start)) => (text[..start].trim().to_string(), Some(points)),
+        None => (text.to_string(), None),
+    }
+}
+
+/// Points declared at the end of a text as `(5分)` or `（5分）` (full-width digits too), and the
+/// byte offset where that declaration starts. Closing punctuation after it is allowed.
+pub fn trailing_points(s: &str) -> Option<(Decimal, usize)> {
+    let trimmed = s.trim_end_matches(|c: char| c.is_whitespace() || "。.;；*".contains(c));
+    let body = trimmed
+        .strip_suffix(')')
+        .or_else(|| trimmed.strip_suffix('）'))?;
+    let open = body.rfind(['(', '（'])?;
+    let inner = to_halfwidth(&body[open..]);
+    let inner = inner
+        .trim_start_matches(['(', '（'])
+        .trim()
+        .strip_suffix('分')?
+        .trim();
+    let points = parse_decimal(inner)?;
+    Some((points, open))
+}
+
+/// Separates names in one cell: line breaks, spaces (half or full width), 、，, ; ；.
+pub fn split_names(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || "、,，;；".contains(c))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Vertical text typed as one character per line or spaced out (`从 严 治 党`) reads as one word.
+pub fn collapse_spaced_chars(s: &str) -> String {
+    let tokens: Vec<&str> = s.split_whitespace().collect();
+    if tokens.len() > 1 && tokens.iter().all(|t| t.chars().count() == 1) {
+        tokens.concat()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Exact decimal shown without trailing zeros: `1.50` → `1.5`, `2.0` → `2`.
+pub fn show(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn fold_ignores_width_and_spaces() {
+        assert_eq!(fold(" 权 重 "), "权重");
+        assert_eq!(fold("权重（分）"), "权重(分)");
+        assert_eq!(fold("Ｎｏ．"), "no.");
+    }
+
+    #[test]
+    fn points_at_the_end_in_every_spelling() {
+        assert_eq!(
+            split_points("职能工作目标 (68分)"),
+            ("职能工作目标".into(), Some(dec("68")))
+        );
+        assert_eq!(
+            split_points("文明创建(6分)"),
+            ("文明创建".into(), Some(dec("6")))
+        );
+        assert_eq!(
+            trailing_points("提升环境监测能力。（３分）").map(|p| p.0),
+            Some(dec("3"))
+        );
+        assert_eq!(
+            trailing_points("第29项)(5分)**").map(|p| p.0),
+            Some(dec("5"))
+        );
+        assert_eq!(
+            trailing_points("（ 1.5 分 ）").map(|p| p.0),
+            Some(dec("1.5"))
+        );
+        assert_eq!(trailing_points("全面落实从严治党主体责任。"), None);
+        assert_eq!(trailing_points("(属市委工作要点第9项)"), None);
+        assert_eq!(split_points("从严治党"), ("从严治党".into(), None));
+    }
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal("１．５"), Some(dec("1.5")));
+        assert_eq!(parse_decimal(" 2 "), Some(dec("2")));
+        assert_eq!(parse_decimal("2.50").map(show), Some("2.5".into()));
+        assert_eq!(parse_decimal("abc"), None);
+        assert_eq!(parse_decimal("1e3"), None);
+        assert_eq!(decimal_from_f64(1.5).unwrap() + dec("1.5"), dec("3"));
+        assert_eq!(decimal_from_f64(0.1).map(show), Some("0.1".into()));
+    }
+
+    #[test]
+    fn names_split_on_every_separator() {
+        assert_eq!(
+            split_names("办公室\n审批科 执法支队、监测综合科，水科;大气科；土壤科　自然科"),
+            vec![
+                "办公室",
+                "审批科",
+                "执法支队",
+                "监测综合科",
+                "水科",
+                "大气科",
+                "土壤科",
+                "自然科"
+            ]
+        );
+        assert!(split_names("  ").is_empty());
+    }
+
+    #[test]
+    fn spaced_vertical_text_collapses() {
+        assert_eq!(collapse_spaced_chars("从 严 治 党"), "从严治党");
+        assert_eq!(collapse_spaced_chars("从\n严\n治\n党"), "从严治党");
+        assert_eq!(
+            collapse_spaced_chars("职能工作目标 (68分)"),
+            "职能工作目标 (68分)"
+        );
+    }
+}

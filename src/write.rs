@@ -1,0 +1,94 @@
+//! Shared helpers for the workbooks tianbao writes: row heights that fit wrapped Chinese text,
+//! print setup, and saving a file whole or not at all.
+
+use std::io::Write;
+use std::path::Path;
+
+use rust_xlsxwriter::{Worksheet, XlsxError};
+
+/// Points per line of 10–11 pt text, padding included.
+pub const LINE_HEIGHT: f64 = 14.5;
+
+/// Display width of a text in Excel column units: CJK and full-width characters take two.
+pub fn display_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if (c as u32) < 0x2E80 { 1.1 } else { 2.05 })
+        .sum()
+}
+
+/// Lines `text` wraps to in a column `width` units wide.
+pub fn wrapped_lines(text: &str, width: f64) -> u32 {
+    let usable = (width - 1.0).max(1.0);
+    text.split('\n')
+        .map(|line| ((display_width(line) / usable).ceil() as u32).max(1))
+        .sum()
+}
+
+/// Row height (points) that shows `lines` lines.
+pub fn height_for(lines: u32) -> f64 {
+    (f64::from(lines.max(1)) * LINE_HEIGHT + 4.0).min(409.0)
+}
+
+/// A4 landscape, one page wide, `repeat` rows on every page, `第 N 页 / 共 M 页` in the footer.
+pub fn print_setup(
+    sheet: &mut Worksheet,
+    repeat: Option<(u32, u32)>,
+    footer: &str,
+) -> Result<(), XlsxError> {
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    sheet.set_print_center_horizontally(true);
+    if let Some((first, last)) = repeat {
+        sheet.set_repeat_rows(first, last)?;
+    }
+    sheet.set_footer(footer);
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees half a file and an interrupted run leaves the previous file intact.
+pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_text_wraps_by_double_width() {
+        assert_eq!(wrapped_lines("一二三四五", 12.0), 1);
+        assert_eq!(wrapped_lines("一二三四五六七八九十", 12.0), 2);
+        assert_eq!(wrapped_lines("a\nb", 12.0), 2);
+    }
+
+    #[test]
+    fn atomic_save_replaces_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.xlsx");
+        save_atomic(&path, b"one").unwrap();
+        save_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}
