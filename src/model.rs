@@ -113,14 +113,18 @@ impl Master {
 
     /// Sum of all item weights.
     pub fn total_weight(&self) -> Decimal {
-        self.items.iter().filter_map(|i| i.weight).sum()
+        self.items
+            .iter()
+            .filter_map(|i| i.weight)
+            .sum::<Decimal>()
+            .normalize()
     }
 
     /// Weight sums per top-level category, in table order.
     pub fn category_weights(&self) -> IndexMap<String, Decimal> {
         self.categories
             .iter()
-            .map(|c| (c.name.clone(), c.weight))
+            .map(|c| (c.name.clone(), c.weight.normalize()))
             .collect()
     }
 
@@ -153,7 +157,13 @@ pub fn departments_of(items: &[Item]) -> Vec<Department> {
             }
         }
     }
-    by_name.into_values().collect()
+    by_name
+        .into_values()
+        .map(|mut d| {
+            d.weight = d.weight.normalize();
+            d
+        })
+        .collect()
 }
 
 /// The group of an item id: all but the last part for ids of three parts or more.

@@ -10,6 +10,9 @@ use crate::model::{Category, Item, TotalKind, TotalRow};
 use crate::spec::Spec;
 use crate::text::show;
 
+/// Points a group declares, the cell that declares them and the group's first item.
+type Declared<'a> = (Decimal, Pos, &'a str);
+
 pub struct Report<'a> {
     sheet: String,
     spec: &'a Spec,
@@ -210,7 +213,8 @@ impl<'a> Report<'a> {
 
     /// A group's declared points (at the end of its 一级指标) against its items' weights.
     pub fn group_points(&mut self, raws: &[&RawItem], items: &[Item]) {
-        let mut groups: IndexMap<&str, (Option<(Decimal, Pos, &str)>, Decimal)> = IndexMap::new();
+        // group → (declared points, where, first item), sum of weights
+        let mut groups: IndexMap<&str, (Option<Declared>, Decimal)> = IndexMap::new();
         for (raw, item) in raws.iter().zip(items) {
             let entry = groups
                 .entry(item.group.as_str())

@@ -185,7 +185,7 @@ fn build(title: Option<String>, sheet: &str, rows: Vec<Row>, spec: &Spec) -> Mas
             }
         }
         if !departments.is_empty() && !persons.is_empty() && departments.len() != persons.len() {
-            report.names_mismatch(raw, &departments, &persons);
+            report.names_mismatch(raw, &departments, persons);
         }
         items.push(item_from(raw, departments, persons.clone()));
     }
@@ -267,7 +267,7 @@ fn category_tree(raw_items: &[&RawItem], items: &[Item], sheet: &str) -> Vec<Cat
             if node.points.is_none() {
                 node.points = points;
             }
-            node.weight += item.weight.unwrap_or_default();
+            node.weight = (node.weight + item.weight.unwrap_or_default()).normalize();
             if k + 1 == depth {
                 node.items.push(item.id.clone());
             }

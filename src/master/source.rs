@@ -248,6 +248,7 @@ struct Formats {
     header: Format,
     center: Format,
     left: Format,
+    level: Format,
     stacked: Format,
     sum: Format,
     sum_bold: Format,
@@ -278,9 +279,16 @@ impl Formats {
                 .set_background_color("#D9D9D9"),
             center: cell.clone().set_align(FormatAlign::Center),
             left: cell.clone().set_align(FormatAlign::Left),
+            // Category cells span many rows, often several pages: text at the top shows on
+            // the page where the category starts.
+            level: cell
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::Top),
             stacked: cell
                 .clone()
                 .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::Top)
                 .set_rotation(270),
             sum: cell.clone().set_align(FormatAlign::Center),
             sum_bold: cell.clone().set_align(FormatAlign::Center).set_bold(),
@@ -627,7 +635,7 @@ pub fn write_master(source: &MasterSource, layout: &Layout) -> Result<Vec<u8>, X
             two_levels(item).then(|| (item.levels[0].clone(), item.levels[0].clone()))
         }),
         (COL_LEVEL1, COL_LEVEL1),
-        &formats.center,
+        &formats.level,
         &|t| wrapped_lines(t, WIDTHS[0]),
     )?;
     region(

@@ -1,0 +1,412 @@
+//! `tianbao inspect` on the sample master and on layouts of the same table the tests build.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use tianbao::master::source::{Layout, SourceRow};
+
+fn inspect_json(path: &std::path::Path) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let run = tianbao(dir.path(), &["inspect", path.to_str().unwrap(), "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.json()
+}
+
+fn department<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("no department {name}"))
+}
+
+#[test]
+fn sample_master_reads_whole() {
+    let json = inspect_json(&sample_master());
+    assert_eq!(json["title"], "泉州市生态环境局2023年度绩效目标考评表");
+    assert_eq!(json["sheet"], "考评表");
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 61);
+    assert_eq!(items[0]["id"], "1-1-1");
+    assert_eq!(items[60]["id"], "10-1");
+    assert_eq!(
+        json["totals"],
+        json!({"职能工作目标": 68, "行政能力目标": 20, "文明创建": 6, "平安建设": 6, "total": 100})
+    );
+    assert_eq!(json["departments"].as_array().unwrap().len(), 15);
+    assert_eq!(department(&json, "办公室")["items"], 13);
+    assert_eq!(department(&json, "人事科")["items"], 1);
+    assert_eq!(department(&json, "人事科")["persons"], json!(["黄雪芳"]));
+    assert_eq!(department(&json, "机关党委")["persons"], json!(["郑秀勇"]));
+
+    let first = &items[0];
+    assert_eq!(first["category"], json!(["职能工作目标", "重点工作目标"]));
+    assert_eq!(first["group"], "1-1");
+    assert_eq!(first["points"], 5);
+    assert_eq!(first["weight"], 2);
+    assert_eq!(first["leaders"], json!(["胡碧洲", "林志雄"]));
+    assert_eq!(
+        first["departments"],
+        json!(["办公室", "审批科", "执法支队", "监测综合科"])
+    );
+    assert_eq!(
+        first["persons"],
+        json!(["刘涛", "陈颖锋", "陈曦", "李煌伟"])
+    );
+    let basis = first["basis"].as_str().unwrap();
+    assert!(
+        basis.starts_with("1.市委2023年工作要点") && basis.contains("\n4.关于印发"),
+        "{basis}"
+    );
+
+    let by_id = |id: &str| items.iter().find(|i| i["id"] == id).unwrap();
+    assert_eq!(by_id("1-6-2")["weight"], json!(1.5));
+    assert_eq!(
+        by_id("4-1")["category"],
+        json!(["行政能力目标", "从严治党"])
+    );
+    assert_eq!(by_id("4-1")["group"], "4-1");
+    assert_eq!(by_id("4-1")["task"], Value::Null);
+    assert_eq!(by_id("9-1")["category"], json!(["文明创建"]));
+    assert_eq!(by_id("5-4")["departments"], json!(["机关党委", "人事科"]));
+    assert_eq!(by_id("5-4")["persons"], json!(["郑秀勇", "黄雪芳"]));
+    // Group 1-3's merged cells continue across the page break of the source.
+    assert_eq!(by_id("1-3-2")["indicator"], by_id("1-3-1")["indicator"]);
+    assert_eq!(by_id("2-4-2")["points"], 2);
+
+    let findings = json["findings"].as_array().unwrap();
+    let mismatch = findings
+        .iter()
+        .find(|f| f["code"] == "group_points_mismatch")
+        .expect("the 2-4 points mismatch is reported");
+    assert_eq!(mismatch["severity"], "warning");
+    assert_eq!(mismatch["cell"], "考评表!E40");
+    assert_eq!(mismatch["item"], "2-4-1");
+    assert!(mismatch["message"].as_str().unwrap().contains("2-4"));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "task_empty" && f["item"] == "2-4-1")
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "text_unterminated" && f["item"] == "2-3-2")
+    );
+    assert!(
+        findings.iter().all(|f| f["severity"] == "warning"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn human_summary_lists_tree_departments_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = tianbao(dir.path(), &["inspect", sample_master().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains("61 items in 4 categories · 15 departments · total weight 100"),
+        "{out}"
+    );
+    assert!(out.contains("职能工作目标  (68分, weights 68)"), "{out}");
+    assert!(out.contains("    2-4  (2分, weights 3)"), "{out}");
+    assert!(out.contains("Departments (15)"), "{out}");
+    assert!(out.contains("Findings: 0 errors, 4 warnings"), "{out}");
+    assert!(
+        out.contains("warning group_points_mismatch 考评表!E40 [2-4-1]"),
+        "{out}"
+    );
+}
+
+/// Every layout below is the same table: it must give the sample's items exactly.
+fn assert_same_table(variant: &Value) {
+    let sample = inspect_json(&sample_master());
+    assert_eq!(items_without_rows(variant), items_without_rows(&sample));
+    assert_eq!(variant["departments"], sample["departments"]);
+    assert_eq!(variant["totals"], sample["totals"]);
+}
+
+#[test]
+fn names_on_one_line_and_a_joined_pair_are_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = sample_source();
+    for item in source.items_mut() {
+        if item.id == "5-4" {
+            item.departments = vec!["机关党委人事科".into()];
+        }
+    }
+    let layout = Layout {
+        name_separator: " ".into(),
+        ..Layout::default()
+    };
+    let path = write_variant(dir.path(), "spaces.xlsx", &source, &layout);
+    let json = inspect_json(&path);
+    assert_same_table(&json);
+    let repaired: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "names_repaired")
+        .collect();
+    assert_eq!(repaired.len(), 1, "{repaired:?}");
+    assert_eq!(repaired[0]["item"], "5-4");
+    assert_eq!(repaired[0]["severity"], "warning");
+    assert!(
+        repaired[0]["cell"]
+            .as_str()
+            .unwrap()
+            .starts_with("考评表!J")
+    );
+    assert!(
+        repaired[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("机关党委、人事科")
+    );
+}
+
+#[test]
+fn header_repeated_mid_table_with_split_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout {
+        // 1-3-2 splits group 1-3 and both category levels; 2-4-2 splits group 2-4; 5-2 falls
+        // inside the short section, whose repeated header has its own second row.
+        repeat_header_before: vec!["1-3-2".into(), "2-4-2".into(), "5-2".into()],
+        ..Layout::default()
+    };
+    let path = write_variant(dir.path(), "repeated.xlsx", &sample_source(), &layout);
+    let json = inspect_json(&path);
+    assert_same_table(&json);
+    let sample = inspect_json(&sample_master());
+    assert_eq!(finding_codes(&json), finding_codes(&sample));
+}
+
+#[test]
+fn table_on_a_second_sheet_after_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout {
+        sheet_name: "2023年".into(),
+        sheets_before: vec![(
+            "填表说明".into(),
+            vec!["本表由办公室汇总。".into(), "权重合计100分。".into()],
+        )],
+        ..Layout::default()
+    };
+    let path = write_variant(dir.path(), "second.xlsx", &sample_source(), &layout);
+    let json = inspect_json(&path);
+    assert_eq!(json["sheet"], "2023年");
+    assert_same_table(&json);
+}
+
+#[test]
+fn title_blank_and_note_rows_are_not_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout {
+        rows_above: vec!["单位：泉州市生态环境局".into(), "".into()],
+        notes_below: vec![
+            "注：1. 权重合计100分。".into(),
+            "说明：各科室于12月底前报送。".into(),
+        ],
+        ..Layout::default()
+    };
+    let path = write_variant(dir.path(), "notes.xlsx", &sample_source(), &layout);
+    let json = inspect_json(&path);
+    assert_eq!(json["title"], "泉州市生态环境局2023年度绩效目标考评表");
+    assert_same_table(&json);
+}
+
+#[test]
+fn format_is_detected_by_content_not_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["renamed.xls", "macro.xlsm", "no-extension"] {
+        let path = dir.path().join(name);
+        std::fs::copy(sample_master(), &path).unwrap();
+        let json = inspect_json(&path);
+        assert_eq!(json["items"].as_array().unwrap().len(), 61, "{name}");
+    }
+}
+
+#[test]
+fn broken_tables_are_errors_with_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = sample_source();
+    for item in source.items_mut() {
+        match item.id.as_str() {
+            "1-1-2" => item.id = "1-1-1".into(),
+            "1-1-3" => item.weight = "两分".into(),
+            "4-1" => item.weight = "".into(),
+            "4-2" => item.id = "4-x".into(),
+            "4-3" => item.departments.clear(),
+            _ => {}
+        }
+    }
+    let path = write_variant(dir.path(), "broken.xlsx", &source, &Layout::default());
+    let run = tianbao(dir.path(), &["inspect", path.to_str().unwrap(), "--json"]);
+    assert_eq!(run.code, 1, "errors in the table exit 1: {}", run.stderr);
+    let json = run.json();
+    let find = |code: &str| -> Vec<(String, String)> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == code)
+            .map(|f| {
+                assert_eq!(f["severity"], "error", "{f}");
+                (
+                    f["cell"].as_str().unwrap().to_string(),
+                    f["item"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        find("id_duplicate"),
+        vec![("考评表!C5".into(), "1-1-1".into())]
+    );
+    assert_eq!(
+        find("weight_not_number"),
+        vec![("考评表!G6".into(), "1-1-3".into())]
+    );
+    let missing = find("weight_missing");
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].1, "4-1");
+    assert!(missing[0].0.starts_with("考评表!G"));
+    assert_eq!(find("id_malformed").len(), 1);
+    assert_eq!(find("id_malformed")[0].1, "4-x");
+    assert_eq!(find("departments_missing").len(), 1);
+}
+
+#[test]
+fn missing_id_on_a_row_with_a_weight() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = sample_source();
+    if let Some(SourceRow::Item(item)) = source.rows.get_mut(2) {
+        item.id = String::new();
+    }
+    let path = write_variant(dir.path(), "noid.xlsx", &source, &Layout::default());
+    let run = tianbao(dir.path(), &["inspect", path.to_str().unwrap(), "--json"]);
+    assert_eq!(run.code, 1);
+    let json = run.json();
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "id_missing")
+        .expect("id_missing");
+    assert_eq!(f["cell"], "考评表!C6");
+    assert_eq!(json["items"].as_array().unwrap().len(), 60);
+}
+
+#[test]
+fn unreadable_inputs_exit_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.xlsx"), "序号,权重\n1,2\n").unwrap();
+    let run = tianbao(dir.path(), &["inspect", "a.xlsx"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.trim(),
+        "error: a.xlsx is not a spreadsheet (plain text, e.g. CSV); save it as .xlsx, .xls or .ods"
+    );
+
+    let run = tianbao(dir.path(), &["inspect", "missing.xlsx"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("error: cannot read missing.xlsx"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1);
+
+    let mut truncated = std::fs::read(sample_master()).unwrap();
+    truncated.truncate(truncated.len() / 2);
+    std::fs::write(dir.path().join("half.xlsx"), truncated).unwrap();
+    let run = tianbao(dir.path(), &["inspect", "half.xlsx"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("damaged or truncated"),
+        "{}",
+        run.stderr
+    );
+
+    let run = tianbao(
+        dir.path(),
+        &[
+            "inspect",
+            sample_master().to_str().unwrap(),
+            "--sheet",
+            "Sheet9",
+        ],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no sheet named \"Sheet9\"; its sheets are: \"考评表\""),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_workbook_without_the_table_says_which_columns_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "姓名").unwrap();
+    sheet.write_string(0, 1, "电话").unwrap();
+    book.save(dir.path().join("other.xlsx")).unwrap();
+    let run = tianbao(dir.path(), &["inspect", "other.xlsx"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no table header found in other.xlsx"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("序号, 权重, 责任部门"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn english_spec_speaks_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = repo().join("templates/en.toml");
+    let run = tianbao(
+        dir.path(),
+        &[
+            "inspect",
+            sample_master().to_str().unwrap(),
+            "--json",
+            "--spec",
+            spec.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    let mismatch = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "group_points_mismatch")
+        .unwrap();
+    assert_eq!(
+        mismatch["message"],
+        "Group 2-4 declares 2 points in its indicator, but its item weights add up to 3. Check the points or the weights."
+    );
+}
+
+#[test]
+fn sample_master_is_rebuilt_from_its_source() {
+    // samples/master.xlsx must be exactly what the committed source builds.
+    let built =
+        tianbao::master::source::write_master(&sample_source(), &Layout::default()).unwrap();
+    let committed = std::fs::read(sample_master()).unwrap();
+    assert!(
+        built == committed,
+        "samples/master.xlsx is stale: run `cargo run --example build_sample_master`"
+    );
+}
