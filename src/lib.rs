@@ -5,10 +5,14 @@
 //! the workbooks tianbao writes — and knows nothing of the command line or the terminal; the
 //! `tianbao` binary is a thin layer over it.
 
+pub mod campaign;
 pub mod finding;
+pub mod identity;
 pub mod master;
 pub mod model;
 pub mod spec;
+pub mod template;
 pub mod text;
+pub mod time;
 pub mod workbook;
 pub mod write;

@@ -34,8 +34,123 @@ pub struct Spec {
     /// `zh`, `en`, …: the language of the messages.
     pub language: String,
     pub master: MasterLabels,
+    pub template: TemplateSpec,
+    pub inputs: Vec<InputSpec>,
+    #[serde(default)]
+    pub signoff: Vec<InputSpec>,
+    pub instructions: Instructions,
+    pub validation: ValidationTexts,
     #[serde(default)]
     pub messages: IndexMap<String, String>,
+}
+
+/// The fill-in sheet: its names, title lines and which master columns it shows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSpec {
+    pub sheet: String,
+    pub instructions_sheet: String,
+    pub title: String,
+    pub subtitle: String,
+    pub no_deadline: String,
+    pub shown: Vec<Shown>,
+    pub signoff_title: String,
+    pub footer: String,
+    pub score_total: String,
+    pub labels: IndexMap<Shown, String>,
+}
+
+/// A master column the fill-in sheet shows, read-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shown {
+    Id,
+    Category,
+    Basis,
+    Indicator,
+    Task,
+    Weight,
+    Deadline,
+    Leaders,
+    Persons,
+    SharedWith,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// One of `choices`.
+    Choice,
+    /// Free text up to `max_length` characters.
+    Text,
+    /// A decimal from 0 to the item's weight with at most `decimals` places.
+    Score,
+    /// A phone number.
+    Phone,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequiredWhen {
+    /// Required when the item's score is below its weight (扣分原因).
+    ScoreBelowWeight,
+}
+
+/// One input column of the fill-in sheet, or one field of the sign-off block.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// Stable key (`status`, `score`): identity and prefill use it, never the label.
+    pub key: String,
+    pub label: String,
+    pub kind: InputKind,
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub required_when: Option<RequiredWhen>,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    #[serde(default)]
+    pub decimals: Option<u32>,
+    #[serde(default)]
+    pub width: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instructions {
+    pub heading: String,
+    pub lines: Vec<String>,
+    pub rules_heading: String,
+    pub no_contact: String,
+    pub rules: InstructionRules,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstructionRules {
+    pub choice: String,
+    pub text: String,
+    pub score: String,
+    pub phone: String,
+    pub required: String,
+    pub required_when_score_below_weight: String,
+}
+
+/// Texts of the in-cell validation shown while typing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationTexts {
+    pub choice_title: String,
+    pub choice_prompt: String,
+    pub choice_error: String,
+    pub score_title: String,
+    pub score_prompt: String,
+    pub score_error: String,
+    pub text_error: String,
+    pub error_title: String,
 }
 
 /// How a master table's header cells and special rows are recognised.
@@ -94,10 +209,82 @@ impl Spec {
     }
 
     pub fn parse(path: &str, text: &str) -> Result<Spec, SpecError> {
-        toml::from_str(text).map_err(|e| SpecError::Invalid {
+        let spec: Spec = toml::from_str(text).map_err(|e| SpecError::Invalid {
             path: path.to_string(),
             detail: e.to_string(),
-        })
+        })?;
+        spec.check().map_err(|detail| SpecError::Invalid {
+            path: path.to_string(),
+            detail,
+        })?;
+        Ok(spec)
+    }
+
+    /// Rules a spec must meet beyond its shape, so generation and validation can trust it.
+    fn check(&self) -> Result<(), String> {
+        let mut keys = std::collections::HashSet::new();
+        for input in self.inputs.iter().chain(&self.signoff) {
+            if !keys.insert(input.key.as_str()) {
+                return Err(format!(
+                    "input key \"{}\" is used twice; keys must be unique",
+                    input.key
+                ));
+            }
+            if input.kind == InputKind::Choice {
+                let list = input.choices.join(",");
+                if input.choices.is_empty() || list.chars().count() > 255 {
+                    return Err(format!(
+                        "inputs.{}: a choice needs 1 to 255 characters of choices (commas included); it has {}",
+                        input.key,
+                        list.chars().count()
+                    ));
+                }
+                if input.choices.iter().any(|c| c.contains(',')) {
+                    return Err(format!(
+                        "inputs.{}: a choice may not contain a comma",
+                        input.key
+                    ));
+                }
+            }
+        }
+        let scores = self
+            .inputs
+            .iter()
+            .filter(|i| i.kind == InputKind::Score)
+            .count();
+        if scores != 1 {
+            return Err(format!(
+                "inputs: exactly one input of kind \"score\" is needed, found {scores}"
+            ));
+        }
+        for shown in &self.template.shown {
+            if !self.template.labels.contains_key(shown) {
+                return Err(format!(
+                    "template.labels has no label for shown column {shown:?}"
+                ));
+            }
+        }
+        for (name, title) in [
+            ("validation.choice_title", &self.validation.choice_title),
+            ("validation.score_title", &self.validation.score_title),
+            ("validation.error_title", &self.validation.error_title),
+        ] {
+            if title.chars().count() > 32 {
+                return Err(format!(
+                    "{name} has {} characters; Excel allows at most 32",
+                    title.chars().count()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The input of kind score.
+    pub fn score_input(&self) -> &InputSpec {
+        self.inputs
+            .iter()
+            .find(|i| i.kind == InputKind::Score)
+            .expect("checked at load: exactly one score input")
     }
 
     /// The message for `code` with `{name}` placeholders replaced by `args`.

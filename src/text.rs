@@ -101,6 +101,42 @@ pub fn collapse_spaced_chars(s: &str) -> String {
     }
 }
 
+/// A file name made from untrusted text that is safe on Windows, macOS and Linux: no path
+/// separators or reserved characters, no control characters, no `..`, not a reserved device
+/// name (CON, NUL, COM1 …), no trailing dots or spaces, at most 150 characters.
+pub fn safe_file_name(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    while out.contains("..") {
+        out = out.replace("..", "_");
+    }
+    let mut out: String = out
+        .trim()
+        .trim_end_matches(['.', ' '])
+        .chars()
+        .take(150)
+        .collect();
+    out = out.trim_end_matches(['.', ' ']).to_string();
+    let stem = out.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
+    if reserved {
+        out.insert(0, '_');
+    }
+    if out.is_empty() || out.chars().all(|c| c == '_') {
+        out = format!("unnamed{out}");
+    }
+    out
+}
+
 /// Exact decimal shown without trailing zeros: `1.50` → `1.5`, `2.0` → `2`.
 pub fn show(d: Decimal) -> String {
     d.normalize().to_string()
@@ -175,6 +211,18 @@ mod tests {
             ]
         );
         assert!(split_names("  ").is_empty());
+    }
+
+    #[test]
+    fn file_names_are_safe_everywhere() {
+        assert_eq!(safe_file_name("考评表-办公室.xlsx"), "考评表-办公室.xlsx");
+        assert_eq!(safe_file_name("a/b\\c:d*e?.xlsx"), "a_b_c_d_e_.xlsx");
+        assert_eq!(safe_file_name("../../etc/passwd"), "____etc_passwd");
+        assert_eq!(safe_file_name("CON.xlsx"), "_CON.xlsx");
+        assert_eq!(safe_file_name("com1"), "_com1");
+        assert_eq!(safe_file_name("name. "), "name");
+        assert_eq!(safe_file_name("\u{0}\n"), "unnamed__");
+        assert_eq!(safe_file_name(&"长".repeat(300)).chars().count(), 150);
     }
 
     #[test]

@@ -56,3 +56,72 @@ fn libreoffice_ods_of_a_paged_table_recovers_groups_from_structure() {
     assert_eq!(items_without_rows(&json), items_without_rows(&sample));
     assert_eq!(finding_codes(&json), finding_codes(&sample));
 }
+
+#[test]
+fn a_template_filled_and_saved_by_libreoffice_keeps_identity_and_values() {
+    if !interop_enabled() {
+        return;
+    }
+    use tianbao::campaign::Campaign;
+    use tianbao::identity::Identity;
+    use tianbao::workbook::{self, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let run = tianbao(
+        dir.path(),
+        &["init", "c", "--master", sample_master().to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let c = dir.path().join("c");
+    assert_eq!(tianbao(&c, &["generate", "--dept", "水科"]).code, 0);
+    let campaign = Campaign::open(&c).unwrap();
+    let template = std::fs::read_dir(c.join("outbox"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let script = repo().join("tests/scripts/lo_fill.py");
+    let out_base = dir.path().join("filled");
+    let cells = r#"{"I4": 1, "J4": "已完成", "K4": "按时完成数据采集。", "I5": 0.5, "J5": "部分完成", "K5": "部分数据晚报。", "L5": "数据晚报一次"}"#;
+    let status = std::process::Command::new("/usr/bin/python3")
+        .arg(&script)
+        .arg(&template)
+        .arg(&out_base)
+        .arg(cells)
+        .env("HOME", dir.path())
+        .output()
+        .expect("/usr/bin/python3 (Debian, with python3-uno) runs");
+    assert!(
+        status.status.success(),
+        "lo_fill.py failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    for ext in ["xlsx", "xls", "ods"] {
+        let path = out_base.with_extension(ext);
+        let book = workbook::open(&path).unwrap_or_else(|e| panic!("{ext}: {e}"));
+        let identity = Identity::read(&book)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{ext}: identity lost"));
+        assert_eq!(identity.department, "水科", "{ext}");
+        assert!(
+            identity.verify(&campaign.config.secret),
+            "{ext}: signature no longer verifies"
+        );
+        let grid = &book.sheets[0].grid;
+        assert_eq!(grid.raw(3, 8), &Value::Number(1.0), "{ext}");
+        assert_eq!(grid.raw(4, 8), &Value::Number(0.5), "{ext}");
+        assert_eq!(grid.raw(4, 9), &Value::Text("部分完成".into()), "{ext}");
+        assert_eq!(
+            grid.raw(4, 11),
+            &Value::Text("数据晚报一次".into()),
+            "{ext}"
+        );
+        assert_eq!(
+            book.custom_properties
+                .get(tianbao::identity::PROP_DEPARTMENT)
+                .map(String::as_str),
+            Some("水科"),
+            "{ext}"
+        );
+    }
+}

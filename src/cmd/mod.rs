@@ -2,7 +2,11 @@
 //!
 //! Subcommands return an [`Outcome`]; errors are printed once, as `error: …`, here.
 
+mod generate;
+mod init;
 mod inspect;
+
+use std::path::PathBuf;
 
 use std::process::ExitCode;
 
@@ -12,6 +16,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "tianbao", version, about, long_about = None)]
 pub struct Cli {
+    /// The campaign folder (default: the nearest folder upwards holding tianbao.toml).
+    #[arg(short = 'C', long = "campaign", global = true, value_name = "DIR")]
+    pub campaign: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -19,6 +26,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Inspect(inspect::Args),
+    Init(init::Args),
+    Generate(generate::Args),
 }
 
 /// How a command that ran ended.
@@ -48,6 +57,8 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Generate(args) => generate::run(cli.campaign, args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -1,0 +1,413 @@
+//! The campaign folder: `tianbao.toml` (validated once, on load), the master copy, and the
+//! `outbox/`, `inbox/` and `out/` folders every later command works in.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::master::{MasterError, MasterRead, read_master};
+use crate::spec::{Spec, SpecError};
+
+pub const CONFIG_FILE: &str = "tianbao.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error(
+        "no campaign here: no {CONFIG_FILE} in {start} or any folder above it; create one with \
+         `tianbao init DIR --master FILE` or name it with -C DIR"
+    )]
+    NotFound { start: String },
+    #[error("{path} already holds a campaign ({CONFIG_FILE} exists); choose another folder")]
+    AlreadyExists { path: String },
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {detail}")]
+    Invalid { path: String, detail: String },
+    #[error(transparent)]
+    Master(#[from] MasterError),
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> CampaignError {
+    let path = path.display().to_string();
+    move |source| CampaignError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// How an item's score is made from its departments' self-assessed scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregation {
+    /// The lowest: an item is as done as its least-done part.
+    #[default]
+    Min,
+    /// The mean of the departments' scores.
+    Mean,
+    /// The first listed department's score.
+    Lead,
+}
+
+/// `tianbao.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The campaign's title, shown on every workbook.
+    #[validate(length(min = 1, max = 200, message = "title must have 1 to 200 characters"))]
+    pub title: String,
+    /// The master table's file name inside the campaign folder.
+    #[validate(length(min = 1, message = "master must name the master table file"))]
+    pub master: String,
+    /// `zh` or `en` for a built-in spec, or a spec file relative to the campaign folder.
+    #[serde(default = "default_spec")]
+    pub spec: String,
+    /// min, mean or lead.
+    #[serde(default)]
+    pub aggregation: Aggregation,
+    /// Whom departments ask, shown in every workbook.
+    #[serde(default)]
+    pub contact: String,
+    /// The deadline as people write it (`2024年1月10日前`).
+    #[serde(default)]
+    pub deadline: String,
+    /// The issue round: 1 for the first workbooks, higher for re-issued ones.
+    #[serde(default = "first_round")]
+    #[validate(range(min = 1, max = 999, message = "round must be from 1 to 999"))]
+    pub round: u32,
+    /// Optional password on the sheets' protection (a convenience against slips, not security).
+    #[serde(default)]
+    #[validate(length(max = 255, message = "password may have at most 255 characters"))]
+    pub password: String,
+    /// The campaign's id, written into every workbook it issues.
+    #[validate(custom(function = "validate_hex_id"))]
+    pub id: String,
+    /// The signing secret (64 hex digits). Never leaves this file.
+    #[validate(custom(function = "validate_secret"))]
+    pub secret: String,
+}
+
+fn default_spec() -> String {
+    "zh".into()
+}
+
+fn first_round() -> u32 {
+    1
+}
+
+fn is_hex(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn validate_hex_id(id: &str) -> Result<(), validator::ValidationError> {
+    if id.len() == 16 && is_hex(id) {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("id")
+            .with_message("id must be 16 hex digits, as `tianbao init` writes it".into()))
+    }
+}
+
+fn validate_secret(secret: &str) -> Result<(), validator::ValidationError> {
+    if secret.len() == 64 && is_hex(secret) {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("secret").with_message(
+            "secret must be 64 hex digits, as `tianbao init` writes it; do not edit it".into(),
+        ))
+    }
+}
+
+/// A multi-line parser message (with its source snippet) as one line.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.chars().all(|c| "|^ ".contains(c)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Readable messages from validator's errors: `key: message`, sorted by key.
+fn describe(errors: &validator::ValidationErrors) -> String {
+    let mut lines: Vec<String> = errors
+        .field_errors()
+        .iter()
+        .flat_map(|(field, errs)| {
+            errs.iter().map(move |e| match &e.message {
+                Some(m) => format!("{field}: {m}"),
+                None => format!("{field}: invalid value"),
+            })
+        })
+        .collect();
+    lines.sort();
+    lines.join("; ")
+}
+
+/// Random bytes as lower-case hex.
+fn random_hex(bytes: usize) -> Result<String, CampaignError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| CampaignError::Io {
+        action: "get random bytes for",
+        path: "the campaign secret".into(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    Ok(crate::identity::hex(&buf))
+}
+
+/// An opened campaign folder.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub dir: PathBuf,
+    pub config: Config,
+}
+
+impl Campaign {
+    /// Opens the campaign at `dir`, or the nearest folder upwards from the current one that
+    /// holds `tianbao.toml`.
+    pub fn find(dir: Option<&Path>) -> Result<Campaign, CampaignError> {
+        let start = match dir {
+            Some(d) => d.to_path_buf(),
+            None => std::env::current_dir().map_err(io("read", Path::new(".")))?,
+        };
+        if dir.is_some() {
+            return Campaign::open(&start);
+        }
+        let mut here = start.as_path();
+        loop {
+            if here.join(CONFIG_FILE).is_file() {
+                return Campaign::open(here);
+            }
+            match here.parent() {
+                Some(parent) => here = parent,
+                None => {
+                    return Err(CampaignError::NotFound {
+                        start: start.display().to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    pub fn open(dir: &Path) -> Result<Campaign, CampaignError> {
+        let path = dir.join(CONFIG_FILE);
+        if !path.is_file() {
+            return Err(CampaignError::NotFound {
+                start: dir.display().to_string(),
+            });
+        }
+        let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
+        let config: Config = toml::from_str(&text).map_err(|e| CampaignError::Invalid {
+            path: path.display().to_string(),
+            detail: one_line(&e.to_string()),
+        })?;
+        config.validate().map_err(|e| CampaignError::Invalid {
+            path: path.display().to_string(),
+            detail: describe(&e),
+        })?;
+        Ok(Campaign {
+            dir: dir.to_path_buf(),
+            config,
+        })
+    }
+
+    /// Creates a campaign in `dir` from a master table; refuses to overwrite one.
+    pub fn init(
+        dir: &Path,
+        master: &Path,
+        spec_file: Option<&Path>,
+        title: Option<&str>,
+    ) -> Result<(Campaign, MasterRead), CampaignError> {
+        let config_path = dir.join(CONFIG_FILE);
+        if config_path.exists() {
+            return Err(CampaignError::AlreadyExists {
+                path: dir.display().to_string(),
+            });
+        }
+        let spec = match spec_file {
+            Some(path) => Spec::load(path)?,
+            None => Spec::builtin(),
+        };
+        // Read the master before creating anything: an unreadable master makes no campaign.
+        let read = read_master(master, &spec, None)?;
+        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+        for sub in ["outbox", "inbox", "out"] {
+            let path = dir.join(sub);
+            std::fs::create_dir_all(&path).map_err(io("create", &path))?;
+        }
+        let master_name = crate::text::safe_file_name(
+            &master
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "master.xlsx".into()),
+        );
+        let master_copy = dir.join(&master_name);
+        std::fs::copy(master, &master_copy).map_err(io("copy the master to", &master_copy))?;
+        let spec_name = match spec_file {
+            Some(path) => {
+                let target = dir.join("spec.toml");
+                std::fs::copy(path, &target).map_err(io("copy the spec to", &target))?;
+                "spec.toml".to_string()
+            }
+            None => default_spec(),
+        };
+        let config = Config {
+            title: title
+                .map(str::to_string)
+                .or_else(|| read.master.title.clone())
+                .unwrap_or_else(|| master_name.clone()),
+            master: master_name,
+            spec: spec_name,
+            aggregation: Aggregation::Min,
+            contact: String::new(),
+            deadline: String::new(),
+            round: 1,
+            password: String::new(),
+            id: random_hex(8)?,
+            secret: random_hex(32)?,
+        };
+        config.validate().map_err(|e| CampaignError::Invalid {
+            path: config_path.display().to_string(),
+            detail: describe(&e),
+        })?;
+        write_private(&config_path, &config_text(&config)).map_err(io("write", &config_path))?;
+        Ok((
+            Campaign {
+                dir: dir.to_path_buf(),
+                config,
+            },
+            read,
+        ))
+    }
+
+    pub fn outbox(&self) -> PathBuf {
+        self.dir.join("outbox")
+    }
+
+    pub fn inbox(&self) -> PathBuf {
+        self.dir.join("inbox")
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.join("out")
+    }
+
+    pub fn master_path(&self) -> PathBuf {
+        self.dir.join(&self.config.master)
+    }
+
+    pub fn spec(&self) -> Result<Spec, CampaignError> {
+        match Spec::builtin_language(&self.config.spec) {
+            Some(spec) => Ok(spec),
+            None => Ok(Spec::load(&self.dir.join(&self.config.spec))?),
+        }
+    }
+
+    pub fn read_master(&self, spec: &Spec) -> Result<MasterRead, CampaignError> {
+        Ok(read_master(&self.master_path(), spec, None)?)
+    }
+}
+
+/// `tianbao.toml` with a comment on every key.
+fn config_text(c: &Config) -> String {
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    format!(
+        "# tianbao campaign. Edit title, contact, deadline, aggregation and password as needed.\n\
+         # Keep id and secret as they are: they identify and sign every workbook issued.\n\n\
+         # Shown on every workbook.\ntitle = {}\n\
+         # The master table, a copy kept in this folder.\nmaster = {}\n\
+         # Template spec: \"zh\" or \"en\" (built in), or a spec file in this folder.\nspec = {}\n\
+         # How shared items are scored from their departments' scores: \"min\", \"mean\" or \"lead\".\n\
+         aggregation = \"min\"\n\
+         # Whom departments ask, e.g. \"办公室 张三 0595-22345678\".\ncontact = {}\n\
+         # The deadline as shown to departments, e.g. \"2024年1月10日\".\ndeadline = {}\n\
+         # Issue round of the workbooks in outbox/ (feedback rounds count up per department).\n\
+         round = {}\n\
+         # Optional password for the sheets' protection (against slips, not security).\npassword = {}\n\n\
+         id = {}\n\
+         # Signing secret: never share it, never put it in a workbook.\nsecret = {}\n",
+        q(&c.title),
+        q(&c.master),
+        q(&c.spec),
+        q(&c.contact),
+        q(&c.deadline),
+        c.round,
+        q(&c.password),
+        q(&c.id),
+        q(&c.secret),
+    )
+}
+
+/// Writes a file only its owner can read (the config holds the secret).
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config {
+            title: "t".into(),
+            master: "m.xlsx".into(),
+            spec: "zh".into(),
+            aggregation: Aggregation::Min,
+            contact: String::new(),
+            deadline: String::new(),
+            round: 1,
+            password: String::new(),
+            id: "0123456789abcdef".into(),
+            secret: "ab".repeat(32),
+        }
+    }
+
+    #[test]
+    fn written_config_reads_back() {
+        let c = config();
+        let back: Config = toml::from_str(&config_text(&c)).unwrap();
+        assert_eq!(back.secret, c.secret);
+        assert_eq!(back.aggregation, Aggregation::Min);
+        assert!(back.validate().is_ok());
+    }
+
+    #[test]
+    fn invalid_values_are_named_by_key() {
+        let mut c = config();
+        c.round = 0;
+        c.secret = "short".into();
+        let detail = describe(&c.validate().unwrap_err());
+        assert_eq!(
+            detail,
+            "round: round must be from 1 to 999; secret: secret must be 64 hex digits, as \
+             `tianbao init` writes it; do not edit it"
+        );
+    }
+
+    #[test]
+    fn unknown_aggregation_names_the_allowed_values() {
+        let text = config_text(&config()).replace("aggregation = \"min\"", "aggregation = \"max\"");
+        let err = toml::from_str::<Config>(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("aggregation") && err.contains("min") && err.contains("lead"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! `tianbao generate`: write one fill-in workbook per responsible department.
+
+use std::path::PathBuf;
+
+use tianbao::campaign::Campaign;
+use tianbao::finding::{Severity, tally};
+use tianbao::template::{Issue, file_name, write_template};
+
+use super::{Fatal, Outcome};
+
+/// Write one fill-in workbook per responsible department into outbox/: only its items, master
+/// columns locked, input cells checked as people type, and a signed identity.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tianbao generate                      # every department, into outbox/
+  tianbao generate --dept 办公室 --dept 审批科
+  tianbao -C 2023考评 generate --out /tmp/forms
+
+Refuses (exit 1) when the master table has errors; `tianbao inspect` shows them.")]
+pub struct Args {
+    /// Only this department (repeatable).
+    #[arg(long = "dept", value_name = "NAME")]
+    pub departments: Vec<String>,
+    /// Write into this folder instead of the campaign's outbox/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
+    let campaign = Campaign::find(campaign_dir.as_deref())?;
+    let spec = campaign.spec()?;
+    let read = campaign.read_master(&spec)?;
+    let (errors, _) = tally(&read.findings);
+    if errors > 0 {
+        eprintln!(
+            "the master table {} has {errors} errors; fix them before generating:",
+            campaign.master_path().display()
+        );
+        for f in read
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+        {
+            eprintln!("  {} {} {}", f.code, f.place(), f.message);
+        }
+        return Ok(Outcome::Findings);
+    }
+    let master = &read.master;
+    let known: Vec<&str> = master.departments.iter().map(|d| d.name.as_str()).collect();
+    for wanted in &args.departments {
+        if !known.contains(&wanted.as_str()) {
+            return Err(format!(
+                "no department \"{wanted}\" in the master table; its departments are: {}",
+                known.join("、")
+            )
+            .into());
+        }
+    }
+    let selected: Vec<&str> = if args.departments.is_empty() {
+        known.clone()
+    } else {
+        known
+            .iter()
+            .copied()
+            .filter(|d| args.departments.iter().any(|w| w == d))
+            .collect()
+    };
+    let out_dir = args.out.unwrap_or_else(|| campaign.outbox());
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let issued_at = tianbao::time::now_utc();
+    let config = &campaign.config;
+    let issue = Issue {
+        title: &config.title,
+        deadline: &config.deadline,
+        contact: &config.contact,
+        password: &config.password,
+        campaign_id: &config.id,
+        secret: &config.secret,
+        round: config.round,
+        issued_at: &issued_at,
+    };
+    for department in &selected {
+        let bytes = write_template(master, department, &spec, &issue, None)
+            .map_err(|e| format!("cannot write the workbook of {department}: {e}"))?;
+        let path = out_dir.join(file_name(&config.title, department));
+        tianbao::write::save_atomic(&path, &bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!(
+            "{:>3} items  {}",
+            master.items_of(department).count(),
+            path.display()
+        );
+    }
+    println!(
+        "wrote {} workbooks to {}",
+        selected.len(),
+        out_dir.display()
+    );
+    Ok(Outcome::Clean)
+}
