@@ -17,7 +17,7 @@ use crate::identity::{
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown, Spec, render};
 use crate::text::{parse_decimal, safe_file_name, show};
-use crate::write::{height_for, print_setup, wrapped_lines};
+use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
 
 /// Who issues the workbook, and how.
 #[derive(Debug, Clone)]
@@ -172,11 +172,7 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let base = Format::new()
-            .set_font_name("宋体")
-            .set_font_size(10)
-            .set_text_wrap()
-            .set_align(FormatAlign::VerticalCenter);
+        let base = base_format();
         let cell = base.clone().set_border(FormatBorder::Thin);
         let locked = cell.clone().set_background_color("#EDEDED").set_locked();
         let input = cell.clone().set_background_color("#FFFFFF").set_unlocked();
@@ -207,15 +203,8 @@ impl Formats {
                 .set_align(FormatAlign::Right)
                 .set_background_color("#EDEDED"),
             signoff_title: base.clone().set_bold().set_font_size(11),
-            required_mark: Format::new()
-                .set_font_name("宋体")
-                .set_font_size(10)
-                .set_bold()
-                .set_font_color("#C00000"),
-            header_run: Format::new()
-                .set_font_name("宋体")
-                .set_font_size(10)
-                .set_bold(),
+            required_mark: run_format().set_bold().set_font_color("#C00000"),
+            header_run: run_format().set_bold(),
         }
     }
 }
@@ -617,11 +606,7 @@ fn write_instructions(
     spec: &Spec,
     args: &[(&str, &str)],
 ) -> Result<(), XlsxError> {
-    let text = Format::new()
-        .set_font_name("宋体")
-        .set_font_size(11)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
+    let text = base_format().set_font_size(11).set_align(FormatAlign::Top);
     sheet.set_column_width(0, 4)?;
     sheet.set_column_width(1, 100)?;
     sheet.write_string_with_format(

@@ -4,7 +4,24 @@
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Worksheet, XlsxError};
+
+/// The font every workbook tianbao writes uses; LibreOffice substitutes a CJK font of its own.
+pub const FONT: &str = "宋体";
+
+/// Plain 10 pt text, wrapped, centred vertically: the base of every cell format.
+pub fn base_format() -> Format {
+    Format::new()
+        .set_font_name(FONT)
+        .set_font_size(10)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter)
+}
+
+/// A font run inside rich text (a bold run, a red required mark).
+pub fn run_format() -> Format {
+    Format::new().set_font_name(FONT).set_font_size(10)
+}
 
 /// Points per line of 10–11 pt text, padding included.
 pub const LINE_HEIGHT: f64 = 14.5;

@@ -11,17 +11,6 @@ use tianbao::campaign::Campaign;
 use tianbao::identity::{Identity, PROP_CAMPAIGN, PROP_DEPARTMENT};
 use tianbao::workbook::{self, Value};
 
-fn campaign() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let run = tianbao(
-        dir.path(),
-        &["init", "c", "--master", sample_master().to_str().unwrap()],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let path = dir.path().join("c");
-    (dir, path)
-}
-
 fn outbox_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -43,7 +32,7 @@ fn sheet_ids(book: &workbook::Workbook) -> Vec<String> {
 
 #[test]
 fn init_creates_the_folder_and_refuses_to_overwrite() {
-    let (dir, c) = campaign();
+    let (dir, c) = init_campaign();
     for sub in ["outbox", "inbox", "out"] {
         assert!(c.join(sub).is_dir(), "{sub}");
     }
@@ -81,7 +70,7 @@ fn init_creates_the_folder_and_refuses_to_overwrite() {
 
 #[test]
 fn generate_writes_each_department_its_items_signed() {
-    let (_dir, c) = campaign();
+    let (_dir, c) = init_campaign();
     let run = tianbao(&c, &["generate"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("wrote 15 workbooks"), "{}", run.stdout);
@@ -153,7 +142,7 @@ fn generate_writes_each_department_its_items_signed() {
 #[test]
 fn master_cells_are_locked_and_inputs_unlocked() {
     use calamine::{DataType, Reader, Xlsx};
-    let (_dir, c) = campaign();
+    let (_dir, c) = init_campaign();
     assert_eq!(tianbao(&c, &["generate", "--dept", "水科"]).code, 0);
     let files = outbox_files(&c.join("outbox"));
     assert_eq!(files.len(), 1);
@@ -212,7 +201,7 @@ fn master_cells_are_locked_and_inputs_unlocked() {
 
 #[test]
 fn commands_find_the_campaign_upwards_and_name_bad_departments() {
-    let (_dir, c) = campaign();
+    let (_dir, c) = init_campaign();
     let run = tianbao(&c.join("outbox"), &["generate", "--dept", "人事科"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("wrote 1 workbooks"), "{}", run.stdout);
@@ -231,7 +220,7 @@ fn commands_find_the_campaign_upwards_and_name_bad_departments() {
 
 #[test]
 fn invalid_config_names_the_key_and_allowed_values() {
-    let (_dir, c) = campaign();
+    let (_dir, c) = init_campaign();
     let path = c.join("tianbao.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(

@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
 use serde::{Deserialize, Serialize};
 
 use crate::text::parse_decimal;
-use crate::write::{height_for, print_setup, wrapped_lines};
+use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -259,11 +259,7 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let base = Format::new()
-            .set_font_name("宋体")
-            .set_font_size(10)
-            .set_text_wrap()
-            .set_align(FormatAlign::VerticalCenter);
+        let base = base_format();
         let cell = base.clone().set_border(FormatBorder::Thin);
         Formats {
             title: base
@@ -293,11 +289,8 @@ impl Formats {
             sum: cell.clone().set_align(FormatAlign::Center),
             sum_bold: cell.clone().set_align(FormatAlign::Center).set_bold(),
             note: base.clone().set_text_wrap(),
-            plain_run: Format::new().set_font_name("宋体").set_font_size(10),
-            bold_run: Format::new()
-                .set_font_name("宋体")
-                .set_font_size(10)
-                .set_bold(),
+            plain_run: run_format(),
+            bold_run: run_format().set_bold(),
         }
     }
 }

@@ -121,3 +121,15 @@ pub fn soffice_convert(file: &Path, format: &str, out_dir: &Path) -> PathBuf {
     );
     out
 }
+
+/// `tianbao init c --master samples/master.xlsx` in a fresh temp dir: (the temp dir, the campaign).
+pub fn init_campaign() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let run = tianbao(
+        dir.path(),
+        &["init", "c", "--master", sample_master().to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let path = dir.path().join("c");
+    (dir, path)
+}
