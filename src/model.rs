@@ -56,6 +56,9 @@ pub struct Category {
     pub weight: Decimal,
     /// Where the category's name stands, `Sheet!A4`.
     pub cell: String,
+    /// The same place as a 0-based (row, col), for checks that point at it.
+    #[serde(skip)]
+    pub position: (u32, u32),
     pub children: Vec<Category>,
     /// Ids of the items directly in this category (not in a child).
     pub items: Vec<String>,

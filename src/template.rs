@@ -222,6 +222,26 @@ fn is_required(input: &InputSpec) -> bool {
     input.required || input.required_when.is_some()
 }
 
+/// An input's label; a required input's gets a red `*`.
+fn write_label(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    (row, col): (u32, u16),
+    input: &InputSpec,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    if is_required(input) {
+        let runs = [
+            (&f.header_run, input.label.as_str()),
+            (&f.required_mark, "*"),
+        ];
+        sheet.write_rich_string_with_format(row, col, &runs, format)?;
+    } else {
+        sheet.write_string_with_format(row, col, &input.label, format)?;
+    }
+    Ok(())
+}
+
 /// Writes the fill-in workbook for `department`.
 pub fn write_template(
     master: &Master,
@@ -364,19 +384,7 @@ fn fill_sheet(
         sheet.write_string_with_format(header_row, col as u16, label, &f.header_master)?;
     }
     for (input, (_, col)) in spec.inputs.iter().zip(&layout.inputs) {
-        if is_required(input) {
-            sheet.write_rich_string_with_format(
-                header_row,
-                *col,
-                &[
-                    (&f.header_run, input.label.as_str()),
-                    (&f.required_mark, "*"),
-                ],
-                &f.header_input,
-            )?;
-        } else {
-            sheet.write_string_with_format(header_row, *col, &input.label, &f.header_input)?;
-        }
+        write_label(sheet, f, (header_row, *col), input, &f.header_input)?;
     }
     sheet.set_row_height(header_row, 30)?;
 
@@ -492,19 +500,7 @@ fn fill_sheet(
         if value_col > 1 {
             sheet.merge_range(*row, 0, *row, value_col - 1, "", &f.total_label)?;
         }
-        if is_required(input) {
-            sheet.write_rich_string_with_format(
-                *row,
-                0,
-                &[
-                    (&f.header_run, input.label.as_str()),
-                    (&f.required_mark, "*"),
-                ],
-                &f.total_label,
-            )?;
-        } else {
-            sheet.write_string_with_format(*row, 0, &input.label, &f.total_label)?;
-        }
+        write_label(sheet, f, (*row, 0), input, &f.total_label)?;
         let value = prefill
             .and_then(|p| p.signoff.get(key))
             .map(String::as_str)

@@ -65,13 +65,7 @@ fn a_template_filled_and_saved_by_libreoffice_keeps_identity_and_values() {
     use tianbao::campaign::Campaign;
     use tianbao::identity::Identity;
     use tianbao::workbook::{self, Value};
-    let dir = tempfile::tempdir().unwrap();
-    let run = tianbao(
-        dir.path(),
-        &["init", "c", "--master", sample_master().to_str().unwrap()],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let c = dir.path().join("c");
+    let (dir, c) = init_campaign();
     assert_eq!(tianbao(&c, &["generate", "--dept", "水科"]).code, 0);
     let campaign = Campaign::open(&c).unwrap();
     let template = std::fs::read_dir(c.join("outbox"))

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// tianbao (填报): distribute fill-in workbooks, validate what comes back, compile the result.
+/// tianbao (填报): read master tables and send each department its own fill-in workbook.
 #[derive(Debug, Parser)]
 #[command(name = "tianbao", version, about, long_about = None)]
 pub struct Cli {

@@ -194,11 +194,10 @@ impl<'a> Report<'a> {
             if let Some(points) = category.points
                 && points != category.weight
             {
-                let cell = cell_of(&category.cell);
                 self.push(
                     Severity::Warning,
                     Code::CategoryPointsMismatch,
-                    cell,
+                    category.position,
                     None,
                     &[
                         ("category", &category.name),
@@ -248,7 +247,6 @@ impl<'a> Report<'a> {
     /// 合计 rows against the weights they add up, the grand total against all weights, and all
     /// weights against the expected total.
     pub fn totals(&mut self, rows: &[Row], totals: &[TotalRow], items: &[Item]) {
-        self.missing_ids(rows);
         let weight_cells: Vec<Pos> = rows
             .iter()
             .filter_map(|r| match r {
@@ -319,19 +317,6 @@ fn looks_cut_off(text: &str) -> bool {
         .is_some_and(|c| c.is_alphanumeric())
 }
 
-/// The (row, col) of `Sheet!A12`.
-fn cell_of(place: &str) -> Pos {
-    let a1 = place.rsplit('!').next().unwrap_or(place);
-    let letters: String = a1.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    let digits = &a1[letters.len()..];
-    let col = letters
-        .chars()
-        .fold(0u32, |acc, c| acc * 26 + (c as u32 - 'A' as u32 + 1))
-        .saturating_sub(1);
-    let row = digits.parse::<u32>().unwrap_or(1).saturating_sub(1);
-    (row, col)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,11 +326,5 @@ mod tests {
         assert!(looks_cut_off("泉州市大气环境监测超级站一"));
         assert!(!looks_cut_off("依法、科学、精准防治噪声污染。"));
         assert!(!looks_cut_off("提高企业环保意识；"));
-    }
-
-    #[test]
-    fn cell_of_reads_a1_back() {
-        assert_eq!(cell_of("考评表!E12"), (11, 4));
-        assert_eq!(cell_of("AA3"), (2, 26));
     }
 }

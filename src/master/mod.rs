@@ -190,6 +190,7 @@ fn build(title: Option<String>, sheet: &str, rows: Vec<Row>, spec: &Spec) -> Mas
         items.push(item_from(raw, departments, persons.clone()));
     }
 
+    report.missing_ids(&rows);
     report.item_checks(&raw_items, &items);
     let categories = category_tree(&raw_items, &items, sheet);
     report.category_points(&categories);
@@ -257,6 +258,7 @@ fn category_tree(raw_items: &[&RawItem], items: &[Item], sheet: &str) -> Vec<Cat
                             "{sheet}!{}",
                             crate::finding::a1(placed.cell.0, placed.cell.1)
                         ),
+                        position: placed.cell,
                         children: Vec::new(),
                         items: Vec::new(),
                     });
