@@ -93,6 +93,10 @@ pub struct Config {
     /// The signing secret (64 hex digits). Never leaves this file.
     #[validate(custom(function = "validate_secret"))]
     pub secret: String,
+    /// Limits on the files read (sizes, counts), checked before parsing.
+    #[serde(default)]
+    #[validate(nested)]
+    pub limits: crate::returns::Limits,
 }
 
 fn default_spec() -> String {
@@ -272,6 +276,7 @@ impl Campaign {
             password: String::new(),
             id: random_hex(8)?,
             secret: random_hex(32)?,
+            limits: crate::returns::Limits::default(),
         };
         config.validate().map_err(|e| CampaignError::Invalid {
             path: config_path.display().to_string(),
@@ -313,6 +318,23 @@ impl Campaign {
     pub fn read_master(&self, spec: &Spec) -> Result<MasterRead, CampaignError> {
         Ok(read_master(&self.master_path(), spec, None)?)
     }
+
+    /// What checking returns needs to know, for this campaign's current master.
+    pub fn context<'a>(
+        &'a self,
+        master: &'a crate::model::Master,
+        spec: &'a Spec,
+    ) -> crate::returns::Context<'a> {
+        crate::returns::Context {
+            master,
+            spec,
+            campaign_id: &self.config.id,
+            secret: &self.config.secret,
+            round: self.config.round,
+            fingerprint: crate::identity::fingerprint(master),
+            limits: self.config.limits.clone(),
+        }
+    }
 }
 
 /// `tianbao.toml` with a comment on every key.
@@ -332,7 +354,11 @@ fn config_text(c: &Config) -> String {
          round = {}\n\
          # Optional password for the sheets' protection (against slips, not security).\npassword = {}\n\n\
          id = {}\n\
-         # Signing secret: never share it, never put it in a workbook.\nsecret = {}\n",
+         # Signing secret: never share it, never put it in a workbook.\nsecret = {}\n\n\
+         # Limits on returned files, checked before they are parsed.\n[limits]\n\
+         # Largest workbook, or zip entry once unpacked, in bytes.\nmax_file_bytes = {}\n\
+         # Largest unpacked total of one zip archive, in bytes.\nmax_archive_bytes = {}\n\
+         # Most workbooks per run.\nmax_files = {}\n",
         q(&c.title),
         q(&c.master),
         q(&c.spec),
@@ -342,6 +368,9 @@ fn config_text(c: &Config) -> String {
         q(&c.password),
         q(&c.id),
         q(&c.secret),
+        c.limits.max_file_bytes,
+        c.limits.max_archive_bytes,
+        c.limits.max_files,
     )
 }
 
@@ -376,6 +405,7 @@ mod tests {
             password: String::new(),
             id: "0123456789abcdef".into(),
             secret: "ab".repeat(32),
+            limits: crate::returns::Limits::default(),
         }
     }
 

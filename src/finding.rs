@@ -56,6 +56,32 @@ codes! {
     SubtotalMismatch => "subtotal_mismatch",
     TotalMismatch => "total_mismatch",
     TotalUnexpected => "total_unexpected",
+    // Reading returns (`tianbao validate`).
+    Unreadable => "unreadable",
+    Encrypted => "encrypted",
+    TooLarge => "too_large",
+    NotATemplate => "not_a_template",
+    ForeignCampaign => "foreign_campaign",
+    StaleTemplate => "stale_template",
+    SignatureInvalid => "signature_invalid",
+    SheetMissing => "sheet_missing",
+    LockedCellChanged => "locked_cell_changed",
+    ItemMissing => "item_missing",
+    ItemUnexpected => "item_unexpected",
+    ItemDuplicated => "item_duplicated",
+    RequiredMissing => "required_missing",
+    NotANumber => "not_a_number",
+    OutOfRange => "out_of_range",
+    BadPrecision => "bad_precision",
+    ChoiceInvalid => "choice_invalid",
+    RequiredWhen => "required_when",
+    TextTooLong => "text_too_long",
+    PhoneInvalid => "phone_invalid",
+    FormulaInInput => "formula_in_input",
+    ValueCoerced => "value_coerced",
+    DuplicateReturn => "duplicate_return",
+    MissingReturn => "missing_return",
+    EvidenceMissing => "evidence_missing",
 }
 
 impl std::fmt::Display for Code {
@@ -75,6 +101,12 @@ pub struct Finding {
     /// The item id the finding is about, if any.
     pub item: Option<String>,
     pub message: String,
+    /// The offending value as read, where it helps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// What was expected instead, where it helps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
 }
 
 impl Finding {

@@ -10,6 +10,7 @@ pub mod finding;
 pub mod identity;
 pub mod master;
 pub mod model;
+pub mod returns;
 pub mod spec;
 pub mod template;
 pub mod text;

@@ -42,7 +42,52 @@ pub struct Spec {
     pub validation: ValidationTexts,
     #[serde(default)]
     pub messages: IndexMap<String, String>,
+    /// Labels of the workbooks tianbao writes besides the fill-in sheet (reports, feedback,
+    /// the compiled table), by key; see [`WORDS`].
+    #[serde(default)]
+    pub words: IndexMap<String, String>,
 }
+
+/// Every key of `[words]` the code uses; both built-in specs must define each.
+pub const WORDS: &[&str] = &[
+    "feedback.sheet",
+    "feedback.file",
+    "feedback.heading",
+    "feedback.col.no",
+    "feedback.col.place",
+    "feedback.col.item",
+    "feedback.col.problem",
+    "feedback.note_author",
+    "feedback.restored",
+    "report.title",
+    "report.file",
+    "report.findings_sheet",
+    "report.summary_sheet",
+    "report.col.department",
+    "report.col.status",
+    "report.col.file",
+    "report.col.severity",
+    "report.col.code",
+    "report.col.sheet",
+    "report.col.cell",
+    "report.col.item",
+    "report.col.message",
+    "report.col.value",
+    "report.col.expected",
+    "report.col.errors",
+    "report.col.warnings",
+    "report.col.received",
+    "report.col.persons",
+    "report.col.round",
+    "severity.error",
+    "severity.warning",
+    "status.valid",
+    "status.invalid",
+    "status.missing",
+    "status.unrecognized",
+    "status.superseded",
+    "where.signoff",
+];
 
 /// The fill-in sheet: its names, title lines and which master columns it shows.
 #[derive(Debug, Clone, Deserialize)]
@@ -287,17 +332,33 @@ impl Spec {
             .expect("checked at load: exactly one score input")
     }
 
+    /// A label from `[words]`, falling back to the built-in Chinese one.
+    pub fn word(&self, key: &str) -> String {
+        if let Some(word) = self.words.get(key) {
+            return word.clone();
+        }
+        builtin_ref()
+            .words
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
     /// The message for `code` with `{name}` placeholders replaced by `args`.
     pub fn message(&self, code: &str, args: &[(&str, &str)]) -> String {
-        let template = self.messages.get(code).cloned().unwrap_or_else(|| {
-            Spec::builtin()
-                .messages
-                .get(code)
-                .cloned()
-                .unwrap_or_else(|| code.to_string())
-        });
-        render(&template, args)
+        let template = self
+            .messages
+            .get(code)
+            .or_else(|| builtin_ref().messages.get(code))
+            .map_or(code, String::as_str);
+        render(template, args)
     }
+}
+
+/// The built-in Chinese spec, parsed once: the fallback of every message and label.
+fn builtin_ref() -> &'static Spec {
+    static BUILTIN: std::sync::OnceLock<Spec> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(Spec::builtin)
 }
 
 /// Replaces each `{name}` in `template` with its value from `args`; unknown names stay as they are.
@@ -334,6 +395,16 @@ pub fn render(template: &str, args: &[(&str, &str)]) -> String {
 mod tests {
     use super::*;
     use crate::finding::Code;
+
+    #[test]
+    fn builtin_specs_carry_every_word() {
+        for language in ["zh", "en"] {
+            let spec = Spec::builtin_language(language).unwrap();
+            for key in WORDS {
+                assert!(spec.words.contains_key(*key), "{language}: no word {key}");
+            }
+        }
+    }
 
     #[test]
     fn builtin_specs_parse_and_carry_every_message() {

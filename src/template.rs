@@ -34,12 +34,56 @@ pub struct Issue<'a> {
     pub issued_at: &'a str,
 }
 
-/// Values to put into input cells: by item id then input key, and the sign-off by key.
+/// Values to put into input cells: by item id then input key, and the sign-off by key; plus,
+/// for feedback, the problems to highlight.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prefill {
     pub items: HashMap<String, HashMap<String, String>>,
     pub signoff: HashMap<String, String>,
+    pub marks: Vec<Mark>,
 }
+
+/// A problem to show in a feedback workbook: the cell is highlighted and carries the message as
+/// a note, and the 问题清单 sheet lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    /// The item, or `None` for the sign-off block or the workbook as a whole.
+    pub item: Option<String>,
+    /// An input or sign-off key; `None` marks the item's row (its id cell).
+    pub key: Option<String>,
+    pub message: String,
+}
+
+/// Where each mark lands on the fill-in sheet (0-based row, col), if anywhere.
+fn mark_positions(
+    marks: &[Mark],
+    items: &[&Item],
+    layout: &SheetLayout,
+) -> Vec<Option<(u32, u16)>> {
+    marks
+        .iter()
+        .map(|mark| match (&mark.item, &mark.key) {
+            (Some(id), key) => {
+                let index = items.iter().position(|i| &i.id == id)?;
+                let row = FIRST_ITEM_ROW + index as u32;
+                let col = match key {
+                    Some(key) => layout.input_col(key)?,
+                    None => layout.shown_col(Shown::Id).unwrap_or(0),
+                };
+                Some((row, col))
+            }
+            (None, Some(key)) => layout
+                .signoff
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, row)| (*row, layout.signoff_value_col)),
+            (None, None) => None,
+        })
+        .collect()
+}
+
+/// The notes of marked cells, several problems of one cell joined.
+type Notes = HashMap<(u32, u16), Vec<String>>;
 
 /// The first row of items on the fill-in sheet (0-based): title, subtitle, header above it.
 pub const FIRST_ITEM_ROW: u32 = 3;
@@ -285,12 +329,31 @@ pub fn write_template(
             .set_custom_property(PROP_DEPARTMENT, department),
     );
 
+    let marks = prefill.map_or(&[][..], |p| p.marks.as_slice());
+    let positions = mark_positions(marks, &items, &layout);
+    let mut notes: Notes = HashMap::new();
+    for (mark, position) in marks.iter().zip(&positions) {
+        if let Some(position) = position {
+            notes
+                .entry(*position)
+                .or_default()
+                .push(mark.message.clone());
+        }
+    }
+
     let sheet = book.add_worksheet();
     sheet.set_name(&spec.template.sheet)?;
     fill_sheet(
-        sheet, &formats, spec, &layout, &items, department, &args, prefill,
+        sheet, &formats, spec, &layout, &items, department, &args, prefill, &notes,
     )?;
     protect(sheet, issue.password);
+
+    if !marks.is_empty() {
+        let problems = book.add_worksheet();
+        problems.set_name(spec.word("feedback.sheet"))?;
+        write_problems(problems, &formats, spec, marks, &positions)?;
+        protect(problems, issue.password);
+    }
 
     let instructions = book.add_worksheet();
     instructions.set_name(&spec.template.instructions_sheet)?;
@@ -345,8 +408,36 @@ fn fill_sheet(
     department: &str,
     args: &[(&str, &str)],
     prefill: Option<&Prefill>,
+    notes: &Notes,
 ) -> Result<(), XlsxError> {
     let last_col = layout.width() - 1;
+    let author = spec.word("feedback.note_author");
+    // A marked cell: highlighted, with its problems as a note.
+    let marked = |sheet: &mut Worksheet,
+                  (row, col): (u32, u16),
+                  format: &Format|
+     -> Result<Format, XlsxError> {
+        match notes.get(&(row, col)) {
+            Some(messages) => {
+                let text = messages.join("\n");
+                let lines = wrapped_lines(&text, 40.0);
+                let note = rust_xlsxwriter::Note::new(text)
+                    .set_author(&author)
+                    .add_author_prefix(false)
+                    .set_width(320)
+                    .set_height(20 + 18 * lines.min(20))
+                    // A few problems show at once; many would cover the sheet (问题清单 lists all).
+                    .set_visible(notes.len() <= 8);
+                sheet.insert_note(row, col, &note)?;
+                Ok(format
+                    .clone()
+                    .set_background_color("#FFEB9C")
+                    .set_border(FormatBorder::Medium)
+                    .set_border_color("#C00000"))
+            }
+            None => Ok(format.clone()),
+        }
+    };
     let mut widths: Vec<f64> = layout.shown.iter().map(|s| shown_width(*s)).collect();
     widths.extend(spec.inputs.iter().map(|i| i.width.unwrap_or(12.0)));
     for (col, width) in widths.iter().enumerate() {
@@ -399,6 +490,7 @@ fn fill_sheet(
                 Shown::Indicator | Shown::Task | Shown::Basis => &f.locked,
                 _ => &f.locked_center,
             };
+            let format = &marked(sheet, (row, col as u16), format)?;
             if *shown == Shown::Weight {
                 match item.weight.and_then(|w| w.to_string().parse::<f64>().ok()) {
                     Some(w) => sheet.write_number_with_format(row, col as u16, w, format)?,
@@ -415,6 +507,7 @@ fn fill_sheet(
                 InputKind::Choice | InputKind::Score => &f.input_center,
                 _ => &f.input,
             };
+            let format = &marked(sheet, (row, *col), format)?;
             let value = values
                 .and_then(|v| v.get(key))
                 .map(String::as_str)
@@ -505,10 +598,11 @@ fn fill_sheet(
             .and_then(|p| p.signoff.get(key))
             .map(String::as_str)
             .unwrap_or("");
+        let format = marked(sheet, (*row, value_col), &f.input)?;
         if value_end > value_col {
-            sheet.merge_range(*row, value_col, *row, value_end, value, &f.input)?;
+            sheet.merge_range(*row, value_col, *row, value_end, value, &format)?;
         } else {
-            sheet.write_string_with_format(*row, value_col, value, &f.input)?;
+            sheet.write_string_with_format(*row, value_col, value, &format)?;
         }
         if let Some(max) = input.max_length {
             let dv = DataValidation::new()
@@ -593,6 +687,59 @@ fn add_validation(
         },
     };
     sheet.add_data_validation(row, col, row, col, &dv)?;
+    Ok(())
+}
+
+/// The 问题清单 sheet of a feedback workbook: every problem, where it is, what to do.
+fn write_problems(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    spec: &Spec,
+    marks: &[Mark],
+    positions: &[Option<(u32, u16)>],
+) -> Result<(), XlsxError> {
+    let count = marks.len().to_string();
+    let heading = render(
+        &spec.word("feedback.heading"),
+        &[("sheet", &spec.template.sheet), ("count", &count)],
+    );
+    sheet.merge_range(0, 0, 0, 3, &heading, &f.title.clone().set_font_size(13))?;
+    sheet.set_row_height(0, 30)?;
+    let widths = [6.0, 12.0, 10.0, 90.0];
+    let labels = [
+        "feedback.col.no",
+        "feedback.col.place",
+        "feedback.col.item",
+        "feedback.col.problem",
+    ];
+    for (col, (width, label)) in widths.iter().zip(labels).enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+        sheet.write_string_with_format(1, col as u16, spec.word(label), &f.header_master)?;
+    }
+    for (i, (mark, position)) in marks.iter().zip(positions).enumerate() {
+        let row = 2 + i as u32;
+        let place = position
+            .map(|(r, c)| {
+                format!(
+                    "{}!{}",
+                    spec.template.sheet,
+                    crate::finding::a1(r, u32::from(c))
+                )
+            })
+            .unwrap_or_default();
+        sheet.write_number_with_format(row, 0, (i + 1) as f64, &f.locked_center)?;
+        sheet.write_string_with_format(row, 1, &place, &f.locked_center)?;
+        sheet.write_string_with_format(
+            row,
+            2,
+            mark.item.as_deref().unwrap_or(""),
+            &f.locked_center,
+        )?;
+        sheet.write_string_with_format(row, 3, &mark.message, &f.locked)?;
+        sheet.set_row_height(row, height_for(wrapped_lines(&mark.message, 90.0)))?;
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    print_setup(sheet, Some((1, 1)), &spec.template.footer)?;
     Ok(())
 }
 

@@ -210,6 +210,8 @@ pub struct Sheet {
     pub name: String,
     pub visibility: Visibility,
     pub grid: Grid,
+    /// Cells (0-based row, col) that hold a formula.
+    pub formulas: std::collections::HashSet<(u32, u32)>,
 }
 
 /// A whole workbook as read: every sheet, and the custom document properties.
@@ -322,90 +324,115 @@ enum ReadFailure {
 }
 
 fn read_all(format: Format, bytes: Vec<u8>) -> Result<Workbook, ReadFailure> {
+    let cursor = Cursor::new(bytes);
     match format {
         Format::Xlsx => {
-            let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+            let book = Xlsx::new(cursor).map_err(|e| match e {
                 calamine::XlsxError::Password => ReadFailure::Password,
                 other => ReadFailure::Other(other.to_string()),
             })?;
-            let metas = book.sheets_metadata().to_vec();
-            let mut sheets = Vec::with_capacity(metas.len());
-            for meta in metas {
-                if meta.typ != calamine::SheetType::WorkSheet {
-                    continue;
-                }
-                let range = book
-                    .worksheet_range(&meta.name)
-                    .map_err(|e| ReadFailure::Other(format!("sheet {}: {e}", meta.name)))?;
-                let merges = book
-                    .merge_cells_by_sheet_name(&meta.name)
-                    .map_err(|e| ReadFailure::Other(format!("sheet {}: {e}", meta.name)))?;
-                sheets.push(sheet_from(&meta, &range, Some(rects(&merges))));
-            }
-            let custom_properties = book
-                .workbook_properties()
-                .map(|p| p.custom_properties)
-                .unwrap_or_default();
-            Ok(Workbook {
+            read_book(
                 format,
-                sheets,
-                custom_properties,
-            })
+                book,
+                |book, name| {
+                    book.merge_cells_by_sheet_name(name)
+                        .map(|m| Some(rects(&m)))
+                        .map_err(|e| e.to_string())
+                },
+                |b| {
+                    b.workbook_properties()
+                        .map(|p| p.custom_properties)
+                        .unwrap_or_default()
+                },
+            )
         }
         Format::Xls => {
-            let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+            let book = Xls::new(cursor).map_err(|e| match e {
                 calamine::XlsError::Password => ReadFailure::Password,
                 other => ReadFailure::Other(other.to_string()),
             })?;
-            let metas = book.sheets_metadata().to_vec();
-            let mut sheets = Vec::with_capacity(metas.len());
-            for meta in metas {
-                if meta.typ != calamine::SheetType::WorkSheet {
-                    continue;
-                }
-                let range = book
-                    .worksheet_range(&meta.name)
-                    .map_err(|e| ReadFailure::Other(format!("sheet {}: {e}", meta.name)))?;
-                let merges = book
-                    .merge_cells_by_sheet_name(&meta.name)
-                    .map_err(|e| ReadFailure::Other(format!("sheet {}: {e}", meta.name)))?;
-                sheets.push(sheet_from(&meta, &range, Some(rects(&merges))));
-            }
-            let custom_properties = book
-                .workbook_properties()
-                .map(|p| p.custom_properties)
-                .unwrap_or_default();
-            Ok(Workbook {
+            read_book(
                 format,
-                sheets,
-                custom_properties,
-            })
+                book,
+                |book, name| {
+                    book.merge_cells_by_sheet_name(name)
+                        .map(|m| Some(rects(&m)))
+                        .map_err(|e| e.to_string())
+                },
+                |b| {
+                    b.workbook_properties()
+                        .map(|p| p.custom_properties)
+                        .unwrap_or_default()
+                },
+            )
         }
         Format::Ods => {
-            let mut book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+            let book = Ods::new(cursor).map_err(|e| match e {
                 calamine::OdsError::Password => ReadFailure::Password,
                 other => ReadFailure::Other(other.to_string()),
             })?;
-            let metas = book.sheets_metadata().to_vec();
-            let mut sheets = Vec::with_capacity(metas.len());
-            for meta in metas {
-                let range = book
-                    .worksheet_range(&meta.name)
-                    .map_err(|e| ReadFailure::Other(format!("sheet {}: {e}", meta.name)))?;
-                // calamine cannot see .ods merges: callers recover structure instead.
-                sheets.push(sheet_from(&meta, &range, None));
-            }
-            let custom_properties = book
-                .workbook_properties()
-                .map(|p| p.custom_properties)
-                .unwrap_or_default();
-            Ok(Workbook {
+            // calamine does not read merges from .ods.
+            read_book(
                 format,
-                sheets,
-                custom_properties,
-            })
+                book,
+                |_, _| Ok(None),
+                |b| {
+                    b.workbook_properties()
+                        .map(|p| p.custom_properties)
+                        .unwrap_or_default()
+                },
+            )
         }
     }
+}
+
+/// Reads every worksheet (values, formula cells, merges) and the custom properties.
+fn read_book<R, F>(
+    format: Format,
+    mut book: R,
+    merges_of: F,
+    custom_properties: fn(&mut R) -> HashMap<String, String>,
+) -> Result<Workbook, ReadFailure>
+where
+    R: Reader<Cursor<Vec<u8>>>,
+    R::Error: std::fmt::Display,
+    F: Fn(&mut R, &str) -> Result<Option<Vec<Rect>>, String>,
+{
+    let metas = book.sheets_metadata().to_vec();
+    let mut sheets = Vec::with_capacity(metas.len());
+    for meta in metas {
+        if meta.typ != calamine::SheetType::WorkSheet {
+            continue;
+        }
+        let failure = |e: String| ReadFailure::Other(format!("sheet {}: {e}", meta.name));
+        let range = book
+            .worksheet_range(&meta.name)
+            .map_err(|e| failure(e.to_string()))?;
+        let merges = merges_of(&mut book, &meta.name).map_err(failure)?;
+        // Formulas are only needed to flag them; a sheet whose formulas cannot be read still
+        // has its values.
+        let formulas = book
+            .worksheet_formula(&meta.name)
+            .map(|f| {
+                f.used_cells()
+                    .filter(|(_, _, text)| !text.is_empty())
+                    .map(|(r, c, _)| (r as u32, c as u32))
+                    .map(|(r, c)| {
+                        let (r0, c0) = f.start().unwrap_or((0, 0));
+                        (r0 + r, c0 + c)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut sheet = sheet_from(&meta, &range, merges);
+        sheet.formulas = formulas;
+        sheets.push(sheet);
+    }
+    Ok(Workbook {
+        format,
+        sheets,
+        custom_properties: custom_properties(&mut book),
+    })
 }
 
 fn rects(dims: &[calamine::Dimensions]) -> Vec<Rect> {
@@ -448,6 +475,7 @@ fn sheet_from(
         name: meta.name.clone(),
         visibility,
         grid: Grid::new(rows, merges),
+        formulas: Default::default(),
     }
 }
 

@@ -119,3 +119,88 @@ fn a_template_filled_and_saved_by_libreoffice_keeps_identity_and_values() {
         );
     }
 }
+
+/// Fills `cells` of `template` through LibreOffice and saves OUT_BASE.{xlsx,xls,ods}.
+fn libreoffice_fill(
+    template: &std::path::Path,
+    out_base: &std::path::Path,
+    cells: &serde_json::Value,
+    home: &std::path::Path,
+) {
+    let status = std::process::Command::new("/usr/bin/python3")
+        .arg(repo().join("tests/scripts/lo_fill.py"))
+        .arg(template)
+        .arg(out_base)
+        .arg(cells.to_string())
+        .env("HOME", home)
+        .output()
+        .expect("/usr/bin/python3 (Debian, with python3-uno) runs");
+    assert!(
+        status.status.success(),
+        "lo_fill.py failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn returns_filled_by_libreoffice_validate_clean_and_its_errors_are_found() {
+    if !interop_enabled() {
+        return;
+    }
+    let c = common::play::Campaign::new();
+    let dept = "水科";
+    let mut cells = serde_json::Map::new();
+    for item in c.items(dept) {
+        let weight: f64 = item.weight.unwrap().to_string().parse().unwrap();
+        cells.insert(c.cell(dept, &item.id, "score"), serde_json::json!(weight));
+        cells.insert(
+            c.cell(dept, &item.id, "status"),
+            serde_json::json!("已完成"),
+        );
+        cells.insert(
+            c.cell(dept, &item.id, "progress"),
+            serde_json::json!("按计划完成。"),
+        );
+    }
+    cells.insert(c.signoff_cell(dept, "filler"), serde_json::json!("张三"));
+    cells.insert(
+        c.signoff_cell(dept, "phone"),
+        serde_json::json!("13800000000"),
+    );
+    let good = c.tmp.path().join("good");
+    libreoffice_fill(
+        &c.outbox_file(dept),
+        &good,
+        &serde_json::Value::Object(cells.clone()),
+        c.tmp.path(),
+    );
+    let wrong_cell = c.cell(dept, "1-5-2", "score");
+    cells.insert(wrong_cell.clone(), serde_json::json!(5));
+    let bad = c.tmp.path().join("bad");
+    libreoffice_fill(
+        &c.outbox_file(dept),
+        &bad,
+        &serde_json::Value::Object(cells),
+        c.tmp.path(),
+    );
+    for ext in ["xlsx", "xls", "ods"] {
+        let path = good.with_extension(ext);
+        let run = c.run(&["validate", "--json", path.to_str().unwrap()]);
+        let json = run.json();
+        let ret = &json["returns"][0];
+        assert_eq!(ret["status"], "valid", "{ext}: {ret}");
+        assert_eq!(ret["findings"].as_array().unwrap().len(), 0, "{ext}: {ret}");
+        let path = bad.with_extension(ext);
+        let run = c.run(&["validate", "--json", path.to_str().unwrap()]);
+        let json = run.json();
+        let list = common::play::findings(&json);
+        assert!(
+            list.iter()
+                .any(|(_, code, cell, item)| code == "out_of_range"
+                    && *cell == wrong_cell
+                    && item == "1-5-2"),
+            "{ext}: {list:?}"
+        );
+        assert_eq!(list.len(), 1, "{ext}: {list:?}");
+    }
+}

@@ -5,6 +5,8 @@
 mod generate;
 mod init;
 mod inspect;
+mod status;
+mod validate;
 
 use std::path::PathBuf;
 
@@ -28,6 +30,8 @@ pub enum Command {
     Inspect(inspect::Args),
     Init(init::Args),
     Generate(generate::Args),
+    Validate(validate::Args),
+    Status(status::Args),
 }
 
 /// How a command that ran ended.
@@ -59,6 +63,8 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Init(args) => init::run(args),
         Command::Generate(args) => generate::run(cli.campaign, args),
+        Command::Validate(args) => validate::run(cli.campaign, args),
+        Command::Status(args) => status::run(cli.campaign, args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -46,6 +46,8 @@ impl<'a> Report<'a> {
                 cell: Some(a1(cell.0, cell.1)),
                 item: item.map(str::to_string),
                 message: self.spec.message(code.as_str(), args),
+                value: None,
+                expected: None,
             },
         ));
     }

@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod play;
+pub mod xlsx;
+
 use serde_json::Value;
 use tianbao::master::source::{Layout, MasterSource, write_master};
 

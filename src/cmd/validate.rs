@@ -1,0 +1,315 @@
+//! `tianbao validate`: check the returned workbooks, report per department and per cell, write
+//! the report workbook and, on request, a feedback workbook for each department to fix.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde_json::json;
+use tianbao::campaign::Campaign;
+use tianbao::finding::Severity;
+use tianbao::model::Master;
+use tianbao::returns::{self, Collection, Status, feedback, gather, report};
+use tianbao::spec::Spec;
+use tianbao::template::{Issue, write_template};
+
+use super::{Fatal, Outcome};
+
+/// Check returned workbooks: who returned, whose return is usable, and exactly what to fix.
+///
+/// Each workbook is identified by its signed identity, never by its file name. Every file is
+/// reported; one bad file never stops the run; no input is ever modified.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tianbao validate                          # everything in inbox/
+  tianbao validate ~/Downloads/水科.zip inbox/办公室
+  tianbao validate --feedback               # also write out/feedback/<部门>….xlsx to send back
+  tianbao validate --json > report.json
+
+Writes out/校验报告.xlsx (one row per finding, a sheet per department summary).
+Exit status: 0 every department returned a valid workbook, 1 errors or missing returns,
+2 could not run.")]
+pub struct Args {
+    /// Files, folders (searched recursively) or .zip archives; default: the campaign's inbox/.
+    pub paths: Vec<PathBuf>,
+    /// Print one JSON object instead of the human report.
+    #[arg(long)]
+    pub json: bool,
+    /// Write a feedback workbook for each department whose return has errors.
+    #[arg(long)]
+    pub feedback: bool,
+    /// Show at most this many warnings per file in the terminal (all are in the report).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_warnings: usize,
+}
+
+/// A campaign with its spec, master and the returns found: shared by validate, status, compile.
+pub struct Loaded {
+    pub campaign: Campaign,
+    pub spec: Spec,
+    pub master: Master,
+    pub collection: Collection,
+}
+
+pub fn load(campaign_dir: Option<PathBuf>, paths: &[PathBuf]) -> Result<Loaded, Fatal> {
+    let campaign = Campaign::find(campaign_dir.as_deref())?;
+    let spec = campaign.spec()?;
+    let read = campaign.read_master(&spec)?;
+    let paths = if paths.is_empty() {
+        let inbox = campaign.inbox();
+        if !inbox.is_dir() {
+            return Err(format!(
+                "no inbox folder at {}; create it and put the returned workbooks (or their zips) there, or name them on the command line",
+                inbox.display()
+            )
+            .into());
+        }
+        vec![inbox]
+    } else {
+        paths.to_vec()
+    };
+    let ctx = campaign.context(&read.master, &spec);
+    let gathered = gather::gather(&paths, &ctx.limits)?;
+    let collection = returns::collect(&ctx, gathered);
+    Ok(Loaded {
+        master: read.master.clone(),
+        campaign,
+        spec,
+        collection,
+    })
+}
+
+pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
+    let loaded = load(campaign_dir, &args.paths)?;
+    let Loaded {
+        campaign,
+        spec,
+        master,
+        collection,
+    } = &loaded;
+    let out = campaign.out();
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let generated_at = tianbao::time::now_utc();
+    let bytes = report::write_report(collection, spec, &campaign.config.title, &generated_at)
+        .map_err(|e| format!("cannot write the report workbook: {e}"))?;
+    let report_path = out.join(spec.word("report.file"));
+    tianbao::write::save_atomic(&report_path, &bytes)
+        .map_err(|e| format!("cannot write {}: {e}", report_path.display()))?;
+
+    let mut written = Vec::new();
+    if args.feedback {
+        written = write_feedback(campaign, spec, master, collection, &generated_at)?;
+    }
+    if args.json {
+        let value = to_json(collection, &report_path, &written);
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print!("{}", human(collection, args.max_warnings));
+        println!("report: {}", report_path.display());
+        for path in &written {
+            println!("feedback: {}", path.display());
+        }
+    }
+    Ok(if collection.all_clear() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+/// One feedback workbook per department whose counted return has errors.
+fn write_feedback(
+    campaign: &Campaign,
+    spec: &Spec,
+    master: &Master,
+    collection: &Collection,
+    issued_at: &str,
+) -> Result<Vec<PathBuf>, Fatal> {
+    let dir = campaign.out().join("feedback");
+    let config = &campaign.config;
+    let mut written = Vec::new();
+    for standing in &collection.departments {
+        let Some(ret) = standing.chosen.map(|i| &collection.returns[i]) else {
+            continue;
+        };
+        if ret.status != Status::Invalid || master.items_of(&standing.department).count() == 0 {
+            continue;
+        }
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let round = feedback::next_round(ret, config.round);
+        let issue = Issue {
+            title: &config.title,
+            deadline: &config.deadline,
+            contact: &config.contact,
+            password: &config.password,
+            campaign_id: &config.id,
+            secret: &config.secret,
+            round,
+            issued_at,
+        };
+        let prefill = feedback::prefill(ret);
+        let bytes = write_template(master, &standing.department, spec, &issue, Some(&prefill))
+            .map_err(|e| {
+                format!(
+                    "cannot write the feedback workbook of {}: {e}",
+                    standing.department
+                )
+            })?;
+        let path = dir.join(feedback::file_name(
+            spec,
+            &config.title,
+            &standing.department,
+            round,
+        ));
+        tianbao::write::save_atomic(&path, &bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+pub fn summary(collection: &Collection) -> serde_json::Value {
+    let count = |s: &str| {
+        collection
+            .departments
+            .iter()
+            .filter(|d| d.status == s)
+            .count()
+    };
+    let files = |s: Status| collection.returns.iter().filter(|r| r.status == s).count();
+    let (mut errors, mut warnings) = (0, 0);
+    for f in collection
+        .returns
+        .iter()
+        .filter(|r| r.status != Status::Superseded)
+        .flat_map(|r| &r.findings)
+        .chain(&collection.general)
+    {
+        match f.severity {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+        }
+    }
+    json!({
+        "departments": collection.departments.len(),
+        "valid": count("valid"),
+        "invalid": count("invalid"),
+        "missing": count("missing"),
+        "files": collection.returns.len(),
+        "unrecognized": files(Status::Unrecognized),
+        "superseded": files(Status::Superseded),
+        "skipped": collection.skipped.len(),
+        "errors": errors,
+        "warnings": warnings,
+    })
+}
+
+fn to_json(
+    collection: &Collection,
+    report: &std::path::Path,
+    feedback: &[PathBuf],
+) -> serde_json::Value {
+    json!({
+        "returns": collection.returns,
+        "missing": collection.missing().map(|d| json!({
+            "department": d.department,
+            "persons": d.persons,
+        })).collect::<Vec<_>>(),
+        "departments": collection.departments,
+        "skipped": collection.skipped,
+        "summary": summary(collection),
+        "report": report.display().to_string(),
+        "feedback": feedback.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+    })
+}
+
+/// One line per department, then the findings grouped by file, errors first.
+fn human(collection: &Collection, max_warnings: usize) -> String {
+    let mut out = String::new();
+    let name_width = collection
+        .departments
+        .iter()
+        .map(|d| tianbao::write::display_width(&d.department) as usize)
+        .max()
+        .unwrap_or(0);
+    for d in &collection.departments {
+        let pad = " ".repeat(
+            name_width.saturating_sub(tianbao::write::display_width(&d.department) as usize),
+        );
+        let line = match d.status {
+            "valid" => format!("✓ valid      {}", d.file.as_deref().unwrap_or("")),
+            "invalid" => format!(
+                "✗ {:<3} errors {}",
+                d.errors,
+                d.file.as_deref().unwrap_or("")
+            ),
+            _ => format!("— missing    contact: {}", d.persons.join("、")),
+        };
+        let _ = writeln!(out, "  {}{pad}  {line}", d.department);
+    }
+    for ret in &collection.returns {
+        if ret.findings.is_empty() {
+            continue;
+        }
+        let who = match (&ret.department, ret.round) {
+            (Some(d), Some(r)) => format!(" ({d}, round {r}, {})", ret.status.as_str()),
+            _ => format!(" ({})", ret.status.as_str()),
+        };
+        let _ = writeln!(out, "\n{}{who}", ret.path);
+        let mut shown_warnings = 0;
+        let warnings = ret
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
+        for f in &ret.findings {
+            if f.severity == Severity::Warning {
+                if shown_warnings == max_warnings {
+                    continue;
+                }
+                shown_warnings += 1;
+            }
+            let place = f.place();
+            let item = f
+                .item
+                .as_deref()
+                .map(|i| format!(" [{i}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<7} {:<20} {place}{item}  {}",
+                f.severity.as_str(),
+                f.code.as_str(),
+                f.message
+            );
+        }
+        if warnings > shown_warnings {
+            let _ = writeln!(
+                out,
+                "  … {} more warnings in the report",
+                warnings - shown_warnings
+            );
+        }
+    }
+    if !collection.skipped.is_empty() {
+        let _ = writeln!(out, "\nnot read as returns:");
+        for s in &collection.skipped {
+            let _ = writeln!(out, "  {}  ({})", s.path, s.reason);
+        }
+    }
+    let s = summary(collection);
+    let _ = writeln!(
+        out,
+        "\n{} departments: {} valid, {} invalid, {} missing; {} files read, {} unrecognized, {} superseded; {} errors, {} warnings",
+        s["departments"],
+        s["valid"],
+        s["invalid"],
+        s["missing"],
+        s["files"],
+        s["unrecognized"],
+        s["superseded"],
+        s["errors"],
+        s["warnings"]
+    );
+    out
+}

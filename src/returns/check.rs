@@ -1,0 +1,880 @@
+//! Checking one returned workbook: who issued it to whom (the signed identity, never the file
+//! name), whether its locked cells and rows are as issued, and every input by the spec's rules.
+//! Values are read leniently where a person's intent is clear ("1.5分", "１．５") and said so.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+
+use crate::finding::{Code, Finding, Severity, a1};
+use crate::identity::{Identity, PROP_DEPARTMENT};
+use crate::model::Item;
+use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown};
+use crate::template::{FIRST_ITEM_ROW, SheetLayout, shown_text};
+use crate::text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
+use crate::workbook::{self, OpenError, Sheet, Value};
+
+use super::{CellValue, Context, ItemReturn, Return, Status};
+
+/// Collects findings for one return, rendering each message in the spec's language.
+struct Findings<'a> {
+    ctx: &'a Context<'a>,
+    file: String,
+    sheet: Option<String>,
+    list: Vec<Finding>,
+}
+
+/// One finding's particulars.
+#[derive(Default)]
+struct At<'s> {
+    cell: Option<(u32, u32)>,
+    item: Option<&'s str>,
+    value: Option<String>,
+    expected: Option<String>,
+    args: Vec<(&'s str, String)>,
+}
+
+impl<'a> Findings<'a> {
+    fn push(&mut self, severity: Severity, code: Code, at: At) {
+        let cell = at.cell.map(|(r, c)| a1(r, c));
+        let mut args: Vec<(&str, &str)> = vec![("file", &self.file)];
+        if let Some(sheet) = &self.sheet {
+            args.push(("sheet", sheet));
+        }
+        if let Some(cell) = &cell {
+            args.push(("cell", cell));
+        }
+        if let Some(item) = at.item {
+            args.push(("item", item));
+        }
+        if let Some(value) = &at.value {
+            args.push(("value", value));
+        }
+        if let Some(expected) = &at.expected {
+            args.push(("expected", expected));
+        }
+        for (k, v) in &at.args {
+            args.push((k, v));
+        }
+        let message = self.ctx.spec.message(code.as_str(), &args);
+        self.list.push(Finding {
+            severity,
+            code,
+            sheet: if cell.is_some() {
+                self.sheet.clone()
+            } else {
+                None
+            },
+            cell,
+            item: at.item.map(str::to_string),
+            message,
+            value: at.value,
+            expected: at.expected,
+        });
+    }
+
+    fn error(&mut self, code: Code, at: At) {
+        self.push(Severity::Error, code, at);
+    }
+
+    fn warning(&mut self, code: Code, at: At) {
+        self.push(Severity::Warning, code, at);
+    }
+}
+
+/// The finding for a file that could not be opened.
+pub fn refused(ctx: &Context, file: &str, code: Code, detail: &str) -> Finding {
+    let message = ctx
+        .spec
+        .message(code.as_str(), &[("file", file), ("detail", detail)]);
+    Finding {
+        severity: Severity::Error,
+        code,
+        sheet: None,
+        cell: None,
+        item: None,
+        message,
+        value: None,
+        expected: None,
+    }
+}
+
+pub fn open_failure(ctx: &Context, file: &str, err: &OpenError) -> Finding {
+    match err {
+        OpenError::Encrypted { .. } => refused(ctx, file, Code::Encrypted, ""),
+        OpenError::NotASpreadsheet { looks_like, .. } => {
+            refused(ctx, file, Code::Unreadable, looks_like)
+        }
+        OpenError::Damaged { detail, format, .. } => refused(
+            ctx,
+            file,
+            Code::Unreadable,
+            &format!("damaged or truncated {format} file ({detail})"),
+        ),
+        OpenError::Io { source, .. } => refused(ctx, file, Code::Unreadable, &source.to_string()),
+    }
+}
+
+/// Checks an opened workbook. `ret` arrives with its provenance filled in.
+pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Return {
+    let mut f = Findings {
+        ctx,
+        file: ret.path.clone(),
+        sheet: None,
+        list: Vec::new(),
+    };
+    let identity = match Identity::read(book) {
+        Ok(Some(identity)) => identity,
+        Ok(None) => {
+            f.error(Code::NotATemplate, At::default());
+            return ret.finish(Status::Unrecognized, f.list);
+        }
+        Err(err) => {
+            f.error(
+                Code::SignatureInvalid,
+                At {
+                    value: Some(err.to_string()),
+                    ..At::default()
+                },
+            );
+            return ret.finish(Status::Unrecognized, f.list);
+        }
+    };
+    if identity.campaign != ctx.campaign_id {
+        f.error(
+            Code::ForeignCampaign,
+            At {
+                value: Some(identity.campaign.clone()),
+                expected: Some(ctx.campaign_id.to_string()),
+                ..At::default()
+            },
+        );
+        return ret.finish(Status::Unrecognized, f.list);
+    }
+    if !identity.verify(ctx.secret) {
+        f.error(Code::SignatureInvalid, At::default());
+        return ret.finish(Status::Unrecognized, f.list);
+    }
+    // A valid identity in the wrong workbook: the hidden sheet copied from another
+    // department's workbook. The document property written beside it tells.
+    if let Some(department) = book.custom_properties.get(PROP_DEPARTMENT)
+        && department != &identity.department
+    {
+        f.error(
+            Code::SignatureInvalid,
+            At {
+                value: Some(identity.department.clone()),
+                expected: Some(department.clone()),
+                ..At::default()
+            },
+        );
+        return ret.finish(Status::Unrecognized, f.list);
+    }
+    ret.department = Some(identity.department.clone());
+    ret.round = Some(identity.round);
+    ret.issued_at = Some(identity.issued_at.clone());
+    let department = identity.department.as_str();
+
+    let mut stale = Vec::new();
+    if identity.fingerprint != ctx.fingerprint {
+        stale.push(
+            ctx.spec
+                .message("stale.master", &[("issued_at", &identity.issued_at)]),
+        );
+    }
+    if identity.round < ctx.round {
+        stale.push(ctx.spec.message(
+            "stale.round",
+            &[
+                ("round", &identity.round.to_string()),
+                ("current", &ctx.round.to_string()),
+            ],
+        ));
+    }
+    if !ctx.master.departments.iter().any(|d| d.name == department) && stale.is_empty() {
+        stale.push(
+            ctx.spec
+                .message("stale.master", &[("issued_at", &identity.issued_at)]),
+        );
+    }
+    let is_stale = !stale.is_empty();
+    if is_stale {
+        f.error(
+            Code::StaleTemplate,
+            At {
+                args: vec![
+                    ("detail", stale.join("；")),
+                    ("department", department.to_string()),
+                ],
+                ..At::default()
+            },
+        );
+    }
+
+    let Some((sheet, columns)) = find_sheet(ctx, book, &identity.sheet) else {
+        f.error(
+            Code::SheetMissing,
+            At {
+                expected: Some(identity.sheet.clone()),
+                ..At::default()
+            },
+        );
+        return ret.finish(Status::Invalid, f.list);
+    };
+    f.sheet = Some(sheet.name.clone());
+    ret.sheet = Some(sheet.name.clone());
+    let items: Vec<&Item> = identity
+        .rows
+        .iter()
+        .filter_map(|r| ctx.master.item(&r.item))
+        .collect();
+    let issued_ids: Vec<&str> = identity.rows.iter().map(|r| r.item.as_str()).collect();
+    let area = item_rows(ctx, sheet, &columns, &issued_ids, &mut f);
+    for issued in &identity.rows {
+        if !area.rows.contains_key(issued.item.as_str()) {
+            f.error(
+                Code::ItemMissing,
+                At {
+                    item: Some(&issued.item),
+                    ..At::default()
+                },
+            );
+        }
+    }
+    if !is_stale {
+        for item in &items {
+            if let Some(&row) = area.rows.get(item.id.as_str()) {
+                locked_cells(ctx, sheet, &columns, item, department, row, &mut f);
+            }
+        }
+    }
+    for item in &items {
+        let Some(&row) = area.rows.get(item.id.as_str()) else {
+            continue;
+        };
+        let values = inputs(ctx, sheet, &columns, item, row, &mut f);
+        ret.items.insert(item.id.clone(), values);
+    }
+    // Items of an outdated master that the current one lacks are still read by id, for feedback.
+    ret.signoff = signoff(ctx, sheet, area.end, &mut f);
+    ret.evidence_names = evidence_names(ctx, &ret);
+    let status = if f.list.iter().any(|x| x.severity == Severity::Error) {
+        Status::Invalid
+    } else {
+        Status::Valid
+    };
+    ret.finish(status, f.list)
+}
+
+/// Where the master columns and inputs stand on the sheet as returned, found by header label
+/// (columns may have been moved or inserted) and falling back to the issued positions.
+pub struct Columns {
+    pub header_row: u32,
+    pub shown: Vec<(Shown, u32)>,
+    pub inputs: Vec<(String, u32)>,
+}
+
+impl Columns {
+    fn shown_col(&self, shown: Shown) -> Option<u32> {
+        self.shown
+            .iter()
+            .find(|(s, _)| *s == shown)
+            .map(|(_, c)| *c)
+    }
+
+    fn input_col(&self, key: &str) -> Option<u32> {
+        self.inputs.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
+    }
+}
+
+/// A header label as compared: folded, without the required mark.
+fn label_key(text: &str) -> String {
+    fold(text).trim_end_matches('*').to_string()
+}
+
+fn find_sheet<'b>(
+    ctx: &Context,
+    book: &'b workbook::Workbook,
+    issued_name: &str,
+) -> Option<(&'b Sheet, Columns)> {
+    let spec = ctx.spec;
+    let id_label = label_key(spec.template.labels.get(&Shown::Id)?);
+    let score_label = label_key(&spec.score_input().label);
+    let header_in = |sheet: &Sheet| -> Option<u32> {
+        (0..sheet.grid.height().min(30)).find(|&r| {
+            let labels: Vec<String> = (0..sheet.grid.width().min(200))
+                .map(|c| label_key(&sheet.grid.raw(r, c).to_text()))
+                .collect();
+            labels.contains(&id_label) && labels.contains(&score_label)
+        })
+    };
+    let named = book.sheet(issued_name).into_iter();
+    let others = book.sheets.iter().filter(|s| s.name != issued_name);
+    let (sheet, header_row) = named
+        .chain(others)
+        .filter(|s| s.name != crate::identity::SHEET_NAME)
+        .find_map(|s| header_in(s).map(|r| (s, r)))?;
+    let layout = SheetLayout::new(spec, 0);
+    let width = sheet.grid.width().min(200);
+    let col_of = |label: &str, fallback: u16| -> u32 {
+        let key = label_key(label);
+        (0..width)
+            .find(|&c| label_key(&sheet.grid.raw(header_row, c).to_text()) == key)
+            .unwrap_or(u32::from(fallback))
+    };
+    let shown = layout
+        .shown
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let label = spec.template.labels.get(s).map_or("", String::as_str);
+            (*s, col_of(label, i as u16))
+        })
+        .collect();
+    let inputs = spec
+        .inputs
+        .iter()
+        .zip(&layout.inputs)
+        .map(|(input, (key, col))| (key.clone(), col_of(&input.label, *col)))
+        .collect();
+    Some((
+        sheet,
+        Columns {
+            header_row,
+            shown,
+            inputs,
+        },
+    ))
+}
+
+/// The item rows found by id, and the first row after them.
+struct Area {
+    rows: HashMap<String, u32>,
+    end: u32,
+}
+
+fn cell_text(sheet: &Sheet, row: u32, col: u32) -> String {
+    crate::text::clean(&sheet.grid.raw(row, col).to_text())
+}
+
+fn item_rows(
+    ctx: &Context,
+    sheet: &Sheet,
+    columns: &Columns,
+    issued: &[&str],
+    f: &mut Findings,
+) -> Area {
+    let id_col = columns.shown_col(Shown::Id).unwrap_or(0);
+    let total_label = label_key(&ctx.spec.template.score_total);
+    let signoff_labels: Vec<String> = ctx
+        .spec
+        .signoff
+        .iter()
+        .map(|s| label_key(&s.label))
+        .chain([label_key(&ctx.spec.template.signoff_title)])
+        .collect();
+    let width = sheet.grid.width().min(200);
+    let mut rows: HashMap<String, u32> = HashMap::new();
+    let mut end = sheet.grid.height();
+    let first = (columns.header_row + 1).max(FIRST_ITEM_ROW.min(columns.header_row + 1));
+    for row in first..sheet.grid.height() {
+        let first_texts: Vec<String> = (0..width.min(3))
+            .map(|c| label_key(&sheet.grid.spread(row, c).to_text()))
+            .collect();
+        if first_texts.contains(&total_label)
+            || first_texts.iter().any(|t| signoff_labels.contains(t))
+        {
+            end = row;
+            break;
+        }
+        let id = cell_text(sheet, row, id_col);
+        let id_key = to_halfwidth(&id).replace(' ', "");
+        if let Some(issued_id) = issued.iter().find(|i| **i == id_key) {
+            if let Some(&first_row) = rows.get(*issued_id) {
+                f.error(
+                    Code::ItemDuplicated,
+                    At {
+                        cell: Some((row, id_col)),
+                        item: Some(issued_id),
+                        expected: Some(a1(first_row, id_col)),
+                        ..At::default()
+                    },
+                );
+            } else {
+                rows.insert(issued_id.to_string(), row);
+            }
+        } else {
+            let has_content = (0..width).any(|c| !sheet.grid.raw(row, c).is_empty());
+            if has_content {
+                f.error(
+                    Code::ItemUnexpected,
+                    At {
+                        cell: Some((row, id_col)),
+                        value: Some(id),
+                        args: vec![("row", (row + 1).to_string())],
+                        ..At::default()
+                    },
+                );
+            }
+        }
+    }
+    Area { rows, end }
+}
+
+/// Compared as people see it: no white space, half-width.
+fn same_text(a: &str, b: &str) -> bool {
+    fold(a) == fold(b)
+}
+
+fn locked_cells(
+    ctx: &Context,
+    sheet: &Sheet,
+    columns: &Columns,
+    item: &Item,
+    department: &str,
+    row: u32,
+    f: &mut Findings,
+) {
+    for &(shown, col) in &columns.shown {
+        let expected = shown_text(item, department, shown);
+        let actual = match sheet.grid.raw(row, col) {
+            Value::Number(n) => workbook::format_number(*n),
+            other => crate::text::clean(&other.to_text()),
+        };
+        let same = if shown == Shown::Weight {
+            match (parse_decimal(&actual), item.weight) {
+                (Some(a), Some(w)) => a == w.normalize(),
+                _ => same_text(&actual, &expected),
+            }
+        } else if shown == Shown::Id {
+            true // rows are matched by id; a changed id is an unexpected row
+        } else {
+            same_text(&actual, &expected)
+        };
+        if !same {
+            let label = ctx
+                .spec
+                .template
+                .labels
+                .get(&shown)
+                .cloned()
+                .unwrap_or_default();
+            f.error(
+                Code::LockedCellChanged,
+                At {
+                    cell: Some((row, col)),
+                    item: Some(&item.id),
+                    value: Some(actual),
+                    expected: Some(expected),
+                    args: vec![("label", label)],
+                },
+            );
+        }
+    }
+}
+
+/// Reads and checks the inputs of one item row.
+fn inputs(
+    ctx: &Context,
+    sheet: &Sheet,
+    columns: &Columns,
+    item: &Item,
+    row: u32,
+    f: &mut Findings,
+) -> ItemReturn {
+    let mut values = IndexMap::new();
+    let mut score = None;
+    let weight = item.weight.unwrap_or_default();
+    for input in &ctx.spec.inputs {
+        let Some(col) = columns.input_col(&input.key) else {
+            continue;
+        };
+        let raw = sheet.grid.raw(row, col);
+        if sheet.formulas.contains(&(row, col)) {
+            f.warning(
+                Code::FormulaInInput,
+                At {
+                    cell: Some((row, col)),
+                    item: Some(&item.id),
+                    value: Some(raw.to_text()),
+                    args: vec![("label", input.label.clone())],
+                    ..At::default()
+                },
+            );
+        }
+        let at = |value: Option<String>, expected: Option<String>| At {
+            cell: Some((row, col)),
+            item: Some(&item.id),
+            value,
+            expected,
+            args: vec![
+                ("label", input.label.clone()),
+                ("max", show(weight)),
+                ("decimals", input.decimals.unwrap_or(2).to_string()),
+                ("where", String::new()),
+            ],
+        };
+        let text = value_text(raw);
+        if input.kind == InputKind::Score {
+            score = check_score(input, raw, &text, weight, f, &at);
+        } else {
+            check_text_input(input, &text, f, &at);
+        }
+        values.insert(
+            input.key.clone(),
+            CellValue {
+                cell: a1(row, col),
+                text,
+            },
+        );
+    }
+    // Required when the score is below the weight (e.g. 扣分原因).
+    for input in &ctx.spec.inputs {
+        if input.required_when != Some(RequiredWhen::ScoreBelowWeight) {
+            continue;
+        }
+        let (Some(s), Some(col)) = (score, columns.input_col(&input.key)) else {
+            continue;
+        };
+        let empty = values
+            .get(&input.key)
+            .is_none_or(|v| v.text.trim().is_empty());
+        if s < weight && empty {
+            f.error(
+                Code::RequiredWhen,
+                At {
+                    cell: Some((row, col)),
+                    item: Some(&item.id),
+                    value: Some(show(s)),
+                    args: vec![("label", input.label.clone()), ("max", show(weight))],
+                    ..At::default()
+                },
+            );
+        }
+    }
+    ItemReturn { row, values, score }
+}
+
+/// A cell as text, the way its author sees it.
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Number(n) => workbook::format_number(*n),
+        Value::DateTime(s) => s.split('T').next().unwrap_or(s).to_string(),
+        other => crate::text::clean(&other.to_text()),
+    }
+}
+
+/// A score typed leniently: "1.5分", "１．５", " 2 ". Returns the number and whether it needed
+/// leniency.
+pub fn lenient_score(text: &str) -> Option<(Decimal, bool)> {
+    if let Some(d) = parse_decimal(text)
+        && text.trim() == text
+        && to_halfwidth(text) == text
+    {
+        return Some((d, false));
+    }
+    let half = to_halfwidth(text);
+    let t = half.trim();
+    let t = t.strip_suffix('分').unwrap_or(t).trim();
+    parse_decimal(t).map(|d| (d, true))
+}
+
+fn check_score<'s>(
+    input: &InputSpec,
+    raw: &Value,
+    text: &str,
+    weight: Decimal,
+    f: &mut Findings,
+    at: &dyn Fn(Option<String>, Option<String>) -> At<'s>,
+) -> Option<Decimal> {
+    let value = match raw {
+        Value::Empty => None,
+        Value::Text(t) if t.trim().is_empty() => None,
+        Value::Number(n) => Some(decimal_from_f64(*n)),
+        Value::Text(t) => match lenient_score(t) {
+            Some((d, coerced)) => {
+                if coerced {
+                    f.warning(Code::ValueCoerced, at(Some(t.clone()), Some(show(d))));
+                }
+                Some(Some(d))
+            }
+            None => Some(None),
+        },
+        _ => Some(None),
+    };
+    let value = match value {
+        None => {
+            if input.required {
+                f.error(Code::RequiredMissing, at(None, None));
+            }
+            return None;
+        }
+        Some(None) => {
+            f.error(Code::NotANumber, at(Some(text.to_string()), None));
+            return None;
+        }
+        Some(Some(d)) => d,
+    };
+    if value < Decimal::ZERO || value > weight {
+        f.error(Code::OutOfRange, at(Some(show(value)), Some(show(weight))));
+        return Some(value);
+    }
+    let decimals = input.decimals.unwrap_or(2);
+    if value.normalize().scale() > decimals {
+        let rounded = value.round_dp(decimals).normalize();
+        f.error(
+            Code::BadPrecision,
+            at(Some(show(value)), Some(show(rounded))),
+        );
+    }
+    Some(value)
+}
+
+fn check_text_input<'s>(
+    input: &InputSpec,
+    text: &str,
+    f: &mut Findings,
+    at: &dyn Fn(Option<String>, Option<String>) -> At<'s>,
+) {
+    if text.trim().is_empty() {
+        if input.required {
+            f.error(Code::RequiredMissing, at(None, None));
+        }
+        return;
+    }
+    match input.kind {
+        InputKind::Choice => {
+            if !input.choices.iter().any(|c| c == text) {
+                match input.choices.iter().find(|c| fold(c) == fold(text)) {
+                    Some(choice) => f.warning(
+                        Code::ValueCoerced,
+                        at(Some(text.to_string()), Some(choice.clone())),
+                    ),
+                    None => f.error(
+                        Code::ChoiceInvalid,
+                        at(Some(text.to_string()), Some(input.choices.join("、"))),
+                    ),
+                }
+            }
+        }
+        InputKind::Phone => {
+            if !plausible_phone(text) {
+                f.error(Code::PhoneInvalid, at(Some(text.to_string()), None));
+            }
+        }
+        InputKind::Text | InputKind::Score => {}
+    }
+    if let Some(max) = input.max_length {
+        let count = text.chars().count();
+        if count > max as usize {
+            let mut a = at(Some(count.to_string()), None);
+            a.args.retain(|(k, _)| *k != "max");
+            a.args.push(("max", max.to_string()));
+            f.error(Code::TextTooLong, a);
+        }
+    }
+}
+
+/// A mobile (11 digits from 1), a landline (7–8 digits, with an area code 0xx(x) or not), a
+/// service number, optionally with +86, an extension and the separators people type.
+pub fn plausible_phone(text: &str) -> bool {
+    let half = to_halfwidth(text);
+    // Several numbers separated by 、 / ; are fine if each is.
+    let parts: Vec<&str> = half
+        .split(['、', '/', ';', '；', ',', '，'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    !parts.is_empty() && parts.iter().all(|p| one_phone(p))
+}
+
+fn one_phone(text: &str) -> bool {
+    let (main, ext) = match text.find(['转', 'x', 'X']) {
+        Some(i) => (&text[..i], Some(&text[i..])),
+        None => (text, None),
+    };
+    if let Some(ext) = ext {
+        let digits: String = ext.chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() || digits.len() > 6 {
+            return false;
+        }
+    }
+    if main
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || " -()（）+".contains(c)))
+    {
+        return false;
+    }
+    let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
+    if main.trim_start().starts_with('+') {
+        match digits.strip_prefix("86") {
+            Some(rest) => digits = rest.to_string(),
+            None => return false,
+        }
+    }
+    let n = digits.len();
+    let mobile = n == 11 && digits.starts_with('1');
+    let landline_with_area = digits.starts_with('0') && (10..=12).contains(&n);
+    let local = !digits.starts_with('0') && (n == 7 || n == 8);
+    let service = n == 5 && digits.starts_with('1');
+    mobile || landline_with_area || local || service
+}
+
+/// The sign-off block: each field found by its label below the items, the value being the first
+/// filled cell to the right of the label.
+fn signoff(
+    ctx: &Context,
+    sheet: &Sheet,
+    from: u32,
+    f: &mut Findings,
+) -> IndexMap<String, CellValue> {
+    let mut out = IndexMap::new();
+    let width = sheet.grid.width().min(200);
+    let layout = SheetLayout::new(ctx.spec, 0);
+    for input in &ctx.spec.signoff {
+        let key = label_key(&input.label);
+        let found = (from..sheet.grid.height()).find_map(|r| {
+            (0..width.min(4))
+                .find(|&c| label_key(&sheet.grid.raw(r, c).to_text()) == key)
+                .map(|c| (r, c))
+        });
+        let (row, col) = match found {
+            Some((row, label_col)) => {
+                let value_col = (label_col + 1..width)
+                    .find(|&c| !sheet.grid.raw(row, c).is_empty())
+                    .unwrap_or(u32::from(layout.signoff_value_col).max(label_col + 1));
+                (row, value_col)
+            }
+            None => (from, u32::from(layout.signoff_value_col)),
+        };
+        let text = if found.is_some() {
+            value_text(sheet.grid.raw(row, col))
+        } else {
+            String::new()
+        };
+        let at = |value: Option<String>, expected: Option<String>| At {
+            cell: Some((row, col)),
+            item: None,
+            value,
+            expected,
+            args: vec![
+                ("label", input.label.clone()),
+                ("where", ctx.spec.word("where.signoff")),
+            ],
+        };
+        // Messages about the sign-off name no item.
+        let before = f.list.len();
+        check_text_input(input, &text, f, &at);
+        for finding in &mut f.list[before..] {
+            if finding.code == Code::RequiredMissing {
+                finding.message = ctx.spec.message(
+                    "required_missing_signoff",
+                    &[("label", input.label.as_str())],
+                );
+            }
+        }
+        out.insert(
+            input.key.clone(),
+            CellValue {
+                cell: a1(row, col),
+                text,
+            },
+        );
+    }
+    out
+}
+
+/// File names mentioned in the evidence inputs: tokens with a file extension.
+fn evidence_names(ctx: &Context, ret: &Return) -> Vec<(String, String)> {
+    let keys: Vec<&str> = ctx
+        .spec
+        .inputs
+        .iter()
+        .filter(|i| i.key == "evidence")
+        .map(|i| i.key.as_str())
+        .collect();
+    let mut names = Vec::new();
+    for (id, item) in &ret.items {
+        for key in &keys {
+            if let Some(v) = item.values.get(*key) {
+                for token in v
+                    .text
+                    .split(|c: char| "\n、,，;；".contains(c))
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                {
+                    if looks_like_file_name(token) {
+                        names.push((id.clone(), token.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+pub fn looks_like_file_name(token: &str) -> bool {
+    match token.rsplit_once('.') {
+        Some((stem, ext)) => {
+            !stem.trim().is_empty()
+                && (1..=5).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                && ext.chars().any(|c| c.is_ascii_alphabetic())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_people_type() {
+        for ok in [
+            "13800000000",
+            "138 0000 0000",
+            "0595-22345678",
+            "(0595)22345678",
+            "22345678",
+            "+86 138-0000-0000",
+            "0595-22345678转8001",
+            "13800000000、0595-22345678",
+            "１３８００００００００",
+            "12345",
+        ] {
+            assert!(plausible_phone(ok), "{ok}");
+        }
+        for bad in [
+            "无",
+            "138",
+            "1380000000000",
+            "abc12345678",
+            "",
+            "0595",
+            "+1 2025550100",
+        ] {
+            assert!(!plausible_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lenient_scores() {
+        assert_eq!(lenient_score("1.5"), Some((Decimal::new(15, 1), false)));
+        assert_eq!(lenient_score("1.5分"), Some((Decimal::new(15, 1), true)));
+        assert_eq!(lenient_score("１．５"), Some((Decimal::new(15, 1), true)));
+        assert_eq!(lenient_score(" 2 "), Some((Decimal::new(2, 0), true)));
+        assert_eq!(lenient_score("满分"), None);
+        assert_eq!(lenient_score("1.5.2"), None);
+    }
+
+    #[test]
+    fn file_names_in_evidence() {
+        assert!(looks_like_file_name("会议纪要.pdf"));
+        assert!(looks_like_file_name("照片1.JPG"));
+        assert!(!looks_like_file_name("见附件"));
+        assert!(!looks_like_file_name("1.5"));
+        assert!(!looks_like_file_name("详见第3.2节"));
+    }
+}

@@ -1,0 +1,556 @@
+//! Gathering returns from what people hand over: files, folders (recursively) and .zip archives
+//! (read in memory, entry names in UTF-8 or GBK, nested archives included), with every limit
+//! checked before anything is parsed. Office lock files are skipped and said so; files that are
+//! not spreadsheets are kept as possible evidence and listed. Nothing here is ever written to.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::identity::hex;
+use crate::workbook::{Format, sniff};
+
+use super::Limits;
+
+/// One workbook to check: where it came from and how to get its bytes.
+#[derive(Debug)]
+pub struct Input {
+    /// How people name it: `inbox/a.xlsx`, `inbox/b.zip!办公室/a.xlsx`.
+    pub display: String,
+    pub data: Data,
+    /// Last modified (file) or stored time (zip entry), RFC 3339.
+    pub modified: Option<String>,
+    /// The folder or archive it lies in, for looking up its evidence files.
+    pub place: Place,
+}
+
+#[derive(Debug)]
+pub enum Data {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+    /// Refused before parsing: (too_large | encrypted | unreadable, detail).
+    Refused(Refusal, String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    TooLarge,
+    Encrypted,
+    Unreadable,
+}
+
+/// Where an input lies: a folder on disk, or an archive (by its index in [`Gathered::archives`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Folder(PathBuf),
+    Archive(usize),
+}
+
+/// A file that is not a workbook: possible evidence.
+#[derive(Debug, Clone)]
+pub struct Other {
+    pub display: String,
+    /// Its file name without folders, as people write it in 佐证材料.
+    pub name: String,
+    pub size: u64,
+    pub place: Place,
+    /// On disk: hashed when it turns out to be evidence. In an archive: hashed as read.
+    pub path: Option<PathBuf>,
+    pub sha256: Option<String>,
+    /// Why it was not read as a workbook.
+    pub reason: String,
+}
+
+/// A file passed over on purpose (office lock files and the like).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Gathered {
+    pub inputs: Vec<Input>,
+    pub others: Vec<Other>,
+    pub skipped: Vec<Skipped>,
+    /// Display names of the archives read.
+    pub archives: Vec<String>,
+}
+
+/// How deep archives inside archives are opened.
+const MAX_ARCHIVE_DEPTH: usize = 3;
+
+/// Gathers every file under `paths`. Errors naming a path that does not exist are returned as
+/// `Err`; everything else becomes an input, an "other" file or a skipped entry.
+pub fn gather(paths: &[PathBuf], limits: &Limits) -> Result<Gathered, String> {
+    let mut gathered = Gathered::default();
+    for path in paths {
+        let meta =
+            std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if meta.is_dir() {
+            walk(path, limits, &mut gathered)?;
+        } else {
+            let folder = path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
+            file(path, &folder, limits, &mut gathered);
+        }
+    }
+    if gathered.inputs.len() > limits.max_files {
+        return Err(format!(
+            "{} workbooks found, over the limit of {} per run (limits.max_files in tianbao.toml); validate fewer folders at a time or raise the limit",
+            gathered.inputs.len(),
+            limits.max_files
+        ));
+    }
+    Ok(gathered)
+}
+
+fn walk(dir: &Path, limits: &Limits, gathered: &mut Gathered) -> Result<(), String> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    // Sorted, so runs are deterministic whatever the file system's order.
+    entries.sort();
+    for path in entries {
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&path, limits, gathered)?;
+        } else if meta.is_file() {
+            file(&path, dir, limits, gathered);
+        } else {
+            gathered.skipped.push(Skipped {
+                path: path.display().to_string(),
+                reason: "not a regular file (link or device)".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Office lock and temp files: `~$a.xlsx` (Excel, WPS), `.~lock.a.xlsx#` (LibreOffice).
+pub fn is_lock_file(name: &str) -> bool {
+    name.starts_with("~$") || (name.starts_with(".~lock.") && name.ends_with('#'))
+}
+
+fn file_name(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_string()
+}
+
+const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et", "xltx", "xlt"];
+
+fn extension(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// What a file's first bytes say it is.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    Workbook,
+    Archive,
+    Other(String),
+}
+
+fn kind_of(name: &str, head: &[u8], zip_names: Option<&[String]>) -> Kind {
+    match sniff(head) {
+        Some(Format::Xls) => Kind::Workbook,
+        Some(Format::Ods) => Kind::Workbook,
+        Some(Format::Xlsx) => {
+            let is_workbook = match zip_names {
+                Some(names) => names
+                    .iter()
+                    .any(|n| n == "[Content_Types].xml" || n == "mimetype" || n.starts_with("xl/")),
+                None => extension(name) != "zip",
+            };
+            if is_workbook {
+                Kind::Workbook
+            } else {
+                Kind::Archive
+            }
+        }
+        None if WORKBOOK_EXTENSIONS.contains(&extension(name).as_str()) => Kind::Workbook,
+        None => Kind::Other(
+            if head.starts_with(b"%PDF") {
+                "a PDF document"
+            } else if head.starts_with(b"Rar!") || head.starts_with(b"7z\xBC\xAF") {
+                "a RAR or 7z archive; unpack it first"
+            } else {
+                "not a spreadsheet"
+            }
+            .to_string(),
+        ),
+    }
+}
+
+fn modified_of(meta: &std::fs::Metadata) -> Option<String> {
+    let secs = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(crate::time::utc_from_unix(secs))
+}
+
+fn file(path: &Path, folder: &Path, limits: &Limits, gathered: &mut Gathered) {
+    let display = path.display().to_string();
+    let name = file_name(&display);
+    if is_lock_file(&name) {
+        gathered.skipped.push(Skipped {
+            path: display,
+            reason: "office lock or temporary file".into(),
+        });
+        return;
+    }
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            gathered.inputs.push(Input {
+                display,
+                data: Data::Refused(Refusal::Unreadable, e.to_string()),
+                modified: None,
+                place: Place::Folder(folder.to_path_buf()),
+            });
+            return;
+        }
+    };
+    let modified = modified_of(&meta);
+    let mut head = [0u8; 8];
+    let head_len = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..head_len];
+    let is_zip = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
+    let kind = if is_zip {
+        match std::fs::File::open(path)
+            .ok()
+            .and_then(|f| zip::ZipArchive::new(f).ok())
+        {
+            Some(archive) => {
+                let names: Vec<String> = archive
+                    .file_names()
+                    .filter_map(|n| n.ok().map(|n| n.into_owned()))
+                    .collect();
+                kind_of(&name, head, Some(&names))
+            }
+            // A broken zip with a workbook's name is a damaged workbook; otherwise a damaged archive.
+            None => kind_of(&name, head, None),
+        }
+    } else {
+        kind_of(&name, head, None)
+    };
+    match kind {
+        Kind::Workbook => {
+            let data = if meta.len() > limits.max_file_bytes {
+                Data::Refused(
+                    Refusal::TooLarge,
+                    format!(
+                        "{} bytes, over the limit of {} (limits.max_file_bytes)",
+                        meta.len(),
+                        limits.max_file_bytes
+                    ),
+                )
+            } else {
+                Data::File(path.to_path_buf())
+            };
+            gathered.inputs.push(Input {
+                display,
+                data,
+                modified,
+                place: Place::Folder(folder.to_path_buf()),
+            });
+        }
+        Kind::Archive => match std::fs::File::open(path) {
+            Ok(f) => {
+                let index = gathered.archives.len();
+                gathered.archives.push(display.clone());
+                let mut budget = limits.max_archive_bytes;
+                archive(f, &display, index, 1, limits, &mut budget, gathered);
+            }
+            Err(e) => gathered.inputs.push(Input {
+                display,
+                data: Data::Refused(Refusal::Unreadable, e.to_string()),
+                modified,
+                place: Place::Folder(folder.to_path_buf()),
+            }),
+        },
+        Kind::Other(reason) => gathered.others.push(Other {
+            display,
+            name,
+            size: meta.len(),
+            place: Place::Folder(folder.to_path_buf()),
+            path: Some(path.to_path_buf()),
+            sha256: None,
+            reason,
+        }),
+    }
+}
+
+/// An entry name as its author's system wrote it: UTF-8, or GBK from Chinese Windows.
+fn entry_name(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(name) => name.to_string(),
+        Err(_) => encoding_rs::GBK.decode(raw).0.into_owned(),
+    }
+}
+
+fn zip_time(t: Option<zip::DateTime>) -> Option<String> {
+    let t = t?;
+    Some(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    ))
+}
+
+/// Reads the entries of one archive. Every size is checked from the headers before an entry is
+/// inflated, and again while inflating (headers can lie): a zip bomb costs a header read.
+fn archive<R: Read + std::io::Seek>(
+    reader: R,
+    display: &str,
+    index: usize,
+    depth: usize,
+    limits: &Limits,
+    budget: &mut u64,
+    gathered: &mut Gathered,
+) {
+    let refuse = |gathered: &mut Gathered, what: String, refusal: Refusal, detail: String| {
+        gathered.inputs.push(Input {
+            display: what,
+            data: Data::Refused(refusal, detail),
+            modified: None,
+            place: Place::Archive(index),
+        });
+    };
+    let mut zip = match zip::ZipArchive::new(reader) {
+        Ok(zip) => zip,
+        Err(e) => {
+            refuse(
+                gathered,
+                display.to_string(),
+                Refusal::Unreadable,
+                format!("a damaged zip archive ({e})"),
+            );
+            return;
+        }
+    };
+    if zip.len() > limits.max_files {
+        refuse(
+            gathered,
+            display.to_string(),
+            Refusal::TooLarge,
+            format!(
+                "{} entries, over the limit of {} (limits.max_files)",
+                zip.len(),
+                limits.max_files
+            ),
+        );
+        return;
+    }
+    let declared: u64 = (0..zip.len())
+        .filter_map(|i| zip.by_index_raw(i).ok().map(|e| e.size()))
+        .fold(0u64, u64::saturating_add);
+    if declared > *budget {
+        refuse(
+            gathered,
+            display.to_string(),
+            Refusal::TooLarge,
+            format!(
+                "{declared} bytes uncompressed, over the limit of {} for an archive (limits.max_archive_bytes)",
+                limits.max_archive_bytes
+            ),
+        );
+        return;
+    }
+    for i in 0..zip.len() {
+        let (name, size, modified, is_dir, encrypted) = match zip.by_index_raw(i) {
+            Ok(entry) => (
+                entry_name(entry.name_raw()),
+                entry.size(),
+                zip_time(entry.last_modified()),
+                entry.is_dir(),
+                entry.encrypted(),
+            ),
+            Err(e) => {
+                refuse(
+                    gathered,
+                    format!("{display}!#{i}"),
+                    Refusal::Unreadable,
+                    format!("a damaged zip entry ({e})"),
+                );
+                continue;
+            }
+        };
+        if is_dir {
+            continue;
+        }
+        let what = format!("{display}!{name}");
+        let base = file_name(&name);
+        if is_lock_file(&base) || name.starts_with("__MACOSX/") || base == ".DS_Store" {
+            gathered.skipped.push(Skipped {
+                path: what,
+                reason: "office lock, temporary or system file".into(),
+            });
+            continue;
+        }
+        if encrypted {
+            refuse(
+                gathered,
+                what,
+                Refusal::Encrypted,
+                "the zip entry is password-protected".into(),
+            );
+            continue;
+        }
+        if size > limits.max_file_bytes {
+            refuse(
+                gathered,
+                what,
+                Refusal::TooLarge,
+                format!(
+                    "{size} bytes uncompressed, over the limit of {} (limits.max_file_bytes)",
+                    limits.max_file_bytes
+                ),
+            );
+            continue;
+        }
+        let cap = limits.max_file_bytes.min(*budget);
+        let mut bytes = Vec::with_capacity(size.min(cap) as usize);
+        let read = zip
+            .by_index(i)
+            .map_err(|e| e.to_string())
+            .and_then(|entry| {
+                entry
+                    .take(cap + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = read {
+            refuse(
+                gathered,
+                what,
+                Refusal::Unreadable,
+                format!("a damaged zip entry ({e})"),
+            );
+            continue;
+        }
+        if bytes.len() as u64 > cap {
+            refuse(
+                gathered,
+                what,
+                Refusal::TooLarge,
+                format!(
+                    "inflates past {cap} bytes, more than its header says; refused (limits.max_file_bytes, limits.max_archive_bytes)"
+                ),
+            );
+            continue;
+        }
+        *budget = budget.saturating_sub(bytes.len() as u64);
+        let head = &bytes[..bytes.len().min(8)];
+        let inner_names: Option<Vec<String>> = if head.starts_with(b"PK") {
+            zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+                .ok()
+                .map(|z| {
+                    z.file_names()
+                        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+                        .collect()
+                })
+        } else {
+            None
+        };
+        match kind_of(&base, head, inner_names.as_deref()) {
+            Kind::Workbook => gathered.inputs.push(Input {
+                display: what,
+                data: Data::Bytes(bytes),
+                modified,
+                place: Place::Archive(index),
+            }),
+            Kind::Archive if depth < MAX_ARCHIVE_DEPTH => {
+                let inner = gathered.archives.len();
+                gathered.archives.push(what.clone());
+                archive(
+                    std::io::Cursor::new(bytes),
+                    &what,
+                    inner,
+                    depth + 1,
+                    limits,
+                    budget,
+                    gathered,
+                );
+            }
+            Kind::Archive => gathered.skipped.push(Skipped {
+                path: what,
+                reason: format!("an archive nested more than {MAX_ARCHIVE_DEPTH} deep"),
+            }),
+            Kind::Other(reason) => gathered.others.push(Other {
+                display: what,
+                name: base,
+                size: bytes.len() as u64,
+                place: Place::Archive(index),
+                path: None,
+                sha256: Some(hex(&Sha256::digest(&bytes))),
+                reason,
+            }),
+        }
+    }
+}
+
+/// SHA-256 of a file on disk, streamed.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_files_are_recognised() {
+        assert!(is_lock_file("~$绩效-办公室.xlsx"));
+        assert!(is_lock_file(".~lock.绩效-办公室.xlsx#"));
+        assert!(!is_lock_file("绩效-办公室.xlsx"));
+    }
+
+    #[test]
+    fn gbk_entry_names_decode() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("办公室.xlsx");
+        assert_eq!(entry_name(&gbk), "办公室.xlsx");
+        assert_eq!(entry_name("水科.xlsx".as_bytes()), "水科.xlsx");
+    }
+
+    #[test]
+    fn kinds_by_content() {
+        assert_eq!(
+            kind_of("a.pdf", b"%PDF-1.7", None),
+            Kind::Other("a PDF document".into())
+        );
+        let names = vec!["[Content_Types].xml".to_string()];
+        assert_eq!(
+            kind_of("a.zip", b"PK\x03\x04", Some(&names)),
+            Kind::Workbook
+        );
+        let names = vec!["a.xlsx".to_string()];
+        assert_eq!(kind_of("a.zip", b"PK\x03\x04", Some(&names)), Kind::Archive);
+    }
+}

@@ -1,0 +1,470 @@
+//! Returns: the workbooks departments send back. This module gathers them (files, folders,
+//! zips), checks each one ([`check`]), decides which return counts for each department when
+//! there are several, finds the departments that have not returned, and looks up the evidence
+//! files sent beside each return. Renderers (terminal, JSON, report workbook, feedback) live
+//! elsewhere and only present a [`Collection`].
+
+pub mod check;
+pub mod feedback;
+pub mod gather;
+pub mod report;
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::finding::{Code, Finding, Severity};
+use crate::model::Master;
+use crate::spec::Spec;
+use crate::workbook;
+
+use gather::{Data, Gathered, Place, Refusal, Skipped};
+
+/// Limits on what is read, checked before parsing. Configurable under `[limits]` in tianbao.toml.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest workbook file, or zip entry once inflated, in bytes.
+    #[validate(range(min = 1024))]
+    pub max_file_bytes: u64,
+    /// Largest total of one archive's entries once inflated, in bytes.
+    #[validate(range(min = 1024))]
+    pub max_archive_bytes: u64,
+    /// Most workbooks (or archive entries) per run.
+    #[validate(range(min = 1))]
+    pub max_files: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: 50 * 1024 * 1024,
+            max_archive_bytes: 512 * 1024 * 1024,
+            max_files: 100_000,
+        }
+    }
+}
+
+/// What checking needs to know about the campaign.
+pub struct Context<'a> {
+    pub master: &'a Master,
+    pub spec: &'a Spec,
+    pub campaign_id: &'a str,
+    pub secret: &'a str,
+    /// The campaign's current round: workbooks of an earlier round are stale.
+    pub round: u32,
+    /// The current master's fingerprint.
+    pub fingerprint: String,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Valid,
+    Invalid,
+    Unrecognized,
+    Superseded,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Invalid => "invalid",
+            Status::Unrecognized => "unrecognized",
+            Status::Superseded => "superseded",
+        }
+    }
+}
+
+/// One input cell as returned: where it is and its text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellValue {
+    pub cell: String,
+    pub text: String,
+}
+
+/// One item row of a return.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemReturn {
+    /// 0-based row on the returned sheet.
+    pub row: u32,
+    /// By input key.
+    pub values: IndexMap<String, CellValue>,
+    /// The score, when it reads as a number.
+    pub score: Option<Decimal>,
+}
+
+/// An evidence file found beside a return.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub item: String,
+    pub name: String,
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// One file that was examined as a return.
+#[derive(Debug, Clone, Serialize)]
+pub struct Return {
+    pub path: String,
+    pub status: Status,
+    pub department: Option<String>,
+    pub round: Option<u32>,
+    pub issued_at: Option<String>,
+    /// File time (modified, or stored in the zip).
+    pub received: Option<String>,
+    pub size: u64,
+    pub sha256: String,
+    pub sheet: Option<String>,
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pub items: IndexMap<String, ItemReturn>,
+    #[serde(skip)]
+    pub signoff: IndexMap<String, CellValue>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// (item, file name) named in the evidence inputs.
+    #[serde(skip)]
+    pub evidence_names: Vec<(String, String)>,
+    #[serde(skip)]
+    place: Option<Place>,
+}
+
+impl Return {
+    fn new(path: &str, received: Option<String>, place: Place) -> Return {
+        Return {
+            path: path.to_string(),
+            status: Status::Unrecognized,
+            department: None,
+            round: None,
+            issued_at: None,
+            received,
+            size: 0,
+            sha256: String::new(),
+            sheet: None,
+            findings: Vec::new(),
+            items: IndexMap::new(),
+            signoff: IndexMap::new(),
+            evidence: Vec::new(),
+            evidence_names: Vec::new(),
+            place: Some(place),
+        }
+    }
+
+    fn finish(mut self, status: Status, findings: Vec<Finding>) -> Return {
+        self.status = status;
+        self.findings.extend(findings);
+        self
+    }
+
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+
+    /// The sign-off value of `key`, or empty.
+    pub fn signoff_text(&self, key: &str) -> &str {
+        self.signoff.get(key).map_or("", |c| c.text.as_str())
+    }
+}
+
+/// A department's standing in this collection.
+#[derive(Debug, Clone, Serialize)]
+pub struct Standing {
+    pub department: String,
+    pub persons: Vec<String>,
+    /// valid | invalid | missing
+    pub status: &'static str,
+    /// Index into [`Collection::returns`] of the return that counts.
+    #[serde(skip)]
+    pub chosen: Option<usize>,
+    pub file: Option<String>,
+    pub received: Option<String>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Everything `validate` learned from one run.
+#[derive(Debug, Serialize)]
+pub struct Collection {
+    pub returns: Vec<Return>,
+    pub skipped: Vec<Skipped>,
+    /// Per department of the master, in its order.
+    pub departments: Vec<Standing>,
+    /// Findings not about one file (missing returns).
+    pub general: Vec<Finding>,
+}
+
+impl Collection {
+    pub fn missing(&self) -> impl Iterator<Item = &Standing> {
+        self.departments.iter().filter(|d| d.status == "missing")
+    }
+
+    /// The return that counts for `department`, if any.
+    pub fn chosen(&self, department: &str) -> Option<&Return> {
+        self.departments
+            .iter()
+            .find(|d| d.department == department)
+            .and_then(|d| d.chosen)
+            .map(|i| &self.returns[i])
+    }
+
+    /// Whether every department returned a valid workbook and nothing else has errors.
+    pub fn all_clear(&self) -> bool {
+        self.departments.iter().all(|d| d.status == "valid")
+            && self
+                .returns
+                .iter()
+                .filter(|r| r.status != Status::Superseded)
+                .all(|r| r.errors() == 0)
+    }
+}
+
+/// Reads and checks every workbook gathered, one at a time (memory stays flat), in a stable
+/// order, then decides what counts for each department.
+pub fn collect(ctx: &Context, gathered: Gathered) -> Collection {
+    let Gathered {
+        inputs,
+        mut others,
+        skipped,
+        archives: _,
+    } = gathered;
+    let mut returns: Vec<Return> = inputs
+        .into_iter()
+        .map(|input| check_input(ctx, input))
+        .collect();
+    for ret in &mut returns {
+        resolve_evidence(ctx, ret, &mut others);
+    }
+    let mut skipped = skipped;
+    for other in &others {
+        skipped.push(Skipped {
+            path: other.display.clone(),
+            reason: other.reason.clone(),
+        });
+    }
+    decide(ctx, returns, skipped)
+}
+
+fn check_input(ctx: &Context, input: gather::Input) -> Return {
+    let mut ret = Return::new(&input.display, input.modified, input.place);
+    let bytes = match input.data {
+        Data::Bytes(bytes) => bytes,
+        Data::File(path) => match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let f = check::refused(ctx, &input.display, Code::Unreadable, &e.to_string());
+                return ret.finish(Status::Unrecognized, vec![f]);
+            }
+        },
+        Data::Refused(refusal, detail) => {
+            let code = match refusal {
+                Refusal::TooLarge => Code::TooLarge,
+                Refusal::Encrypted => Code::Encrypted,
+                Refusal::Unreadable => Code::Unreadable,
+            };
+            let f = check::refused(ctx, &input.display, code, &detail);
+            return ret.finish(Status::Unrecognized, vec![f]);
+        }
+    };
+    ret.size = bytes.len() as u64;
+    ret.sha256 = crate::identity::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    match workbook::open_bytes(&input.display, bytes) {
+        Ok(book) => check::check(ctx, &book, ret),
+        Err(err) => {
+            let f = check::open_failure(ctx, &input.display, &err);
+            ret.finish(Status::Unrecognized, vec![f])
+        }
+    }
+}
+
+/// Looks up the files named in 佐证材料 beside the return: in its folder (and below), or in
+/// its archive.
+fn resolve_evidence(ctx: &Context, ret: &mut Return, others: &mut [gather::Other]) {
+    let Some(place) = ret.place.clone() else {
+        return;
+    };
+    let names = std::mem::take(&mut ret.evidence_names);
+    for (item, name) in names {
+        let wanted = crate::text::fold(&name);
+        let found = others.iter_mut().find(|o| {
+            crate::text::fold(&o.name) == wanted
+                && match (&o.place, &place) {
+                    (Place::Archive(a), Place::Archive(b)) => a == b,
+                    (Place::Folder(dir), Place::Folder(base)) => dir.starts_with(base),
+                    _ => false,
+                }
+        });
+        match found {
+            Some(other) => {
+                if other.sha256.is_none()
+                    && let Some(path) = &other.path
+                {
+                    other.sha256 = gather::sha256_file(path).ok();
+                }
+                other.reason = format!(
+                    "evidence of {}",
+                    ret.department.as_deref().unwrap_or(&ret.path)
+                );
+                ret.evidence.push(Evidence {
+                    item,
+                    name: other.name.clone(),
+                    path: other.display.clone(),
+                    size: other.size,
+                    sha256: other.sha256.clone().unwrap_or_default(),
+                });
+            }
+            None => {
+                let cell = ret
+                    .items
+                    .get(&item)
+                    .and_then(|i| i.values.get("evidence"))
+                    .map(|c| c.cell.clone());
+                let message = ctx.spec.message(
+                    Code::EvidenceMissing.as_str(),
+                    &[("item", &item), ("value", &name), ("file", &ret.path)],
+                );
+                ret.findings.push(Finding {
+                    severity: Severity::Warning,
+                    code: Code::EvidenceMissing,
+                    sheet: ret.sheet.clone(),
+                    cell,
+                    item: Some(item),
+                    message,
+                    value: Some(name),
+                    expected: None,
+                });
+            }
+        }
+    }
+}
+
+/// Which return counts for each department: the newest round, then the newest issue, then the
+/// newest file time, then the file name. The others are superseded and say by which.
+fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Collection {
+    let mut by_department: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, ret) in returns.iter().enumerate() {
+        if let (Some(dept), Status::Valid | Status::Invalid) = (&ret.department, ret.status) {
+            by_department.entry(dept.clone()).or_default().push(i);
+        }
+    }
+    let mut chosen: HashMap<String, usize> = HashMap::new();
+    for (dept, mut candidates) in by_department {
+        candidates.sort_by(|&a, &b| {
+            let (ra, rb) = (&returns[a], &returns[b]);
+            rb.round
+                .cmp(&ra.round)
+                .then_with(|| rb.issued_at.cmp(&ra.issued_at))
+                .then_with(|| rb.received.cmp(&ra.received))
+                .then_with(|| ra.path.cmp(&rb.path))
+        });
+        let winner = candidates[0];
+        for &loser in &candidates[1..] {
+            let (w, l) = (&returns[winner], &returns[loser]);
+            let reason = if w.round != l.round {
+                ctx.spec.message(
+                    "duplicate.newer_round",
+                    &[
+                        ("round", &w.round.unwrap_or(0).to_string()),
+                        ("other", &l.round.unwrap_or(0).to_string()),
+                    ],
+                )
+            } else if w.issued_at != l.issued_at {
+                ctx.spec.message("duplicate.newer_issue", &[])
+            } else if w.received != l.received {
+                ctx.spec.message("duplicate.newer_file", &[])
+            } else {
+                ctx.spec.message("duplicate.file_name", &[])
+            };
+            let message = ctx.spec.message(
+                Code::DuplicateReturn.as_str(),
+                &[
+                    ("department", dept.as_str()),
+                    ("expected", w.path.as_str()),
+                    ("reason", reason.as_str()),
+                    ("file", l.path.as_str()),
+                ],
+            );
+            let finding = Finding {
+                severity: Severity::Warning,
+                code: Code::DuplicateReturn,
+                sheet: None,
+                cell: None,
+                item: None,
+                message,
+                value: Some(l.path.clone()),
+                expected: Some(w.path.clone()),
+            };
+            let l = &mut returns[loser];
+            l.status = Status::Superseded;
+            l.findings.push(finding);
+        }
+        chosen.insert(dept, winner);
+    }
+    let mut departments = Vec::new();
+    let mut general = Vec::new();
+    for dept in &ctx.master.departments {
+        let pick = chosen.get(&dept.name).copied();
+        let (status, file, received, errors, warnings) = match pick {
+            Some(i) => {
+                let r = &returns[i];
+                let errors = r.errors();
+                (
+                    if r.status == Status::Valid {
+                        "valid"
+                    } else {
+                        "invalid"
+                    },
+                    Some(r.path.clone()),
+                    r.received.clone(),
+                    errors,
+                    r.findings.len() - errors,
+                )
+            }
+            None => {
+                let persons = dept.persons.join("、");
+                general.push(Finding {
+                    severity: Severity::Error,
+                    code: Code::MissingReturn,
+                    sheet: None,
+                    cell: None,
+                    item: None,
+                    message: ctx.spec.message(
+                        Code::MissingReturn.as_str(),
+                        &[("department", &dept.name), ("value", &persons)],
+                    ),
+                    value: None,
+                    expected: None,
+                });
+                ("missing", None, None, 0, 0)
+            }
+        };
+        departments.push(Standing {
+            department: dept.name.clone(),
+            persons: dept.persons.clone(),
+            status,
+            chosen: pick,
+            file,
+            received,
+            errors,
+            warnings,
+        });
+    }
+    for ret in &mut returns {
+        ret.findings.sort_by_key(|f| f.severity);
+    }
+    Collection {
+        returns,
+        skipped,
+        departments,
+        general,
+    }
+}
