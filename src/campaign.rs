@@ -316,7 +316,16 @@ impl Campaign {
     }
 
     pub fn read_master(&self, spec: &Spec) -> Result<MasterRead, CampaignError> {
-        Ok(read_master(&self.master_path(), spec, None)?)
+        let path = self.master_path();
+        // The campaign's own table: limits lowered for returns do not apply, raised ones do.
+        let limits = (self.config.limits.reading()).at_least(Default::default());
+        let book = crate::workbook::open_with(&path, &limits).map_err(MasterError::from)?;
+        Ok(crate::master::read_master_workbook(
+            &path.display().to_string(),
+            &book,
+            spec,
+            None,
+        )?)
     }
 
     /// What checking returns needs to know, for this campaign's current master.
@@ -331,7 +340,7 @@ impl Campaign {
             campaign_id: &self.config.id,
             secret: &self.config.secret,
             round: self.config.round,
-            fingerprint: crate::identity::fingerprint(master),
+            fingerprint: master.fingerprint().to_string(),
             limits: self.config.limits.clone(),
         }
     }
@@ -358,7 +367,9 @@ fn config_text(c: &Config) -> String {
          # Limits on returned files, checked before they are parsed.\n[limits]\n\
          # Largest workbook, or zip entry once unpacked, in bytes.\nmax_file_bytes = {}\n\
          # Largest unpacked total of one zip archive, in bytes.\nmax_archive_bytes = {}\n\
-         # Most workbooks per run.\nmax_files = {}\n",
+         # Most workbooks per run.\nmax_files = {}\n\
+         # Rows and columns of a sheet, and characters of a cell, read at most.\n\
+         max_rows = {}\nmax_cols = {}\nmax_cell_chars = {}\n",
         q(&c.title),
         q(&c.master),
         q(&c.spec),
@@ -371,6 +382,9 @@ fn config_text(c: &Config) -> String {
         c.limits.max_file_bytes,
         c.limits.max_archive_bytes,
         c.limits.max_files,
+        c.limits.max_rows,
+        c.limits.max_cols,
+        c.limits.max_cell_chars,
     )
 }
 

@@ -6,12 +6,16 @@
 //! `tianbao` binary is a thin layer over it.
 
 pub mod campaign;
+pub mod compile;
+pub mod demo;
 pub mod finding;
 pub mod identity;
+pub mod lock;
 pub mod master;
 pub mod model;
 pub mod returns;
 pub mod spec;
+pub mod synthetic;
 pub mod template;
 pub mod text;
 pub mod time;

@@ -107,11 +107,65 @@ pub struct Master {
     pub categories: Vec<Category>,
     pub totals: Vec<TotalRow>,
     pub departments: Vec<Department>,
+    /// Lookups built on first use; the items must not change after that.
+    #[serde(skip)]
+    pub index: std::sync::OnceLock<MasterIndex>,
+    #[serde(skip)]
+    pub fingerprint: std::sync::OnceLock<String>,
+}
+
+/// Lookups over a master's items, for campaigns of tens of thousands of items.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MasterIndex {
+    by_id: std::collections::HashMap<String, usize>,
+    by_department: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl Master {
+    pub fn new(
+        title: Option<String>,
+        sheet: String,
+        items: Vec<Item>,
+        categories: Vec<Category>,
+        totals: Vec<TotalRow>,
+        departments: Vec<Department>,
+    ) -> Master {
+        Master {
+            title,
+            sheet,
+            items,
+            categories,
+            totals,
+            departments,
+            index: std::sync::OnceLock::new(),
+            fingerprint: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The master's fingerprint ([`crate::identity::fingerprint`]), computed once.
+    pub fn fingerprint(&self) -> &str {
+        self.fingerprint
+            .get_or_init(|| crate::identity::fingerprint(self))
+    }
+
+    fn index(&self) -> &MasterIndex {
+        self.index.get_or_init(|| {
+            let mut index = MasterIndex::default();
+            for (i, item) in self.items.iter().enumerate() {
+                index.by_id.entry(item.id.clone()).or_insert(i);
+                for department in &item.departments {
+                    let list = index.by_department.entry(department.clone()).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+            index
+        })
+    }
+
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.items.iter().find(|i| i.id == id)
+        self.index().by_id.get(id).map(|&i| &self.items[i])
     }
 
     /// Sum of all item weights.
@@ -133,9 +187,12 @@ impl Master {
 
     /// The items a department is responsible for, in master order.
     pub fn items_of<'a>(&'a self, department: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
-        self.items
-            .iter()
-            .filter(move |i| i.departments.iter().any(|d| d == department))
+        self.index()
+            .by_department
+            .get(department)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.items[i])
     }
 }
 

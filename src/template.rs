@@ -12,7 +12,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::identity::{
-    FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_DEPARTMENT, fingerprint, row_hash,
+    FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_DEPARTMENT, row_hash,
 };
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown, Spec, render};
@@ -321,6 +321,8 @@ pub fn write_template(
     ];
 
     let mut book = Workbook::new();
+    // Small workbooks by the thousand: fast compression matters more than the last kilobyte.
+    book.set_zip_compression_level(1);
     book.set_properties(
         &DocProperties::new()
             .set_title(issue.title)
@@ -363,7 +365,7 @@ pub fn write_template(
     let mut identity = Identity {
         version: FORMAT_VERSION,
         campaign: issue.campaign_id.to_string(),
-        fingerprint: fingerprint(master),
+        fingerprint: master.fingerprint().to_string(),
         department: department.to_string(),
         round: issue.round,
         issued_at: issue.issued_at.to_string(),

@@ -110,19 +110,30 @@ pub fn safe_file_name(name: &str) -> String {
         .map(|c| match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c if c.is_control() => '_',
+            // Bidirectional controls make a name display as another (`evil\u{202E}xslx.exe`).
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '_',
             c => c,
         })
         .collect();
     while out.contains("..") {
         out = out.replace("..", "_");
     }
-    let mut out: String = out
-        .trim()
-        .trim_end_matches(['.', ' '])
-        .chars()
-        .take(150)
-        .collect();
+    let trimmed = out.trim().trim_end_matches(['.', ' ']);
+    // At most 150 characters, keeping the extension (`.xlsx`) when the stem is cut.
+    let (stem, ext) = match trimmed.rsplit_once('.') {
+        Some((stem, ext))
+            if (1..=5).contains(&ext.chars().count())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                && !stem.is_empty() =>
+        {
+            (stem, format!(".{ext}"))
+        }
+        _ => (trimmed, String::new()),
+    };
+    let keep = 150 - ext.chars().count();
+    let mut out: String = stem.chars().take(keep).collect();
     out = out.trim_end_matches(['.', ' ']).to_string();
+    out.push_str(&ext);
     let stem = out.split('.').next().unwrap_or("").to_ascii_uppercase();
     let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
         || ((stem.starts_with("COM") || stem.starts_with("LPT"))
@@ -223,6 +234,12 @@ mod tests {
         assert_eq!(safe_file_name("name. "), "name");
         assert_eq!(safe_file_name("\u{0}\n"), "unnamed__");
         assert_eq!(safe_file_name(&"长".repeat(300)).chars().count(), 150);
+        let long = safe_file_name(&format!("{}.xlsx", "长".repeat(300)));
+        assert_eq!(long.chars().count(), 150);
+        assert!(long.ends_with("长.xlsx"), "{long}");
+        assert_eq!(safe_file_name("a\u{202E}b\u{7}.xlsx"), "a_b_.xlsx");
+        assert_eq!(safe_file_name(".."), "unnamed_");
+        assert_eq!(safe_file_name("LPT9.xlsx"), "_LPT9.xlsx");
     }
 
     #[test]

@@ -5,6 +5,12 @@
 //! readers, containment of reader panics, and the conversion of every sheet into a
 //! [`Grid`] addressed by absolute 0-based positions together with its merged regions.
 //! Nothing here knows what a master table or a return is.
+//!
+//! Every file is read under [`ReadLimits`]: what could make the reader allocate without bound
+//! is checked before it parses ([`preflight`]), and rows, columns and cell text are checked as
+//! cells are read. Over a limit is [`OpenError::TooLarge`], never a crash.
+
+mod preflight;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -51,6 +57,11 @@ pub enum OpenError {
         "{path} is password-protected; remove the password (save a copy without it) and try again"
     )]
     Encrypted { path: String },
+    #[error(
+        "{path} is too large to read: {detail}; remove what does not belong in it, or raise the \
+         limit under [limits] in tianbao.toml"
+    )]
+    TooLarge { path: String, detail: String },
     #[error(
         "{path} is damaged or truncated ({format}: {detail}); ask for the file again or re-save it"
     )]
@@ -122,69 +133,144 @@ impl Rect {
 }
 
 /// A sheet's cells by absolute position, plus its merged regions where the format records them.
+///
+/// Only cells that hold something are stored (each row sorted by column), so memory follows
+/// the content and not the extent: a value far down and to the right costs one cell.
 #[derive(Debug, Clone, Default)]
 pub struct Grid {
-    rows: Vec<Vec<Value>>,
+    rows: Vec<Vec<(u32, Value)>>,
+    height: u32,
+    width: u32,
     /// `None` when the format does not let us read merges (.ods through calamine).
     merges: Option<Vec<Rect>>,
-    /// For each cell inside a merged region other than its top-left: that top-left.
-    merge_origin: HashMap<(u32, u32), (u32, u32)>,
+    /// For each row, the merged regions (indexes into `merges`) that cover it.
+    merged_rows: HashMap<u32, Vec<u32>>,
 }
 
+/// How many (row, region) pairs the merge index holds at most: real sheets need a fraction of
+/// this; overlapping regions in a hostile file stop here instead of growing without bound.
+const MERGE_INDEX_BUDGET: usize = 4_000_000;
+
 impl Grid {
+    /// A grid from rows of values, the first row being row 0.
     pub fn new(rows: Vec<Vec<Value>>, merges: Option<Vec<Rect>>) -> Grid {
-        let mut merge_origin = HashMap::new();
-        for rect in merges.iter().flatten() {
-            // Guard against absurd regions in hostile files: only cells that exist matter.
-            let last_row = rect.last_row.min(rows.len() as u32);
-            for row in rect.first_row..=last_row {
-                let width = rows.get(row as usize).map_or(0, |r| r.len() as u32);
-                let last_col = rect.last_col.min(width.max(rect.first_col));
-                for col in rect.first_col..=last_col {
-                    if (row, col) != (rect.first_row, rect.first_col) {
-                        merge_origin.insert((row, col), (rect.first_row, rect.first_col));
-                    }
+        let height = rows.len() as u32;
+        let cells = rows
+            .into_iter()
+            .enumerate()
+            .flat_map(|(r, row)| {
+                row.into_iter()
+                    .enumerate()
+                    .map(move |(c, v)| (r as u32, c as u32, v))
+            })
+            .collect();
+        let mut grid = Grid::from_cells(cells, merges);
+        grid.height = grid.height.max(height);
+        grid
+    }
+
+    /// A grid from (row, col, value) in any order; a later value for a cell replaces an earlier.
+    pub fn from_cells(cells: Vec<(u32, u32, Value)>, merges: Option<Vec<Rect>>) -> Grid {
+        let mut rows: Vec<Vec<(u32, Value)>> = Vec::new();
+        for (r, c, v) in cells {
+            if v == Value::Empty {
+                continue;
+            }
+            let r = r as usize;
+            if rows.len() <= r {
+                rows.resize_with(r + 1, Vec::new);
+            }
+            rows[r].push((c, v));
+        }
+        let mut width = 0;
+        for row in &mut rows {
+            // Stable: of two values for one cell the later stays.
+            row.sort_by_key(|(c, _)| *c);
+            let mut deduped: Vec<(u32, Value)> = Vec::with_capacity(row.len());
+            for (c, v) in row.drain(..) {
+                match deduped.last_mut() {
+                    Some(last) if last.0 == c => *last = (c, v),
+                    _ => deduped.push((c, v)),
                 }
+            }
+            // As a reader sees it: blank text at the end of a row is nothing.
+            while deduped.last().is_some_and(|(_, v)| v.is_empty()) {
+                deduped.pop();
+            }
+            *row = deduped;
+            if let Some((c, _)) = row.last() {
+                width = width.max(c + 1);
+            }
+        }
+        let height = rows.len() as u32;
+        let mut merged_rows: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut budget = MERGE_INDEX_BUDGET;
+        for (i, rect) in merges.iter().flatten().enumerate() {
+            // Only regions of more than one cell that start inside the content matter.
+            if rect.last_row < rect.first_row
+                || rect.last_col < rect.first_col
+                || (rect.first_row == rect.last_row && rect.first_col == rect.last_col)
+                || rect.first_row >= height.max(1)
+                || rect.first_col >= width.max(1)
+            {
+                continue;
+            }
+            // Rows past the content are never asked for; one past it is kept, as before.
+            let last = rect.last_row.min(height.max(rect.first_row));
+            let span = (last - rect.first_row) as usize + 1;
+            if span > budget {
+                break;
+            }
+            budget -= span;
+            for row in rect.first_row..=last {
+                merged_rows.entry(row).or_default().push(i as u32);
             }
         }
         Grid {
             rows,
+            height,
+            width,
             merges,
-            merge_origin,
+            merged_rows,
         }
     }
 
     pub fn height(&self) -> u32 {
-        self.rows.len() as u32
+        self.height
     }
 
     pub fn width(&self) -> u32 {
-        self.rows.iter().map(|r| r.len()).max().unwrap_or(0) as u32
+        self.width
     }
 
     /// The value stored in the cell itself (empty for the hidden part of a merge).
     pub fn raw(&self, row: u32, col: u32) -> &Value {
         static EMPTY: Value = Value::Empty;
-        self.rows
-            .get(row as usize)
-            .and_then(|r| r.get(col as usize))
-            .unwrap_or(&EMPTY)
+        match self.rows.get(row as usize) {
+            Some(cells) => match cells.binary_search_by_key(&col, |(c, _)| *c) {
+                Ok(i) => &cells[i].1,
+                Err(_) => &EMPTY,
+            },
+            None => &EMPTY,
+        }
     }
 
     /// The value a reader sees: a cell inside a merged region shows the region's value.
     pub fn spread(&self, row: u32, col: u32) -> &Value {
-        match self.merge_origin.get(&(row, col)) {
-            Some(&(r, c)) => self.raw(r, c),
-            None => self.raw(row, col),
-        }
+        let (r, c) = self.origin(row, col);
+        self.raw(r, c)
     }
 
     /// Where the value shown at (row, col) is stored: the merge's top-left, or the cell itself.
     pub fn origin(&self, row: u32, col: u32) -> (u32, u32) {
-        self.merge_origin
-            .get(&(row, col))
-            .copied()
-            .unwrap_or((row, col))
+        let (Some(regions), Some(merges)) = (self.merged_rows.get(&row), &self.merges) else {
+            return (row, col);
+        };
+        regions
+            .iter()
+            .map(|&i| merges[i as usize])
+            .find(|rect| rect.contains(row, col))
+            .map_or((row, col), |rect| (rect.first_row, rect.first_col))
     }
 
     /// Whether merged regions are known for this sheet.
@@ -228,14 +314,60 @@ impl Workbook {
     }
 }
 
+/// Limits on what is read from one workbook (tianbao.toml's `[limits]` sets them for a
+/// campaign).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Largest member of a zip-based workbook (.xlsx, .ods) once unpacked, in bytes.
+    pub max_part_bytes: u64,
+    /// Largest total of a zip-based workbook's members once unpacked, in bytes.
+    pub max_total_bytes: u64,
+    /// Rows per sheet: a value in a row past this is refused.
+    pub max_rows: u32,
+    /// Columns per sheet: a value in a column past this is refused.
+    pub max_cols: u32,
+    /// Characters in one cell (Excel's own limit is 32,767).
+    pub max_cell_chars: usize,
+}
+
+impl Default for ReadLimits {
+    fn default() -> ReadLimits {
+        ReadLimits {
+            max_part_bytes: 50 * 1024 * 1024,
+            max_total_bytes: 512 * 1024 * 1024,
+            max_rows: 100_000,
+            max_cols: 256,
+            max_cell_chars: 32_767,
+        }
+    }
+}
+
+impl ReadLimits {
+    /// Each limit the larger of the two.
+    pub fn at_least(self, other: ReadLimits) -> ReadLimits {
+        ReadLimits {
+            max_part_bytes: self.max_part_bytes.max(other.max_part_bytes),
+            max_total_bytes: self.max_total_bytes.max(other.max_total_bytes),
+            max_rows: self.max_rows.max(other.max_rows),
+            max_cols: self.max_cols.max(other.max_cols),
+            max_cell_chars: self.max_cell_chars.max(other.max_cell_chars),
+        }
+    }
+}
+
 /// Opens the file at `path`, detecting its format from its content.
 pub fn open(path: &Path) -> Result<Workbook, OpenError> {
+    open_with(path, &ReadLimits::default())
+}
+
+/// As [`open`], under `limits`.
+pub fn open_with(path: &Path, limits: &ReadLimits) -> Result<Workbook, OpenError> {
     let display = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| OpenError::Io {
         path: display.clone(),
         source,
     })?;
-    open_bytes(&display, bytes)
+    open_bytes_with(&display, bytes, limits)
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -289,6 +421,15 @@ fn has_encrypted_package(bytes: &[u8]) -> bool {
 
 /// Opens workbook bytes; `path` is only used in messages.
 pub fn open_bytes(path: &str, bytes: Vec<u8>) -> Result<Workbook, OpenError> {
+    open_bytes_with(path, bytes, &ReadLimits::default())
+}
+
+/// As [`open_bytes`], under `limits`.
+pub fn open_bytes_with(
+    path: &str,
+    bytes: Vec<u8>,
+    limits: &ReadLimits,
+) -> Result<Workbook, OpenError> {
     let Some(format) = sniff(&bytes) else {
         return Err(OpenError::NotASpreadsheet {
             path: path.to_string(),
@@ -302,7 +443,7 @@ pub fn open_bytes(path: &str, bytes: Vec<u8>) -> Result<Workbook, OpenError> {
     }
     // calamine has panicked on malformed files (calamine#481): a bad file must become an
     // error, never take the process down.
-    let result = catch_unwind(AssertUnwindSafe(|| read_all(format, bytes)));
+    let result = catch_unwind(AssertUnwindSafe(|| read_all(format, bytes, limits)));
     let damaged = |detail: String| OpenError::Damaged {
         path: path.to_string(),
         format,
@@ -313,47 +454,60 @@ pub fn open_bytes(path: &str, bytes: Vec<u8>) -> Result<Workbook, OpenError> {
         Ok(Err(ReadFailure::Password)) => Err(OpenError::Encrypted {
             path: path.to_string(),
         }),
-        Ok(Err(ReadFailure::Other(detail))) => Err(damaged(detail)),
+        Ok(Err(ReadFailure::TooLarge(detail))) => Err(OpenError::TooLarge {
+            path: path.to_string(),
+            detail,
+        }),
+        Ok(Err(ReadFailure::Other(detail))) => Err(damaged(one_line(&detail))),
         Err(_) => Err(damaged("the reader failed on malformed content".into())),
+    }
+}
+
+/// A reader's message on one line, and not endless.
+fn one_line(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > 300 {
+        line.chars().take(300).chain(['…']).collect()
+    } else {
+        line
     }
 }
 
 enum ReadFailure {
     Password,
+    TooLarge(String),
     Other(String),
 }
 
-fn read_all(format: Format, bytes: Vec<u8>) -> Result<Workbook, ReadFailure> {
-    let cursor = Cursor::new(bytes);
+impl From<preflight::Refusal> for ReadFailure {
+    fn from(refusal: preflight::Refusal) -> ReadFailure {
+        match refusal {
+            preflight::Refusal::TooLarge(detail) => ReadFailure::TooLarge(detail),
+            preflight::Refusal::Damaged(detail) => ReadFailure::Other(detail),
+        }
+    }
+}
+
+fn read_all(format: Format, bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
     match format {
         Format::Xlsx => {
-            let book = Xlsx::new(cursor).map_err(|e| match e {
+            preflight::zip_parts(&bytes, limits)?;
+            let book = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsxError::Password => ReadFailure::Password,
                 other => ReadFailure::Other(other.to_string()),
             })?;
-            read_book(
-                format,
-                book,
-                |book, name| {
-                    book.merge_cells_by_sheet_name(name)
-                        .map(|m| Some(rects(&m)))
-                        .map_err(|e| e.to_string())
-                },
-                |b| {
-                    b.workbook_properties()
-                        .map(|p| p.custom_properties)
-                        .unwrap_or_default()
-                },
-            )
+            read_xlsx(book, limits)
         }
         Format::Xls => {
-            let book = Xls::new(cursor).map_err(|e| match e {
+            let rebuilt = preflight::xls_rebuilt(&bytes, limits)?;
+            let book = Xls::new(Cursor::new(rebuilt)).map_err(|e| match e {
                 calamine::XlsError::Password => ReadFailure::Password,
                 other => ReadFailure::Other(other.to_string()),
             })?;
             read_book(
                 format,
                 book,
+                limits,
                 |book, name| {
                     book.merge_cells_by_sheet_name(name)
                         .map(|m| Some(rects(&m)))
@@ -367,7 +521,9 @@ fn read_all(format: Format, bytes: Vec<u8>) -> Result<Workbook, ReadFailure> {
             )
         }
         Format::Ods => {
-            let book = Ods::new(cursor).map_err(|e| match e {
+            preflight::zip_parts(&bytes, limits)?;
+            preflight::ods_extent(&bytes, limits)?;
+            let book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::OdsError::Password => ReadFailure::Password,
                 other => ReadFailure::Other(other.to_string()),
             })?;
@@ -375,6 +531,7 @@ fn read_all(format: Format, bytes: Vec<u8>) -> Result<Workbook, ReadFailure> {
             read_book(
                 format,
                 book,
+                limits,
                 |_, _| Ok(None),
                 |b| {
                     b.workbook_properties()
@@ -386,10 +543,128 @@ fn read_all(format: Format, bytes: Vec<u8>) -> Result<Workbook, ReadFailure> {
     }
 }
 
-/// Reads every worksheet (values, formula cells, merges) and the custom properties.
+/// Cells as read, by absolute 0-based position, checked against the limits as they come.
+struct Cells<'l> {
+    sheet: String,
+    limits: &'l ReadLimits,
+    values: Vec<(u32, u32, Value)>,
+    formulas: std::collections::HashSet<(u32, u32)>,
+}
+
+impl<'l> Cells<'l> {
+    fn new(sheet: &str, limits: &'l ReadLimits) -> Cells<'l> {
+        Cells {
+            sheet: sheet.to_string(),
+            limits,
+            values: Vec::new(),
+            formulas: Default::default(),
+        }
+    }
+
+    fn within(&self, row: u32, col: u32) -> Result<(), ReadFailure> {
+        if row >= self.limits.max_rows || col >= self.limits.max_cols {
+            let (what, limit, key) = if row >= self.limits.max_rows {
+                ("rows", self.limits.max_rows, "limits.max_rows")
+            } else {
+                ("columns", self.limits.max_cols, "limits.max_cols")
+            };
+            return Err(ReadFailure::TooLarge(format!(
+                "sheet \"{}\" has a value at {}, past the limit of {limit} {what} ({key})",
+                self.sheet,
+                crate::finding::a1(row, col)
+            )));
+        }
+        Ok(())
+    }
+
+    fn value(&mut self, row: u32, col: u32, value: Value) -> Result<(), ReadFailure> {
+        if value == Value::Empty {
+            return Ok(());
+        }
+        self.within(row, col)?;
+        if let Value::Text(text) = &value
+            && text.len() > self.limits.max_cell_chars
+        {
+            let count = text.chars().count();
+            if count > self.limits.max_cell_chars {
+                return Err(ReadFailure::TooLarge(format!(
+                    "sheet \"{}\" cell {} holds {count} characters, over the limit of {} (limits.max_cell_chars)",
+                    self.sheet,
+                    crate::finding::a1(row, col),
+                    self.limits.max_cell_chars
+                )));
+            }
+        }
+        self.values.push((row, col, value));
+        Ok(())
+    }
+
+    fn formula(&mut self, row: u32, col: u32) -> Result<(), ReadFailure> {
+        self.within(row, col)?;
+        self.formulas.insert((row, col));
+        Ok(())
+    }
+}
+
+/// An .xlsx is read cell by cell, never as calamine's dense range: two cells far apart would
+/// make that a block of billions.
+fn read_xlsx(
+    mut book: Xlsx<Cursor<Vec<u8>>>,
+    limits: &ReadLimits,
+) -> Result<Workbook, ReadFailure> {
+    let metas = book.sheets_metadata().to_vec();
+    let mut sheets = Vec::with_capacity(metas.len());
+    for meta in metas {
+        if meta.typ != calamine::SheetType::WorkSheet {
+            continue;
+        }
+        let failure = |e: String| ReadFailure::Other(format!("sheet {}: {e}", meta.name));
+        let mut cells = Cells::new(&meta.name, limits);
+        match book.worksheet_cells_reader(&meta.name) {
+            Ok(mut reader) => {
+                while let Some(record) = reader
+                    .next_cell_with_formula_metadata()
+                    .map_err(|e| failure(e.to_string()))?
+                {
+                    let (row, col) = record.pos;
+                    let has_formula = match &record.formula {
+                        None => false,
+                        Some(calamine::XlsxFormulaMetadata::Normal { formula }) => {
+                            !formula.is_empty()
+                        }
+                        Some(_) => true,
+                    };
+                    if has_formula {
+                        cells.formula(row, col)?;
+                    }
+                    cells.value(row, col, value_from(&Data::from(record.value)))?;
+                }
+            }
+            Err(calamine::XlsxError::NotAWorksheet(_)) => {}
+            Err(e) => return Err(failure(e.to_string())),
+        }
+        let merges = book
+            .merge_cells_by_sheet_name(&meta.name)
+            .map_err(|e| failure(e.to_string()))?;
+        sheets.push(sheet_from(&meta, cells, Some(rects(&merges))));
+    }
+    let custom_properties = book
+        .workbook_properties()
+        .map(|p| p.custom_properties)
+        .unwrap_or_default();
+    Ok(Workbook {
+        format: Format::Xlsx,
+        sheets,
+        custom_properties,
+    })
+}
+
+/// Reads every worksheet (values, formula cells, merges) and the custom properties of an .xls
+/// or .ods, whose extent the preflight has bounded.
 fn read_book<R, F>(
     format: Format,
     mut book: R,
+    limits: &ReadLimits,
     merges_of: F,
     custom_properties: fn(&mut R) -> HashMap<String, String>,
 ) -> Result<Workbook, ReadFailure>
@@ -409,24 +684,23 @@ where
             .worksheet_range(&meta.name)
             .map_err(|e| failure(e.to_string()))?;
         let merges = merges_of(&mut book, &meta.name).map_err(failure)?;
+        let mut cells = Cells::new(&meta.name, limits);
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, c, data) in range.used_cells() {
+            cells.value(r0 + r as u32, c0 + c as u32, value_from(data))?;
+        }
+        drop(range);
         // Formulas are only needed to flag them; a sheet whose formulas cannot be read still
         // has its values.
-        let formulas = book
-            .worksheet_formula(&meta.name)
-            .map(|f| {
-                f.used_cells()
-                    .filter(|(_, _, text)| !text.is_empty())
-                    .map(|(r, c, _)| (r as u32, c as u32))
-                    .map(|(r, c)| {
-                        let (r0, c0) = f.start().unwrap_or((0, 0));
-                        (r0 + r, c0 + c)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut sheet = sheet_from(&meta, &range, merges);
-        sheet.formulas = formulas;
-        sheets.push(sheet);
+        if let Ok(f) = book.worksheet_formula(&meta.name) {
+            let (r0, c0) = f.start().unwrap_or((0, 0));
+            for (r, c, text) in f.used_cells() {
+                if !text.is_empty() {
+                    cells.formula(r0 + r as u32, c0 + c as u32)?;
+                }
+            }
+        }
+        sheets.push(sheet_from(&meta, cells, merges));
     }
     Ok(Workbook {
         format,
@@ -446,36 +720,17 @@ fn rects(dims: &[calamine::Dimensions]) -> Vec<Rect> {
         .collect()
 }
 
-fn sheet_from(
-    meta: &calamine::Sheet,
-    range: &calamine::Range<Data>,
-    merges: Option<Vec<Rect>>,
-) -> Sheet {
+fn sheet_from(meta: &calamine::Sheet, cells: Cells, merges: Option<Vec<Rect>>) -> Sheet {
     let visibility = match meta.visible {
         SheetVisible::Visible => Visibility::Visible,
         SheetVisible::Hidden => Visibility::Hidden,
         SheetVisible::VeryHidden => Visibility::VeryHidden,
     };
-    let mut rows: Vec<Vec<Value>> = Vec::new();
-    if let Some((first_row, first_col)) = range.start() {
-        for (r, row) in range.rows().enumerate() {
-            let abs_row = first_row as usize + r;
-            if rows.len() <= abs_row {
-                rows.resize_with(abs_row + 1, Vec::new);
-            }
-            let mut cells = vec![Value::Empty; first_col as usize];
-            cells.extend(row.iter().map(value_from));
-            while cells.last().is_some_and(Value::is_empty) {
-                cells.pop();
-            }
-            rows[abs_row] = cells;
-        }
-    }
     Sheet {
         name: meta.name.clone(),
         visibility,
-        grid: Grid::new(rows, merges),
-        formulas: Default::default(),
+        grid: Grid::from_cells(cells.values, merges),
+        formulas: cells.formulas,
     }
 }
 

@@ -65,7 +65,9 @@ pub fn print_setup(
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees half a file and an interrupted run leaves the previous file intact.
+/// reader never sees half a file and an interrupted run leaves the previous file intact. The
+/// temporary file is named `.NAME.PID.tmp` ([`is_temp_name`]); one left by a killed run is
+/// removed by [`clean_stale_temps`].
 pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -78,14 +80,83 @@ pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
+        match slow_write_for_tests() {
+            // Half the file, on disk, then a pause: a test kills the process here.
+            Some(pause) => {
+                let half = bytes.len() / 2;
+                file.write_all(&bytes[..half])?;
+                file.sync_all()?;
+                std::thread::sleep(pause);
+                file.write_all(&bytes[half..])?;
+            }
+            None => file.write_all(bytes)?,
+        }
+        // No fsync per file: the rename already keeps a killed run from leaving half a file,
+        // and thousands of fsyncs would triple the time of `generate`. Durability across a
+        // power cut is left to the operating system.
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// `TIANBAO_TEST_SLOW_WRITE_MS=N`: [`save_atomic`] pauses N ms halfway through each file, so
+/// that tests can interrupt a run mid-write. For tests only; documented in CONTRIBUTING.md.
+fn slow_write_for_tests() -> Option<std::time::Duration> {
+    let ms: u64 = std::env::var("TIANBAO_TEST_SLOW_WRITE_MS")
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(std::time::Duration::from_millis(ms.min(60_000)))
+}
+
+/// The process id in a temporary file name of [`save_atomic`] (`.NAME.PID.tmp`), if it is one.
+pub fn temp_name_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (stem, pid) = rest.rsplit_once('.')?;
+    if stem.is_empty() {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether `name` is a temporary file of [`save_atomic`]: never an output, never an input.
+pub fn is_temp_name(name: &str) -> bool {
+    temp_name_pid(name).is_some()
+}
+
+/// Removes the temporary files in `dir` left by runs that were interrupted (their process is
+/// gone, or, where that cannot be told, they are over a day old). Returns what was removed.
+pub fn clean_stale_temps(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return removed;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_name_pid(&name) else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        let stale = match crate::lock::process_alive(pid) {
+            Some(alive) => !alive,
+            None => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 86_400),
+        };
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if stale && is_file && std::fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
 }
 
 #[cfg(test)]
@@ -107,5 +178,33 @@ mod tests {
         save_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temp_names_are_told_apart_from_outputs() {
+        assert_eq!(temp_name_pid(".考评表-办公室.xlsx.4242.tmp"), Some(4242));
+        assert!(!is_temp_name("考评表-办公室.xlsx"));
+        assert!(!is_temp_name(".tmp"));
+        assert!(!is_temp_name("..1.tmp"));
+        assert!(!is_temp_name(".a.xlsx.x1.tmp"));
+    }
+
+    #[test]
+    fn stale_temps_of_dead_runs_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(format!(".a.xlsx.{}.tmp", u32::MAX - 1));
+        let live = dir
+            .path()
+            .join(format!(".b.xlsx.{}.tmp", std::process::id()));
+        let output = dir.path().join("a.xlsx");
+        for p in [&dead, &live, &output] {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let removed = clean_stale_temps(dir.path());
+        if cfg!(target_os = "linux") {
+            assert_eq!(removed, vec![dead.clone()]);
+            assert!(!dead.exists());
+        }
+        assert!(live.exists() && output.exists());
     }
 }

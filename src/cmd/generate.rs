@@ -28,6 +28,7 @@ pub struct Args {
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
+    let _lock = super::lock_campaign(Some(&campaign.dir), "generate")?;
     let spec = campaign.spec()?;
     let read = campaign.read_master(&spec)?;
     let (errors, _) = tally(&read.findings);
@@ -80,17 +81,33 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         round: config.round,
         issued_at: &issued_at,
     };
-    for department in &selected {
-        let bytes = write_template(master, department, &spec, &issue, None)
-            .map_err(|e| format!("cannot write the workbook of {department}: {e}"))?;
-        let path = out_dir.join(file_name(&config.title, department));
-        tianbao::write::save_atomic(&path, &bytes)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!(
-            "{:>3} items  {}",
-            master.items_of(department).count(),
-            path.display()
-        );
+    // Independent workbooks, written on every core; reported in the master's order.
+    use rayon::prelude::*;
+    let progress = super::progress::Progress::new("generating", selected.len());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let written: Vec<Result<std::path::PathBuf, String>> = selected
+        .par_iter()
+        .map(|department| {
+            let bytes = write_template(master, department, &spec, &issue, None)
+                .map_err(|e| format!("cannot write the workbook of {department}: {e}"))?;
+            let path = out_dir.join(file_name(&config.title, department));
+            tianbao::write::save_atomic(&path, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            progress.set(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            Ok(path)
+        })
+        .collect();
+    progress.finish();
+    let verbose = selected.len() <= 100;
+    for (department, path) in selected.iter().zip(written) {
+        let path = path?;
+        if verbose {
+            println!(
+                "{:>3} items  {}",
+                master.items_of(department).count(),
+                path.display()
+            );
+        }
     }
     println!(
         "wrote {} workbooks to {}",

@@ -2,9 +2,12 @@
 //!
 //! Subcommands return an [`Outcome`]; errors are printed once, as `error: …`, here.
 
+mod compile;
+mod demo;
 mod generate;
 mod init;
 mod inspect;
+pub mod progress;
 mod status;
 mod validate;
 
@@ -21,6 +24,9 @@ pub struct Cli {
     /// The campaign folder (default: the nearest folder upwards holding tianbao.toml).
     #[arg(short = 'C', long = "campaign", global = true, value_name = "DIR")]
     pub campaign: Option<PathBuf>,
+    /// No progress output on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,6 +38,8 @@ pub enum Command {
     Generate(generate::Args),
     Validate(validate::Args),
     Status(status::Args),
+    Compile(compile::Args),
+    Demo(demo::Args),
 }
 
 /// How a command that ran ended.
@@ -59,19 +67,53 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    progress::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Init(args) => init::run(args),
         Command::Generate(args) => generate::run(cli.campaign, args),
         Command::Validate(args) => validate::run(cli.campaign, args),
         Command::Status(args) => status::run(cli.campaign, args),
+        Command::Compile(args) => compile::run(cli.campaign, args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("error: {err}");
+            // One line, whatever the error's text holds (a library's multi-line detail).
+            let text = err.to_string();
+            let line: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            eprintln!("error: {}", line.join(" "));
             ExitCode::from(2)
         }
     }
+}
+
+/// Takes the lock of the campaign a writing command works in (see [`tianbao::lock`]), and
+/// removes the temporary files that interrupted runs left in `outputs` (folders of the campaign).
+pub fn lock_campaign(
+    campaign_dir: Option<&std::path::Path>,
+    command: &str,
+) -> Result<tianbao::lock::Lock, Fatal> {
+    let campaign = tianbao::campaign::Campaign::find(campaign_dir)?;
+    let lock = tianbao::lock::Lock::acquire(&campaign.dir, command)?;
+    if let Some(stale) = &lock.stale {
+        eprintln!(
+            "note: took over the lock left by {}, which did not finish",
+            stale.describe()
+        );
+    }
+    for dir in [
+        campaign.outbox(),
+        campaign.out(),
+        campaign.out().join("feedback"),
+    ] {
+        tianbao::write::clean_stale_temps(&dir);
+    }
+    Ok(lock)
 }

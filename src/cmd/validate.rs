@@ -69,7 +69,9 @@ pub fn load(campaign_dir: Option<PathBuf>, paths: &[PathBuf]) -> Result<Loaded, 
     };
     let ctx = campaign.context(&read.master, &spec);
     let gathered = gather::gather(&paths, &ctx.limits)?;
-    let collection = returns::collect(&ctx, gathered);
+    let progress = super::progress::Progress::new("checking returns", gathered.inputs.len());
+    let collection = returns::collect_with_progress(&ctx, gathered, &|done| progress.set(done));
+    progress.finish();
     Ok(Loaded {
         master: read.master.clone(),
         campaign,
@@ -79,6 +81,7 @@ pub fn load(campaign_dir: Option<PathBuf>, paths: &[PathBuf]) -> Result<Loaded, 
 }
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
+    let _lock = super::lock_campaign(campaign_dir.as_deref(), "validate")?;
     let loaded = load(campaign_dir, &args.paths)?;
     let Loaded {
         campaign,
@@ -256,6 +259,23 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
             _ => format!(" ({})", ret.status.as_str()),
         };
         let _ = writeln!(out, "\n{}{who}", ret.path);
+        if ret.status == Status::Superseded {
+            // Its own problems no longer matter; say which return is used instead.
+            for f in ret
+                .findings
+                .iter()
+                .filter(|f| f.code == tianbao::finding::Code::DuplicateReturn)
+            {
+                let _ = writeln!(
+                    out,
+                    "  {:<7} {:<20} {}",
+                    f.severity.as_str(),
+                    f.code.as_str(),
+                    f.message
+                );
+            }
+            continue;
+        }
         let mut shown_warnings = 0;
         let warnings = ret
             .findings

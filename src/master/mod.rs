@@ -201,14 +201,14 @@ fn build(title: Option<String>, sheet: &str, rows: Vec<Row>, spec: &Spec) -> Mas
 
     let departments = departments_of(&items);
     MasterRead {
-        master: Master {
+        master: Master::new(
             title,
-            sheet: sheet.to_string(),
+            sheet.to_string(),
             items,
             categories,
             totals,
             departments,
-        },
+        ),
         findings: report.into_findings(),
     }
 }

@@ -38,7 +38,9 @@ struct At<'s> {
 impl<'a> Findings<'a> {
     fn push(&mut self, severity: Severity, code: Code, at: At) {
         let cell = at.cell.map(|(r, c)| a1(r, c));
-        let mut args: Vec<(&str, &str)> = vec![("file", &self.file)];
+        // Particular arguments first: the first of a name wins.
+        let mut args: Vec<(&str, &str)> = at.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        args.push(("file", &self.file));
         if let Some(sheet) = &self.sheet {
             args.push(("sheet", sheet));
         }
@@ -53,9 +55,6 @@ impl<'a> Findings<'a> {
         }
         if let Some(expected) = &at.expected {
             args.push(("expected", expected));
-        }
-        for (k, v) in &at.args {
-            args.push((k, v));
         }
         let message = self.ctx.spec.message(code.as_str(), &args);
         self.list.push(Finding {
@@ -113,6 +112,7 @@ pub fn open_failure(ctx: &Context, file: &str, err: &OpenError) -> Finding {
             &format!("damaged or truncated {format} file ({detail})"),
         ),
         OpenError::Io { source, .. } => refused(ctx, file, Code::Unreadable, &source.to_string()),
+        OpenError::TooLarge { detail, .. } => refused(ctx, file, Code::TooLarge, detail),
     }
 }
 
@@ -460,6 +460,7 @@ fn locked_cells(
                 .get(&shown)
                 .cloned()
                 .unwrap_or_default();
+            let (shown_actual, shown_expected) = differing_parts(&actual, &expected);
             f.error(
                 Code::LockedCellChanged,
                 At {
@@ -467,11 +468,48 @@ fn locked_cells(
                     item: Some(&item.id),
                     value: Some(actual),
                     expected: Some(expected),
-                    args: vec![("label", label)],
+                    args: vec![
+                        ("label", label),
+                        ("value", shown_actual),
+                        ("expected", shown_expected),
+                    ],
                 },
             );
         }
     }
+}
+
+/// Two long texts shortened around where they differ, so a message shows the change and not
+/// two paragraphs: `…审批时间。（已按实际调整）` against `…审批时间。`.
+pub fn differing_parts(actual: &str, expected: &str) -> (String, String) {
+    const CONTEXT: usize = 12;
+    const MAX: usize = 40;
+    let a: Vec<char> = actual.chars().collect();
+    let e: Vec<char> = expected.chars().collect();
+    if a.len() <= MAX && e.len() <= MAX {
+        return (actual.to_string(), expected.to_string());
+    }
+    let prefix = a.iter().zip(&e).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(e[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let start = prefix.saturating_sub(CONTEXT);
+    let cut = |chars: &[char]| -> String {
+        let end = (chars.len() - suffix + CONTEXT).min(chars.len());
+        let middle: String = chars[start..end].iter().collect();
+        let middle: String = if middle.chars().count() > MAX * 2 {
+            middle.chars().take(MAX * 2).chain(['…']).collect()
+        } else {
+            middle
+        };
+        let head = if start > 0 { "…" } else { "" };
+        let tail = if end < chars.len() { "…" } else { "" };
+        format!("{head}{middle}{tail}")
+    };
+    (cut(&a), cut(&e))
 }
 
 /// Reads and checks the inputs of one item row.
@@ -857,6 +895,15 @@ mod tests {
         ] {
             assert!(!plausible_phone(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn long_texts_are_shown_around_the_change() {
+        let base = "一".repeat(60);
+        let (a, e) = differing_parts(&format!("{base}（已调整）"), &base);
+        assert_eq!(a, format!("…{}（已调整）", "一".repeat(12)));
+        assert_eq!(e, format!("…{}", "一".repeat(12)));
+        assert_eq!(differing_parts("短", "长"), ("短".into(), "长".into()));
     }
 
     #[test]

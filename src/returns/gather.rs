@@ -78,6 +78,11 @@ pub struct Gathered {
     pub archives: Vec<String>,
 }
 
+/// An archive entry over this size (bytes, unpacked) that unpacks to more than
+/// [`BOMB_RATIO`] times its packed size is refused unread.
+const BOMB_MIN_BYTES: u64 = 1024 * 1024;
+const BOMB_RATIO: u64 = 200;
+
 /// How deep archives inside archives are opened.
 const MAX_ARCHIVE_DEPTH: usize = 3;
 
@@ -133,9 +138,13 @@ fn walk(dir: &Path, limits: &Limits, gathered: &mut Gathered) -> Result<(), Stri
     Ok(())
 }
 
-/// Office lock and temp files: `~$a.xlsx` (Excel, WPS), `.~lock.a.xlsx#` (LibreOffice).
+/// Office lock and temp files: `~$a.xlsx` (Excel, WPS), `.~lock.a.xlsx#` (LibreOffice), and
+/// tianbao's own (`.a.xlsx.4242.tmp` of an interrupted write, `.tianbao.lock`).
 pub fn is_lock_file(name: &str) -> bool {
-    name.starts_with("~$") || (name.starts_with(".~lock.") && name.ends_with('#'))
+    name.starts_with("~$")
+        || (name.starts_with(".~lock.") && name.ends_with('#'))
+        || crate::write::is_temp_name(name)
+        || name == crate::lock::LOCK_FILE
 }
 
 fn file_name(path: &str) -> String {
@@ -374,10 +383,11 @@ fn archive<R: Read + std::io::Seek>(
         return;
     }
     for i in 0..zip.len() {
-        let (name, size, modified, is_dir, encrypted) = match zip.by_index_raw(i) {
+        let (name, size, compressed, modified, is_dir, encrypted) = match zip.by_index_raw(i) {
             Ok(entry) => (
                 entry_name(entry.name_raw()),
                 entry.size(),
+                entry.compressed_size(),
                 zip_time(entry.last_modified()),
                 entry.is_dir(),
                 entry.encrypted(),
@@ -425,7 +435,21 @@ fn archive<R: Read + std::io::Seek>(
             );
             continue;
         }
-        let cap = limits.max_file_bytes.min(*budget);
+        // Workbooks, documents and pictures are already compressed and shrink little more; an
+        // entry that unpacks to a thousand times its size is a zip bomb's building block, and
+        // is refused from its header instead of being unpacked.
+        if size > BOMB_MIN_BYTES && size / compressed.max(1) > BOMB_RATIO {
+            refuse(
+                gathered,
+                what,
+                Refusal::TooLarge,
+                format!(
+                    "unpacks to {size} bytes from {compressed}, over {BOMB_RATIO} times its packed size, as only a zip bomb does; refused"
+                ),
+            );
+            continue;
+        }
+        let cap = limits.max_file_bytes.min(*budget).min(size);
         let mut bytes = Vec::with_capacity(size.min(cap) as usize);
         let read = zip
             .by_index(i)
@@ -530,6 +554,8 @@ mod tests {
         assert!(is_lock_file("~$绩效-办公室.xlsx"));
         assert!(is_lock_file(".~lock.绩效-办公室.xlsx#"));
         assert!(!is_lock_file("绩效-办公室.xlsx"));
+        assert!(is_lock_file(".绩效-办公室.xlsx.4242.tmp"));
+        assert!(is_lock_file(".tianbao.lock"));
     }
 
     #[test]

@@ -36,14 +36,40 @@ pub struct Limits {
     /// Most workbooks (or archive entries) per run.
     #[validate(range(min = 1))]
     pub max_files: usize,
+    /// Rows per sheet: a workbook with a value past this row is refused.
+    #[validate(range(min = 100, max = 1_048_576))]
+    pub max_rows: u32,
+    /// Columns per sheet: a workbook with a value past this column is refused.
+    #[validate(range(min = 10, max = 16_384))]
+    pub max_cols: u32,
+    /// Characters in one cell.
+    #[validate(range(min = 255, max = 10_000_000))]
+    pub max_cell_chars: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
+        let reading = workbook::ReadLimits::default();
         Limits {
             max_file_bytes: 50 * 1024 * 1024,
             max_archive_bytes: 512 * 1024 * 1024,
             max_files: 100_000,
+            max_rows: reading.max_rows,
+            max_cols: reading.max_cols,
+            max_cell_chars: reading.max_cell_chars,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits on reading one workbook.
+    pub fn reading(&self) -> workbook::ReadLimits {
+        workbook::ReadLimits {
+            max_part_bytes: self.max_file_bytes,
+            max_total_bytes: self.max_archive_bytes,
+            max_rows: self.max_rows,
+            max_cols: self.max_cols,
+            max_cell_chars: self.max_cell_chars,
         }
     }
 }
@@ -228,18 +254,35 @@ impl Collection {
     }
 }
 
-/// Reads and checks every workbook gathered, one at a time (memory stays flat), in a stable
-/// order, then decides what counts for each department.
+/// Reads and checks every workbook gathered, then decides what counts for each department.
 pub fn collect(ctx: &Context, gathered: Gathered) -> Collection {
+    collect_with_progress(ctx, gathered, &|_| {})
+}
+
+/// As [`collect`], calling `progress` with the number of workbooks checked so far. Workbooks are
+/// checked in parallel, each read only while it is checked (memory stays flat); the result is in
+/// the gathered order whatever the number of threads.
+pub fn collect_with_progress(
+    ctx: &Context,
+    gathered: Gathered,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Collection {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let Gathered {
         inputs,
         mut others,
         skipped,
         archives: _,
     } = gathered;
+    let done = AtomicUsize::new(0);
     let mut returns: Vec<Return> = inputs
-        .into_iter()
-        .map(|input| check_input(ctx, input))
+        .into_par_iter()
+        .map(|input| {
+            let ret = check_input(ctx, input);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            ret
+        })
         .collect();
     for ret in &mut returns {
         resolve_evidence(ctx, ret, &mut others);
@@ -277,7 +320,7 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
     };
     ret.size = bytes.len() as u64;
     ret.sha256 = crate::identity::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-    match workbook::open_bytes(&input.display, bytes) {
+    match workbook::open_bytes_with(&input.display, bytes, &ctx.limits.reading()) {
         Ok(book) => check::check(ctx, &book, ret),
         Err(err) => {
             let f = check::open_failure(ctx, &input.display, &err);

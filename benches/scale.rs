@@ -1,0 +1,172 @@
+//! Scale benchmark: `generate`, `validate` and `compile` on campaigns of three sizes, run as the
+//! release binary in a fresh folder, with wall time, throughput and peak memory (the child's
+//! max RSS), and the floor: calamine alone opening and reading the same returns.
+//!
+//!     cargo bench --bench scale            # S, M and L
+//!     cargo bench --bench scale -- S M     # some sizes
+//!
+//! S is the sample (15 departments, 61 items); M 1,000 / 3,000; L 10,000 / 30,000.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use calamine::Reader;
+use rayon::prelude::*;
+use tianbao::campaign::Campaign;
+use tianbao::master::source::{Layout, write_master};
+use tianbao::template::{Issue, file_name, write_template};
+
+struct Measure {
+    seconds: f64,
+    peak_mb: f64,
+}
+
+/// Runs the binary with `args` in `dir`; wall time and the child's peak resident memory.
+fn measure(dir: &Path, args: &[&str]) -> Measure {
+    let started = Instant::now();
+    // Reaped below with wait4, which also reports the child's peak memory.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new(env!("CARGO_BIN_EXE_tianbao"))
+        .args(args)
+        .arg("--quiet")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the tianbao binary runs");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own unwaited child; status and usage point to live locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(waited, pid, "wait4 failed");
+    let code = libc::WEXITSTATUS(status);
+    assert!(code <= 1, "tianbao {args:?} exited {code}");
+    Measure {
+        seconds,
+        peak_mb: usage.ru_maxrss as f64 / 1024.0,
+    }
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// calamine alone: open every file and read every sheet's values.
+fn floor(dir: &Path) -> f64 {
+    let files = files_in(dir);
+    let started = Instant::now();
+    files.par_iter().for_each(|path| {
+        let mut book = calamine::open_workbook_auto(path).expect("calamine opens the return");
+        for name in book.sheet_names() {
+            let range = book
+                .worksheet_range(&name)
+                .expect("calamine reads the sheet");
+            std::hint::black_box(range.get_size());
+        }
+    });
+    started.elapsed().as_secs_f64()
+}
+
+/// Every department fills its workbook (in-process, through the template writer's prefill).
+fn fill_all(campaign: &Campaign) {
+    let spec = campaign.spec().unwrap();
+    let master = campaign.read_master(&spec).unwrap().master;
+    let config = &campaign.config;
+    let issued_at = tianbao::time::now_utc();
+    let issue = Issue {
+        title: &config.title,
+        deadline: &config.deadline,
+        contact: &config.contact,
+        password: &config.password,
+        campaign_id: &config.id,
+        secret: &config.secret,
+        round: config.round,
+        issued_at: &issued_at,
+    };
+    master.departments.par_iter().for_each(|d| {
+        let prefill = tianbao::demo::fill(&master, &d.name, &spec, &[]);
+        let bytes = write_template(&master, &d.name, &spec, &issue, Some(&prefill)).unwrap();
+        let path = campaign.inbox().join(file_name(&config.title, &d.name));
+        std::fs::write(path, bytes).unwrap();
+    });
+}
+
+fn run_size(label: &str, departments: usize, items: usize) -> String {
+    let tmp = std::env::temp_dir().join(format!("tianbao-bench-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let master = tmp.join("master.xlsx");
+    if label == "S" {
+        std::fs::write(&master, tianbao::demo::SAMPLE_MASTER).unwrap();
+    } else {
+        let source = tianbao::synthetic::master_source(departments, items);
+        std::fs::write(&master, write_master(&source, &Layout::default()).unwrap()).unwrap();
+    }
+    let status = Command::new(env!("CARGO_BIN_EXE_tianbao"))
+        .args(["init", "c", "--master", "master.xlsx"])
+        .current_dir(&tmp)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let dir = tmp.join("c");
+    let generate = measure(&dir, &["generate"]);
+    let campaign = Campaign::open(&dir).unwrap();
+    eprintln!("{label}: filling {departments} returns…");
+    fill_all(&campaign);
+    let validate = measure(&dir, &["validate"]);
+    let compile = measure(&dir, &["compile"]);
+    let raw = floor(&campaign.inbox());
+    let rate = |m: &Measure| departments as f64 / m.seconds;
+    let row = format!(
+        "| {label} | {departments} / {items} | {:.2} s ({:.0}/s, {:.0} MB) | {:.2} s ({:.0}/s, {:.0} MB) | {:.2} s ({:.0} MB) | {:.2} s ({:.1}×) |",
+        generate.seconds,
+        rate(&generate),
+        generate.peak_mb,
+        validate.seconds,
+        rate(&validate),
+        validate.peak_mb,
+        compile.seconds,
+        compile.peak_mb,
+        raw,
+        validate.seconds / raw,
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+    row
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; sizes are the other arguments.
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let sizes = [("S", 15, 61), ("M", 1_000, 3_000), ("L", 10_000, 30_000)];
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("tianbao scale benchmark, release build, {cores} cores\n");
+    println!(
+        "| size | departments / items | generate (workbooks/s, peak) | validate (workbooks/s, peak) | compile (peak) | calamine floor (validate ÷ floor) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (label, departments, items) in sizes {
+        if !wanted.is_empty() && !wanted.iter().any(|w| w == label) {
+            continue;
+        }
+        println!("{}", run_size(label, departments, items));
+    }
+    let demo_dir = std::env::temp_dir().join(format!("tianbao-bench-demo-{}", std::process::id()));
+    let demo = measure(&std::env::temp_dir(), &["demo", demo_dir.to_str().unwrap()]);
+    println!(
+        "\ndemo, end to end: {:.2} s ({:.0} MB)",
+        demo.seconds, demo.peak_mb
+    );
+    let _ = std::fs::remove_dir_all(&demo_dir);
+}

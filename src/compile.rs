@@ -1,0 +1,371 @@
+//! Compiling the returns into the consolidated, scored workbook (`tianbao compile`).
+//!
+//! [`score`] makes each item's score from its departments' self-assessed scores by the
+//! campaign's rule ([`Aggregation`]) in exact decimals; [`compile`] writes the workbook:
+//! - **考评表**: the master sheet's own layout (title, header blocks and their merges, category,
+//!   group and item rows, 合计 and total rows) with the score and deduction columns appended;
+//!   totals are formulas with cached values ([`table`]);
+//! - **部门明细**, **填报情况**, **得分概览**: where every number came from, who returned what, and
+//!   the scores per category and group ([`sheets`]).
+//!
+//! Rules: `min` takes the lowest score, `mean` the average, `lead` the first listed department's.
+//! A mean is exact when it terminates (the count has no prime factor but 2 and 5); otherwise it is
+//! rounded half away from zero to 4 decimal places. An item is unscored when a department its
+//! rule needs (`lead`: the first; otherwise all) has no valid return; totals add the scores shown.
+//!
+//! The same inputs give the same cell contents: the generation time goes into the document
+//! properties only.
+
+mod sheets;
+mod table;
+
+use std::path::Path;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+
+pub use crate::campaign::Aggregation;
+use crate::master::header::Labels;
+use crate::model::Master;
+use crate::returns::{Collection, Standing};
+use crate::spec::{Spec, render};
+use crate::text::show;
+use crate::workbook;
+
+/// Why the compiled workbook could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error(
+        "no valid return from {}; run `tianbao validate` to see why, or compile without them with --allow-incomplete",
+        .departments.join("、")
+    )]
+    Incomplete { departments: Vec<String> },
+    #[error(
+        "the master workbook has no sheet \"{sheet}\" (it changed since it was read); run the command again"
+    )]
+    SheetMissing { sheet: String },
+    #[error(
+        "no table header found on sheet \"{sheet}\" of the master workbook; check it with `tianbao inspect`"
+    )]
+    NoHeader { sheet: String },
+    #[error("cannot write the compiled workbook: {0}")]
+    Write(#[from] XlsxError),
+}
+
+/// One department's part in an item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub department: String,
+    /// The department's standing: valid | invalid | missing.
+    pub status: &'static str,
+    /// Index into [`Collection::returns`] of the valid return used; `None` when there is none.
+    pub source: Option<usize>,
+    /// The department's self-assessed score, from its valid return.
+    pub score: Option<Decimal>,
+}
+
+/// An item's score by the rule, and the parts it was made from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemScore {
+    pub id: String,
+    pub weight: Option<Decimal>,
+    /// One per responsible department, in the master's order.
+    pub parts: Vec<Part>,
+    /// `None` when a department the rule needs has no valid return.
+    pub score: Option<Decimal>,
+    /// The departments the rule needs whose valid return is missing.
+    pub lacking: Vec<String>,
+}
+
+impl ItemScore {
+    /// Whether more than one department answers for the item.
+    pub fn is_shared(&self) -> bool {
+        self.parts.len() > 1
+    }
+}
+
+/// Every item's score, in master order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    pub rule: Aggregation,
+    pub items: Vec<ItemScore>,
+}
+
+impl Scores {
+    pub fn get(&self, id: &str) -> Option<&ItemScore> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// Sum of the scores shown (unscored items add nothing).
+    pub fn total(&self) -> Decimal {
+        sum(self.items.iter().filter_map(|i| i.score))
+    }
+
+    /// Items without a score.
+    pub fn unscored(&self) -> impl Iterator<Item = &ItemScore> {
+        self.items.iter().filter(|i| i.score.is_none())
+    }
+
+    pub fn is_partial(&self) -> bool {
+        self.unscored().next().is_some()
+    }
+}
+
+/// Exact sum, saturating instead of overflowing (scores are far below the limit).
+fn sum(values: impl Iterator<Item = Decimal>) -> Decimal {
+    values
+        .fold(Decimal::ZERO, |acc, v| acc.saturating_add(v))
+        .normalize()
+}
+
+/// The mean of `values`: exact when it terminates, else rounded half away from zero to 4 places.
+pub fn mean(values: &[Decimal]) -> Option<Decimal> {
+    if values.is_empty() {
+        return None;
+    }
+    let total = values
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))?;
+    let quotient = total.checked_div(Decimal::from(values.len()))?;
+    let mut rest = values.len();
+    while rest.is_multiple_of(2) {
+        rest /= 2;
+    }
+    while rest.is_multiple_of(5) {
+        rest /= 5;
+    }
+    Some(if rest == 1 {
+        quotient.normalize()
+    } else {
+        quotient
+            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
+    })
+}
+
+/// The item score from its departments' scores (in the master's department order) by `rule`.
+pub fn aggregate(rule: Aggregation, scores: &[Decimal]) -> Option<Decimal> {
+    match rule {
+        Aggregation::Min => scores.iter().min().map(|d| d.normalize()),
+        Aggregation::Mean => mean(scores),
+        Aggregation::Lead => scores.first().map(|d| d.normalize()),
+    }
+}
+
+/// The departments without a valid return (missing or invalid), in master order.
+pub fn blockers(collection: &Collection) -> Vec<&Standing> {
+    collection
+        .departments
+        .iter()
+        .filter(|d| d.status != "valid")
+        .collect()
+}
+
+/// Scores every item of `master` from the valid returns in `collection`.
+pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Scores {
+    let items = master
+        .items
+        .iter()
+        .map(|item| {
+            let parts: Vec<Part> = item
+                .departments
+                .iter()
+                .map(|department| {
+                    let standing = collection
+                        .departments
+                        .iter()
+                        .find(|s| &s.department == department);
+                    let source = standing
+                        .filter(|s| s.status == "valid")
+                        .and_then(|s| s.chosen)
+                        .filter(|&i| i < collection.returns.len());
+                    let score = source
+                        .and_then(|i| collection.returns[i].items.get(&item.id))
+                        .and_then(|r| r.score);
+                    Part {
+                        department: department.clone(),
+                        status: standing.map_or("missing", |s| s.status),
+                        source,
+                        score,
+                    }
+                })
+                .collect();
+            let needed = match rule {
+                Aggregation::Lead => &parts[..parts.len().min(1)],
+                Aggregation::Min | Aggregation::Mean => &parts[..],
+            };
+            let lacking: Vec<String> = needed
+                .iter()
+                .filter(|p| p.score.is_none())
+                .map(|p| p.department.clone())
+                .collect();
+            let values: Vec<Decimal> = needed.iter().filter_map(|p| p.score).collect();
+            let score = if lacking.is_empty() {
+                aggregate(rule, &values)
+            } else {
+                None
+            };
+            ItemScore {
+                id: item.id.clone(),
+                weight: item.weight,
+                parts,
+                score,
+                lacking,
+            }
+        })
+        .collect();
+    Scores { rule, items }
+}
+
+/// Everything the compiled workbook is made from.
+pub struct Request<'a> {
+    /// The master workbook as read (the layout of 考评表 comes from its sheet).
+    pub master_book: &'a workbook::Workbook,
+    pub master: &'a Master,
+    pub spec: &'a Spec,
+    pub collection: &'a Collection,
+    pub aggregation: Aggregation,
+    /// The campaign's title.
+    pub title: &'a str,
+    /// Compile even when departments have no valid return: their items stay blank.
+    pub allow_incomplete: bool,
+    /// RFC 3339; goes into the document properties only.
+    pub generated_at: &'a str,
+    /// Source files are shown relative to this folder (the campaign's) when they lie in it.
+    pub base: Option<&'a Path>,
+}
+
+/// The compiled workbook and the scores in it.
+#[derive(Debug)]
+pub struct Compiled {
+    pub bytes: Vec<u8>,
+    pub scores: Scores,
+}
+
+/// What the sheet writers share.
+struct Ctx<'a> {
+    spec: &'a Spec,
+    master: &'a Master,
+    collection: &'a Collection,
+    scores: &'a Scores,
+    title: &'a str,
+    base: Option<&'a Path>,
+}
+
+impl Ctx<'_> {
+    /// A return's path as shown: relative to the campaign folder when inside it.
+    fn shown_path(&self, path: &str) -> String {
+        if let Some(base) = self.base {
+            let prefix = format!("{}{}", base.display(), std::path::MAIN_SEPARATOR);
+            if let Some(rest) = path.strip_prefix(&prefix)
+                && !base.as_os_str().is_empty()
+            {
+                return rest.to_string();
+            }
+        }
+        path.to_string()
+    }
+}
+
+/// Writes the compiled workbook; refuses when a department has no valid return, unless
+/// `allow_incomplete`.
+pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
+    let blocked = blockers(request.collection);
+    if !blocked.is_empty() && !request.allow_incomplete {
+        return Err(CompileError::Incomplete {
+            departments: blocked.iter().map(|s| s.department.clone()).collect(),
+        });
+    }
+    let master = request.master;
+    let sheet =
+        request
+            .master_book
+            .sheet(&master.sheet)
+            .ok_or_else(|| CompileError::SheetMissing {
+                sheet: master.sheet.clone(),
+            })?;
+    let labels = Labels::new(&request.spec.master);
+    let plan = table::plan(&sheet.grid, &labels, master).ok_or_else(|| CompileError::NoHeader {
+        sheet: master.sheet.clone(),
+    })?;
+    let scores = score(master, request.collection, request.aggregation);
+    let ctx = Ctx {
+        spec: request.spec,
+        master,
+        collection: request.collection,
+        scores: &scores,
+        title: request.title,
+        base: request.base,
+    };
+
+    let mut book = Workbook::new();
+    let mut properties = DocProperties::new()
+        .set_title(render(
+            &request.spec.word("compile.doc_title"),
+            &[("title", request.title)],
+        ))
+        .set_comment(format!(
+            "generated by tianbao at {}; total {}",
+            request.generated_at,
+            show(scores.total())
+        ))
+        .set_custom_property("tianbao.generated_at", request.generated_at);
+    if let Ok(created) = ExcelDateTime::parse_from_str(request.generated_at) {
+        properties = properties.set_creation_datetime(&created);
+    }
+    book.set_properties(&properties);
+    let placed = table::write(&mut book, &ctx, &plan, &sheet.grid)?;
+    sheets::overview(&mut book, &ctx, &placed)?;
+    sheets::detail(&mut book, &ctx)?;
+    sheets::returns(&mut book, &ctx)?;
+    let bytes = book.save_to_buffer()?;
+    Ok(Compiled { bytes, scores })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn rules_pick_lowest_mean_or_lead() {
+        let scores = [d("2"), d("1.5"), d("1.75")];
+        assert_eq!(aggregate(Aggregation::Min, &scores), Some(d("1.5")));
+        assert_eq!(aggregate(Aggregation::Lead, &scores), Some(d("2")));
+        assert_eq!(aggregate(Aggregation::Mean, &scores), Some(d("1.75")));
+        assert_eq!(aggregate(Aggregation::Min, &[]), None);
+    }
+
+    #[test]
+    fn a_mean_is_exact_when_it_terminates_and_rounded_to_four_places_otherwise() {
+        assert_eq!(mean(&[d("1"), d("2")]), Some(d("1.5")));
+        assert_eq!(mean(&[d("1.25"), d("1.5")]).map(show), Some("1.375".into()));
+        assert_eq!(
+            mean(&[
+                d("0.01"),
+                d("0"),
+                d("0"),
+                d("0"),
+                d("0"),
+                d("0"),
+                d("0"),
+                d("0")
+            ])
+            .map(show),
+            Some("0.00125".into())
+        );
+        assert_eq!(
+            mean(&[d("1"), d("1"), d("2")]).map(show),
+            Some("1.3333".into())
+        );
+        assert_eq!(
+            mean(&[d("2"), d("2"), d("1")]).map(show),
+            Some("1.6667".into())
+        );
+        assert_eq!(mean(&[d("3"), d("3"), d("3")]).map(show), Some("3".into()));
+    }
+}

@@ -1,0 +1,179 @@
+//! Playing the departments, for the demo, the bundled sample returns and the benchmarks: what a
+//! department types into its workbook, correctly or with the mistakes people make. Fills go
+//! through the template writer's prefill, the same path as feedback; the one mistake a prefill
+//! cannot make (editing a locked master cell) is made afterwards in the workbook's XML, the way
+//! another program would.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use rust_decimal::Decimal;
+
+use crate::model::{Item, Master};
+use crate::spec::{InputKind, Spec};
+use crate::template::Prefill;
+use crate::text::show;
+
+/// The sample master table, built into the binary so the demo needs no files.
+pub const SAMPLE_MASTER: &[u8] = include_bytes!("../samples/master.xlsx");
+
+/// A mistake a department makes on one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mistake {
+    /// A score above the item's weight.
+    ScoreAboveWeight(String),
+    /// A score below the weight with no deduction reason.
+    EmptyDeduction(String),
+    /// The item's task text edited (a locked cell).
+    ChangedText(String),
+}
+
+/// What `department` fills in: full marks on most items, a deduction with its reason on every
+/// fifth, a status, progress text, the sign-off — all deterministic.
+pub fn fill(master: &Master, department: &str, spec: &Spec, mistakes: &[Mistake]) -> Prefill {
+    let mut prefill = Prefill::default();
+    let score_key = spec.score_input().key.clone();
+    for (index, item) in master.items_of(department).enumerate() {
+        let weight = item.weight.unwrap_or_default();
+        let deducted = index % 5 == 4 && weight >= Decimal::ONE;
+        let mut score = if deducted {
+            weight - Decimal::new(5, 1)
+        } else {
+            weight
+        };
+        let mut deduction = deducted.then(|| deduction_text(item));
+        for mistake in mistakes {
+            match mistake {
+                Mistake::ScoreAboveWeight(id) if *id == item.id => {
+                    score = weight + Decimal::ONE;
+                    deduction = None;
+                }
+                Mistake::EmptyDeduction(id) if *id == item.id => {
+                    score = weight - Decimal::new(5, 1).min(weight);
+                    deduction = None;
+                }
+                _ => {}
+            }
+        }
+        let mut values = HashMap::new();
+        for input in &spec.inputs {
+            let value = match (input.kind, input.key.as_str()) {
+                (InputKind::Score, _) => show(score),
+                (InputKind::Choice, _) => {
+                    let index = usize::from(score < weight);
+                    input.choices.get(index).cloned().unwrap_or_default()
+                }
+                (_, "progress") => progress_text(item),
+                (_, "deduction") => deduction.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            if !value.is_empty() {
+                values.insert(input.key.clone(), value);
+            }
+        }
+        values
+            .entry(score_key.clone())
+            .or_insert_with(|| show(score));
+        prefill.items.insert(item.id.clone(), values);
+    }
+    let person = master
+        .departments
+        .iter()
+        .find(|d| d.name == department)
+        .and_then(|d| d.persons.first())
+        .cloned()
+        .unwrap_or_else(|| "张三".into());
+    for input in &spec.signoff {
+        let value = match input.kind {
+            InputKind::Phone => "0595-22345678".to_string(),
+            _ => match input.key.as_str() {
+                "seal" => department.to_string(),
+                "filler" | "head" => person.clone(),
+                "date" => "2024-01-08".to_string(),
+                _ => String::new(),
+            },
+        };
+        if !value.is_empty() {
+            prefill.signoff.insert(input.key.clone(), value);
+        }
+    }
+    prefill
+}
+
+fn excerpt(item: &Item) -> String {
+    let text = item
+        .task
+        .as_deref()
+        .or(item.indicator.as_deref())
+        .unwrap_or("");
+    text.chars()
+        .take_while(|c| !"，。；,;".contains(*c))
+        .take(24)
+        .collect()
+}
+
+fn progress_text(item: &Item) -> String {
+    format!(
+        "围绕“{}”，已按年度计划推进并完成目标任务，相关台账和佐证材料已整理归档。",
+        excerpt(item)
+    )
+}
+
+fn deduction_text(item: &Item) -> String {
+    format!("“{}”中个别事项未在时限内完成，已整改。", excerpt(item))
+}
+
+/// The workbook `bytes` with the locked task text of `item` edited, as a person might in a
+/// program that ignores the sheet protection. `None` when the text is not found.
+pub fn change_locked_text(bytes: &[u8], item: &Item) -> Option<Vec<u8>> {
+    let task = item.task.as_deref()?;
+    let escaped = xml_escape(task);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut changed = false;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).ok()?;
+        let name = entry.name().ok()?.into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).ok()?;
+        if name == "xl/sharedStrings.xml" {
+            let text = String::from_utf8(data).ok()?;
+            if text.contains(&escaped) {
+                changed = true;
+            }
+            data = text
+                .replacen(&escaped, &format!("{escaped}（已按实际调整）"), 1)
+                .into_bytes();
+        }
+        out.start_file(name, options).ok()?;
+        out.write_all(&data).ok()?;
+    }
+    let bytes = out.finish().ok()?.into_inner();
+    changed.then_some(bytes)
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_master_is_built_in() {
+        let book = crate::workbook::open_bytes("master.xlsx", SAMPLE_MASTER.to_vec()).unwrap();
+        let read =
+            crate::master::read_master_workbook("master.xlsx", &book, &Spec::builtin(), None)
+                .unwrap();
+        assert_eq!(read.master.items.len(), 61);
+        let prefill = fill(&read.master, "水科", &Spec::builtin(), &[]);
+        assert_eq!(prefill.items.len(), 6);
+        assert_eq!(prefill.items["1-7-1"]["score"], "2");
+        assert_eq!(prefill.signoff["phone"], "0595-22345678");
+    }
+}
