@@ -139,18 +139,40 @@ fn one_line(text: &str) -> String {
         .join(" ")
 }
 
-/// Readable messages from validator's errors: `key: message`, sorted by key.
+/// Readable messages from validator's errors: `key: message` (`limits.max_rows: …` for nested
+/// tables), sorted by key.
 fn describe(errors: &validator::ValidationErrors) -> String {
-    let mut lines: Vec<String> = errors
-        .field_errors()
-        .iter()
-        .flat_map(|(field, errs)| {
-            errs.iter().map(move |e| match &e.message {
-                Some(m) => format!("{field}: {m}"),
-                None => format!("{field}: invalid value"),
-            })
-        })
-        .collect();
+    fn walk(prefix: &str, errors: &validator::ValidationErrors, lines: &mut Vec<String>) {
+        for (field, kind) in errors.errors() {
+            let key = format!("{prefix}{field}");
+            match kind {
+                validator::ValidationErrorsKind::Field(errs) => {
+                    for e in errs {
+                        lines.push(match &e.message {
+                            Some(m) => format!("{key}: {m}"),
+                            None => match (e.params.get("min"), e.params.get("max")) {
+                                (Some(min), Some(max)) => {
+                                    format!("{key}: must be from {min} to {max}")
+                                }
+                                (Some(min), None) => format!("{key}: must be at least {min}"),
+                                _ => format!("{key}: invalid value"),
+                            },
+                        });
+                    }
+                }
+                validator::ValidationErrorsKind::Struct(inner) => {
+                    walk(&format!("{key}."), inner, lines);
+                }
+                validator::ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        walk(&format!("{key}[{i}]."), inner, lines);
+                    }
+                }
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    walk("", errors, &mut lines);
     lines.sort();
     lines.join("; ")
 }
@@ -442,6 +464,16 @@ mod tests {
             detail,
             "round: round must be from 1 to 999; secret: secret must be 64 hex digits, as \
              `tianbao init` writes it; do not edit it"
+        );
+    }
+
+    #[test]
+    fn invalid_limits_are_named_with_their_table() {
+        let mut c = config();
+        c.limits.max_rows = 5;
+        assert_eq!(
+            describe(&c.validate().unwrap_err()),
+            "limits.max_rows: must be from 100 to 1048576"
         );
     }
 

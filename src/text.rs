@@ -103,7 +103,7 @@ pub fn collapse_spaced_chars(s: &str) -> String {
 
 /// A file name made from untrusted text that is safe on Windows, macOS and Linux: no path
 /// separators or reserved characters, no control characters, no `..`, not a reserved device
-/// name (CON, NUL, COM1 …), no trailing dots or spaces, at most 150 characters.
+/// name (CON, NUL, COM1 …), no trailing dots or spaces, at most 150 characters and 200 bytes.
 pub fn safe_file_name(name: &str) -> String {
     let mut out: String = name
         .chars()
@@ -130,8 +130,17 @@ pub fn safe_file_name(name: &str) -> String {
         }
         _ => (trimmed, String::new()),
     };
-    let keep = 150 - ext.chars().count();
-    let mut out: String = stem.chars().take(keep).collect();
+    // 150 characters, and 200 bytes of UTF-8: Linux allows 255 bytes per name, a CJK character
+    // takes three, and a temporary file adds a dot, a process id and `.tmp`.
+    let keep_chars = 150 - ext.chars().count();
+    let keep_bytes = 200 - ext.len();
+    let mut out = String::new();
+    for c in stem.chars().take(keep_chars) {
+        if out.len() + c.len_utf8() > keep_bytes {
+            break;
+        }
+        out.push(c);
+    }
     out = out.trim_end_matches(['.', ' ']).to_string();
     out.push_str(&ext);
     let stem = out.split('.').next().unwrap_or("").to_ascii_uppercase();
@@ -233,9 +242,10 @@ mod tests {
         assert_eq!(safe_file_name("com1"), "_com1");
         assert_eq!(safe_file_name("name. "), "name");
         assert_eq!(safe_file_name("\u{0}\n"), "unnamed__");
-        assert_eq!(safe_file_name(&"长".repeat(300)).chars().count(), 150);
+        assert_eq!(safe_file_name(&"l".repeat(300)).chars().count(), 150);
+        assert_eq!(safe_file_name(&"长".repeat(300)).len(), 198);
         let long = safe_file_name(&format!("{}.xlsx", "长".repeat(300)));
-        assert_eq!(long.chars().count(), 150);
+        assert!(long.len() <= 200, "{}", long.len());
         assert!(long.ends_with("长.xlsx"), "{long}");
         assert_eq!(safe_file_name("a\u{202E}b\u{7}.xlsx"), "a_b_.xlsx");
         assert_eq!(safe_file_name(".."), "unnamed_");

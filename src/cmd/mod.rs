@@ -17,7 +17,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// tianbao (填报): read master tables and send each department its own fill-in workbook.
+/// tianbao (填报): send each department its own fill-in workbook, check what comes back, and
+/// compile the scored table in the master's layout.
 #[derive(Debug, Parser)]
 #[command(name = "tianbao", version, about, long_about = None)]
 pub struct Cli {

@@ -279,7 +279,9 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
 pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let spec = ctx.spec;
     let f = Formats::new();
-    let sheet = book.add_worksheet();
+    // One row per (item, department): tens of thousands at scale, written in row order, so the
+    // sheet streams its rows to a temporary file instead of holding them.
+    let sheet = book.add_worksheet_with_low_memory()?;
     sheet.set_name(spec.word("compile.detail_sheet"))?;
     let mut columns: Vec<(String, f64)> = vec![
         (spec.word("compile.col.item"), 7.0),
