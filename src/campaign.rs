@@ -362,6 +362,7 @@ impl Campaign {
             campaign_id: &self.config.id,
             secret: &self.config.secret,
             round: self.config.round,
+            keep_values: true,
             fingerprint: master.fingerprint().to_string(),
             limits: self.config.limits.clone(),
         }

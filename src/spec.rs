@@ -194,6 +194,9 @@ pub struct InputSpec {
     pub decimals: Option<u32>,
     #[serde(default)]
     pub width: Option<f64>,
+    /// The input names evidence files (`会议纪要.pdf、照片.jpg`), looked up beside the return.
+    #[serde(default)]
+    pub evidence: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

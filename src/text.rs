@@ -15,17 +15,28 @@ pub fn to_halfwidth(s: &str) -> String {
         .collect()
 }
 
-/// The form labels are compared in: half-width, no white space, lower case.
+/// The form labels are compared in: half-width, no white space, ASCII letters in lower case.
 pub fn fold(s: &str) -> String {
-    to_halfwidth(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        };
+        if !c.is_whitespace() {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 /// Trims, unifies line breaks and strips invisible characters that come with pasted text.
 pub fn clean(s: &str) -> String {
+    let plain = !s.contains(['\r', '\u{200B}', '\u{FEFF}', '\u{00AD}']);
+    if plain {
+        return s.trim().to_string();
+    }
     s.replace("\r\n", "\n")
         .replace('\r', "\n")
         .chars()

@@ -328,6 +328,9 @@ pub struct ReadLimits {
     pub max_cols: u32,
     /// Characters in one cell (Excel's own limit is 32,767).
     pub max_cell_chars: usize,
+    /// Whether to read merged regions. Masters need them; returns do not, and reading them
+    /// costs a second pass over each sheet of an .xlsx or .xls.
+    pub read_merges: bool,
 }
 
 impl Default for ReadLimits {
@@ -338,6 +341,7 @@ impl Default for ReadLimits {
             max_rows: 100_000,
             max_cols: 256,
             max_cell_chars: 32_767,
+            read_merges: true,
         }
     }
 }
@@ -351,6 +355,7 @@ impl ReadLimits {
             max_rows: self.max_rows.max(other.max_rows),
             max_cols: self.max_cols.max(other.max_cols),
             max_cell_chars: self.max_cell_chars.max(other.max_cell_chars),
+            read_merges: self.read_merges || other.read_merges,
         }
     }
 }
@@ -509,6 +514,9 @@ fn read_all(format: Format, bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workb
                 book,
                 limits,
                 |book, name| {
+                    if !limits.read_merges {
+                        return Ok(None);
+                    }
                     book.merge_cells_by_sheet_name(name)
                         .map(|m| Some(rects(&m)))
                         .map_err(|e| e.to_string())
@@ -643,10 +651,15 @@ fn read_xlsx(
             Err(calamine::XlsxError::NotAWorksheet(_)) => {}
             Err(e) => return Err(failure(e.to_string())),
         }
-        let merges = book
-            .merge_cells_by_sheet_name(&meta.name)
-            .map_err(|e| failure(e.to_string()))?;
-        sheets.push(sheet_from(&meta, cells, Some(rects(&merges))));
+        let merges = if limits.read_merges {
+            let merges = book
+                .merge_cells_by_sheet_name(&meta.name)
+                .map_err(|e| failure(e.to_string()))?;
+            Some(rects(&merges))
+        } else {
+            None
+        };
+        sheets.push(sheet_from(&meta, cells, merges));
     }
     let custom_properties = book
         .workbook_properties()

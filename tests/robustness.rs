@@ -633,6 +633,7 @@ fn mutated_returns_and_masters_never_panic_or_hang() {
                         campaign_id: CAMPAIGN_ID,
                         secret: SECRET,
                         round: 1,
+                        keep_values: true,
                         fingerprint: tianbao::identity::fingerprint(&master),
                         limits: Limits::default(),
                     };
@@ -711,6 +712,7 @@ fn the_seeds_read_as_they_should() {
         campaign_id: CAMPAIGN_ID,
         secret: SECRET,
         round: 1,
+        keep_values: true,
         fingerprint: tianbao::identity::fingerprint(&master),
         limits: Limits::default(),
     };

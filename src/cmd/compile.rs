@@ -36,7 +36,7 @@ pub struct Args {
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
     let _lock = super::lock_campaign(campaign_dir.as_deref(), "compile")?;
-    let loaded = load(campaign_dir, &args.paths)?;
+    let loaded = load(campaign_dir, &args.paths, true)?;
     let Loaded {
         campaign,
         spec,

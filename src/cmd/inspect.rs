@@ -102,8 +102,9 @@ fn human(path: &str, read: &MasterRead) -> String {
         master.departments.len(),
         show(master.total_weight()),
     );
+    let sums = group_weights(master);
     for category in &master.categories {
-        tree(&mut out, master, category, 0);
+        tree(&mut out, master, &sums, category, 0);
     }
     let _ = writeln!(out, "\nDepartments ({})", master.departments.len());
     let width = master
@@ -152,11 +153,22 @@ fn points(category: &Category) -> String {
     }
 }
 
-fn tree(out: &mut String, master: &Master, category: &Category, depth: usize) {
+type GroupSums = std::collections::HashMap<String, rust_decimal::Decimal>;
+
+/// Each group's weight total.
+fn group_weights(master: &Master) -> GroupSums {
+    let mut sums = GroupSums::new();
+    for item in &master.items {
+        *sums.entry(item.group.clone()).or_default() += item.weight.unwrap_or_default();
+    }
+    sums
+}
+
+fn tree(out: &mut String, master: &Master, sums: &GroupSums, category: &Category, depth: usize) {
     let indent = "  ".repeat(depth);
     let _ = writeln!(out, "{indent}{}  ({})", category.name, points(category));
     for child in &category.children {
-        tree(out, master, child, depth + 1);
+        tree(out, master, sums, child, depth + 1);
     }
     let items: Vec<&Item> = category
         .items
@@ -167,12 +179,7 @@ fn tree(out: &mut String, master: &Master, category: &Category, depth: usize) {
     for item in items {
         let in_group = item.group != item.id;
         if in_group && shown_group.as_deref() != Some(item.group.as_str()) {
-            let sum: rust_decimal::Decimal = master
-                .items
-                .iter()
-                .filter(|i| i.group == item.group)
-                .filter_map(|i| i.weight)
-                .sum();
+            let sum = sums.get(item.group.as_str()).copied().unwrap_or_default();
             let declared = item
                 .points
                 .map(|p| format!("{}分, ", show(p)))

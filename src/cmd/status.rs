@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
-    let Loaded { collection, .. } = load(campaign_dir, &args.paths)?;
+    let Loaded { collection, .. } = load(campaign_dir, &args.paths, false)?;
     if args.json {
         let value = json!({
             "departments": collection.departments,

@@ -50,7 +50,13 @@ pub struct Loaded {
     pub collection: Collection,
 }
 
-pub fn load(campaign_dir: Option<PathBuf>, paths: &[PathBuf]) -> Result<Loaded, Fatal> {
+/// `keep_values`: keep every return's values (compile); otherwise only invalid returns keep
+/// theirs (for feedback).
+pub fn load(
+    campaign_dir: Option<PathBuf>,
+    paths: &[PathBuf],
+    keep_values: bool,
+) -> Result<Loaded, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
     let spec = campaign.spec()?;
     let read = campaign.read_master(&spec)?;
@@ -67,7 +73,8 @@ pub fn load(campaign_dir: Option<PathBuf>, paths: &[PathBuf]) -> Result<Loaded, 
     } else {
         paths.to_vec()
     };
-    let ctx = campaign.context(&read.master, &spec);
+    let mut ctx = campaign.context(&read.master, &spec);
+    ctx.keep_values = keep_values;
     let gathered = gather::gather(&paths, &ctx.limits)?;
     let progress = super::progress::Progress::new("checking returns", gathered.inputs.len());
     let collection = returns::collect_with_progress(&ctx, gathered, &|done| progress.set(done));
@@ -82,7 +89,7 @@ pub fn load(campaign_dir: Option<PathBuf>, paths: &[PathBuf]) -> Result<Loaded, 
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
     let _lock = super::lock_campaign(campaign_dir.as_deref(), "validate")?;
-    let loaded = load(campaign_dir, &args.paths)?;
+    let loaded = load(campaign_dir, &args.paths, false)?;
     let Loaded {
         campaign,
         spec,

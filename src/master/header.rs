@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::spec::MasterLabels;
 use crate::text::fold;
-use crate::workbook::Grid;
+use crate::workbook::{Grid, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
@@ -113,6 +113,9 @@ impl ColumnMap {
     }
 }
 
+/// Longer cells are never header labels (the longest built-in label is a few dozen bytes).
+const MAX_LABEL_BYTES: usize = 120;
+
 /// How many cells of `row` carry a header label (a column label or a grouping label).
 pub fn header_matches(grid: &Grid, row: u32, labels: &Labels) -> usize {
     let mut seen = Vec::new();
@@ -120,15 +123,19 @@ pub fn header_matches(grid: &Grid, row: u32, labels: &Labels) -> usize {
         if grid.origin(row, col) != (row, col) && grid.origin(row, col).0 == row {
             continue; // the hidden part of a horizontal merge: counted at its origin
         }
-        let text = grid.spread(row, col).to_text();
-        if text.trim().is_empty() {
+        let text = match grid.spread(row, col) {
+            Value::Text(t) => t,
+            _ => continue,
+        };
+        // Header labels are short; item texts are not worth folding.
+        if text.trim().is_empty() || text.len() > MAX_LABEL_BYTES {
             continue;
         }
-        if let Some(field) = labels.field(&text) {
+        if let Some(field) = labels.field(text) {
             if !seen.contains(&Some(field)) {
                 seen.push(Some(field));
             }
-        } else if labels.is_group_label(&text) {
+        } else if labels.is_group_label(text) {
             seen.push(None);
         }
     }

@@ -379,8 +379,12 @@ fn item_rows(
     let mut end = sheet.grid.height();
     let first = (columns.header_row + 1).max(FIRST_ITEM_ROW.min(columns.header_row + 1));
     for row in first..sheet.grid.height() {
+        // Only short cells can be the total or sign-off labels; item texts are skipped unfolded.
         let first_texts: Vec<String> = (0..width.min(3))
-            .map(|c| label_key(&sheet.grid.spread(row, c).to_text()))
+            .filter_map(|c| match sheet.grid.spread(row, c) {
+                Value::Text(t) if t.len() <= 120 => Some(label_key(t)),
+                _ => None,
+            })
             .collect();
         if first_texts.contains(&total_label)
             || first_texts.iter().any(|t| signoff_labels.contains(t))
@@ -424,7 +428,7 @@ fn item_rows(
 
 /// Compared as people see it: no white space, half-width.
 fn same_text(a: &str, b: &str) -> bool {
-    fold(a) == fold(b)
+    a == b || fold(a) == fold(b)
 }
 
 fn locked_cells(
@@ -824,12 +828,12 @@ fn signoff(
 }
 
 /// File names mentioned in the evidence inputs: tokens with a file extension.
-fn evidence_names(ctx: &Context, ret: &Return) -> Vec<(String, String)> {
+fn evidence_names(ctx: &Context, ret: &Return) -> Vec<super::EvidenceName> {
     let keys: Vec<&str> = ctx
         .spec
         .inputs
         .iter()
-        .filter(|i| i.key == "evidence")
+        .filter(|i| i.evidence)
         .map(|i| i.key.as_str())
         .collect();
     let mut names = Vec::new();
@@ -843,7 +847,11 @@ fn evidence_names(ctx: &Context, ret: &Return) -> Vec<(String, String)> {
                     .filter(|t| !t.is_empty())
                 {
                     if looks_like_file_name(token) {
-                        names.push((id.clone(), token.to_string()));
+                        names.push(super::EvidenceName {
+                            item: id.clone(),
+                            name: token.to_string(),
+                            cell: v.cell.clone(),
+                        });
                     }
                 }
             }

@@ -70,6 +70,8 @@ impl Limits {
             max_rows: self.max_rows,
             max_cols: self.max_cols,
             max_cell_chars: self.max_cell_chars,
+            // Nothing in a return is read through merged regions.
+            read_merges: false,
         }
     }
 }
@@ -82,6 +84,9 @@ pub struct Context<'a> {
     pub secret: &'a str,
     /// The campaign's current round: workbooks of an earlier round are stale.
     pub round: u32,
+    /// Keep every return's values (compile needs them). Otherwise only invalid returns keep
+    /// theirs, for feedback, and memory stays small however many returns there are.
+    pub keep_values: bool,
     /// The current master's fingerprint.
     pub fingerprint: String,
     pub limits: Limits,
@@ -135,6 +140,14 @@ pub struct Evidence {
     pub sha256: String,
 }
 
+/// A file named in an evidence input, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceName {
+    pub item: String,
+    pub name: String,
+    pub cell: String,
+}
+
 /// One file that was examined as a return.
 #[derive(Debug, Clone, Serialize)]
 pub struct Return {
@@ -155,9 +168,9 @@ pub struct Return {
     pub signoff: IndexMap<String, CellValue>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
-    /// (item, file name) named in the evidence inputs.
+    /// Files named in the evidence inputs.
     #[serde(skip)]
-    pub evidence_names: Vec<(String, String)>,
+    pub evidence_names: Vec<EvidenceName>,
     #[serde(skip)]
     place: Option<Place>,
 }
@@ -279,7 +292,11 @@ pub fn collect_with_progress(
     let mut returns: Vec<Return> = inputs
         .into_par_iter()
         .map(|input| {
-            let ret = check_input(ctx, input);
+            let mut ret = check_input(ctx, input);
+            if !ctx.keep_values && ret.status != Status::Invalid {
+                ret.items = IndexMap::new();
+                ret.signoff = IndexMap::new();
+            }
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             ret
         })
@@ -336,7 +353,7 @@ fn resolve_evidence(ctx: &Context, ret: &mut Return, others: &mut [gather::Other
         return;
     };
     let names = std::mem::take(&mut ret.evidence_names);
-    for (item, name) in names {
+    for EvidenceName { item, name, cell } in names {
         let wanted = crate::text::fold(&name);
         let found = others.iter_mut().find(|o| {
             crate::text::fold(&o.name) == wanted
@@ -366,11 +383,6 @@ fn resolve_evidence(ctx: &Context, ret: &mut Return, others: &mut [gather::Other
                 });
             }
             None => {
-                let cell = ret
-                    .items
-                    .get(&item)
-                    .and_then(|i| i.values.get("evidence"))
-                    .map(|c| c.cell.clone());
                 let message = ctx.spec.message(
                     Code::EvidenceMissing.as_str(),
                     &[("item", &item), ("value", &name), ("file", &ret.path)],
@@ -379,7 +391,7 @@ fn resolve_evidence(ctx: &Context, ret: &mut Return, others: &mut [gather::Other
                     severity: Severity::Warning,
                     code: Code::EvidenceMissing,
                     sheet: ret.sheet.clone(),
-                    cell,
+                    cell: Some(cell),
                     item: Some(item),
                     message,
                     value: Some(name),
