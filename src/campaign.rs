@@ -338,16 +338,21 @@ impl Campaign {
     }
 
     pub fn read_master(&self, spec: &Spec) -> Result<MasterRead, CampaignError> {
+        Ok(self.read_master_with_book(spec)?.1)
+    }
+
+    /// The master read, and its workbook (compile lays out the table from it).
+    pub fn read_master_with_book(
+        &self,
+        spec: &Spec,
+    ) -> Result<(crate::workbook::Workbook, MasterRead), CampaignError> {
         let path = self.master_path();
         // The campaign's own table: limits lowered for returns do not apply, raised ones do.
         let limits = (self.config.limits.reading()).at_least(Default::default());
         let book = crate::workbook::open_with(&path, &limits).map_err(MasterError::from)?;
-        Ok(crate::master::read_master_workbook(
-            &path.display().to_string(),
-            &book,
-            spec,
-            None,
-        )?)
+        let read =
+            crate::master::read_master_workbook(&path.display().to_string(), &book, spec, None)?;
+        Ok((book, read))
     }
 
     /// What checking returns needs to know, for this campaign's current master.

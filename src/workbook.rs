@@ -316,7 +316,7 @@ impl Workbook {
 
 /// Limits on what is read from one workbook (tianbao.toml's `[limits]` sets them for a
 /// campaign).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadLimits {
     /// Largest member of a zip-based workbook (.xlsx, .ods) once unpacked, in bytes.
     pub max_part_bytes: u64,
@@ -331,6 +331,9 @@ pub struct ReadLimits {
     /// Whether to read merged regions. Masters need them; returns do not, and reading them
     /// costs a second pass over each sheet of an .xlsx or .xls.
     pub read_merges: bool,
+    /// Read only these sheets (of an .xlsx) when the workbook has them all; otherwise, e.g.
+    /// when one was renamed, every sheet. `None`: every sheet.
+    pub only_sheets: Option<Vec<String>>,
 }
 
 impl Default for ReadLimits {
@@ -342,6 +345,7 @@ impl Default for ReadLimits {
             max_cols: 256,
             max_cell_chars: 32_767,
             read_merges: true,
+            only_sheets: None,
         }
     }
 }
@@ -356,6 +360,10 @@ impl ReadLimits {
             max_cols: self.max_cols.max(other.max_cols),
             max_cell_chars: self.max_cell_chars.max(other.max_cell_chars),
             read_merges: self.read_merges || other.read_merges,
+            only_sheets: match (self.only_sheets, other.only_sheets) {
+                (Some(a), Some(b)) if a == b => Some(a),
+                _ => None,
+            },
         }
     }
 }
@@ -621,9 +629,16 @@ fn read_xlsx(
     limits: &ReadLimits,
 ) -> Result<Workbook, ReadFailure> {
     let metas = book.sheets_metadata().to_vec();
+    let wanted = limits
+        .only_sheets
+        .as_ref()
+        .filter(|names| names.iter().all(|n| metas.iter().any(|m| &m.name == n)));
     let mut sheets = Vec::with_capacity(metas.len());
     for meta in metas {
         if meta.typ != calamine::SheetType::WorkSheet {
+            continue;
+        }
+        if wanted.is_some_and(|names| !names.contains(&meta.name)) {
             continue;
         }
         let failure = |e: String| ReadFailure::Other(format!("sheet {}: {e}", meta.name));

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use tianbao::compile::{self, Request, blockers};
 use tianbao::text::{safe_file_name, show};
-use tianbao::workbook;
 
 use super::validate::{Loaded, load};
 use super::{Fatal, Outcome};
@@ -42,6 +41,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         spec,
         master,
         collection,
+        master_book,
     } = &loaded;
     let blocked = blockers(collection);
     if !blocked.is_empty() && !args.allow_incomplete {
@@ -67,11 +67,12 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         return Ok(Outcome::Findings);
     }
 
-    let master_path = campaign.master_path();
-    let master_book = workbook::open(&master_path)?;
+    let master_book = master_book
+        .as_ref()
+        .ok_or("the master workbook was not kept; this is a bug in tianbao")?;
     let generated_at = tianbao::time::now_utc();
     let compiled = compile::compile(&Request {
-        master_book: &master_book,
+        master_book,
         master,
         spec,
         collection,

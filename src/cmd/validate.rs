@@ -48,6 +48,8 @@ pub struct Loaded {
     pub spec: Spec,
     pub master: Master,
     pub collection: Collection,
+    /// The master's workbook, kept when `keep_values` (compile lays the table out from it).
+    pub master_book: Option<tianbao::workbook::Workbook>,
 }
 
 /// `keep_values`: keep every return's values (compile); otherwise only invalid returns keep
@@ -59,7 +61,8 @@ pub fn load(
 ) -> Result<Loaded, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
     let spec = campaign.spec()?;
-    let read = campaign.read_master(&spec)?;
+    let (book, read) = campaign.read_master_with_book(&spec)?;
+    let master_book = keep_values.then_some(book);
     let paths = if paths.is_empty() {
         let inbox = campaign.inbox();
         if !inbox.is_dir() {
@@ -79,11 +82,13 @@ pub fn load(
     let progress = super::progress::Progress::new("checking returns", gathered.inputs.len());
     let collection = returns::collect_with_progress(&ctx, gathered, &|done| progress.set(done));
     progress.finish();
+    drop(ctx);
     Ok(Loaded {
-        master: read.master.clone(),
+        master: read.master,
         campaign,
         spec,
         collection,
+        master_book,
     })
 }
 
@@ -95,6 +100,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         spec,
         master,
         collection,
+        ..
     } = &loaded;
     let out = campaign.out();
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;

@@ -822,6 +822,16 @@ fn score_note(ctx: &Ctx, scored: &ItemScore) -> String {
 /// The deduction reasons of an item's departments: the text alone for one department,
 /// `部门：…` lines for a shared item.
 fn deductions(ctx: &Ctx, scored: &ItemScore) -> String {
+    // The input that explains a score below the weight (扣分原因 in the built-in specs).
+    let Some(key) = ctx
+        .spec
+        .inputs
+        .iter()
+        .find(|i| i.required_when == Some(crate::spec::RequiredWhen::ScoreBelowWeight))
+        .map(|i| i.key.as_str())
+    else {
+        return String::new();
+    };
     let mut lines = Vec::new();
     for part in &scored.parts {
         let Some(ret) = part.source.map(|i| &ctx.collection.returns[i]) else {
@@ -830,7 +840,7 @@ fn deductions(ctx: &Ctx, scored: &ItemScore) -> String {
         let reason = ret
             .items
             .get(&scored.id)
-            .and_then(|r| r.values.get("deduction"))
+            .and_then(|r| r.values.get(key))
             .map(|c| c.text.trim().to_string())
             .unwrap_or_default();
         if reason.is_empty() {

@@ -243,10 +243,27 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         }
     }
     if !is_stale {
+        let issued_hash: HashMap<&str, &str> = identity
+            .rows
+            .iter()
+            .map(|r| (r.item.as_str(), r.hash.as_str()))
+            .collect();
         for item in &items {
-            if let Some(&row) = area.rows.get(item.id.as_str()) {
-                locked_cells(ctx, sheet, &columns, item, department, row, &mut f);
+            let Some(&row) = area.rows.get(item.id.as_str()) else {
+                continue;
+            };
+            // Fast path: the row's locked cells hash as issued.
+            let texts: Vec<String> = columns
+                .shown
+                .iter()
+                .map(|&(_, col)| locked_text(sheet, row, col))
+                .collect();
+            if issued_hash.get(item.id.as_str())
+                == Some(&crate::identity::row_hash(&texts).as_str())
+            {
+                continue;
             }
+            locked_cells(ctx, sheet, &columns, item, department, row, &mut f);
         }
     }
     for item in &items {
@@ -431,6 +448,14 @@ fn same_text(a: &str, b: &str) -> bool {
     a == b || fold(a) == fold(b)
 }
 
+/// A locked cell's text as compared with what was issued.
+fn locked_text(sheet: &Sheet, row: u32, col: u32) -> String {
+    match sheet.grid.raw(row, col) {
+        Value::Number(n) => workbook::format_number(*n),
+        other => crate::text::clean(&other.to_text()),
+    }
+}
+
 fn locked_cells(
     ctx: &Context,
     sheet: &Sheet,
@@ -442,10 +467,7 @@ fn locked_cells(
 ) {
     for &(shown, col) in &columns.shown {
         let expected = shown_text(item, department, shown);
-        let actual = match sheet.grid.raw(row, col) {
-            Value::Number(n) => workbook::format_number(*n),
-            other => crate::text::clean(&other.to_text()),
-        };
+        let actual = locked_text(sheet, row, col);
         let same = if shown == Shown::Weight {
             match (parse_decimal(&actual), item.weight) {
                 (Some(a), Some(w)) => a == w.normalize(),

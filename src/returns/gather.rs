@@ -237,7 +237,12 @@ fn file(path: &Path, folder: &Path, limits: &Limits, gathered: &mut Gathered) {
         .unwrap_or(0);
     let head = &head[..head_len];
     let is_zip = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
-    let kind = if is_zip {
+    let named_as_workbook = WORKBOOK_EXTENSIONS.contains(&extension(&name).as_str());
+    let kind = if is_zip && named_as_workbook {
+        // A zip named .xlsx/.ods is read as a workbook (a damaged one if it is not); listing
+        // its entries here would read every return twice.
+        Kind::Workbook
+    } else if is_zip {
         match std::fs::File::open(path)
             .ok()
             .and_then(|f| zip::ZipArchive::new(f).ok())

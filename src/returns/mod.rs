@@ -72,6 +72,7 @@ impl Limits {
             max_cell_chars: self.max_cell_chars,
             // Nothing in a return is read through merged regions.
             read_merges: false,
+            only_sheets: None,
         }
     }
 }
@@ -337,7 +338,14 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
     };
     ret.size = bytes.len() as u64;
     ret.sha256 = crate::identity::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-    match workbook::open_bytes_with(&input.display, bytes, &ctx.limits.reading()) {
+    let mut limits = ctx.limits.reading();
+    // The fill-in and identity sheets are all a return is checked on (the 填表说明 is not read);
+    // a workbook where either was renamed is read whole.
+    limits.only_sheets = Some(vec![
+        ctx.spec.template.sheet.clone(),
+        crate::identity::SHEET_NAME.to_string(),
+    ]);
+    match workbook::open_bytes_with(&input.display, bytes, &limits) {
         Ok(book) => check::check(ctx, &book, ret),
         Err(err) => {
             let f = check::open_failure(ctx, &input.display, &err);

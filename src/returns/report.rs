@@ -21,6 +21,7 @@ pub fn write_report(
     generated_at: &str,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    book.set_zip_compression_level(1);
     book.set_properties(
         &DocProperties::new()
             .set_title(render(&spec.word("report.title"), &[("title", title)]))
