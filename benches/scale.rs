@@ -15,7 +15,6 @@ use calamine::Reader;
 use rayon::prelude::*;
 use tianbao::campaign::Campaign;
 use tianbao::master::source::{Layout, write_master};
-use tianbao::template::{Issue, file_name, write_template};
 
 struct Measure {
     seconds: f64,
@@ -85,30 +84,6 @@ fn floor(dir: &Path) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
-/// Every department fills its workbook (in-process, through the template writer's prefill).
-fn fill_all(campaign: &Campaign) {
-    let spec = campaign.spec().unwrap();
-    let master = campaign.read_master(&spec).unwrap().master;
-    let config = &campaign.config;
-    let issued_at = tianbao::time::now_utc();
-    let issue = Issue {
-        title: &config.title,
-        deadline: &config.deadline,
-        contact: &config.contact,
-        password: &config.password,
-        campaign_id: &config.id,
-        secret: &config.secret,
-        round: config.round,
-        issued_at: &issued_at,
-    };
-    master.departments.par_iter().for_each(|d| {
-        let prefill = tianbao::demo::fill(&master, &d.name, &spec, &[]);
-        let bytes = write_template(&master, &d.name, &spec, &issue, Some(&prefill)).unwrap();
-        let path = campaign.inbox().join(file_name(&config.title, &d.name));
-        std::fs::write(path, bytes).unwrap();
-    });
-}
-
 fn run_size(label: &str, departments: usize, items: usize) -> String {
     let tmp = std::env::temp_dir().join(format!("tianbao-bench-{label}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -131,7 +106,7 @@ fn run_size(label: &str, departments: usize, items: usize) -> String {
     let generate = measure(&dir, &["generate"]);
     let campaign = Campaign::open(&dir).unwrap();
     eprintln!("{label}: filling {departments} returns…");
-    fill_all(&campaign);
+    tianbao::demo::return_all(&campaign).unwrap();
     let validate = measure(&dir, &["validate"]);
     let compile = measure(&dir, &["compile"]);
     let raw = floor(&campaign.inbox());

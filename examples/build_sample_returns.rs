@@ -11,7 +11,7 @@ use std::path::Path;
 
 use tianbao::campaign::Campaign;
 use tianbao::demo::{Mistake, change_locked_text, fill};
-use tianbao::template::{Issue, write_template};
+use tianbao::template::write_template;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
@@ -27,16 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let inbox = campaign.inbox();
     let _ = std::fs::remove_dir_all(&inbox);
     std::fs::create_dir_all(&inbox)?;
-    let issue = Issue {
-        title: &config.title,
-        deadline: &config.deadline,
-        contact: &config.contact,
-        password: &config.password,
-        campaign_id: &config.id,
-        secret: &config.secret,
-        round: config.round,
-        issued_at: "2024-01-02T09:00:00Z",
-    };
+    let issue = config.issue(config.round, "2024-01-02T09:00:00Z");
     // (file, department, mistakes)
     let returns: Vec<(&str, &str, Vec<Mistake>)> = vec![
         ("水科-填报表.xlsx", "水科", vec![]),

@@ -195,6 +195,22 @@ pub struct Campaign {
     pub config: Config,
 }
 
+impl Config {
+    /// How this campaign issues a workbook of `round` at `issued_at` (RFC 3339).
+    pub fn issue<'a>(&'a self, round: u32, issued_at: &'a str) -> crate::template::Issue<'a> {
+        crate::template::Issue {
+            title: &self.title,
+            deadline: &self.deadline,
+            contact: &self.contact,
+            password: &self.password,
+            campaign_id: &self.id,
+            secret: &self.secret,
+            round,
+            issued_at,
+        }
+    }
+}
+
 impl Campaign {
     /// Opens the campaign at `dir`, or the nearest folder upwards from the current one that
     /// holds `tianbao.toml`.

@@ -123,6 +123,31 @@ fn deduction_text(item: &Item) -> String {
     format!("“{}”中个别事项未在时限内完成，已整改。", excerpt(item))
 }
 
+/// Every department of `campaign` returns its workbook filled correctly into inbox/ (in
+/// parallel). Returns how many were written.
+pub fn return_all(campaign: &crate::campaign::Campaign) -> Result<usize, String> {
+    use rayon::prelude::*;
+    let spec = campaign.spec().map_err(|e| e.to_string())?;
+    let master = campaign
+        .read_master(&spec)
+        .map_err(|e| e.to_string())?
+        .master;
+    let config = &campaign.config;
+    let issued_at = crate::time::now_utc();
+    let issue = config.issue(config.round, &issued_at);
+    master.departments.par_iter().try_for_each(|d| {
+        let prefill = fill(&master, &d.name, &spec, &[]);
+        let bytes =
+            crate::template::write_template(&master, &d.name, &spec, &issue, Some(&prefill))
+                .map_err(|e| e.to_string())?;
+        let path = campaign
+            .inbox()
+            .join(crate::template::file_name(&config.title, &d.name));
+        crate::write::save_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))
+    })?;
+    Ok(master.departments.len())
+}
+
 /// The workbook `bytes` with the locked task text of `item` edited, as a person might in a
 /// program that ignores the sheet protection. `None` when the text is not found.
 pub fn change_locked_text(bytes: &[u8], item: &Item) -> Option<Vec<u8>> {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use tianbao::campaign::Campaign;
 use tianbao::demo::{Mistake, SAMPLE_MASTER, change_locked_text, fill};
 use tianbao::returns::{self, feedback, gather};
-use tianbao::template::{Issue, file_name, write_template};
+use tianbao::template::{file_name, write_template};
 use tianbao::write::save_atomic;
 
 use super::{Fatal, Outcome};
@@ -88,16 +88,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
             .find(|(d, _)| *d == name)
             .map_or(&[], |(_, m)| m.as_slice());
         let prefill = fill(&master, name, &spec, theirs);
-        let issue = Issue {
-            title: &config.title,
-            deadline: &config.deadline,
-            contact: &config.contact,
-            password: &config.password,
-            campaign_id: &config.id,
-            secret: &config.secret,
-            round: config.round,
-            issued_at: &issued_at,
-        };
+        let issue = config.issue(config.round, &issued_at);
         let mut bytes = write_template(&master, name, &spec, &issue, Some(&prefill))?;
         for mistake in theirs {
             if let Mistake::ChangedText(id) = mistake
@@ -160,16 +151,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
             }
         }
         let round = ret.round.unwrap_or(config.round);
-        let issue = Issue {
-            title: &config.title,
-            deadline: &config.deadline,
-            contact: &config.contact,
-            password: &config.password,
-            campaign_id: &config.id,
-            secret: &config.secret,
-            round,
-            issued_at: ret.issued_at.as_deref().unwrap_or(&issued_at),
-        };
+        let issue = config.issue(round, ret.issued_at.as_deref().unwrap_or(&issued_at));
         let bytes = write_template(&master, department, &spec, &issue, Some(&prefill))?;
         let path =
             campaign

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use tianbao::campaign::Campaign;
 use tianbao::finding::{Severity, tally};
-use tianbao::template::{Issue, file_name, write_template};
+use tianbao::template::{file_name, write_template};
 
 use super::{Fatal, Outcome};
 
@@ -71,16 +71,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     let issued_at = tianbao::time::now_utc();
     let config = &campaign.config;
-    let issue = Issue {
-        title: &config.title,
-        deadline: &config.deadline,
-        contact: &config.contact,
-        password: &config.password,
-        campaign_id: &config.id,
-        secret: &config.secret,
-        round: config.round,
-        issued_at: &issued_at,
-    };
+    let issue = config.issue(config.round, &issued_at);
     // Independent workbooks, written on every core; reported in the master's order.
     use rayon::prelude::*;
     let progress = super::progress::Progress::new("generating", selected.len());

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::validate::{Loaded, load, summary};
+use super::validate::{Loaded, load, padded_names, summary};
 use super::{Fatal, Outcome};
 
 /// Show each department's standing: valid, invalid or missing, which file counts, when it was
@@ -36,16 +36,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         let mut out = String::new();
-        let width = collection
-            .departments
-            .iter()
-            .map(|d| tianbao::write::display_width(&d.department) as usize)
-            .max()
-            .unwrap_or(0);
-        for d in &collection.departments {
-            let pad = " ".repeat(
-                width.saturating_sub(tianbao::write::display_width(&d.department) as usize),
-            );
+        for (d, name) in collection.departments.iter().zip(padded_names(&collection)) {
             let detail = match d.status {
                 "valid" => format!(
                     "{}  received {}",
@@ -61,7 +52,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
                 ),
                 _ => format!("contact: {}", d.persons.join("、")),
             };
-            let _ = writeln!(out, "{}{pad}  {:<8} {detail}", d.department, d.status);
+            let _ = writeln!(out, "{name}  {:<8} {detail}", d.status);
         }
         let s = summary(&collection);
         let _ = writeln!(

@@ -10,7 +10,7 @@ use tianbao::finding::Severity;
 use tianbao::model::Master;
 use tianbao::returns::{self, Collection, Status, feedback, gather, report};
 use tianbao::spec::Spec;
-use tianbao::template::{Issue, write_template};
+use tianbao::template::write_template;
 
 use super::{Fatal, Outcome};
 
@@ -153,16 +153,7 @@ fn write_feedback(
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let round = feedback::next_round(ret, config.round);
-        let issue = Issue {
-            title: &config.title,
-            deadline: &config.deadline,
-            contact: &config.contact,
-            password: &config.password,
-            campaign_id: &config.id,
-            secret: &config.secret,
-            round,
-            issued_at,
-        };
+        let issue = config.issue(round, issued_at);
         let prefill = feedback::prefill(ret);
         let bytes = write_template(master, &standing.department, spec, &issue, Some(&prefill))
             .map_err(|e| {
@@ -240,18 +231,31 @@ fn to_json(
 }
 
 /// One line per department, then the findings grouped by file, errors first.
-fn human(collection: &Collection, max_warnings: usize) -> String {
-    let mut out = String::new();
-    let name_width = collection
+/// Each department name padded to the widest (CJK counted double), for aligned columns.
+pub fn padded_names(collection: &Collection) -> Vec<String> {
+    let width = |name: &str| tianbao::write::display_width(name) as usize;
+    let widest = collection
         .departments
         .iter()
-        .map(|d| tianbao::write::display_width(&d.department) as usize)
+        .map(|d| width(&d.department))
         .max()
         .unwrap_or(0);
-    for d in &collection.departments {
-        let pad = " ".repeat(
-            name_width.saturating_sub(tianbao::write::display_width(&d.department) as usize),
-        );
+    collection
+        .departments
+        .iter()
+        .map(|d| {
+            format!(
+                "{}{}",
+                d.department,
+                " ".repeat(widest - width(&d.department))
+            )
+        })
+        .collect()
+}
+
+fn human(collection: &Collection, max_warnings: usize) -> String {
+    let mut out = String::new();
+    for (d, name) in collection.departments.iter().zip(padded_names(collection)) {
         let line = match d.status {
             "valid" => format!("✓ valid      {}", d.file.as_deref().unwrap_or("")),
             "invalid" => format!(
@@ -261,7 +265,7 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
             ),
             _ => format!("— missing    contact: {}", d.persons.join("、")),
         };
-        let _ = writeln!(out, "  {}{pad}  {line}", d.department);
+        let _ = writeln!(out, "  {name}  {line}");
     }
     for ret in &collection.returns {
         if ret.findings.is_empty() {
