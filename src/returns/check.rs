@@ -11,7 +11,7 @@ use crate::finding::{Code, Finding, Severity, a1};
 use crate::identity::{Identity, PROP_DEPARTMENT};
 use crate::model::Item;
 use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown};
-use crate::template::{FIRST_ITEM_ROW, SheetLayout, shown_text};
+use crate::template::{SheetLayout, shown_text};
 use crate::text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
 use crate::workbook::{self, OpenError, Sheet, Value};
 
@@ -394,7 +394,7 @@ fn item_rows(
     let width = sheet.grid.width().min(200);
     let mut rows: HashMap<String, u32> = HashMap::new();
     let mut end = sheet.grid.height();
-    let first = (columns.header_row + 1).max(FIRST_ITEM_ROW.min(columns.header_row + 1));
+    let first = columns.header_row + 1;
     for row in first..sheet.grid.height() {
         // Only short cells can be the total or sign-off labels; item texts are skipped unfolded.
         let first_texts: Vec<String> = (0..width.min(3))
