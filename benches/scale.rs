@@ -21,42 +21,56 @@ struct Measure {
     peak_mb: f64,
 }
 
-/// Runs the binary with `args` in `dir`: wall time, and the child's peak resident memory
-/// (its VmHWM, polled every few milliseconds; the rusage of a forked child would include the
-/// benchmark's own memory at the fork).
+/// The flag under which this benchmark runs as a small go-between (see [`measure`]).
+const RUNNER: &str = "--measure-child";
+
+/// Runs the binary with `args` in `dir`: wall time, and its peak resident memory.
+///
+/// A forked child's max RSS counts the memory of whoever forked it, and this benchmark holds a
+/// whole campaign by then; so it re-runs itself as a small go-between ([`RUNNER`]) that starts
+/// tianbao and reports the max RSS of its only child.
 fn measure(dir: &Path, args: &[&str]) -> Measure {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tianbao"))
+    let out = Command::new(std::env::current_exe().expect("the benchmark's own path"))
+        .arg(RUNNER)
+        .arg(env!("CARGO_BIN_EXE_tianbao"))
         .args(args)
         .arg("--quiet")
         .current_dir(dir)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("the tianbao binary runs");
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0u64;
-    let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&status_file)
-            && let Some(kb) = text
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        {
-            peak_kb = peak_kb.max(kb);
-        }
-        if let Some(status) = child.try_wait().expect("waiting for tianbao") {
-            break status;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(3));
-    };
+        .output()
+        .expect("the benchmark runs itself");
     let seconds = started.elapsed().as_secs_f64();
-    let code = status.code().unwrap_or(-1);
-    assert!((0..=1).contains(&code), "tianbao {args:?} exited {code}");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let peak_kb: f64 = report.trim().parse().unwrap_or_else(|_| {
+        panic!(
+            "tianbao {args:?}: {report} {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     Measure {
         seconds,
-        peak_mb: peak_kb as f64 / 1024.0,
+        peak_mb: peak_kb / 1024.0,
     }
+}
+
+/// The go-between: runs the command, then prints the children's max RSS in KiB.
+fn run_child(command: &[String]) -> ! {
+    let status = Command::new(&command[0])
+        .args(&command[1..])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("the tianbao binary runs");
+    let code = status.code().unwrap_or(-1);
+    if !(0..=1).contains(&code) {
+        eprintln!("exited {code}");
+        std::process::exit(1);
+    }
+    // SAFETY: a zeroed rusage is a valid value for getrusage to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: usage points to a live local.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    println!("{}", usage.ru_maxrss);
+    std::process::exit(0);
 }
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {
@@ -129,6 +143,10 @@ fn run_size(label: &str, departments: usize, items: usize) -> String {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(RUNNER) {
+        run_child(&args[2..]);
+    }
     // `cargo bench` passes `--bench`; sizes are the other arguments.
     let wanted: Vec<String> = std::env::args()
         .skip(1)

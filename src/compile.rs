@@ -299,6 +299,8 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
     };
 
     let mut book = Workbook::new();
+    // At scale most of the save is deflating sheet XML; the fastest level costs little size.
+    book.set_zip_compression_level(1);
     let mut properties = DocProperties::new()
         .set_title(render(
             &request.spec.word("compile.doc_title"),
