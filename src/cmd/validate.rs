@@ -61,8 +61,6 @@ pub fn load(
 ) -> Result<Loaded, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
     let spec = campaign.spec()?;
-    let (book, read) = campaign.read_master_with_book(&spec)?;
-    let master_book = keep_values.then_some(book);
     let paths = if paths.is_empty() {
         let inbox = campaign.inbox();
         if !inbox.is_dir() {
@@ -76,9 +74,16 @@ pub fn load(
     } else {
         paths.to_vec()
     };
+    // Reading the master and listing the returns are independent: both at once.
+    let (master, gathered) = rayon::join(
+        || campaign.read_master_with_book(&spec),
+        || gather::gather(&paths, &campaign.config.limits),
+    );
+    let (book, read) = master?;
+    let gathered = gathered?;
+    let master_book = keep_values.then_some(book);
     let mut ctx = campaign.context(&read.master, &spec);
     ctx.keep_values = keep_values;
-    let gathered = gather::gather(&paths, &ctx.limits)?;
     let progress = super::progress::Progress::new("checking returns", gathered.inputs.len());
     let collection = returns::collect_with_progress(&ctx, gathered, &|done| progress.set(done));
     progress.finish();
