@@ -119,6 +119,15 @@ pub fn write_report(
             Severity::Error => &error,
             Severity::Warning => &cell,
         };
+        // Long texts (an edited item text) are shown around the change, as in the message;
+        // --json has them whole.
+        let (value, expected) = match (&finding.value, &finding.expected) {
+            (Some(v), Some(e)) => super::check::differing_parts(v, e),
+            (v, e) => (
+                short(v.as_deref().unwrap_or("")),
+                short(e.as_deref().unwrap_or("")),
+            ),
+        };
         let texts = [
             department.to_string(),
             status_word(spec, status),
@@ -128,8 +137,8 @@ pub fn write_report(
             finding.cell.clone().unwrap_or_default(),
             finding.item.clone().unwrap_or_default(),
             finding.message.clone(),
-            finding.value.clone().unwrap_or_default(),
-            finding.expected.clone().unwrap_or_default(),
+            value,
+            expected,
             file.to_string(),
         ];
         for (col, text) in texts.iter().enumerate() {
@@ -160,6 +169,15 @@ pub fn write_report(
     sheet.set_freeze_panes(1, 0)?;
     print_setup(sheet, Some((0, 0)), &spec.template.footer)?;
     book.save_to_buffer()
+}
+
+/// At most 60 characters of a value, with … where it was cut.
+fn short(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        text.to_string()
+    } else {
+        text.chars().take(59).chain(['…']).collect()
+    }
 }
 
 fn write_header(
