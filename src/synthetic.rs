@@ -124,6 +124,16 @@ fn sentence(rng: &mut Rng, max: usize) -> String {
     out
 }
 
+/// A person's name: surname and two given characters.
+fn person(rng: &mut Rng) -> String {
+    format!(
+        "{}{}{}",
+        rng.pick(SURNAMES),
+        rng.pick(GIVEN),
+        rng.pick(GIVEN)
+    )
+}
+
 /// Department names: unique, in the form offices really have (`晋江大气科`, `晋江大气科2`).
 pub fn department_names(count: usize) -> Vec<String> {
     let mut names = Vec::with_capacity(count);
@@ -147,26 +157,8 @@ pub fn master_source(departments: usize, items: usize) -> MasterSource {
     let items = items.max(departments).max(1);
     let mut rng = Rng(0x5eed_0000_0000_0001 ^ (departments as u64) << 20 ^ items as u64);
     let names = department_names(departments.max(1));
-    let persons: Vec<String> = (0..names.len())
-        .map(|_| {
-            format!(
-                "{}{}{}",
-                rng.pick(SURNAMES),
-                rng.pick(GIVEN),
-                rng.pick(GIVEN)
-            )
-        })
-        .collect();
-    let leaders: Vec<String> = (0..8)
-        .map(|_| {
-            format!(
-                "{}{}{}",
-                rng.pick(SURNAMES),
-                rng.pick(GIVEN),
-                rng.pick(GIVEN)
-            )
-        })
-        .collect();
+    let persons: Vec<String> = (0..names.len()).map(|_| person(&mut rng)).collect();
+    let leaders: Vec<String> = (0..8).map(|_| person(&mut rng)).collect();
     // 80 % of the items in the first category, the rest in the second.
     let first = (items * 4 / 5).max(1);
     let categories = [("职能工作目标", 0..first), ("行政能力目标", first..items)];

@@ -106,6 +106,21 @@ fn assert_one_line_error(run: &Run, mentions: &[&str]) {
     }
 }
 
+/// A campaign where every department returned and 水科's return has a score that is not a
+/// number (so validate writes feedback).
+fn everyone_returns_with_one_wrong_score() -> Campaign {
+    let c = Campaign::new();
+    c.everyone_returns();
+    let mut wrong = c.filled(WATER);
+    wrong.set(
+        "填报表",
+        &c.cell(WATER, "1-7-1", "score"),
+        common::xlsx::s("很多"),
+    );
+    c.put(&format!("{WATER}.xlsx"), &wrong);
+    c
+}
+
 #[test]
 fn no_command_changes_an_input() {
     let c = Campaign::new();
@@ -258,15 +273,7 @@ fn a_generate_killed_mid_write_leaves_whole_files_and_a_lock_others_respect() {
 
 #[test]
 fn a_validate_killed_mid_write_keeps_the_previous_report() {
-    let c = Campaign::new();
-    c.everyone_returns();
-    let mut wrong = c.filled(WATER);
-    wrong.set(
-        "填报表",
-        &c.cell(WATER, "1-7-1", "score"),
-        common::xlsx::s("很多"),
-    );
-    c.put(&format!("{WATER}.xlsx"), &wrong);
+    let c = everyone_returns_with_one_wrong_score();
     let run = c.run(&["validate", "--feedback"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let before = outputs(&c.path("out"));
@@ -447,15 +454,7 @@ fn hostile_names_make_safe_files_and_formula_texts_stay_text() {
 
 #[test]
 fn the_secret_stays_in_tianbao_toml() {
-    let c = Campaign::new();
-    c.everyone_returns();
-    let mut wrong = c.filled(WATER);
-    wrong.set(
-        "填报表",
-        &c.cell(WATER, "1-7-1", "score"),
-        common::xlsx::s("很多"),
-    );
-    c.put(&format!("{WATER}.xlsx"), &wrong);
+    let c = everyone_returns_with_one_wrong_score();
     let config = std::fs::read_to_string(c.path("tianbao.toml")).unwrap();
     let config: toml::Value = toml::from_str(&config).unwrap();
     let secret = config["secret"].as_str().unwrap().to_string();

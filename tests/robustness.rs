@@ -94,6 +94,20 @@ fn seed_return(master: &Master, spec: &Spec) -> Vec<u8> {
 
 /// Writes the seed return for making the .xls/.ods fixtures:
 /// `ROBUSTNESS_SEED_OUT=/tmp/return.xlsx cargo test --test robustness write_seed_return -- --ignored`
+/// The checking context of the seeds' campaign.
+fn context<'a>(master: &'a Master, spec: &'a Spec) -> Context<'a> {
+    Context {
+        master,
+        spec,
+        campaign_id: CAMPAIGN_ID,
+        secret: SECRET,
+        round: 1,
+        keep_values: true,
+        fingerprint: tianbao::identity::fingerprint(master),
+        limits: Limits::default(),
+    }
+}
+
 #[test]
 #[ignore]
 fn write_seed_return() {
@@ -627,16 +641,7 @@ fn mutated_returns_and_masters_never_panic_or_hang() {
                     current.clone(),
                 );
                 std::thread::spawn(move || {
-                    let ctx = Context {
-                        master: &master,
-                        spec: &spec,
-                        campaign_id: CAMPAIGN_ID,
-                        secret: SECRET,
-                        round: 1,
-                        keep_values: true,
-                        fingerprint: tianbao::identity::fingerprint(&master),
-                        limits: Limits::default(),
-                    };
+                    let ctx = context(&master, &spec);
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&(f, n)) = all.get(i) else { break };
@@ -706,16 +711,7 @@ fn the_seeds_read_as_they_should() {
     // The unmutated seeds are valid returns and readable masters: the variants start from real files.
     let spec = Spec::builtin();
     let master = master();
-    let ctx = Context {
-        master: &master,
-        spec: &spec,
-        campaign_id: CAMPAIGN_ID,
-        secret: SECRET,
-        round: 1,
-        keep_values: true,
-        fingerprint: tianbao::identity::fingerprint(&master),
-        limits: Limits::default(),
-    };
+    let ctx = context(&master, &spec);
     for (name, bytes) in [
         ("return.xlsx", seed_return(&master, &spec)),
         ("return.ods", fixture("return.ods")),
