@@ -236,6 +236,23 @@ fn to_json(
 }
 
 /// One line per department, then the findings grouped by file, errors first.
+/// One finding as a terminal line: severity, code, place, item, message.
+fn finding_line(out: &mut String, f: &tianbao::finding::Finding) {
+    let item = f
+        .item
+        .as_deref()
+        .map(|i| format!(" [{i}]"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  {:<7} {:<20} {}{item}  {}",
+        f.severity.as_str(),
+        f.code.as_str(),
+        f.place(),
+        f.message
+    );
+}
+
 /// Each department name padded to the widest (CJK counted double), for aligned columns.
 pub fn padded_names(collection: &Collection) -> Vec<String> {
     let width = |name: &str| tianbao::write::display_width(name) as usize;
@@ -288,13 +305,7 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
                 .iter()
                 .filter(|f| f.code == tianbao::finding::Code::DuplicateReturn)
             {
-                let _ = writeln!(
-                    out,
-                    "  {:<7} {:<20} {}",
-                    f.severity.as_str(),
-                    f.code.as_str(),
-                    f.message
-                );
+                finding_line(&mut out, f);
             }
             continue;
         }
@@ -311,19 +322,7 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
                 }
                 shown_warnings += 1;
             }
-            let place = f.place();
-            let item = f
-                .item
-                .as_deref()
-                .map(|i| format!(" [{i}]"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  {:<7} {:<20} {place}{item}  {}",
-                f.severity.as_str(),
-                f.code.as_str(),
-                f.message
-            );
+            finding_line(&mut out, f);
         }
         if warnings > shown_warnings {
             let _ = writeln!(
