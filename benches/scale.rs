@@ -6,6 +6,7 @@
 //!     cargo bench --bench scale -- S M     # some sizes
 //!
 //! S is the sample (15 departments, 61 items); M 1,000 / 3,000; L 10,000 / 30,000.
+#![allow(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,7 +15,7 @@ use std::time::Instant;
 use calamine::Reader;
 use rayon::prelude::*;
 use tianbao::campaign::Campaign;
-use tianbao::master::source::{Layout, write_master};
+use tianbao_kit::source::{Layout, write_master};
 
 struct Measure {
     seconds: f64,
@@ -106,7 +107,7 @@ fn run_size(label: &str, departments: usize, items: usize) -> String {
     if label == "S" {
         std::fs::write(&master, tianbao::demo::SAMPLE_MASTER).unwrap();
     } else {
-        let source = tianbao::synthetic::master_source(departments, items);
+        let source = tianbao_kit::synthetic::master_source(departments, items);
         std::fs::write(&master, write_master(&source, &Layout::default()).unwrap()).unwrap();
     }
     let status = Command::new(env!("CARGO_BIN_EXE_tianbao"))

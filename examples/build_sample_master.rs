@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use tianbao::master::source::{Layout, MasterSource, write_master};
+use tianbao_kit::source::{Layout, MasterSource, write_master};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");

@@ -19,10 +19,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let campaign = if dir.join("tianbao.toml").exists() {
         Campaign::open(&dir)?
     } else {
-        Campaign::init(&dir, &root.join("master.xlsx"), None, None)?.0
+        Campaign::init(&dir, &root.join("master.xlsx"), None, None, Default::default())?.0
     };
     let spec = campaign.spec()?;
     let master = campaign.read_master(&spec)?.master;
+    let form = tianbao::form::Form::new(&master, &spec);
     let config = &campaign.config;
     let inbox = campaign.inbox();
     let _ = std::fs::remove_dir_all(&inbox);
@@ -49,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     for (name, department, mistakes) in &returns {
         let prefill = fill(&master, department, &spec, mistakes);
-        let mut bytes = write_template(&master, department, &spec, &issue, Some(&prefill))?;
+        let mut bytes = write_template(&master, &form, department, &spec, &issue, Some(&prefill))?;
         for mistake in mistakes {
             if let Mistake::ChangedText(id) = mistake {
                 let item = master.item(id).ok_or("no such item")?;
@@ -70,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .entry(first.id.clone())
         .or_default()
         .insert("evidence".into(), "会议纪要.pdf、现场照片.jpg".into());
-    let bytes = write_template(&master, "办公室", &spec, &issue, Some(&prefill))?;
+    let bytes = write_template(&master, &form, "办公室", &spec, &issue, Some(&prefill))?;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
     zip.start_file("办公室/办公室-填报表.xlsx", options)?;

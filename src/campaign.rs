@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::master::{MasterError, MasterRead, read_master};
+use indexmap::IndexMap;
+
+use crate::master::{MasterError, MasterRead, ReadOptions, read_master};
 use crate::spec::{Spec, SpecError};
 
 pub const CONFIG_FILE: &str = "tianbao.toml";
@@ -97,6 +99,68 @@ pub struct Config {
     #[serde(default)]
     #[validate(nested)]
     pub limits: crate::returns::Limits,
+    /// The sheet that holds the master table (default: found by its header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// The master's header rows, `3` or `3-4` (default: found by its labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<String>,
+    /// The first department named in each cell leads, the others cooperate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_leads: bool,
+    /// Roles of the master's columns by header label or column letter (`具体措施 = "task"`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub columns: IndexMap<String, crate::model::Role>,
+    /// Names for all units and the units each stands for (`"各县（市、区）" = ["鲤城区", …]`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub units: IndexMap<String, Vec<String>>,
+}
+
+/// How the campaign's master is read: the same options `tianbao inspect` takes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// The sheet that holds the table (default: found by its header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// The header's rows, `3` or `3-4` (default: found by its labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<String>,
+    /// The first department named in each cell leads, the others cooperate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_leads: bool,
+    /// Roles of columns by header label or column letter (`具体措施 = "task"`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub columns: IndexMap<String, crate::model::Role>,
+    /// Names for all units and the units each stands for (`"各县（市、区）" = ["鲤城区", …]`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub units: IndexMap<String, Vec<String>>,
+}
+
+impl Reading {
+    /// The options for [`crate::master::read_master`].
+    pub fn options(&self) -> Result<ReadOptions, MasterError> {
+        if let Some(rows) = &self.header_row {
+            crate::master::parse_header_rows(rows)?;
+        }
+        Ok(ReadOptions {
+            sheet: self.sheet.clone(),
+            header_rows: self
+                .header_row
+                .as_deref()
+                .map(crate::master::parse_header_rows)
+                .transpose()?,
+            columns: self
+                .columns
+                .iter()
+                .map(|(key, role)| crate::master::header::Mapping {
+                    key: key.clone(),
+                    role: *role,
+                })
+                .collect(),
+            units: self.units.clone(),
+            first_leads: self.first_leads,
+        })
+    }
 }
 
 fn default_spec() -> String {
@@ -185,7 +249,7 @@ fn random_hex(bytes: usize) -> Result<String, CampaignError> {
         path: "the campaign secret".into(),
         source: std::io::Error::other(e.to_string()),
     })?;
-    Ok(crate::identity::hex(&buf))
+    Ok(crate::digest::hex(&buf))
 }
 
 /// An opened campaign folder.
@@ -195,7 +259,28 @@ pub struct Campaign {
     pub config: Config,
 }
 
+impl Aggregation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aggregation::Min => "min",
+            Aggregation::Mean => "mean",
+            Aggregation::Lead => "lead",
+        }
+    }
+}
+
 impl Config {
+    /// How the master is read.
+    pub fn reading(&self) -> Reading {
+        Reading {
+            sheet: self.sheet.clone(),
+            header_row: self.header_row.clone(),
+            first_leads: self.first_leads,
+            columns: self.columns.clone(),
+            units: self.units.clone(),
+        }
+    }
+
     /// How this campaign issues a workbook of `round` at `issued_at` (RFC 3339).
     pub fn issue<'a>(&'a self, round: u32, issued_at: &'a str) -> crate::template::Issue<'a> {
         crate::template::Issue {
@@ -266,6 +351,7 @@ impl Campaign {
         master: &Path,
         spec_file: Option<&Path>,
         title: Option<&str>,
+        reading: Reading,
     ) -> Result<(Campaign, MasterRead), CampaignError> {
         let config_path = dir.join(CONFIG_FILE);
         if config_path.exists() {
@@ -278,7 +364,7 @@ impl Campaign {
             None => Spec::builtin(),
         };
         // Read the master before creating anything: an unreadable master makes no campaign.
-        let read = read_master(master, &spec, None)?;
+        let read = read_master(master, &spec, &reading.options()?)?;
         std::fs::create_dir_all(dir).map_err(io("create", dir))?;
         for sub in ["outbox", "inbox", "out"] {
             let path = dir.join(sub);
@@ -303,7 +389,7 @@ impl Campaign {
         let config = Config {
             title: title
                 .map(str::to_string)
-                .or_else(|| read.master.title.clone())
+                .or_else(|| read.master.title().map(str::to_string))
                 .unwrap_or_else(|| master_name.clone()),
             master: master_name,
             spec: spec_name,
@@ -315,6 +401,11 @@ impl Campaign {
             id: random_hex(8)?,
             secret: random_hex(32)?,
             limits: crate::returns::Limits::default(),
+            sheet: reading.sheet,
+            header_row: reading.header_row,
+            first_leads: reading.first_leads,
+            columns: reading.columns,
+            units: reading.units,
         };
         config.validate().map_err(|e| CampaignError::Invalid {
             path: config_path.display().to_string(),
@@ -353,22 +444,19 @@ impl Campaign {
         }
     }
 
+    /// The campaign's master, read with its reading options and limits.
     pub fn read_master(&self, spec: &Spec) -> Result<MasterRead, CampaignError> {
-        Ok(self.read_master_with_book(spec)?.1)
-    }
-
-    /// The master read, and its workbook (compile lays out the table from it).
-    pub fn read_master_with_book(
-        &self,
-        spec: &Spec,
-    ) -> Result<(crate::workbook::Workbook, MasterRead), CampaignError> {
         let path = self.master_path();
         // The campaign's own table: limits lowered for returns do not apply, raised ones do.
         let limits = (self.config.limits.reading()).at_least(Default::default());
         let book = crate::workbook::open_with(&path, &limits).map_err(MasterError::from)?;
-        let read =
-            crate::master::read_master_workbook(&path.display().to_string(), &book, spec, None)?;
-        Ok((book, read))
+        let options = self.config.reading().options()?;
+        Ok(crate::master::read_master_workbook(
+            &path.display().to_string(),
+            &book,
+            spec,
+            &options,
+        )?)
     }
 
     /// What checking returns needs to know, for this campaign's current master.
@@ -377,22 +465,21 @@ impl Campaign {
         master: &'a crate::model::Master,
         spec: &'a Spec,
     ) -> crate::returns::Context<'a> {
-        crate::returns::Context {
+        crate::returns::Context::new(
             master,
             spec,
-            campaign_id: &self.config.id,
-            secret: &self.config.secret,
-            round: self.config.round,
-            keep_values: true,
-            fingerprint: master.fingerprint().to_string(),
-            limits: self.config.limits.clone(),
-        }
+            &self.config.id,
+            &self.config.secret,
+            self.config.round,
+            self.config.limits.clone(),
+        )
     }
 }
 
 /// `tianbao.toml` with a comment on every key.
 fn config_text(c: &Config) -> String {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let reading = reading_text(c);
     format!(
         "# tianbao campaign. Edit title, contact, deadline, aggregation and password as needed.\n\
          # Keep id and secret as they are: they identify and sign every workbook issued.\n\n\
@@ -400,12 +487,12 @@ fn config_text(c: &Config) -> String {
          # The master table, a copy kept in this folder.\nmaster = {}\n\
          # Template spec: \"zh\" or \"en\" (built in), or a spec file in this folder.\nspec = {}\n\
          # How shared items are scored from their departments' scores: \"min\", \"mean\" or \"lead\".\n\
-         aggregation = \"min\"\n\
+         aggregation = {}\n\
          # Whom departments ask, e.g. \"办公室 张三 0595-22345678\".\ncontact = {}\n\
          # The deadline as shown to departments, e.g. \"2024年1月10日\".\ndeadline = {}\n\
          # Issue round of the workbooks in outbox/ (feedback rounds count up per department).\n\
          round = {}\n\
-         # Optional password for the sheets' protection (against slips, not security).\npassword = {}\n\n\
+         # Optional password for the sheets' protection (against slips, not security).\npassword = {}\n{}\n\
          id = {}\n\
          # Signing secret: never share it, never put it in a workbook.\nsecret = {}\n\n\
          # Limits on returned files, checked before they are parsed.\n[limits]\n\
@@ -413,14 +500,16 @@ fn config_text(c: &Config) -> String {
          # Largest unpacked total of one zip archive, in bytes.\nmax_archive_bytes = {}\n\
          # Most workbooks per run.\nmax_files = {}\n\
          # Rows and columns of a sheet, and characters of a cell, read at most.\n\
-         max_rows = {}\nmax_cols = {}\nmax_cell_chars = {}\n",
+         max_rows = {}\nmax_cols = {}\nmax_cell_chars = {}\n{}",
         q(&c.title),
         q(&c.master),
         q(&c.spec),
+        q(c.aggregation.as_str()),
         q(&c.contact),
         q(&c.deadline),
         c.round,
         q(&c.password),
+        reading.0,
         q(&c.id),
         q(&c.secret),
         c.limits.max_file_bytes,
@@ -429,7 +518,43 @@ fn config_text(c: &Config) -> String {
         c.limits.max_rows,
         c.limits.max_cols,
         c.limits.max_cell_chars,
+        reading.1,
     )
+}
+
+/// The reading options as TOML: the top-level keys (to stand before the first table) and the
+/// tables `[columns]` and `[units]`.
+fn reading_text(c: &Config) -> (String, String) {
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut keys = String::new();
+    if let Some(sheet) = &c.sheet {
+        keys.push_str(&format!("# The sheet that holds the master table.\nsheet = {}\n", q(sheet)));
+    }
+    if let Some(rows) = &c.header_row {
+        keys.push_str(&format!("# The master's header rows.\nheader_row = {}\n", q(rows)));
+    }
+    if c.first_leads {
+        keys.push_str("# The first department named in each cell leads.\nfirst_leads = true\n");
+    }
+    #[derive(Serialize)]
+    struct Tables<'a> {
+        #[serde(skip_serializing_if = "IndexMap::is_empty")]
+        columns: &'a IndexMap<String, crate::model::Role>,
+        #[serde(skip_serializing_if = "IndexMap::is_empty")]
+        units: &'a IndexMap<String, Vec<String>>,
+    }
+    let tables = Tables {
+        columns: &c.columns,
+        units: &c.units,
+    };
+    let mut text = toml::to_string(&tables).unwrap_or_default();
+    if !text.is_empty() {
+        text = format!(
+            "\n# How the master's columns are read, and what names for all units stand for\n\
+             # (as given to `tianbao init --map/--units`; `tianbao inspect` takes the same).\n{text}"
+        );
+    }
+    (keys, text)
 }
 
 /// Writes a file only its owner can read (the config holds the secret).
@@ -464,6 +589,11 @@ mod tests {
             id: "0123456789abcdef".into(),
             secret: "ab".repeat(32),
             limits: crate::returns::Limits::default(),
+            sheet: None,
+            header_row: None,
+            first_leads: false,
+            columns: IndexMap::new(),
+            units: IndexMap::new(),
         }
     }
 
@@ -474,6 +604,21 @@ mod tests {
         assert_eq!(back.secret, c.secret);
         assert_eq!(back.aggregation, Aggregation::Min);
         assert!(back.validate().is_ok());
+    }
+
+    #[test]
+    fn reading_options_and_the_rule_are_written_and_read_back() {
+        let mut c = config();
+        c.aggregation = Aggregation::Lead;
+        c.header_row = Some("3-4".into());
+        c.first_leads = true;
+        c.columns.insert("具体措施".into(), crate::model::Role::Task);
+        c.units
+            .insert("各县（市、区）".into(), vec!["鲤城区".into(), "丰泽区".into()]);
+        let back: Config = toml::from_str(&config_text(&c)).unwrap();
+        assert_eq!(back.aggregation, Aggregation::Lead);
+        assert_eq!(back.reading(), c.reading());
+        assert!(back.reading().options().is_ok());
     }
 
     #[test]

@@ -25,12 +25,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
 pub use crate::campaign::Aggregation;
-use crate::master::header::Labels;
+use crate::layout::Layout;
 use crate::model::Master;
 use crate::returns::{Collection, Standing};
 use crate::spec::{Spec, render};
 use crate::text::show;
-use crate::workbook;
 
 /// Why the compiled workbook could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -40,14 +39,6 @@ pub enum CompileError {
         .departments.join("、")
     )]
     Incomplete { departments: Vec<String> },
-    #[error(
-        "the master workbook has no sheet \"{sheet}\" (it changed since it was read); run the command again"
-    )]
-    SheetMissing { sheet: String },
-    #[error(
-        "no table header found on sheet \"{sheet}\" of the master workbook; check it with `tianbao inspect`"
-    )]
-    NoHeader { sheet: String },
     #[error("cannot write the compiled workbook: {0}")]
     Write(#[from] XlsxError),
 }
@@ -164,7 +155,7 @@ pub fn blockers(collection: &Collection) -> Vec<&Standing> {
 /// Scores every item of `master` from the valid returns in `collection`.
 pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Scores {
     let items = master
-        .items
+        .items()
         .iter()
         .map(|item| {
             let parts: Vec<Part> = item
@@ -219,9 +210,9 @@ pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Sco
 
 /// Everything the compiled workbook is made from.
 pub struct Request<'a> {
-    /// The master workbook as read (the layout of 考评表 comes from its sheet).
-    pub master_book: &'a workbook::Workbook,
     pub master: &'a Master,
+    /// The master sheet's layout: 考评表 is written in it.
+    pub layout: &'a Layout,
     pub spec: &'a Spec,
     pub collection: &'a Collection,
     pub aggregation: Aggregation,
@@ -277,17 +268,6 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
         });
     }
     let master = request.master;
-    let sheet =
-        request
-            .master_book
-            .sheet(&master.sheet)
-            .ok_or_else(|| CompileError::SheetMissing {
-                sheet: master.sheet.clone(),
-            })?;
-    let labels = Labels::new(&request.spec.master);
-    let plan = table::plan(&sheet.grid, &labels, master).ok_or_else(|| CompileError::NoHeader {
-        sheet: master.sheet.clone(),
-    })?;
     let scores = score(master, request.collection, request.aggregation);
     let ctx = Ctx {
         spec: request.spec,
@@ -316,7 +296,7 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
         properties = properties.set_creation_datetime(&created);
     }
     book.set_properties(&properties);
-    let placed = table::write(&mut book, &ctx, &plan, &sheet.grid)?;
+    let placed = table::write(&mut book, &ctx, request.layout)?;
     sheets::overview(&mut book, &ctx, &placed)?;
     sheets::detail(&mut book, &ctx)?;
     sheets::returns(&mut book, &ctx)?;

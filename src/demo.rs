@@ -77,7 +77,7 @@ pub fn fill(master: &Master, department: &str, spec: &Spec, mistakes: &[Mistake]
         prefill.items.insert(item.id.clone(), values);
     }
     let person = master
-        .departments
+        .departments()
         .iter()
         .find(|d| d.name == department)
         .and_then(|d| d.persons.first())
@@ -102,9 +102,8 @@ pub fn fill(master: &Master, department: &str, spec: &Spec, mistakes: &[Mistake]
 
 fn excerpt(item: &Item) -> String {
     let text = item
-        .task
-        .as_deref()
-        .or(item.indicator.as_deref())
+        .task()
+        .or(item.indicator())
         .unwrap_or("");
     text.chars()
         .take_while(|c| !"，。；,;".contains(*c))
@@ -135,23 +134,30 @@ pub fn return_all(campaign: &crate::campaign::Campaign) -> Result<usize, String>
     let config = &campaign.config;
     let issued_at = crate::time::now_utc();
     let issue = config.issue(config.round, &issued_at);
-    master.departments.par_iter().try_for_each(|d| {
+    let form = crate::form::Form::new(&master, &spec);
+    master.departments().par_iter().try_for_each(|d| {
         let prefill = fill(&master, &d.name, &spec, &[]);
-        let bytes =
-            crate::template::write_template(&master, &d.name, &spec, &issue, Some(&prefill))
-                .map_err(|e| e.to_string())?;
+        let bytes = crate::template::write_template(
+            &master,
+            &form,
+            &d.name,
+            &spec,
+            &issue,
+            Some(&prefill),
+        )
+        .map_err(|e| e.to_string())?;
         let path = campaign
             .inbox()
             .join(crate::template::file_name(&config.title, &d.name));
         crate::write::save_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))
     })?;
-    Ok(master.departments.len())
+    Ok(master.departments().len())
 }
 
 /// The workbook `bytes` with the locked task text of `item` edited, as a person might in a
 /// program that ignores the sheet protection. `None` when the text is not found.
 pub fn change_locked_text(bytes: &[u8], item: &Item) -> Option<Vec<u8>> {
-    let task = item.task.as_deref()?;
+    let task = item.task()?;
     let escaped = xml_escape(task);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -193,9 +199,9 @@ mod tests {
     fn the_sample_master_is_built_in() {
         let book = crate::workbook::open_bytes("master.xlsx", SAMPLE_MASTER.to_vec()).unwrap();
         let read =
-            crate::master::read_master_workbook("master.xlsx", &book, &Spec::builtin(), None)
+            crate::master::read_master_workbook("master.xlsx", &book, &Spec::builtin(), &Default::default())
                 .unwrap();
-        assert_eq!(read.master.items.len(), 61);
+        assert_eq!(read.master.items().len(), 61);
         let prefill = fill(&read.master, "水科", &Spec::builtin(), &[]);
         assert_eq!(prefill.items.len(), 6);
         assert_eq!(prefill.items["1-7-1"]["score"], "2");

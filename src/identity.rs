@@ -8,9 +8,9 @@
 use hmac::{KeyInit, Mac};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use crate::model::Master;
+use crate::digest::{hex, unhex};
 use crate::workbook::{self, Value};
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -193,58 +193,6 @@ impl Identity {
     }
 }
 
-/// SHA-256 of the master's items as tianbao understands them: changes when any item's id, texts,
-/// weight, deadline or responsibility changes, not when the file is merely re-saved.
-pub fn fingerprint(master: &Master) -> String {
-    let canonical = serde_json::to_vec(
-        &master
-            .items
-            .iter()
-            .map(|i| {
-                (
-                    &i.id,
-                    &i.category,
-                    &i.indicator,
-                    &i.task,
-                    i.weight.map(|w| w.normalize().to_string()),
-                    &i.deadline,
-                    &i.leaders,
-                    &i.departments,
-                    &i.persons,
-                )
-            })
-            .collect::<Vec<_>>(),
-    )
-    .expect("plain data serialises");
-    hex(&Sha256::digest(&canonical))
-}
-
-/// SHA-256 of a row's locked cell texts.
-pub fn row_hash<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut hasher = Sha256::new();
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            hasher.update([0x1f]);
-        }
-        hasher.update(cell.as_ref().as_bytes());
-    }
-    hex(&hasher.finalize())
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,10 +248,4 @@ mod tests {
         assert!(back.verify(&secret));
     }
 
-    #[test]
-    fn row_hash_separates_cells() {
-        assert_ne!(row_hash(&["ab", "c"]), row_hash(&["a", "bc"]));
-        assert_eq!(hex(&[0, 255]), "00ff");
-        assert_eq!(unhex("00ff"), Some(vec![0, 255]));
-    }
 }

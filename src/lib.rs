@@ -8,14 +8,16 @@
 pub mod campaign;
 pub mod compile;
 pub mod demo;
+pub mod digest;
 pub mod finding;
+pub mod form;
 pub mod identity;
+pub mod layout;
 pub mod lock;
 pub mod master;
 pub mod model;
 pub mod returns;
 pub mod spec;
-pub mod synthetic;
 pub mod template;
 pub mod text;
 pub mod time;

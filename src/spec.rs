@@ -15,6 +15,8 @@ use serde::Deserialize;
 pub const DEFAULT_SPEC: &str = include_str!("../templates/default.toml");
 /// The built-in English spec.
 pub const EN_SPEC: &str = include_str!("../templates/en.toml");
+/// The built-in words for reading master tables, used by specs without a `[master]` section.
+pub const LABELS: &str = include_str!("../templates/labels.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
@@ -33,6 +35,8 @@ pub enum SpecError {
 pub struct Spec {
     /// `zh`, `en`, …: the language of the messages.
     pub language: String,
+    /// How master tables are read; the built-in labels (`templates/labels.toml`) when absent.
+    #[serde(default = "builtin_labels")]
     pub master: MasterLabels,
     pub template: TemplateSpec,
     pub inputs: Vec<InputSpec>,
@@ -87,6 +91,9 @@ pub const WORDS: &[&str] = &[
     "status.unrecognized",
     "status.superseded",
     "where.signoff",
+    "role.lead",
+    "role.cooperating",
+    "form.master_suffix",
     "compile.file",
     "compile.doc_title",
     "compile.table_sheet",
@@ -138,7 +145,8 @@ pub struct TemplateSpec {
     pub labels: IndexMap<Shown, String>,
 }
 
-/// A master column the fill-in sheet shows, read-only.
+/// A master column the fill-in sheet shows, read-only. The text roles (basis, indicator, task,
+/// text) stand for every master column of that role, each with the master's own label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Shown {
@@ -147,11 +155,30 @@ pub enum Shown {
     Basis,
     Indicator,
     Task,
+    /// Text columns of no other role (评分标准, 目标值 …).
+    Text,
     Weight,
     Deadline,
     Leaders,
     Persons,
+    /// How the department answers for the item: 牵头 or 配合 (tables that tell them apart).
+    Role,
+    /// The other departments of a shared item.
     SharedWith,
+}
+
+impl Shown {
+    /// The master role a text entry stands for.
+    pub fn text_role(self) -> Option<crate::model::Role> {
+        use crate::model::Role;
+        match self {
+            Shown::Basis => Some(Role::Basis),
+            Shown::Indicator => Some(Role::Indicator),
+            Shown::Task => Some(Role::Task),
+            Shown::Text => Some(Role::Text),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -247,7 +274,24 @@ pub struct MasterLabels {
     pub deadline: Vec<String>,
     pub leaders: Vec<String>,
     pub departments: Vec<String>,
+    /// 牵头单位: the lead departments.
+    #[serde(default)]
+    pub lead: Vec<String>,
+    /// 配合单位: the cooperating departments.
+    #[serde(default)]
+    pub cooperating: Vec<String>,
     pub persons: Vec<String>,
+    /// Text columns worth recognising in a header (评分标准, 目标值 …); any other label is a
+    /// text column too, these only help find the header.
+    #[serde(default)]
+    pub text: Vec<String>,
+    /// Columns someone fills in (自评得分, 得分): read past, never shown.
+    #[serde(default)]
+    pub ignored: Vec<String>,
+    /// Indicator levels, outermost first (一级指标, 二级指标, 三级指标): with three or more in a
+    /// table, all but the last are category levels and the last is the task.
+    #[serde(default)]
+    pub indicator_levels: Vec<String>,
     #[serde(default)]
     pub group_labels: Vec<String>,
     pub subtotal_labels: Vec<String>,
@@ -256,6 +300,33 @@ pub struct MasterLabels {
     pub note_prefixes: Vec<String>,
     #[serde(default = "default_expected_total")]
     pub expected_total: Decimal,
+    /// Words marking a lead department in a cell (`牵头：A`, `A（牵头）`).
+    #[serde(default)]
+    pub lead_markers: Vec<String>,
+    /// Words marking cooperating departments (`配合：B、C`).
+    #[serde(default)]
+    pub cooperating_markers: Vec<String>,
+    /// Words that, with a lead marker, make a note say the first listed leads
+    /// (`注：排在第一位的为牵头单位`).
+    #[serde(default)]
+    pub first_words: Vec<String>,
+    /// How a name for all units starts (`各县（市、区）`, `各科室`).
+    #[serde(default)]
+    pub all_units_prefixes: Vec<String>,
+    /// Words after such a name in a note that lists its units (`指`, `包括`).
+    #[serde(default)]
+    pub units_intro: Vec<String>,
+}
+
+/// The `[master]` section of `templates/labels.toml`.
+fn builtin_labels() -> MasterLabels {
+    #[derive(Deserialize)]
+    struct File {
+        master: MasterLabels,
+    }
+    toml::from_str::<File>(LABELS)
+        .expect("the built-in labels are checked by a unit test")
+        .master
 }
 
 fn default_expected_total() -> Decimal {
@@ -338,8 +409,13 @@ impl Spec {
                 "inputs: exactly one input of kind \"score\" is needed, found {scores}"
             ));
         }
+        if !self.template.shown.contains(&Shown::Id) {
+            return Err(
+                "template.shown must include \"id\": returns are matched to items by it".into(),
+            );
+        }
         for shown in &self.template.shown {
-            if !self.template.labels.contains_key(shown) {
+            if shown.text_role().is_none() && !self.template.labels.contains_key(shown) {
                 return Err(format!(
                     "template.labels has no label for shown column {shown:?}"
                 ));
@@ -468,7 +544,7 @@ mod tests {
 
     #[test]
     fn unknown_field_is_rejected_with_its_name() {
-        let mut text = DEFAULT_SPEC.replace("[master]", "[master]\ncolour = \"red\"");
+        let mut text = DEFAULT_SPEC.replace("[template]", "[template]\ncolour = \"red\"");
         text.push('\n');
         let err = Spec::parse("x.toml", &text).unwrap_err().to_string();
         assert!(err.contains("colour"), "{err}");

@@ -11,9 +11,8 @@ use rust_xlsxwriter::{
     ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
-use crate::identity::{
-    FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_DEPARTMENT, row_hash,
-};
+use crate::form::Form;
+use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_DEPARTMENT};
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown, Spec, render};
 use crate::text::{parse_decimal, safe_file_name, show};
@@ -101,8 +100,8 @@ pub struct SheetLayout {
 }
 
 impl SheetLayout {
-    pub fn new(spec: &Spec, item_count: usize) -> SheetLayout {
-        let shown = spec.template.shown.clone();
+    pub fn new(form: &Form, spec: &Spec, item_count: usize) -> SheetLayout {
+        let shown: Vec<Shown> = form.shown.iter().map(|c| c.shown).collect();
         let inputs = spec
             .inputs
             .iter()
@@ -143,60 +142,9 @@ impl SheetLayout {
     }
 }
 
-/// The text of one shown master cell for `item` as issued to `department`.
-pub fn shown_text(item: &Item, department: &str, shown: Shown) -> String {
-    let join = |v: &[String]| v.join("\n");
-    match shown {
-        Shown::Id => item.id.clone(),
-        Shown::Category => item.category.join(" / "),
-        Shown::Basis => item.basis.clone().unwrap_or_default(),
-        Shown::Indicator => item.indicator.clone().unwrap_or_default(),
-        Shown::Task => item.task.clone().unwrap_or_default(),
-        Shown::Weight => item.weight.map(show).unwrap_or_default(),
-        Shown::Deadline => item.deadline.clone().unwrap_or_default(),
-        Shown::Leaders => join(&item.leaders),
-        Shown::Persons => match item.person_for(department) {
-            Some(person) => person.to_string(),
-            None => join(&item.persons),
-        },
-        Shown::SharedWith => join(
-            &item
-                .departments
-                .iter()
-                .filter(|d| *d != department)
-                .cloned()
-                .collect::<Vec<_>>(),
-        ),
-    }
-}
-
-/// The hash of an item row's locked cells as issued.
-pub fn issued_row_hash(item: &Item, department: &str, shown: &[Shown]) -> String {
-    let cells: Vec<String> = shown
-        .iter()
-        .map(|s| shown_text(item, department, *s))
-        .collect();
-    row_hash(&cells)
-}
-
 /// `<title>-<department>.xlsx`, safe on every OS.
 pub fn file_name(title: &str, department: &str) -> String {
     safe_file_name(&format!("{title}-{department}.xlsx"))
-}
-
-fn shown_width(shown: Shown) -> f64 {
-    match shown {
-        Shown::Id => 7.5,
-        Shown::Category => 12.0,
-        Shown::Basis => 24.0,
-        Shown::Indicator => 24.0,
-        Shown::Task => 40.0,
-        Shown::Weight => 6.0,
-        Shown::Deadline => 9.0,
-        Shown::Leaders => 8.0,
-        Shown::Persons => 8.0,
-        Shown::SharedWith => 11.0,
-    }
 }
 
 struct Formats {
@@ -289,13 +237,14 @@ fn write_label(
 /// Writes the fill-in workbook for `department`.
 pub fn write_template(
     master: &Master,
+    form: &Form,
     department: &str,
     spec: &Spec,
     issue: &Issue,
     prefill: Option<&Prefill>,
 ) -> Result<Vec<u8>, XlsxError> {
     let items: Vec<&Item> = master.items_of(department).collect();
-    let layout = SheetLayout::new(spec, items.len());
+    let layout = SheetLayout::new(form, spec, items.len());
     let formats = Formats::new();
     let weight_total: Decimal = items.iter().filter_map(|i| i.weight).sum();
     let deadline = if issue.deadline.trim().is_empty() {
@@ -345,9 +294,14 @@ pub fn write_template(
 
     let sheet = book.add_worksheet();
     sheet.set_name(&spec.template.sheet)?;
-    fill_sheet(
-        sheet, &formats, spec, &layout, &items, department, &args, prefill, &notes,
-    )?;
+    let page = Page {
+        form,
+        spec,
+        layout: &layout,
+        items: &items,
+        department,
+    };
+    fill_sheet(sheet, &formats, &page, &args, prefill, &notes)?;
     protect(sheet, issue.password);
 
     if !marks.is_empty() {
@@ -376,7 +330,7 @@ pub fn write_template(
             .map(|(i, item)| IssuedRow {
                 item: item.id.clone(),
                 row: FIRST_ITEM_ROW + i as u32 + 1,
-                hash: issued_row_hash(item, department, &layout.shown),
+                hash: form.row_hash(item, department),
             })
             .collect(),
         signature: String::new(),
@@ -400,18 +354,30 @@ fn protect(sheet: &mut Worksheet, password: &str) {
     sheet.protect_with_options(&options);
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a fill-in sheet is made of.
+struct Page<'p> {
+    form: &'p Form,
+    spec: &'p Spec,
+    layout: &'p SheetLayout,
+    items: &'p [&'p Item],
+    department: &'p str,
+}
+
 fn fill_sheet(
     sheet: &mut Worksheet,
     f: &Formats,
-    spec: &Spec,
-    layout: &SheetLayout,
-    items: &[&Item],
-    department: &str,
+    page: &Page,
     args: &[(&str, &str)],
     prefill: Option<&Prefill>,
     notes: &Notes,
 ) -> Result<(), XlsxError> {
+    let Page {
+        form,
+        spec,
+        layout,
+        items,
+        department,
+    } = *page;
     let last_col = layout.width() - 1;
     let author = spec.word("feedback.note_author");
     // A marked cell: highlighted, with its problems as a note.
@@ -440,7 +406,7 @@ fn fill_sheet(
             None => Ok(format.clone()),
         }
     };
-    let mut widths: Vec<f64> = layout.shown.iter().map(|s| shown_width(*s)).collect();
+    let mut widths: Vec<f64> = form.shown.iter().map(|c| c.width).collect();
     widths.extend(spec.inputs.iter().map(|i| i.width.unwrap_or(12.0)));
     for (col, width) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
@@ -467,14 +433,8 @@ fn fill_sheet(
 
     // Header: master columns grey, input columns green, required inputs marked with a red *.
     let header_row = FIRST_ITEM_ROW - 1;
-    for (col, shown) in layout.shown.iter().enumerate() {
-        let label = spec
-            .template
-            .labels
-            .get(shown)
-            .map(String::as_str)
-            .unwrap_or("");
-        sheet.write_string_with_format(header_row, col as u16, label, &f.header_master)?;
+    for (col, column) in form.shown.iter().enumerate() {
+        sheet.write_string_with_format(header_row, col as u16, &column.label, &f.header_master)?;
     }
     for (input, (_, col)) in spec.inputs.iter().zip(&layout.inputs) {
         write_label(sheet, f, (header_row, *col), input, &f.header_input)?;
@@ -486,14 +446,14 @@ fn fill_sheet(
     for (i, item) in items.iter().enumerate() {
         let row = FIRST_ITEM_ROW + i as u32;
         let mut lines = 1;
-        for (col, shown) in layout.shown.iter().enumerate() {
-            let text = shown_text(item, department, *shown);
-            let format = match shown {
-                Shown::Indicator | Shown::Task | Shown::Basis => &f.locked,
+        for (col, column) in form.shown.iter().enumerate() {
+            let text = form.cell(column, item, department);
+            let format = match column.shown {
+                Shown::Indicator | Shown::Task | Shown::Basis | Shown::Text => &f.locked,
                 _ => &f.locked_center,
             };
             let format = &marked(sheet, (row, col as u16), format)?;
-            if *shown == Shown::Weight {
+            if column.shown == Shown::Weight {
                 match item.weight.and_then(|w| w.to_string().parse::<f64>().ok()) {
                     Some(w) => sheet.write_number_with_format(row, col as u16, w, format)?,
                     None => sheet.write_string_with_format(row, col as u16, &text, format)?,

@@ -93,13 +93,32 @@ pub fn trailing_points(s: &str) -> Option<(Decimal, usize)> {
     Some((points, open))
 }
 
-/// Separates names in one cell: line breaks, spaces (half or full width), 、，, ; ；.
+/// Separates names in one cell: line breaks, spaces (half or full width), 、，, ; ； / — never
+/// inside brackets, so `各县（市、区）` stays one name.
 pub fn split_names(s: &str) -> Vec<String> {
-    s.split(|c: char| c.is_whitespace() || "、,，;；".contains(c))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+    let mut names = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '（' | '【' | '[' | '《' | '〔' => depth += 1,
+            ')' | '）' | '】' | ']' | '》' | '〕' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let separator = c.is_whitespace() || "、,，;；/／".contains(c);
+        if separator && depth == 0 {
+            if !current.trim().is_empty() {
+                names.push(current.trim().to_string());
+            }
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.trim().is_empty() {
+        names.push(current.trim().to_string());
+    }
+    names
 }
 
 /// Vertical text typed as one character per line or spaced out (`从 严 治 党`) reads as one word.
@@ -242,6 +261,10 @@ mod tests {
             ]
         );
         assert!(split_names("  ").is_empty());
+        assert_eq!(
+            split_names("市生态环境局、各县（市、区）/市财政局"),
+            vec!["市生态环境局", "各县（市、区）", "市财政局"]
+        );
     }
 
     #[test]

@@ -300,6 +300,13 @@ pub struct Sheet {
     pub formulas: std::collections::HashSet<(u32, u32)>,
 }
 
+impl Sheet {
+    /// Whether row `row` (0-based) is hidden.
+    pub fn row_hidden(&self, _row: u32) -> bool {
+        false
+    }
+}
+
 /// A whole workbook as read: every sheet, and the custom document properties.
 #[derive(Debug, Clone)]
 pub struct Workbook {

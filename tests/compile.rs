@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use tianbao::campaign::Campaign;
 use tianbao::identity::Identity;
-use tianbao::master::source::Layout;
+use tianbao_kit::source::Layout;
 use tianbao::model::Master;
 use tianbao::workbook;
 
@@ -146,7 +146,7 @@ fn filled_campaign(master_file: &Path, skip: &[&str]) -> Filled {
             continue;
         }
         let d = master
-            .departments
+            .departments()
             .iter()
             .position(|x| x.name == department)
             .unwrap();
@@ -168,10 +168,10 @@ fn filled_campaign(master_file: &Path, skip: &[&str]) -> Filled {
         let mut first = true;
         for row in 3..grid.height() {
             let id = grid.raw(row, 0).to_text();
-            let Some(i) = master.items.iter().position(|item| item.id == id) else {
+            let Some(i) = master.items().iter().position(|item| item.id == id) else {
                 continue;
             };
-            let item = &master.items[i];
+            let item = &master.items()[i];
             let score = score_for(d, i, item.weight.unwrap());
             fill.insert(a1(row, score_col), Fill::Num(score));
             fill.insert(a1(row, status_col), Fill::Text("已完成".into()));
@@ -223,7 +223,7 @@ fn filled_campaign(master_file: &Path, skip: &[&str]) -> Filled {
 fn expected_scores(filled: &Filled, rule: &str) -> BTreeMap<String, Option<Decimal>> {
     filled
         .master
-        .items
+        .items()
         .iter()
         .map(|item| {
             let parts: Vec<Option<Decimal>> = item
@@ -358,7 +358,7 @@ fn check_scores(sheet: &Sheet, filled: &Filled, expected: &BTreeMap<String, Opti
     let items = item_rows(sheet, &filled.master);
     assert_eq!(
         items.len(),
-        filled.master.items.len(),
+        filled.master.items().len(),
         "every item has its row"
     );
     for (row, id) in &items {
@@ -433,7 +433,7 @@ fn compile_scores_every_item_by_the_rule_with_traceable_provenance() {
     // A shared item with different department scores takes the lowest.
     let shared = filled
         .master
-        .items
+        .items()
         .iter()
         .find(|item| {
             let scores: Vec<Decimal> = item
@@ -534,7 +534,7 @@ fn compile_scores_every_item_by_the_rule_with_traceable_provenance() {
         .collect();
     let pairs: usize = filled
         .master
-        .items
+        .items()
         .iter()
         .map(|i| i.departments.len())
         .sum();
@@ -568,7 +568,7 @@ fn compile_scores_every_item_by_the_rule_with_traceable_provenance() {
     let returns = read_sheet(&path, RETURNS);
     let filler_col = returns.col(1, "填报人");
     let score_total_col = returns.col(1, "自评得分合计");
-    for (k, department) in filled.master.departments.iter().enumerate() {
+    for (k, department) in filled.master.departments().iter().enumerate() {
         let row = 2 + k as u32;
         assert_eq!(returns.text(row, 0), department.name);
         assert_eq!(returns.text(row, 1), "有效");

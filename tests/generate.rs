@@ -128,14 +128,14 @@ fn generate_writes_each_department_its_items_signed() {
     }
     assert_eq!(covered.len(), 61, "together they cover every item");
     let office = master
-        .departments
+        .departments()
         .iter()
         .find(|d| d.name == "办公室")
         .unwrap();
     assert_eq!(office.items, 13);
     assert_eq!(
         covered.values().sum::<usize>(),
-        master.departments.iter().map(|d| d.items).sum::<usize>()
+        master.departments().iter().map(|d| d.items).sum::<usize>()
     );
 }
 
@@ -244,7 +244,7 @@ fn prefill_goes_into_the_input_cells() {
     use tianbao::spec::Spec;
     use tianbao::template::{Issue, Prefill, write_template};
     let spec = Spec::builtin();
-    let master = tianbao::master::read_master(&sample_master(), &spec, None)
+    let master = tianbao::master::read_master(&sample_master(), &spec, &Default::default())
         .unwrap()
         .master;
     let mut prefill = Prefill::default();
@@ -272,7 +272,7 @@ fn prefill_goes_into_the_input_cells() {
         round: 2,
         issued_at: "2026-11-27T00:00:00Z",
     };
-    let bytes = write_template(&master, "水科", &spec, &issue, Some(&prefill)).unwrap();
+    let bytes = write_template(&master, &tianbao::form::Form::new(&master, &spec), "水科", &spec, &issue, Some(&prefill)).unwrap();
     let book = workbook::open_bytes("p.xlsx", bytes).unwrap();
     let grid = &book.sheets[0].grid;
     assert_eq!(grid.raw(3, 0), &Value::Text("1-5-2".into()));

@@ -14,7 +14,7 @@ use common::play::Campaign;
 use common::xlsx::Xlsx;
 use common::{Run, sample_source, tianbao, write_variant};
 use sha2::{Digest, Sha256};
-use tianbao::master::source::{Layout, SourceRow};
+use tianbao_kit::source::{Layout, SourceRow};
 
 const WATER: &str = "水科";
 
@@ -31,7 +31,7 @@ fn hashes(dir: &Path) -> BTreeMap<String, String> {
                 let rel = path.strip_prefix(dir).unwrap().display().to_string();
                 out.insert(
                     rel,
-                    tianbao::identity::hex(&Sha256::digest(std::fs::read(&path).unwrap())),
+                    tianbao::digest::hex(&Sha256::digest(std::fs::read(&path).unwrap())),
                 );
             }
         }

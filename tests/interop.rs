@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use tianbao::master::source::Layout;
+use tianbao_kit::source::Layout;
 
 fn inspect(path: &std::path::Path) -> serde_json::Value {
     let run = tianbao(

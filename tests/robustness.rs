@@ -58,7 +58,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn master() -> Master {
-    tianbao::master::read_master(&common::sample_master(), &Spec::builtin(), None)
+    tianbao::master::read_master(&common::sample_master(), &Spec::builtin(), &Default::default())
         .unwrap()
         .master
 }
@@ -89,23 +89,14 @@ fn seed_return(master: &Master, spec: &Spec) -> Vec<u8> {
         round: 1,
         issued_at: "2024-01-02T03:04:05Z",
     };
-    write_template(master, DEPARTMENT, spec, &issue, Some(&prefill)).unwrap()
+    write_template(master, &tianbao::form::Form::new(master, spec), DEPARTMENT, spec, &issue, Some(&prefill)).unwrap()
 }
 
 /// Writes the seed return for making the .xls/.ods fixtures:
 /// `ROBUSTNESS_SEED_OUT=/tmp/return.xlsx cargo test --test robustness write_seed_return -- --ignored`
 /// The checking context of the seeds' campaign.
 fn context<'a>(master: &'a Master, spec: &'a Spec) -> Context<'a> {
-    Context {
-        master,
-        spec,
-        campaign_id: CAMPAIGN_ID,
-        secret: SECRET,
-        round: 1,
-        keep_values: true,
-        fingerprint: tianbao::identity::fingerprint(master),
-        limits: Limits::default(),
-    }
+    Context::new(master, spec, CAMPAIGN_ID, SECRET, 1, Limits::default())
 }
 
 #[test]
@@ -473,7 +464,7 @@ fn run_variant(ctx: &Context, spec: &Spec, dir: &std::path::Path, v: &Variant) {
         }
         Target::Master => {
             if let Ok(book) = workbook::open_bytes(&v.label, v.bytes.clone()) {
-                let _ = tianbao::master::read_master_workbook(&v.label, &book, spec, None);
+                let _ = tianbao::master::read_master_workbook(&v.label, &book, spec, &Default::default());
             }
         }
         Target::Archive => {
@@ -741,8 +732,8 @@ fn the_seeds_read_as_they_should() {
     }
     for name in ["master.xls", "master.ods"] {
         let book = workbook::open_bytes(name, fixture(name)).unwrap();
-        let read = tianbao::master::read_master_workbook(name, &book, &spec, None).unwrap();
-        assert_eq!(read.master.items.len(), master.items.len(), "{name}");
+        let read = tianbao::master::read_master_workbook(name, &book, &spec, &Default::default()).unwrap();
+        assert_eq!(read.master.items().len(), master.items().len(), "{name}");
     }
 }
 

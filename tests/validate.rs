@@ -245,8 +245,10 @@ fn rows_sorted_differently_are_not_an_error() {
         let cb = c.shown_cell(WATER, "1-8-2", shown);
         let item_a = c.master.item("1-8-1").unwrap();
         let item_b = c.master.item("1-8-2").unwrap();
-        let ta = tianbao::template::shown_text(item_a, WATER, shown);
-        let tb = tianbao::template::shown_text(item_b, WATER, shown);
+        let form = tianbao::form::Form::new(&c.master, &c.spec);
+        let column = &form.shown[form.position(shown).unwrap()];
+        let ta = form.cell(column, item_a, WATER);
+        let tb = form.cell(column, item_b, WATER);
         book.set("填报表", &ca, s(&tb));
         book.set("填报表", &cb, s(&ta));
     }
@@ -552,7 +554,7 @@ fn random_valid_fills_are_clean_and_each_injected_error_is_found_once() {
     let c = Campaign::new();
     let departments: Vec<String> = c
         .master
-        .departments
+        .departments()
         .iter()
         .map(|d| d.name.clone())
         .collect();

@@ -2,6 +2,7 @@
 //! gigabytes, and a workbook whose own parts do. Each is refused from its headers within a
 //! second, with memory measured by a counting allocator (this file is its own test binary,
 //! with a single test, so nothing else allocates meanwhile).
+#![allow(unsafe_code)]
 
 mod common;
 

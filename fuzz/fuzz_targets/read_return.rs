@@ -22,7 +22,7 @@ static CAMPAIGN: LazyLock<(Master, Spec, String)> = LazyLock::new(|| {
     let bytes = include_bytes!("../../samples/master.xlsx").to_vec();
     let book =
         tianbao::workbook::open_bytes("master.xlsx", bytes).expect("the sample master opens");
-    let master = tianbao::master::read_master_workbook("master.xlsx", &book, &spec, None)
+    let master = tianbao::master::read_master_workbook("master.xlsx", &book, &spec, &Default::default())
         .expect("the sample master reads")
         .master;
     let fingerprint = tianbao::identity::fingerprint(&master);

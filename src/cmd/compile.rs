@@ -41,7 +41,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         spec,
         master,
         collection,
-        master_book,
+        layout,
     } = &loaded;
     let blocked = blockers(collection);
     if !blocked.is_empty() && !args.allow_incomplete {
@@ -67,13 +67,10 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         return Ok(Outcome::Findings);
     }
 
-    let master_book = master_book
-        .as_ref()
-        .ok_or("the master workbook was not kept; this is a bug in tianbao")?;
     let generated_at = tianbao::time::now_utc();
     let compiled = compile::compile(&Request {
-        master_book,
         master,
+        layout,
         spec,
         collection,
         aggregation: campaign.config.aggregation,

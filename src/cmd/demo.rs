@@ -58,7 +58,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     save_atomic(&master_file, SAMPLE_MASTER)
         .map_err(|e| format!("cannot write {}: {e}", master_file.display()))?;
     let campaign_dir = dir.join("campaign");
-    let (campaign, _) = Campaign::init(&campaign_dir, &master_file, None, None)?;
+    let (campaign, _) = Campaign::init(&campaign_dir, &master_file, None, None, Default::default())?;
     std::fs::write(dir.join(MARKER), "made by tianbao demo\n")
         .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
     println!("created {}", campaign.dir.display());
@@ -81,7 +81,8 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let config = &campaign.config;
     let issued_at = tianbao::time::now_utc();
     let mistakes = mistakes();
-    for department in &master.departments {
+    let form = tianbao::form::Form::new(&master, &spec);
+    for department in master.departments() {
         let name = department.name.as_str();
         let theirs: &[Mistake] = mistakes
             .iter()
@@ -89,7 +90,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
             .map_or(&[], |(_, m)| m.as_slice());
         let prefill = fill(&master, name, &spec, theirs);
         let issue = config.issue(config.round, &issued_at);
-        let mut bytes = write_template(&master, name, &spec, &issue, Some(&prefill))?;
+        let mut bytes = write_template(&master, &form, name, &spec, &issue, Some(&prefill))?;
         for mistake in theirs {
             if let Mistake::ChangedText(id) = mistake
                 && let Some(item) = master.item(id)
@@ -102,7 +103,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     }
     println!(
         "{} workbooks returned into {}",
-        master.departments.len(),
+        master.departments().len(),
         campaign.inbox().display()
     );
 
@@ -152,7 +153,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
         }
         let round = ret.round.unwrap_or(config.round);
         let issue = config.issue(round, ret.issued_at.as_deref().unwrap_or(&issued_at));
-        let bytes = write_template(&master, department, &spec, &issue, Some(&prefill))?;
+        let bytes = write_template(&master, &form, department, &spec, &issue, Some(&prefill))?;
         let path =
             campaign
                 .inbox()

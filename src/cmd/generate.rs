@@ -47,7 +47,19 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         return Ok(Outcome::Findings);
     }
     let master = &read.master;
-    let known: Vec<&str> = master.departments.iter().map(|d| d.name.as_str()).collect();
+    if !master.weighted() && spec.inputs.iter().any(|i| i.kind == tianbao::spec::InputKind::Score) {
+        return Err(format!(
+            "the master table {} has no weight column, and the spec \"{}\" scores each item \
+             against its weight (自评得分 from 0 to the weight); name the column that holds the \
+             weights with `tianbao init … --map \"分值=weight\"` (or in [columns] of tianbao.toml), \
+             or use a spec without a score input for a table without weights",
+            campaign.master_path().display(),
+            campaign.config.spec
+        )
+        .into());
+    }
+    let form = tianbao::form::Form::new(master, &spec);
+    let known: Vec<&str> = master.departments().iter().map(|d| d.name.as_str()).collect();
     for wanted in &args.departments {
         if !known.contains(&wanted.as_str()) {
             return Err(format!(
@@ -79,7 +91,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     let written: Vec<Result<std::path::PathBuf, String>> = selected
         .par_iter()
         .map(|department| {
-            let bytes = write_template(master, department, &spec, &issue, None)
+            let bytes = write_template(master, &form, department, &spec, &issue, None)
                 .map_err(|e| format!("cannot write the workbook of {department}: {e}"))?;
             let path = out_dir.join(file_name(&config.title, department));
             tianbao::write::save_atomic(&path, &bytes)

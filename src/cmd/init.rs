@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use tianbao::campaign::Campaign;
 use tianbao::finding::tally;
 
-use super::{Fatal, Outcome};
+use super::{Fatal, Outcome, ReadArgs};
 
 /// Create a campaign folder: tianbao.toml (with a new signing secret), a copy of the master,
 /// and the outbox/, inbox/ and out/ folders.
@@ -14,6 +14,7 @@ use super::{Fatal, Outcome};
   tianbao init 2023考评 --master 考评表.xlsx
   tianbao init 2023考评 --master 考评表.xls --title \"2023年度绩效目标考评\"
   tianbao init review --master master.ods --spec my-spec.toml
+  tianbao init 任务 --master 分解表.xlsx --map \"工作事项=task,承担处室=departments\"
 
 Then edit contact and deadline in DIR/tianbao.toml and run `tianbao generate` in DIR.")]
 pub struct Args {
@@ -28,6 +29,9 @@ pub struct Args {
     /// The campaign title shown on every workbook (default: the master's title).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
+    /// How to read the master (stored in tianbao.toml for every later command).
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 pub fn run(args: Args) -> Result<Outcome, Fatal> {
@@ -36,6 +40,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
         &args.master,
         args.spec.as_deref(),
         args.title.as_deref(),
+        args.read.reading()?,
     )?;
     let (errors, warnings) = tally(&read.findings);
     println!(
@@ -46,8 +51,8 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     println!(
         "  master   {} ({} items, {} departments; {errors} errors, {warnings} warnings — see `tianbao inspect`)",
         campaign.master_path().display(),
-        read.master.items.len(),
-        read.master.departments.len(),
+        read.master.items().len(),
+        read.master.departments().len(),
     );
     println!(
         "  config   {}",

@@ -95,6 +95,57 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// How to read a master where detection is not enough: shared by `inspect` and `init` (which
+/// stores it in tianbao.toml for every later command).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReadArgs {
+    /// Read the table from this sheet instead of searching every sheet.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Which column is which: LABEL=ROLE pairs by header label or column letter, e.g.
+    /// "具体措施=task,牵头单位=lead,C=ignored". Roles: id, category, indicator, task, basis,
+    /// text, weight, deadline, leaders, departments, lead, cooperating, persons, ignored.
+    #[arg(long = "map", value_name = "LABEL=ROLE,…")]
+    pub map: Vec<String>,
+    /// The header's row (1-based), or its first and last rows, e.g. 3 or 3-4.
+    #[arg(long = "header-row", value_name = "N[-M]")]
+    pub header_row: Option<String>,
+    /// What a name for all units stands for, e.g. "各县（市、区）=鲤城区、丰泽区、洛江区"
+    /// (repeatable).
+    #[arg(long = "units", value_name = "NAME=UNIT、UNIT…")]
+    pub units: Vec<String>,
+    /// The first department named in each cell leads, the others cooperate.
+    #[arg(long = "first-leads")]
+    pub first_leads: bool,
+}
+
+impl ReadArgs {
+    /// The options as a campaign stores them.
+    pub fn reading(&self) -> Result<tianbao::campaign::Reading, Fatal> {
+        let mut columns = indexmap::IndexMap::new();
+        for text in &self.map {
+            for m in tianbao::master::parse_mapping(text)? {
+                columns.insert(m.key, m.role);
+            }
+        }
+        let mut units = indexmap::IndexMap::new();
+        for text in &self.units {
+            let (token, list) = tianbao::master::parse_units(text)?;
+            units.insert(token, list);
+        }
+        if let Some(rows) = &self.header_row {
+            tianbao::master::parse_header_rows(rows)?;
+        }
+        Ok(tianbao::campaign::Reading {
+            sheet: self.sheet.clone(),
+            header_row: self.header_row.clone(),
+            first_leads: self.first_leads,
+            columns,
+            units,
+        })
+    }
+}
+
 /// Takes the lock of the campaign a writing command works in (see [`tianbao::lock`]), and
 /// removes the temporary files that interrupted runs left in `outputs` (folders of the campaign).
 pub fn lock_campaign(

@@ -48,8 +48,8 @@ pub struct Loaded {
     pub spec: Spec,
     pub master: Master,
     pub collection: Collection,
-    /// The master's workbook, kept when `keep_values` (compile lays the table out from it).
-    pub master_book: Option<tianbao::workbook::Workbook>,
+    /// The master sheet's layout (compile writes its table in it).
+    pub layout: tianbao::layout::Layout,
 }
 
 /// `keep_values`: keep every return's values (compile); otherwise only invalid returns keep
@@ -76,12 +76,11 @@ pub fn load(
     };
     // Reading the master and listing the returns are independent: both at once.
     let (master, gathered) = rayon::join(
-        || campaign.read_master_with_book(&spec),
+        || campaign.read_master(&spec),
         || gather::gather(&paths, &campaign.config.limits),
     );
-    let (book, read) = master?;
+    let read = master?;
     let gathered = gathered?;
-    let master_book = keep_values.then_some(book);
     let mut ctx = campaign.context(&read.master, &spec);
     ctx.keep_values = keep_values;
     let progress = super::progress::Progress::new("checking returns", gathered.inputs.len());
@@ -90,10 +89,10 @@ pub fn load(
     drop(ctx);
     Ok(Loaded {
         master: read.master,
+        layout: read.layout,
         campaign,
         spec,
         collection,
-        master_book,
     })
 }
 
@@ -147,6 +146,7 @@ fn write_feedback(
 ) -> Result<Vec<PathBuf>, Fatal> {
     let dir = campaign.out().join("feedback");
     let config = &campaign.config;
+    let form = tianbao::form::Form::new(master, spec);
     let mut written = Vec::new();
     for standing in &collection.departments {
         let Some(ret) = standing.chosen.map(|i| &collection.returns[i]) else {
@@ -160,7 +160,7 @@ fn write_feedback(
         let round = feedback::next_round(ret, config.round);
         let issue = config.issue(round, issued_at);
         let prefill = feedback::prefill(ret);
-        let bytes = write_template(master, &standing.department, spec, &issue, Some(&prefill))
+        let bytes = write_template(master, &form, &standing.department, spec, &issue, Some(&prefill))
             .map_err(|e| {
                 format!(
                     "cannot write the feedback workbook of {}: {e}",

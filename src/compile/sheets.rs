@@ -126,7 +126,7 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
         &columns("compile.col.category"),
     )?;
     let positions: std::collections::HashMap<&str, usize> = master
-        .items
+        .items()
         .iter()
         .enumerate()
         .map(|(i, item)| (item.id.as_str(), i))
@@ -141,7 +141,7 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
                      ids: &[String]|
      -> Result<(), XlsxError> {
         let indexes: Vec<usize> = ids.iter().filter_map(|id| index_of(id)).collect();
-        let full = super::sum(indexes.iter().filter_map(|&i| master.items[i].weight));
+        let full = super::sum(indexes.iter().filter_map(|&i| master.items()[i].weight));
         let got = super::sum(indexes.iter().filter_map(|&i| ctx.scores.items[i].score));
         let unscored = indexes
             .iter()
@@ -194,7 +194,7 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
     };
 
     let mut categories = Vec::new();
-    flatten(&master.categories, 0, &mut categories);
+    flatten(&master.categories(), 0, &mut categories);
     let mut row = 2;
     for (depth, category) in &categories {
         let mut ids = Vec::new();
@@ -208,11 +208,11 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
     }
     let last_category_row = row - 1;
     if let Some(total) = master
-        .totals
+        .totals()
         .iter()
         .find(|t| t.kind == crate::model::TotalKind::Total)
     {
-        let ids: Vec<String> = master.items.iter().map(|i| i.id.clone()).collect();
+        let ids: Vec<String> = master.items().iter().map(|i| i.id.clone()).collect();
         write_row(sheet, row, &total.label, 0, &ids)?;
         row += 1;
     }
@@ -244,16 +244,16 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
     }
     row += 1;
     let mut groups: indexmap::IndexMap<&str, Vec<String>> = indexmap::IndexMap::new();
-    for item in &master.items {
+    for item in master.items() {
         groups
             .entry(item.group.as_str())
             .or_default()
             .push(item.id.clone());
     }
     for (group, ids) in &groups {
-        let first = index_of(&ids[0]).map(|i| &master.items[i]);
+        let first = index_of(&ids[0]).map(|i| &master.items()[i]);
         let about = first
-            .and_then(|i| i.indicator.as_deref())
+            .and_then(|i| i.indicator())
             .map(|t| split_points(t).0)
             .unwrap_or_default();
         let about: String = if about.chars().count() > 28 {
@@ -310,7 +310,7 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
         &columns,
     )?;
     let mut row = 2;
-    for (item, scored) in ctx.master.items.iter().zip(&ctx.scores.items) {
+    for (item, scored) in ctx.master.items().iter().zip(&ctx.scores.items) {
         for part in &scored.parts {
             let ret = part.source.map(|i| &ctx.collection.returns[i]);
             let returned = ret.and_then(|r| r.items.get(&item.id));
@@ -432,7 +432,7 @@ pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     for (row, standing) in (2..).zip(&ctx.collection.departments) {
         let department = ctx
             .master
-            .departments
+            .departments()
             .iter()
             .find(|d| d.name == standing.department);
         let ret = standing

@@ -1,17 +1,14 @@
-//! The master table's own consistency checks, each producing findings with a stable code, the
-//! cell it concerns and a message from the spec.
+//! The findings of reading a master table, and the table's own consistency checks (declared
+//! points and totals against the weights they add up).
 
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
-use super::table::{Pos, RawItem, Row, WeightCell};
+use super::rows::Pos;
 use crate::finding::{Code, Finding, Severity, a1};
 use crate::model::{Category, Item, TotalKind, TotalRow};
 use crate::spec::Spec;
 use crate::text::show;
-
-/// Points a group declares, the cell that declares them and the group's first item.
-type Declared<'a> = (Decimal, Pos, &'a str);
 
 pub struct Report<'a> {
     sheet: String,
@@ -29,7 +26,12 @@ impl<'a> Report<'a> {
         }
     }
 
-    fn push(
+    pub fn sheet(&self) -> &str {
+        &self.sheet
+    }
+
+    /// A finding at `cell` about `item`, its message from the spec with `args`.
+    pub fn push(
         &mut self,
         severity: Severity,
         code: Code,
@@ -37,6 +39,12 @@ impl<'a> Report<'a> {
         item: Option<&str>,
         args: &[(&str, &str)],
     ) {
+        let mut args = args.to_vec();
+        if let Some(item) = item
+            && !args.iter().any(|(k, _)| *k == "id")
+        {
+            args.push(("id", item));
+        }
         self.findings.push((
             cell.0,
             Finding {
@@ -45,7 +53,7 @@ impl<'a> Report<'a> {
                 sheet: Some(self.sheet.clone()),
                 cell: Some(a1(cell.0, cell.1)),
                 item: item.map(str::to_string),
-                message: self.spec.message(code.as_str(), args),
+                message: self.spec.message(code.as_str(), &args),
                 value: None,
                 expected: None,
             },
@@ -56,138 +64,6 @@ impl<'a> Report<'a> {
     pub fn into_findings(mut self) -> Vec<Finding> {
         self.findings.sort_by_key(|(row, f)| (f.severity, *row));
         self.findings.into_iter().map(|(_, f)| f).collect()
-    }
-
-    pub fn names_repaired(&mut self, raw: &RawItem, before: &[String], after: &[String]) {
-        self.push(
-            Severity::Warning,
-            Code::NamesRepaired,
-            raw.departments_cell,
-            Some(raw.key()),
-            &[
-                ("id", raw.key()),
-                ("value", &before.join(" ")),
-                ("expected", &after.join("、")),
-            ],
-        );
-    }
-
-    pub fn names_mismatch(&mut self, raw: &RawItem, departments: &[String], persons: &[String]) {
-        self.push(
-            Severity::Warning,
-            Code::NamesMismatch,
-            raw.departments_cell,
-            Some(raw.key()),
-            &[
-                ("id", raw.key()),
-                ("departments", &departments.len().to_string()),
-                ("persons", &persons.len().to_string()),
-                ("value", &departments.join("、")),
-                ("expected", &persons.join("、")),
-            ],
-        );
-    }
-
-    pub fn missing_ids(&mut self, rows: &[Row]) {
-        for row in rows {
-            if let Row::MissingId { cell } = row {
-                self.push(Severity::Error, Code::IdMissing, *cell, None, &[]);
-            }
-        }
-    }
-
-    /// Checks of each item on its own, and of ids across items.
-    pub fn item_checks(&mut self, raws: &[&RawItem], items: &[Item]) {
-        let mut first_seen: IndexMap<&str, Pos> = IndexMap::new();
-        for (raw, item) in raws.iter().zip(items) {
-            let id = raw.key();
-            if raw.id.is_none() {
-                self.push(
-                    Severity::Error,
-                    Code::IdMalformed,
-                    raw.id_cell,
-                    Some(id),
-                    &[("value", &raw.id_text)],
-                );
-            }
-            match first_seen.get(id) {
-                Some(first) => {
-                    let first = format!("{}!{}", self.sheet, a1(first.0, first.1));
-                    self.push(
-                        Severity::Error,
-                        Code::IdDuplicate,
-                        raw.id_cell,
-                        Some(id),
-                        &[("id", id), ("first", &first)],
-                    );
-                }
-                None => {
-                    first_seen.insert(id, raw.id_cell);
-                }
-            }
-            match &raw.weight {
-                WeightCell::Missing => self.push(
-                    Severity::Error,
-                    Code::WeightMissing,
-                    raw.weight_cell,
-                    Some(id),
-                    &[("id", id)],
-                ),
-                WeightCell::NotNumber(value) => self.push(
-                    Severity::Error,
-                    Code::WeightNotNumber,
-                    raw.weight_cell,
-                    Some(id),
-                    &[("id", id), ("value", value)],
-                ),
-                WeightCell::Number(d) if *d < Decimal::ZERO => self.push(
-                    Severity::Error,
-                    Code::WeightNegative,
-                    raw.weight_cell,
-                    Some(id),
-                    &[("id", id), ("value", &show(*d))],
-                ),
-                WeightCell::Number(_) => {}
-            }
-            if item.departments.is_empty() {
-                self.push(
-                    Severity::Error,
-                    Code::DepartmentsMissing,
-                    raw.departments_cell,
-                    Some(id),
-                    &[("id", id)],
-                );
-            }
-            if let (Some(cell), Some(label)) = (raw.task_cell, &raw.task_label) {
-                match &raw.task {
-                    None => self.push(
-                        Severity::Warning,
-                        Code::TaskEmpty,
-                        cell,
-                        Some(id),
-                        &[("id", id), ("label", label)],
-                    ),
-                    Some(task) if looks_cut_off(task) => {
-                        let tail: String = task
-                            .chars()
-                            .rev()
-                            .take(6)
-                            .collect::<Vec<_>>()
-                            .into_iter()
-                            .rev()
-                            .collect();
-                        self.push(
-                            Severity::Warning,
-                            Code::TextUnterminated,
-                            cell,
-                            Some(id),
-                            &[("id", id), ("label", label), ("value", &tail)],
-                        );
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
     }
 
     /// Declared category points (`职能工作目标 (68分)`) against the weights below them.
@@ -212,19 +88,21 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// A group's declared points (at the end of its 一级指标) against its items' weights.
-    pub fn group_points(&mut self, raws: &[&RawItem], items: &[Item]) {
+    /// A group's declared points (at the end of its 一级指标, at `cells`) against its items'
+    /// weights.
+    pub fn group_points(&mut self, items: &[Item], cells: &[Option<Pos>]) {
         // group → (declared points, where, first item), sum of weights
-        let mut groups: IndexMap<&str, (Option<Declared>, Decimal)> = IndexMap::new();
-        for (raw, item) in raws.iter().zip(items) {
+        type Declared<'i> = Option<(Decimal, Pos, &'i str)>;
+        let mut groups: IndexMap<&str, (Declared, Decimal)> = IndexMap::new();
+        for (item, cell) in items.iter().zip(cells) {
             let entry = groups
                 .entry(item.group.as_str())
                 .or_insert((None, Decimal::ZERO));
             entry.1 += item.weight.unwrap_or_default();
             if entry.0.is_none()
-                && let (Some(points), Some(indicator)) = (item.points, &raw.indicator)
+                && let (Some(points), Some(cell)) = (item.points, cell)
             {
-                entry.0 = Some((points, indicator.cell, item.id.as_str()));
+                entry.0 = Some((points, *cell, item.id.as_str()));
             }
         }
         for (group, (declared, sum)) in groups {
@@ -247,54 +125,37 @@ impl<'a> Report<'a> {
     }
 
     /// 合计 rows against the weights they add up, the grand total against all weights, and all
-    /// weights against the expected total.
-    pub fn totals(&mut self, rows: &[Row], totals: &[TotalRow], items: &[Item]) {
-        let weight_cells: Vec<Pos> = rows
-            .iter()
-            .filter_map(|r| match r {
-                Row::Total { weight_cell, .. } => Some(*weight_cell),
-                _ => None,
-            })
-            .collect();
+    /// weights against the expected total. `cells` are the total rows' weight cells.
+    pub fn totals(&mut self, totals: &[TotalRow], cells: &[Pos], items: &[Item]) {
         let all: Decimal = items.iter().filter_map(|i| i.weight).sum();
-        for (total, cell) in totals.iter().zip(weight_cells) {
+        for (total, &cell) in totals.iter().zip(cells) {
             let Some(declared) = total.declared else {
                 continue;
             };
-            match total.kind {
-                TotalKind::Subtotal => {
-                    let sum: Decimal = items
+            let (sum, code) = match total.kind {
+                TotalKind::Subtotal => (
+                    items
                         .iter()
                         .filter(|i| i.category.first().is_some_and(|c| total.covers.contains(c)))
                         .filter_map(|i| i.weight)
-                        .sum();
-                    if sum != declared {
-                        self.push(
-                            Severity::Warning,
-                            Code::SubtotalMismatch,
-                            cell,
-                            None,
-                            &[
-                                ("label", &total.label),
-                                ("declared", &show(declared)),
-                                ("category", &total.covers.join("、")),
-                                ("sum", &show(sum)),
-                            ],
-                        );
-                    }
-                }
-                TotalKind::Total if declared != all => self.push(
+                        .sum(),
+                    Code::SubtotalMismatch,
+                ),
+                TotalKind::Total => (all, Code::TotalMismatch),
+            };
+            if sum != declared {
+                self.push(
                     Severity::Warning,
-                    Code::TotalMismatch,
+                    code,
                     cell,
                     None,
                     &[
                         ("label", &total.label),
                         ("declared", &show(declared)),
-                        ("sum", &show(all)),
+                        ("category", &total.covers.join("、")),
+                        ("sum", &show(sum)),
                     ],
-                ),
-                TotalKind::Total => {}
+                );
             }
         }
         let expected = self.spec.master.expected_total;
@@ -311,12 +172,16 @@ impl<'a> Report<'a> {
     }
 }
 
-/// A task whose last character is a letter or digit rather than punctuation may be cut off.
-fn looks_cut_off(text: &str) -> bool {
-    text.trim_end()
-        .chars()
-        .last()
-        .is_some_and(|c| c.is_alphanumeric())
+/// A task of 30 characters or more whose last character is a letter rather than punctuation may
+/// be cut off; short
+/// KPI texts (`≥95%`, `新增项目10个以上`) never are.
+pub fn looks_cut_off(text: &str) -> bool {
+    text.chars().count() >= 30
+        && text
+            .trim_end()
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphabetic())
 }
 
 #[cfg(test)]
@@ -325,8 +190,12 @@ mod tests {
 
     #[test]
     fn cut_off_text_is_told_from_finished_text() {
-        assert!(looks_cut_off("泉州市大气环境监测超级站一"));
+        assert!(looks_cut_off(
+            "完成铁路货运场站等4座交通污染自动监测站建设、泉州市大气环境监测超级站一"
+        ));
         assert!(!looks_cut_off("依法、科学、精准防治噪声污染。"));
         assert!(!looks_cut_off("提高企业环保意识；"));
+        assert!(!looks_cut_off("新增项目10个以上"));
+        assert!(!looks_cut_off("≥95%"));
     }
 }

@@ -1,285 +1,411 @@
-//! Finding a master table's header rows by their labels and mapping columns to meanings.
+//! Finding a master table's header and giving each of its columns a [`Role`].
 //!
-//! A header is one to three consecutive rows whose cells carry the spec's labels (序号, 权重,
-//! 责任部门 …). A two-row header is read bottom-up per column, so 权重 spanning both rows and
-//! 序号 under 目标内容 both land on their column. Columns left of the id that carry no label
-//! of their own are category levels (项目 spans two columns).
+//! The header is the row (or two or three adjacent rows) with the most role labels; it must
+//! name at least a department column and a text column. Each column takes the first role label
+//! found from the header's bottom row up; a label tianbao does not know makes a text column
+//! with that label; a grouping label (目标内容) over labelled cells names no column. Unlabelled
+//! columns left of the first labelled one are category levels. A mapping given by the user
+//! (`--map`, `[columns]`) overrides what was found.
 
-use std::collections::HashMap;
+use std::ops::Range;
 
-use crate::spec::MasterLabels;
-use crate::text::fold;
+use super::labels::{Labels, label_key};
+use crate::model::Role;
+use crate::text::clean;
 use crate::workbook::{Grid, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Field {
-    Category,
-    Id,
-    Basis,
-    Indicator,
-    Task,
-    Weight,
-    Deadline,
-    Leaders,
-    Departments,
-    Persons,
+/// Rows searched for the header.
+const SEARCH_ROWS: u32 = 400;
+
+/// A role given by the user for a column, by header label or column letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub key: String,
+    pub role: Role,
 }
 
-/// The spec's labels, folded for matching.
-#[derive(Debug, Clone)]
-pub struct Labels {
-    fields: HashMap<String, Field>,
-    group: Vec<String>,
-    subtotal: Vec<String>,
-    total: Vec<String>,
-    notes: Vec<String>,
-}
-
-impl Labels {
-    pub fn new(spec: &MasterLabels) -> Labels {
-        let mut fields = HashMap::new();
-        let lists: [(&Vec<String>, Field); 10] = [
-            (&spec.category, Field::Category),
-            (&spec.id, Field::Id),
-            (&spec.basis, Field::Basis),
-            (&spec.indicator, Field::Indicator),
-            (&spec.task, Field::Task),
-            (&spec.weight, Field::Weight),
-            (&spec.deadline, Field::Deadline),
-            (&spec.leaders, Field::Leaders),
-            (&spec.departments, Field::Departments),
-            (&spec.persons, Field::Persons),
-        ];
-        for (labels, field) in lists {
-            for label in labels {
-                fields.entry(fold(label)).or_insert(field);
-            }
-        }
-        let folded = |v: &Vec<String>| v.iter().map(|s| fold(s)).collect();
-        Labels {
-            fields,
-            group: folded(&spec.group_labels),
-            subtotal: folded(&spec.subtotal_labels),
-            total: folded(&spec.total_labels),
-            notes: folded(&spec.note_prefixes),
-        }
-    }
-
-    pub fn field(&self, text: &str) -> Option<Field> {
-        self.fields.get(&fold(text)).copied()
-    }
-
-    fn is_group_label(&self, text: &str) -> bool {
-        self.group.contains(&fold(text))
-    }
-
-    /// `Some(Total)` for 绩效目标考评得分, `Some(Subtotal)` for 合计; a trailing ： is allowed.
-    pub fn total_kind(&self, text: &str) -> Option<crate::model::TotalKind> {
-        let folded = fold(text);
-        let folded = folded.trim_end_matches([':', '：']);
-        if self.total.iter().any(|t| t == folded) {
-            Some(crate::model::TotalKind::Total)
-        } else if self.subtotal.iter().any(|t| t == folded) {
-            Some(crate::model::TotalKind::Subtotal)
-        } else {
-            None
-        }
-    }
-
-    /// A note such as `注：…` or `说明:…`.
-    pub fn is_note(&self, text: &str) -> bool {
-        let folded = fold(text);
-        self.notes.iter().any(|prefix| {
-            folded
-                .strip_prefix(prefix.as_str())
-                .is_some_and(|rest| rest.starts_with([':', '：']))
-        })
-    }
-}
-
-/// Which column holds what, for the rows below one header.
+/// Which column holds what, for the rows below one header block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnMap {
-    columns: HashMap<Field, u32>,
-    /// Category level columns, left to right.
-    pub category: Vec<u32>,
-    /// The header's own text for each mapped column (for messages: "二级指标").
-    pub labels: HashMap<Field, String>,
+    pub roles: Vec<Role>,
+    /// The header's own text per column (empty when none).
+    pub labels: Vec<String>,
+    /// 1-based level of each category column.
+    pub levels: Vec<Option<u32>>,
 }
 
 impl ColumnMap {
-    pub fn col(&self, field: Field) -> Option<u32> {
-        self.columns.get(&field).copied()
+    pub fn width(&self) -> u32 {
+        self.roles.len() as u32
+    }
+
+    /// The first column of `role`.
+    pub fn col(&self, role: Role) -> Option<u32> {
+        self.roles.iter().position(|r| *r == role).map(|c| c as u32)
+    }
+
+    /// Every column of `role`, left to right.
+    pub fn cols(&self, role: Role) -> impl Iterator<Item = u32> + '_ {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| **r == role)
+            .map(|(c, _)| c as u32)
+    }
+
+    /// Category columns, outermost level first.
+    pub fn category_cols(&self) -> Vec<u32> {
+        let mut cols: Vec<(u32, u32)> = self
+            .cols(Role::Category)
+            .map(|c| (self.levels[c as usize].unwrap_or(0), c))
+            .collect();
+        cols.sort_unstable();
+        cols.into_iter().map(|(_, c)| c).collect()
+    }
+
+    pub fn role(&self, col: u32) -> Role {
+        self.roles.get(col as usize).copied().unwrap_or(Role::Ignored)
+    }
+
+    /// Whether the block names what a table needs: a department column and a text column.
+    fn is_table(&self) -> bool {
+        self.roles.iter().any(|r| r.names_departments())
+            && self
+                .roles
+                .iter()
+                .any(|r| r.is_text() || *r == Role::Category)
     }
 }
 
-/// Longer cells are never header labels (the longest built-in label is a few dozen bytes).
-const MAX_LABEL_BYTES: usize = 120;
+/// The header found: its rows and the columns it gives.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub rows: Range<u32>,
+    pub map: ColumnMap,
+}
 
-/// How many cells of `row` carry a header label (a column label or a grouping label).
-pub fn header_matches(grid: &Grid, row: u32, labels: &Labels) -> usize {
-    let mut seen = Vec::new();
+/// What the best candidate row held, for the message when no header is found.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnosis {
+    /// 1-based row of the best candidate.
+    pub row: u32,
+    /// Its labels and the roles they name.
+    pub found: Vec<(String, Role)>,
+}
+
+fn cell_text(grid: &Grid, row: u32, col: u32) -> String {
+    match grid.spread(row, col) {
+        Value::Text(t) => clean(t),
+        Value::Empty => String::new(),
+        other => other.to_text(),
+    }
+}
+
+/// The distinct labels of `row` (a merge counted once, at its origin).
+fn row_labels(grid: &Grid, row: u32, labels: &Labels) -> Vec<(String, Option<Role>)> {
+    let mut out: Vec<(String, Option<Role>)> = Vec::new();
     for col in 0..grid.width() {
-        if grid.origin(row, col) != (row, col) && grid.origin(row, col).0 == row {
-            continue; // the hidden part of a horizontal merge: counted at its origin
-        }
-        let text = match grid.spread(row, col) {
-            Value::Text(t) => t,
-            _ => continue,
-        };
-        // Header labels are short; item texts are not worth folding.
-        if text.trim().is_empty() || text.len() > MAX_LABEL_BYTES {
+        let origin = grid.origin(row, col);
+        if origin != (row, col) && origin.0 == row {
             continue;
         }
-        if let Some(field) = labels.field(text) {
-            if !seen.contains(&Some(field)) {
-                seen.push(Some(field));
+        let Value::Text(text) = grid.spread(row, col) else {
+            continue;
+        };
+        if text.chars().count() > super::labels::MAX_LABEL_CHARS {
+            continue;
+        }
+        let role = labels.role(text);
+        if role.is_some() || labels.is_group_label(text) {
+            let role = role.filter(|r| *r != Role::Text || !labels.is_group_label(text));
+            if !out.iter().any(|(_, r)| r.is_some() && *r == role) {
+                out.push((clean(text), role));
             }
-        } else if labels.is_group_label(text) {
-            seen.push(None);
         }
     }
-    seen.len()
+    out
 }
 
-/// Whether `row` looks like a header row.
+/// How many labels `row` carries: distinct roles plus grouping labels.
+pub fn header_score(grid: &Grid, row: u32, labels: &Labels) -> usize {
+    row_labels(grid, row, labels).len()
+}
+
+/// Whether `row` looks like a header row (a header repeated mid-table, or a section's own).
 pub fn is_header_row(grid: &Grid, row: u32, labels: &Labels) -> bool {
-    header_matches(grid, row, labels) >= 2
+    header_score(grid, row, labels) >= 2 && !has_data(grid, row)
 }
 
-/// Builds the column map from a block of header rows; `None` when the block lacks one of the
-/// columns a table needs (id, weight, departments).
-pub fn column_map(grid: &Grid, rows: std::ops::Range<u32>, labels: &Labels) -> Option<ColumnMap> {
-    let mut columns: HashMap<Field, u32> = HashMap::new();
-    let mut header_text: HashMap<Field, String> = HashMap::new();
-    let mut category = Vec::new();
-    for col in 0..grid.width() {
-        let found = rows.clone().rev().find_map(|row| {
-            let text = grid.spread(row, col).to_text();
-            labels.field(&text).map(|f| (f, text))
-        });
-        match found {
-            Some((Field::Category, _)) => category.push(col),
-            Some((field, text)) => {
-                if let std::collections::hash_map::Entry::Vacant(e) = columns.entry(field) {
-                    e.insert(col);
-                    header_text.insert(field, crate::text::clean(&text));
-                }
-            }
-            None => {}
-        }
-    }
-    let id_col = *columns.get(&Field::Id)?;
-    columns.get(&Field::Weight)?;
-    columns.get(&Field::Departments)?;
-    // Unlabelled columns left of the id belong to the category levels (项目 over two columns
-    // whose merge a format did not record).
-    for col in 0..id_col {
-        if !category.contains(&col) && !columns.values().any(|&c| c == col) {
-            category.push(col);
-        }
-    }
-    category.sort_unstable();
-    Some(ColumnMap {
-        columns,
-        category,
-        labels: header_text,
+/// A row with a number or a long text holds data, not labels.
+fn has_data(grid: &Grid, row: u32) -> bool {
+    (0..grid.width()).any(|col| match grid.raw(row, col) {
+        Value::Number(_) => true,
+        Value::Text(t) => t.chars().count() > 30,
+        _ => false,
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::spec::Spec;
-    use crate::workbook::{Rect, Value};
-
-    fn grid(rows: &[&[&str]], merges: Option<Vec<Rect>>) -> Grid {
-        Grid::new(
-            rows.iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|s| {
-                            if s.is_empty() {
-                                Value::Empty
-                            } else {
-                                Value::Text(s.to_string())
-                            }
-                        })
-                        .collect()
-                })
-                .collect(),
-            merges,
-        )
+/// The header block around its best row: adjacent label rows, up to three in all.
+fn block_around(grid: &Grid, best: u32, labels: &Labels) -> Range<u32> {
+    let joins = |row: u32| header_score(grid, row, labels) >= 1 && !has_data(grid, row);
+    let mut start = best;
+    let mut end = best + 1;
+    while end - start < 3 {
+        if start > 0 && joins(start - 1) {
+            start -= 1;
+        } else if end < grid.height() && joins(end) {
+            end += 1;
+        } else {
+            break;
+        }
     }
+    start..end
+}
 
-    #[test]
-    fn two_row_header_without_merges_maps_every_column() {
-        let labels = Labels::new(&Spec::builtin().master);
-        let g = grid(
-            &[
-                &[
-                    "项目",
-                    "",
-                    "目标内容",
-                    "",
-                    "",
-                    "",
-                    "权重",
-                    "完成时限",
-                    "责任分解",
-                    "",
-                    "",
-                ],
-                &[
-                    "",
-                    "",
-                    "序号",
-                    "文件依据",
-                    "一级指标",
-                    "二级指标",
-                    "",
-                    "",
-                    "分管领导",
-                    "责任部门",
-                    "责任人",
-                ],
-            ],
-            None,
-        );
-        assert!(is_header_row(&g, 0, &labels));
-        assert!(is_header_row(&g, 1, &labels));
-        let map = column_map(&g, 0..2, &labels).unwrap();
-        assert_eq!(map.category, vec![0, 1]);
-        assert_eq!(map.col(Field::Id), Some(2));
-        assert_eq!(map.col(Field::Task), Some(5));
-        assert_eq!(map.col(Field::Weight), Some(6));
-        assert_eq!(map.col(Field::Deadline), Some(7));
-        assert_eq!(map.col(Field::Persons), Some(10));
-        assert_eq!(map.labels[&Field::Task], "二级指标");
+/// Columns of the table: as far as its header reaches.
+pub fn table_width(grid: &Grid, rows: Range<u32>) -> u32 {
+    let mut width = 0;
+    for row in rows.clone() {
+        for col in 0..grid.width() {
+            if !grid.raw(row, col).is_empty() {
+                width = width.max(col + 1);
+            }
+        }
     }
+    for rect in grid.merges() {
+        if rect.first_row < rows.end && rect.last_row >= rows.start {
+            width = width.max(rect.last_col + 1);
+        }
+    }
+    width
+}
 
-    #[test]
-    fn labels_match_through_spaces_and_width() {
-        let labels = Labels::new(&Spec::builtin().master);
-        assert_eq!(labels.field("权 重"), Some(Field::Weight));
-        assert_eq!(labels.field("责任部门 "), Some(Field::Departments));
-        assert_eq!(
-            labels.total_kind("合  计"),
-            Some(crate::model::TotalKind::Subtotal)
-        );
-        assert_eq!(
-            labels.total_kind("绩效目标考评得分"),
-            Some(crate::model::TotalKind::Total)
-        );
-        assert!(labels.is_note("注：本表由办公室负责解释"));
-        assert!(labels.is_note("说明: x"));
-        assert!(!labels.is_note("注重实效"));
+/// Finds the header on `grid`: the given rows, or the best block found.
+pub fn locate(
+    grid: &Grid,
+    labels: &Labels,
+    rows: Option<Range<u32>>,
+    mapping: &[Mapping],
+) -> Result<Found, Diagnosis> {
+    if let Some(rows) = rows {
+        let width = table_width(grid, rows.clone());
+        let map = column_map(grid, rows.clone(), width, labels, mapping);
+        return if map.is_table() {
+            Ok(Found { rows, map })
+        } else {
+            Err(diagnose(grid, rows.start, labels))
+        };
     }
+    let mut candidates: Vec<(usize, u32)> = (0..grid.height().min(SEARCH_ROWS))
+        .map(|row| (header_score(grid, row, labels), row))
+        .filter(|(score, row)| *score >= 1 && !has_data(grid, *row))
+        .collect();
+    // Most labels first; of equals, the first (a header repeated further down is the same).
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, row) in &candidates {
+        let block = block_around(grid, row, labels);
+        let width = table_width(grid, block.clone());
+        let map = column_map(grid, block.clone(), width, labels, mapping);
+        if map.is_table() {
+            return Ok(Found { rows: block, map });
+        }
+    }
+    Err(candidates
+        .first()
+        .map(|&(_, row)| diagnose(grid, row, labels))
+        .unwrap_or_default())
+}
 
-    #[test]
-    fn a_block_without_weight_is_no_table_header() {
-        let labels = Labels::new(&Spec::builtin().master);
-        let g = grid(&[&["序号", "责任部门", "备注"]], None);
-        assert!(column_map(&g, 0..1, &labels).is_none());
+fn diagnose(grid: &Grid, row: u32, labels: &Labels) -> Diagnosis {
+    Diagnosis {
+        row: row + 1,
+        found: row_labels(grid, row, labels)
+            .into_iter()
+            .filter_map(|(label, role)| role.map(|r| (label, r)))
+            .collect(),
     }
+}
+
+/// Builds the column map of a header block `rows`, `width` columns wide.
+pub fn column_map(
+    grid: &Grid,
+    rows: Range<u32>,
+    width: u32,
+    labels: &Labels,
+    mapping: &[Mapping],
+) -> ColumnMap {
+    let mut found = Vec::with_capacity(width as usize);
+    let mut texts = Vec::with_capacity(width as usize);
+    for col in 0..width {
+        let (role, label) = column_role(grid, rows.clone(), col, labels);
+        found.push(role);
+        texts.push(label);
+    }
+    let mut map = ColumnMap {
+        levels: vec![None; found.len()],
+        roles: unlabelled_roles(&found),
+        labels: texts,
+    };
+    indicator_levels(&mut map, labels);
+    apply_mapping(&mut map, mapping);
+    single_roles(&mut map);
+    number_levels(&mut map);
+    map
+}
+
+/// The role of column `col`: the first role label from the bottom row up; else its own text
+/// (a text column); `None` (unlabelled) when only a grouping label stands over it.
+fn column_role(grid: &Grid, rows: Range<u32>, col: u32, labels: &Labels) -> (Option<Role>, String) {
+    let mut own_text = None;
+    for row in rows.clone().rev() {
+        let text = cell_text(grid, row, col);
+        if text.is_empty() {
+            continue;
+        }
+        let origin = grid.origin(row, col);
+        if origin.1 < col && !labels.is_group_label(&text) {
+            // The right part of a label merged across columns: one more category level under
+            // 项目, else read as part of the column where the label starts.
+            return match labels.role(&text) {
+                Some(Role::Category) => (Some(Role::Category), text),
+                _ => (Some(Role::Ignored), String::new()),
+            };
+        }
+        let groups_below = labels.is_group_label(&text) && has_labels_below(grid, row, col, &rows);
+        if groups_below {
+            continue;
+        }
+        if let Some(role) = labels.role(&text)
+            && (role != Role::Text || own_text.is_none())
+        {
+            return (Some(role), text);
+        }
+        own_text.get_or_insert(text);
+    }
+    match own_text {
+        Some(text) => (Some(Role::Text), text),
+        None => (None, String::new()),
+    }
+}
+
+/// Whether a grouping label at (row, col) stands over labelled cells in the rows below it.
+fn has_labels_below(grid: &Grid, row: u32, col: u32, rows: &Range<u32>) -> bool {
+    let (origin_row, origin_col) = grid.origin(row, col);
+    let span_end = grid
+        .merges()
+        .iter()
+        .find(|r| r.first_row == origin_row && r.first_col == origin_col)
+        .map_or(origin_col, |r| r.last_col);
+    let below = grid
+        .merges()
+        .iter()
+        .find(|r| r.first_row == origin_row && r.first_col == origin_col)
+        .map_or(row + 1, |r| r.last_row + 1);
+    (below..rows.end).any(|r| (origin_col..=span_end).any(|c| !grid.raw(r, c).is_empty()))
+}
+
+/// Unlabelled columns left of the first column of another role than category are category
+/// levels (项目 over two columns); other unlabelled columns are ignored.
+fn unlabelled_roles(found: &[Option<Role>]) -> Vec<Role> {
+    let first = found
+        .iter()
+        .position(|r| r.is_some_and(|r| r != Role::Category))
+        .unwrap_or(found.len());
+    found
+        .iter()
+        .enumerate()
+        .map(|(c, role)| match role {
+            Some(role) => *role,
+            None if c < first => Role::Category,
+            None => Role::Ignored,
+        })
+        .collect()
+}
+
+/// With three or more indicator levels (一级/二级/三级指标), all but the last are category
+/// levels and the last is the task.
+fn indicator_levels(map: &mut ColumnMap, labels: &Labels) {
+    let mut levelled: Vec<(u32, usize)> = map
+        .labels
+        .iter()
+        .enumerate()
+        .filter_map(|(c, label)| labels.level(label).map(|l| (l, c)))
+        .collect();
+    levelled.sort_unstable();
+    levelled.dedup_by_key(|(level, _)| *level);
+    if levelled.len() < 3 {
+        return;
+    }
+    let (_, leaf) = levelled[levelled.len() - 1];
+    for &(_, col) in &levelled[..levelled.len() - 1] {
+        map.roles[col] = Role::Category;
+    }
+    for role in map.roles.iter_mut() {
+        if *role == Role::Task {
+            *role = Role::Text;
+        }
+    }
+    map.roles[leaf] = Role::Task;
+}
+
+/// Roles the user gave, by label (any column with that label) or column letter.
+fn apply_mapping(map: &mut ColumnMap, mapping: &[Mapping]) {
+    for m in mapping {
+        let key = label_key(&m.key);
+        let by_label: Vec<usize> = (0..map.labels.len())
+            .filter(|&c| !map.labels[c].is_empty() && label_key(&map.labels[c]) == key)
+            .collect();
+        let cols = if by_label.is_empty() {
+            column_index(&m.key)
+                .filter(|&c| (c as usize) < map.roles.len())
+                .map(|c| vec![c as usize])
+                .unwrap_or_default()
+        } else {
+            by_label
+        };
+        for col in cols {
+            map.roles[col] = m.role;
+        }
+    }
+}
+
+/// A second column of a role there is one of (a second 权重) is read as a text column.
+fn single_roles(map: &mut ColumnMap) {
+    for role in [
+        Role::Id,
+        Role::Weight,
+        Role::Deadline,
+        Role::Leaders,
+        Role::Persons,
+    ] {
+        let cols: Vec<u32> = map.cols(role).collect();
+        for &col in cols.iter().skip(1) {
+            map.roles[col as usize] = Role::Text;
+        }
+    }
+}
+
+fn number_levels(map: &mut ColumnMap) {
+    let mut level = 0;
+    for (c, role) in map.roles.iter().enumerate() {
+        map.levels[c] = if *role == Role::Category {
+            level += 1;
+            Some(level)
+        } else {
+            None
+        };
+    }
+}
+
+/// 0-based column of a letter reference (`C`, `AB`); `None` when it is not one.
+pub fn column_index(key: &str) -> Option<u32> {
+    let key = key.trim();
+    if key.is_empty() || key.len() > 3 || !key.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(
+        key.bytes()
+            .fold(0u32, |n, b| n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1))
+            - 1,
+    )
 }

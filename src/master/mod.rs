@@ -1,32 +1,42 @@
-//! Reading master tables as offices make them: finding the table and its header by their labels,
-//! spreading merged cells, recognising categories, groups, items and total rows, splitting
-//! names, and checking that the table adds up.
+//! Reading master tables as offices make them, into the model and its layout: finding the table
+//! and its header by the labels of its columns (or a mapping the user gives), giving every
+//! column a role, walking the rows (sections, items, 合计 and totals, notes), reading ids,
+//! departments and weights in the forms people write them, and checking that the table adds up.
 //!
 //! ```no_run
-//! use tianbao::{master, spec::Spec};
-//! let read = master::read_master(std::path::Path::new("samples/master.xlsx"), &Spec::builtin(), None)?;
-//! assert_eq!(read.master.items.len(), 61);
+//! use tianbao::{master::{self, ReadOptions}, spec::Spec};
+//! let read = master::read_master(
+//!     std::path::Path::new("samples/master.xlsx"),
+//!     &Spec::builtin(),
+//!     &ReadOptions::default(),
+//! )?;
+//! assert_eq!(read.master.items().len(), 61);
 //! # Ok::<(), tianbao::master::MasterError>(())
 //! ```
 
+mod build;
 mod checks;
 pub mod header;
+mod ids;
+pub mod labels;
+mod layout;
 mod names;
-pub mod source;
-pub mod table;
+pub mod numbering;
+mod rows;
+mod sections;
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use rust_decimal::Decimal;
+use indexmap::IndexMap;
 
 use crate::finding::Finding;
-use crate::model::{Category, Item, Master, TotalKind, TotalRow, departments_of, group_of};
+use crate::layout::Layout;
+use crate::model::{Column, Master, Role};
 use crate::spec::Spec;
-use crate::text::{split_names, split_points, trailing_points};
-use crate::workbook::{self, OpenError, Visibility, Workbook};
-use header::Labels;
-use table::{RawItem, Row, WeightCell};
+use crate::text::clean;
+use crate::workbook::{self, Grid, OpenError, Visibility, Workbook};
+use header::{ColumnMap, Diagnosis, Mapping};
+use labels::Labels;
 
 /// Why a master table could not be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -40,29 +50,56 @@ pub enum MasterError {
         available: String,
     },
     #[error(
-        "no table header found in {path} (sheets searched: {searched}); a header needs at least \
-         the columns {needed}. Check that this is the master table, or name the sheet with --sheet"
+        "no table header found in {path} (sheets searched: {searched}){found}; a header needs a \
+         department column ({departments} …) and a text column ({texts} …). Check that this is \
+         the master table, name the sheet with --sheet, or say which column is which with --map, \
+         e.g. --map \"承担处室=departments,工作事项=task\" (roles: {roles})"
     )]
     NoHeader {
         path: String,
         searched: String,
-        needed: String,
+        /// What the best candidate row held.
+        found: String,
+        departments: String,
+        texts: String,
+        roles: String,
     },
     #[error(
-        "the table in {path}, sheet \"{sheet}\", has a header but no item rows below it (an item \
-         row has an id such as 1-1-1 in the {id_label} column)"
+        "the table in {path}, sheet \"{sheet}\", has a header (row {row}) but no item rows below it"
     )]
     NoItems {
         path: String,
         sheet: String,
-        id_label: String,
+        row: u32,
+    },
+    #[error("{what} \"{value}\" is not valid: {detail}")]
+    Option {
+        what: &'static str,
+        value: String,
+        detail: String,
     },
 }
 
-/// A master table read, with everything worth telling about it.
+/// How to read a master: what the user says where detection is not enough.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadOptions {
+    /// Read the table from this sheet.
+    pub sheet: Option<String>,
+    /// The header's rows, 1-based and inclusive.
+    pub header_rows: Option<(u32, u32)>,
+    /// Roles of columns by header label or column letter.
+    pub columns: Vec<Mapping>,
+    /// Names for all units (`各县（市、区）`) and the units each stands for.
+    pub units: IndexMap<String, Vec<String>>,
+    /// The first department of every cell leads.
+    pub first_leads: bool,
+}
+
+/// A master table read, with its layout and everything worth telling about it.
 #[derive(Debug, Clone)]
 pub struct MasterRead {
     pub master: Master,
+    pub layout: Layout,
     pub findings: Vec<Finding>,
 }
 
@@ -70,10 +107,43 @@ pub struct MasterRead {
 pub fn read_master(
     path: &Path,
     spec: &Spec,
-    sheet: Option<&str>,
+    options: &ReadOptions,
 ) -> Result<MasterRead, MasterError> {
     let workbook = workbook::open(path)?;
-    read_master_workbook(&path.display().to_string(), &workbook, spec, sheet)
+    read_master_workbook(&path.display().to_string(), &workbook, spec, options)
+}
+
+/// The sheets to search: the named one, or every sheet, visible ones first (a hidden sheet is
+/// more likely an old copy than the table).
+fn candidates<'w>(
+    path: &str,
+    workbook: &'w Workbook,
+    sheet: Option<&str>,
+) -> Result<Vec<&'w workbook::Sheet>, MasterError> {
+    if let Some(name) = sheet {
+        return workbook
+            .sheet(name)
+            .map(|s| vec![s])
+            .ok_or_else(|| MasterError::SheetNotFound {
+                path: path.to_string(),
+                sheet: name.to_string(),
+                available: quoted(workbook.sheets.iter().map(|s| s.name.as_str())),
+            });
+    }
+    let visible = |s: &&workbook::Sheet| s.visibility == Visibility::Visible;
+    Ok(workbook
+        .sheets
+        .iter()
+        .filter(visible)
+        .chain(workbook.sheets.iter().filter(|s| !visible(s)))
+        .collect())
+}
+
+fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads the master table in an opened workbook; `path` names it in messages.
@@ -81,245 +151,216 @@ pub fn read_master_workbook(
     path: &str,
     workbook: &Workbook,
     spec: &Spec,
-    sheet: Option<&str>,
+    options: &ReadOptions,
 ) -> Result<MasterRead, MasterError> {
     let labels = Labels::new(&spec.master);
-    let candidates: Vec<&workbook::Sheet> = match sheet {
-        Some(name) => vec![workbook.sheet(name).ok_or_else(|| {
-            MasterError::SheetNotFound {
-                path: path.to_string(),
-                sheet: name.to_string(),
-                available: workbook
-                    .sheets
-                    .iter()
-                    .map(|s| format!("\"{}\"", s.name))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+    let sheets = candidates(path, workbook, options.sheet.as_deref())?;
+    let rows = options.header_rows.map(|(a, b)| a.saturating_sub(1)..b);
+    let mut best: Option<(String, Diagnosis)> = None;
+    for sheet in &sheets {
+        match header::locate(&sheet.grid, &labels, rows.clone(), &options.columns) {
+            Ok(found) => return read_sheet(path, sheet, found, &labels, spec, options),
+            Err(diagnosis) => {
+                if best.as_ref().is_none_or(|(_, d)| diagnosis.found.len() > d.found.len()) {
+                    best = Some((sheet.name.clone(), diagnosis));
+                }
             }
-        })?],
-        // Visible sheets first: a hidden sheet is more likely an old copy than the table.
-        None => workbook
-            .sheets
-            .iter()
-            .filter(|s| s.visibility == Visibility::Visible)
-            .chain(
-                workbook
-                    .sheets
-                    .iter()
-                    .filter(|s| s.visibility != Visibility::Visible),
-            )
-            .collect(),
-    };
-    let found = candidates
-        .iter()
-        .find_map(|s| table::locate(&s.grid, &labels).map(|found| (*s, found)));
-    let Some((sheet, (header_rows, map))) = found else {
-        return Err(MasterError::NoHeader {
-            path: path.to_string(),
-            searched: candidates
+        }
+    }
+    Err(no_header(path, &sheets, best, spec))
+}
+
+fn no_header(
+    path: &str,
+    sheets: &[&workbook::Sheet],
+    best: Option<(String, Diagnosis)>,
+    spec: &Spec,
+) -> MasterError {
+    let found = match best {
+        Some((sheet, d)) if !d.found.is_empty() => format!(
+            "; the nearest, row {} of sheet \"{sheet}\", has {}",
+            d.row,
+            d.found
                 .iter()
-                .map(|s| format!("\"{}\"", s.name))
+                .map(|(label, role)| format!("{label} ({role})"))
                 .collect::<Vec<_>>()
-                .join(", "),
-            needed: [
-                &spec.master.id,
-                &spec.master.weight,
-                &spec.master.departments,
-            ]
+                .join(", ")
+        ),
+        _ => String::new(),
+    };
+    let some = |list: &[String]| list.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    MasterError::NoHeader {
+        path: path.to_string(),
+        searched: quoted(sheets.iter().map(|s| s.name.as_str())),
+        found,
+        departments: some(&spec.master.departments),
+        texts: some(&spec.master.task),
+        roles: Role::ALL
             .iter()
-            .map(|l| l.first().cloned().unwrap_or_default())
+            .map(|r| r.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        });
+    }
+}
+
+fn read_sheet(
+    path: &str,
+    sheet: &workbook::Sheet,
+    found: header::Found,
+    labels: &Labels,
+    spec: &Spec,
+    options: &ReadOptions,
+) -> Result<MasterRead, MasterError> {
+    let walk = rows::Walk {
+        sheet,
+        labels,
+        mapping: &options.columns,
     };
-    let title = table::title_above(&sheet.grid, header_rows.start);
-    let rows = table::walk(&sheet.grid, header_rows.end, map, &labels);
-    if !rows.iter().any(|r| matches!(r, Row::Item(_))) {
+    let (walked, blocks) = rows::walk(&walk, found.rows.clone(), found.map.clone());
+    let split = sections::split(&walked);
+    if split.items.is_empty() {
         return Err(MasterError::NoItems {
             path: path.to_string(),
             sheet: sheet.name.clone(),
-            id_label: spec.master.id.first().cloned().unwrap_or_default(),
+            row: found.rows.start + 1,
         });
     }
-    Ok(build(title, &sheet.name, rows, spec))
-}
-
-/// Turns the walked rows into the model and runs the table's checks.
-fn build(title: Option<String>, sheet: &str, rows: Vec<Row>, spec: &Spec) -> MasterRead {
-    let mut report = checks::Report::new(sheet, spec);
-    let raw_items: Vec<&RawItem> = rows
-        .iter()
-        .filter_map(|r| match r {
-            Row::Item(item) => Some(item.as_ref()),
-            _ => None,
-        })
-        .collect();
-
-    // How many items name each department: the vocabulary for repairing joined names.
-    let split: Vec<(Vec<String>, Vec<String>)> = raw_items
-        .iter()
-        .map(|raw| (split_names(&raw.departments), split_names(&raw.persons)))
-        .collect();
-    let mut occurrences: HashMap<&str, usize> = HashMap::new();
-    for (departments, _) in &split {
-        for name in departments.iter().collect::<HashSet<_>>() {
-            *occurrences.entry(name.as_str()).or_default() += 1;
+    let mut report = checks::Report::new(&sheet.name, spec);
+    let ctx = build::Context {
+        labels,
+        units: &options.units,
+        first_leads: options.first_leads,
+        sheet: &sheet.name,
+    };
+    let mut built = build::build(&ctx, &walked, &blocks, split, &mut report);
+    let layout = layout::build(sheet, found.rows.clone(), &walked, &blocks, &built);
+    let parts = &mut built.parts;
+    parts.title = title_above(&sheet.grid, found.rows.start);
+    parts.columns = columns(&found.map);
+    parts.id_label = found.map.col(Role::Id).map(|c| found.map.labels[c as usize].clone());
+    for role in [Role::Weight, Role::Deadline, Role::Leaders, Role::Persons] {
+        if let Some(col) = found.map.col(role) {
+            parts.labels.insert(role, found.map.labels[col as usize].clone());
         }
     }
-
-    let mut items = Vec::with_capacity(raw_items.len());
-    for (raw, (departments, persons)) in raw_items.iter().zip(&split) {
-        let mut departments = departments.clone();
-        if departments.len() < persons.len() {
-            // Names some other item uses too.
-            let elsewhere: HashSet<String> = occurrences
-                .iter()
-                .filter(|(name, count)| {
-                    **count > usize::from(departments.iter().any(|d| d == *name))
-                })
-                .map(|(name, _)| name.to_string())
-                .collect();
-            if let Some(repaired) = names::repair_joined(&departments, persons.len(), &elsewhere) {
-                report.names_repaired(raw, &departments, &repaired);
-                departments = repaired;
-            }
-        }
-        if !departments.is_empty() && !persons.is_empty() && departments.len() != persons.len() {
-            report.names_mismatch(raw, &departments, persons);
-        }
-        items.push(item_from(raw, departments, persons.clone()));
-    }
-
-    report.missing_ids(&rows);
-    report.item_checks(&raw_items, &items);
-    let categories = category_tree(&raw_items, &items, sheet);
-    report.category_points(&categories);
-    report.group_points(&raw_items, &items);
-
-    let totals = total_rows(&rows, &items);
-    report.totals(&rows, &totals, &items);
-
-    let departments = departments_of(&items);
-    MasterRead {
-        master: Master::new(
-            title,
-            sheet.to_string(),
-            items,
-            categories,
-            totals,
-            departments,
-        ),
+    Ok(MasterRead {
+        master: Master::new(std::mem::take(&mut built.parts)),
+        layout,
         findings: report.into_findings(),
-    }
+    })
 }
 
-fn item_from(raw: &RawItem, departments: Vec<String>, persons: Vec<String>) -> Item {
-    let id = raw.key().to_string();
-    Item {
-        group: group_of(&id),
-        id,
-        category: raw.levels.iter().map(|l| split_points(&l.text).0).collect(),
-        basis: raw.basis.clone(),
-        indicator: raw.indicator.as_ref().map(|p| p.text.clone()),
-        points: raw
-            .indicator
-            .as_ref()
-            .and_then(|p| trailing_points(&p.text))
-            .map(|(points, _)| points),
-        task: raw.task.clone(),
-        weight: match raw.weight {
-            WeightCell::Number(d) if d >= Decimal::ZERO => Some(d),
-            _ => None,
-        },
-        deadline: raw.deadline.clone(),
-        leaders: split_names(&raw.leaders),
-        departments,
-        persons,
-        row: raw.id_cell.0 + 1,
-    }
+fn columns(map: &ColumnMap) -> Vec<Column> {
+    (0..map.width())
+        .map(|col| Column {
+            index: col,
+            label: map.labels[col as usize].clone(),
+            role: map.role(col),
+            level: map.levels[col as usize],
+        })
+        .collect()
 }
 
-/// Categories by their level names, with the points each level's cell declares.
-fn category_tree(raw_items: &[&RawItem], items: &[Item], sheet: &str) -> Vec<Category> {
-    let mut roots: Vec<Category> = Vec::new();
-    for (raw, item) in raw_items.iter().zip(items) {
-        let mut level = &mut roots;
-        let depth = raw.levels.len();
-        for (k, placed) in raw.levels.iter().enumerate() {
-            let (name, points) = split_points(&placed.text);
-            let index = match level.iter().position(|c| c.name == name) {
-                Some(i) => i,
-                None => {
-                    level.push(Category {
-                        name,
-                        points,
-                        weight: Decimal::ZERO,
-                        cell: format!(
-                            "{sheet}!{}",
-                            crate::finding::a1(placed.cell.0, placed.cell.1)
-                        ),
-                        position: placed.cell,
-                        children: Vec::new(),
-                        items: Vec::new(),
-                    });
-                    level.len() - 1
-                }
-            };
-            let node = &mut level[index];
-            if node.points.is_none() {
-                node.points = points;
-            }
-            node.weight = (node.weight + item.weight.unwrap_or_default()).normalize();
-            if k + 1 == depth {
-                node.items.push(item.id.clone());
-            }
-            level = &mut node.children;
+/// The first text above the header that is not an attachment mark (`附件1`): the title.
+fn title_above(grid: &Grid, header_start: u32) -> Option<String> {
+    (0..header_start)
+        .filter_map(|row| {
+            (0..grid.width())
+                .map(|col| clean(&grid.raw(row, col).to_text()))
+                .find(|t| !t.is_empty())
+        })
+        .find(|t| !is_attachment_mark(t))
+}
+
+fn is_attachment_mark(text: &str) -> bool {
+    let t = crate::text::fold(text);
+    (t.starts_with("附件") || t.starts_with("附表")) && t.chars().count() <= 6
+}
+
+/// `具体措施=task,牵头单位=lead`: roles of columns by label or letter.
+pub fn parse_mapping(text: &str) -> Result<Vec<Mapping>, MasterError> {
+    let mut out = Vec::new();
+    for pair in text.split([',', '，', ';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
+        let invalid = |detail: String| MasterError::Option {
+            what: "--map",
+            value: pair.to_string(),
+            detail,
+        };
+        let (key, role) = pair
+            .split_once(['=', '＝'])
+            .ok_or_else(|| invalid("write LABEL=ROLE, e.g. 具体措施=task".into()))?;
+        let role = Role::parse(role).ok_or_else(|| {
+            invalid(format!(
+                "\"{}\" is not a role; roles: {}",
+                role.trim(),
+                Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        if key.trim().is_empty() {
+            return Err(invalid("the label or column letter is empty".into()));
         }
+        out.push(Mapping {
+            key: key.trim().to_string(),
+            role,
+        });
     }
-    roots
+    Ok(out)
 }
 
-/// The 合计 and total rows with the categories each adds up.
-fn total_rows(rows: &[Row], items: &[Item]) -> Vec<TotalRow> {
-    let mut totals = Vec::new();
-    let mut item_index = 0;
-    let mut since: Vec<String> = Vec::new();
-    let mut all: Vec<String> = Vec::new();
-    for row in rows {
-        match row {
-            Row::Item(_) => {
-                if let Some(top) = items[item_index].category.first() {
-                    for list in [&mut since, &mut all] {
-                        if !list.contains(top) {
-                            list.push(top.clone());
-                        }
-                    }
-                }
-                item_index += 1;
-            }
-            Row::Total {
-                kind,
-                label,
-                declared,
-                weight_cell,
-            } => {
-                let covers = match kind {
-                    TotalKind::Subtotal => std::mem::take(&mut since),
-                    TotalKind::Total => {
-                        since.clear();
-                        all.clone()
-                    }
-                };
-                totals.push(TotalRow {
-                    kind: *kind,
-                    label: label.clone(),
-                    declared: *declared,
-                    covers,
-                    row: weight_cell.0 + 1,
-                });
-            }
-            Row::MissingId { .. } => {}
+/// `3` or `3-4`: the header's rows, 1-based.
+pub fn parse_header_rows(text: &str) -> Result<(u32, u32), MasterError> {
+    let invalid = || MasterError::Option {
+        what: "--header-row",
+        value: text.to_string(),
+        detail: "write the row number, e.g. 3, or the first and last rows, e.g. 3-4 (at most 3 rows)".into(),
+    };
+    let (a, b) = match text.split_once('-') {
+        Some((a, b)) => (a.trim().parse().ok(), b.trim().parse().ok()),
+        None => {
+            let n = text.trim().parse().ok();
+            (n, n)
         }
+    };
+    match (a, b) {
+        (Some(a), Some(b)) if a >= 1 && b >= a && b - a < 3 => Ok((a, b)),
+        _ => Err(invalid()),
     }
-    totals
+}
+
+/// `各县（市、区）=鲤城区、丰泽区`: a name for all units and its units.
+pub fn parse_units(text: &str) -> Result<(String, Vec<String>), MasterError> {
+    let invalid = |detail: &str| MasterError::Option {
+        what: "--units",
+        value: text.to_string(),
+        detail: detail.to_string(),
+    };
+    let (token, list) = text
+        .split_once(['=', '＝'])
+        .ok_or_else(|| invalid("write NAME=UNIT、UNIT…, e.g. 各县（市、区）=鲤城区、丰泽区"))?;
+    let units = crate::text::split_names(list);
+    if token.trim().is_empty() || units.is_empty() {
+        return Err(invalid("both the name and at least one unit are needed"));
+    }
+    Ok((token.trim().to_string(), units))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_parse_and_say_what_is_wrong() {
+        let map = parse_mapping("具体措施=task，牵头单位=lead, C=ignored").unwrap();
+        assert_eq!(map.len(), 3);
+        assert_eq!(map[1].role, Role::Lead);
+        let err = parse_mapping("具体措施=job").unwrap_err().to_string();
+        assert!(err.contains("\"job\" is not a role"), "{err}");
+        assert_eq!(parse_header_rows("3").unwrap(), (3, 3));
+        assert_eq!(parse_header_rows("3-4").unwrap(), (3, 4));
+        assert!(parse_header_rows("4-3").is_err());
+        assert!(parse_header_rows("0").is_err());
+        let (token, units) = parse_units("各县（市、区）=鲤城区、丰泽区").unwrap();
+        assert_eq!(token, "各县（市、区）");
+        assert_eq!(units, vec!["鲤城区", "丰泽区"]);
+    }
 }

@@ -1,10 +1,124 @@
-//! Names in a cell: splitting them and repairing a joined pair of departments.
-//!
-//! `机关党委人事科` with two persons is two departments written without a separator. When a
-//! cell has fewer departments than persons, a department name is split where one part is a
-//! department the table names elsewhere.
+//! Department names in a cell: who leads and who cooperates (`牵头：A；配合：B、C`,
+//! `A（牵头）`), names for all units (`各县（市、区）`) and the lists they stand for, and a
+//! joined pair of departments (`机关党委人事科` with two persons) repaired.
 
 use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
+use super::labels::Labels;
+use crate::text::{fold, split_names};
+
+/// The names of one cell, told apart by the markers written in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marked {
+    pub lead: Vec<String>,
+    pub cooperating: Vec<String>,
+    /// Names without a marker.
+    pub plain: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Lead,
+    Cooperating,
+}
+
+/// The marker a text starts with (`牵头：`, `配合单位:`), and the rest.
+fn leading_marker<'t>(text: &'t str, labels: &Labels) -> Option<(Mark, &'t str)> {
+    let (head, rest) = text.split_once(['：', ':'])?;
+    let head = fold(head);
+    if labels.lead_markers.contains(&head) {
+        Some((Mark::Lead, rest))
+    } else if labels.cooperating_markers.contains(&head) {
+        Some((Mark::Cooperating, rest))
+    } else {
+        None
+    }
+}
+
+/// A marker in brackets at the end of a name (`发改委（牵头）`), and the name without it.
+fn trailing_marker(name: &str, labels: &Labels) -> Option<(Mark, String)> {
+    let body = name.strip_suffix(['）', ')'])?;
+    let open = body.rfind(['（', '('])?;
+    let inner = fold(&body[open..]);
+    let inner = inner.trim_start_matches('(');
+    let mark = if labels.lead_markers.iter().any(|m| m == inner) {
+        Mark::Lead
+    } else if labels.cooperating_markers.iter().any(|m| m == inner) {
+        Mark::Cooperating
+    } else {
+        return None;
+    };
+    Some((mark, body[..open].trim().to_string()))
+}
+
+/// The names of a department cell with their markers.
+pub fn marked_names(text: &str, labels: &Labels) -> Marked {
+    let mut out = Marked::default();
+    for segment in text.split(['；', ';', '\n', '。']) {
+        let (segment_mark, rest) = match leading_marker(segment.trim(), labels) {
+            Some((mark, rest)) => (Some(mark), rest),
+            None => (None, segment),
+        };
+        for name in split_names(rest) {
+            let (mark, name) = match trailing_marker(&name, labels) {
+                Some((mark, bare)) => (Some(mark), bare),
+                None => (segment_mark, name),
+            };
+            if name.is_empty() {
+                continue;
+            }
+            match mark {
+                Some(Mark::Lead) => out.lead.push(name),
+                Some(Mark::Cooperating) => out.cooperating.push(name),
+                None => out.plain.push(name),
+            }
+        }
+    }
+    out
+}
+
+/// Whether `name` stands for all units of a kind (`各县（市、区）`, `各科室`).
+pub fn is_all_units(name: &str, labels: &Labels) -> bool {
+    name.chars().count() <= 12
+        && labels
+            .all_units_prefixes
+            .iter()
+            .any(|p| !p.is_empty() && name.starts_with(p.as_str()) && name.len() > p.len())
+}
+
+/// The units a note lists for `token`: `注：各县（市、区）指鲤城区、丰泽区…。`
+pub fn units_in_note(note: &str, token: &str, labels: &Labels) -> Option<Vec<String>> {
+    let at = note.find(token)?;
+    let mut rest = note[at + token.len()..].trim_start();
+    // One introducing word (`指`, `包括`), then perhaps a colon.
+    let mut intros: Vec<&String> = labels.units_intro.iter().collect();
+    intros.sort_by_key(|i| std::cmp::Reverse(i.len()));
+    if let Some(intro) = intros.iter().find(|i| rest.starts_with(i.as_str())) {
+        rest = rest[intro.len()..].trim_start();
+    }
+    rest = rest.trim_start_matches(['：', ':']).trim_start();
+    let end = rest.find(['。', '；', ';', '\n']).unwrap_or(rest.len());
+    let units: Vec<String> = split_names(&rest[..end])
+        .into_iter()
+        .map(|u| u.trim_end_matches(['等', '.']).to_string())
+        .filter(|u| !u.is_empty())
+        .collect();
+    (units.len() >= 2).then_some(units)
+}
+
+/// The list for an all-units `token` from the office's lists (matched as folded text).
+pub fn units_for<'a>(
+    token: &str,
+    units: &'a IndexMap<String, Vec<String>>,
+) -> Option<&'a Vec<String>> {
+    let key = fold(token);
+    units
+        .iter()
+        .find(|(name, _)| fold(name) == key)
+        .map(|(_, list)| list)
+}
 
 /// Splits joined department names until `departments` has `persons` entries, using `known`
 /// department names. Returns the repaired list, or `None` when no split explains the counts.
@@ -53,6 +167,7 @@ fn split_known(name: &str, known: &HashSet<String>) -> Option<[String; 2]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Spec;
 
     fn set(names: &[&str]) -> HashSet<String> {
         names.iter().map(|s| s.to_string()).collect()
@@ -60,6 +175,39 @@ mod tests {
 
     fn strings(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn labels() -> Labels {
+        Labels::new(&Spec::builtin().master)
+    }
+
+    #[test]
+    fn markers_tell_lead_from_cooperating() {
+        let l = labels();
+        let m = marked_names("牵头：市发改委；配合：市财政局、市商务局", &l);
+        assert_eq!(m.lead, strings(&["市发改委"]));
+        assert_eq!(m.cooperating, strings(&["市财政局", "市商务局"]));
+        assert!(m.plain.is_empty());
+        let m = marked_names("市发改委（牵头）、市财政局", &l);
+        assert_eq!(m.lead, strings(&["市发改委"]));
+        assert_eq!(m.plain, strings(&["市财政局"]));
+        let m = marked_names("办公室\n审批科", &l);
+        assert_eq!(m.plain, strings(&["办公室", "审批科"]));
+    }
+
+    #[test]
+    fn all_units_names_and_their_lists() {
+        let l = labels();
+        assert!(is_all_units("各县（市、区）", &l));
+        assert!(is_all_units("各科室", &l));
+        assert!(!is_all_units("各", &l));
+        assert!(!is_all_units("办公室", &l));
+        let note = "注：各县（市、区）指鲤城区、丰泽区、洛江区等。排在第一位的为牵头单位。";
+        assert_eq!(
+            units_in_note(note, "各县（市、区）", &l),
+            Some(strings(&["鲤城区", "丰泽区", "洛江区"]))
+        );
+        assert_eq!(units_in_note("注：各科室按时报送。", "各科室", &l), None);
     }
 
     #[test]

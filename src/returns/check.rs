@@ -11,7 +11,7 @@ use crate::finding::{Code, Finding, Severity, a1};
 use crate::identity::{Identity, PROP_DEPARTMENT};
 use crate::model::Item;
 use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown};
-use crate::template::{SheetLayout, shown_text};
+use crate::template::SheetLayout;
 use crate::text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
 use crate::workbook::{self, OpenError, Sheet, Value};
 
@@ -192,7 +192,7 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
             ],
         ));
     }
-    if !ctx.master.departments.iter().any(|d| d.name == department) && stale.is_empty() {
+    if !ctx.master.departments().iter().any(|d| d.name == department) && stale.is_empty() {
         stale.push(
             ctx.spec
                 .message("stale.master", &[("issued_at", &identity.issued_at)]),
@@ -259,7 +259,7 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
                 .map(|&(_, col)| locked_text(sheet, row, col))
                 .collect();
             if issued_hash.get(item.id.as_str())
-                == Some(&crate::identity::row_hash(&texts).as_str())
+                == Some(&crate::digest::row_hash(&texts).as_str())
             {
                 continue;
             }
@@ -288,15 +288,17 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
 /// (columns may have been moved or inserted) and falling back to the issued positions.
 pub struct Columns {
     pub header_row: u32,
-    pub shown: Vec<(Shown, u32)>,
+    /// Each shown column of the form (by its index there) and where it stands.
+    pub shown: Vec<(usize, u32)>,
     pub inputs: Vec<(String, u32)>,
 }
 
 impl Columns {
-    fn shown_col(&self, shown: Shown) -> Option<u32> {
+    fn shown_col(&self, form: &crate::form::Form, shown: Shown) -> Option<u32> {
+        let index = form.position(shown)?;
         self.shown
             .iter()
-            .find(|(s, _)| *s == shown)
+            .find(|(i, _)| *i == index)
             .map(|(_, c)| *c)
     }
 
@@ -316,7 +318,8 @@ fn find_sheet<'b>(
     issued_name: &str,
 ) -> Option<(&'b Sheet, Columns)> {
     let spec = ctx.spec;
-    let id_label = label_key(spec.template.labels.get(&Shown::Id)?);
+    let form = &ctx.form;
+    let id_label = label_key(&form.shown[form.position(Shown::Id)?].label);
     let score_label = label_key(&spec.score_input().label);
     let header_in = |sheet: &Sheet| -> Option<u32> {
         (0..sheet.grid.height().min(30)).find(|&r| {
@@ -332,7 +335,7 @@ fn find_sheet<'b>(
         .chain(others)
         .filter(|s| s.name != crate::identity::SHEET_NAME)
         .find_map(|s| header_in(s).map(|r| (s, r)))?;
-    let layout = SheetLayout::new(spec, 0);
+    let layout = SheetLayout::new(form, spec, 0);
     let width = sheet.grid.width().min(200);
     let col_of = |label: &str, fallback: u16| -> u32 {
         let key = label_key(label);
@@ -340,14 +343,11 @@ fn find_sheet<'b>(
             .find(|&c| label_key(&sheet.grid.raw(header_row, c).to_text()) == key)
             .unwrap_or(u32::from(fallback))
     };
-    let shown = layout
+    let shown = form
         .shown
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            let label = spec.template.labels.get(s).map_or("", String::as_str);
-            (*s, col_of(label, i as u16))
-        })
+        .map(|(i, column)| (i, col_of(&column.label, i as u16)))
         .collect();
     let inputs = spec
         .inputs
@@ -382,7 +382,7 @@ fn item_rows(
     issued: &[&str],
     f: &mut Findings,
 ) -> Area {
-    let id_col = columns.shown_col(Shown::Id).unwrap_or(0);
+    let id_col = columns.shown_col(&ctx.form, Shown::Id).unwrap_or(0);
     let total_label = label_key(&ctx.spec.template.score_total);
     let signoff_labels: Vec<String> = ctx
         .spec
@@ -465,8 +465,10 @@ fn locked_cells(
     row: u32,
     f: &mut Findings,
 ) {
-    for &(shown, col) in &columns.shown {
-        let expected = shown_text(item, department, shown);
+    for &(index, col) in &columns.shown {
+        let column = &ctx.form.shown[index];
+        let shown = column.shown;
+        let expected = ctx.form.cell(column, item, department);
         let actual = locked_text(sheet, row, col);
         let same = if shown == Shown::Weight {
             match (parse_decimal(&actual), item.weight) {
@@ -479,13 +481,7 @@ fn locked_cells(
             same_text(&actual, &expected)
         };
         if !same {
-            let label = ctx
-                .spec
-                .template
-                .labels
-                .get(&shown)
-                .cloned()
-                .unwrap_or_default();
+            let label = column.label.clone();
             let (shown_actual, shown_expected) = differing_parts(&actual, &expected);
             f.error(
                 Code::LockedCellChanged,
@@ -795,7 +791,7 @@ fn signoff(
 ) -> IndexMap<String, CellValue> {
     let mut out = IndexMap::new();
     let width = sheet.grid.width().min(200);
-    let layout = SheetLayout::new(ctx.spec, 0);
+    let layout = SheetLayout::new(&ctx.form, ctx.spec, 0);
     for input in &ctx.spec.signoff {
         let key = label_key(&input.label);
         let found = (from..sheet.grid.height()).find_map(|r| {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::identity::hex;
+use crate::digest::hex;
 use crate::workbook::{Format, sniff};
 
 use super::Limits;

@@ -81,6 +81,8 @@ impl Limits {
 pub struct Context<'a> {
     pub master: &'a Master,
     pub spec: &'a Spec,
+    /// The form of the workbooks this campaign issues.
+    pub form: crate::form::Form,
     pub campaign_id: &'a str,
     pub secret: &'a str,
     /// The campaign's current round: workbooks of an earlier round are stale.
@@ -91,6 +93,30 @@ pub struct Context<'a> {
     /// The current master's fingerprint.
     pub fingerprint: String,
     pub limits: Limits,
+}
+
+impl<'a> Context<'a> {
+    /// The context of a campaign `campaign_id` signing with `secret`, now at `round`.
+    pub fn new(
+        master: &'a Master,
+        spec: &'a Spec,
+        campaign_id: &'a str,
+        secret: &'a str,
+        round: u32,
+        limits: Limits,
+    ) -> Context<'a> {
+        Context {
+            master,
+            spec,
+            form: crate::form::Form::new(master, spec),
+            campaign_id,
+            secret,
+            round,
+            keep_values: true,
+            fingerprint: master.fingerprint().to_string(),
+            limits,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -337,7 +363,7 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
         }
     };
     ret.size = bytes.len() as u64;
-    ret.sha256 = crate::identity::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    ret.sha256 = crate::digest::sha256_hex(&bytes);
     let mut limits = ctx.limits.reading();
     // The fill-in and identity sheets are all a return is checked on (the 填表说明 is not read);
     // a workbook where either was renamed is read whole.
@@ -474,7 +500,7 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
     }
     let mut departments = Vec::new();
     let mut general = Vec::new();
-    for dept in &ctx.master.departments {
+    for dept in ctx.master.departments() {
         let pick = chosen.get(&dept.name).copied();
         let (status, file, received, errors, warnings) = match pick {
             Some(i) => {

@@ -8,7 +8,7 @@ pub mod play;
 pub mod xlsx;
 
 use serde_json::Value;
-use tianbao::master::source::{Layout, MasterSource, write_master};
+use tianbao_kit::source::{Layout, MasterSource, write_master};
 
 pub struct Run {
     pub code: i32,

@@ -27,7 +27,7 @@ impl Campaign {
         let run = tianbao(&dir, &["generate"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let spec = Spec::builtin();
-        let master = tianbao::master::read_master(&dir.join("master.xlsx"), &spec, None)
+        let master = tianbao::master::read_master(&dir.join("master.xlsx"), &spec, &Default::default())
             .unwrap()
             .master;
         let config = std::fs::read_to_string(dir.join("tianbao.toml")).unwrap();
@@ -44,7 +44,7 @@ impl Campaign {
 
     pub fn items(&self, department: &str) -> Vec<&Item> {
         self.master
-            .items
+            .items()
             .iter()
             .filter(|i| i.departments.iter().any(|d| d == department))
             .collect()
@@ -62,7 +62,8 @@ impl Campaign {
     }
 
     fn layout(&self, department: &str) -> SheetLayout {
-        SheetLayout::new(&self.spec, self.items(department).len())
+        let form = tianbao::form::Form::new(&self.master, &self.spec);
+        SheetLayout::new(&form, &self.spec, self.items(department).len())
     }
 
     /// The A1 cell of an input of an item, as issued.
@@ -173,7 +174,7 @@ impl Campaign {
 
     /// Every department returns its workbook filled correctly.
     pub fn everyone_returns(&self) {
-        for d in &self.master.departments {
+        for d in self.master.departments() {
             self.put(&format!("{}.xlsx", d.name), &self.filled(&d.name));
         }
     }

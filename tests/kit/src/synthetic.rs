@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::master::source::{MasterSource, SourceItem, SourceRow};
+use crate::source::{MasterSource, SourceItem, SourceRow};
 
 /// A small deterministic generator (xorshift64*): the same size gives the same campaign.
 struct Rng(u64);
@@ -181,7 +181,7 @@ pub fn master_source(departments: usize, items: usize) -> MasterSource {
             .collect();
         let category_total: Decimal = weights.iter().sum();
         grand_total += category_total;
-        let level = format!("{name} ({}分)", crate::text::show(category_total));
+        let level = format!("{name} ({}分)", tianbao::text::show(category_total));
         let count = range.len();
         let groups = count.div_ceil(5);
         for g in 0..groups {
@@ -190,7 +190,7 @@ pub fn master_source(departments: usize, items: usize) -> MasterSource {
             let indicator = format!(
                 "{}({}分)",
                 sentence(&mut rng, 2),
-                crate::text::show(group_points)
+                tianbao::text::show(group_points)
             );
             for (n, &k) in members.iter().enumerate() {
                 let index = range.start + k;
@@ -218,12 +218,12 @@ pub fn master_source(departments: usize, items: usize) -> MasterSource {
         }
         rows.push(SourceRow::Subtotal {
             label: "合计".into(),
-            value: crate::text::show(category_total),
+            value: tianbao::text::show(category_total),
         });
     }
     rows.push(SourceRow::Total {
         label: "绩效目标考评得分".into(),
-        value: crate::text::show(grand_total),
+        value: tianbao::text::show(grand_total),
     });
     MasterSource {
         title: format!("模拟{departments}个部门{items}项绩效目标考评表"),
@@ -234,27 +234,33 @@ pub fn master_source(departments: usize, items: usize) -> MasterSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::master::source::{Layout, write_master};
+    use crate::source::{Layout, write_master};
 
     #[test]
     fn a_synthetic_master_reads_back_whole() {
         let source = master_source(40, 120);
         let bytes = write_master(&source, &Layout::default()).unwrap();
-        let book = crate::workbook::open_bytes("synthetic.xlsx", bytes).unwrap();
-        let spec = crate::spec::Spec::builtin();
+        let book = tianbao::workbook::open_bytes("synthetic.xlsx", bytes).unwrap();
+        let spec = tianbao::spec::Spec::builtin();
         let read =
-            crate::master::read_master_workbook("synthetic.xlsx", &book, &spec, None).unwrap();
-        assert_eq!(read.master.items.len(), 120);
-        assert_eq!(read.master.departments.len(), 40);
+            tianbao::master::read_master_workbook(
+                "synthetic.xlsx",
+                &book,
+                &spec,
+                &tianbao::master::ReadOptions::default(),
+            )
+            .unwrap();
+        assert_eq!(read.master.items().len(), 120);
+        assert_eq!(read.master.departments().len(), 40);
         let errors: Vec<_> = read
             .findings
             .iter()
-            .filter(|f| f.severity == crate::finding::Severity::Error)
+            .filter(|f| f.severity == tianbao::finding::Severity::Error)
             .collect();
         assert!(errors.is_empty(), "{errors:?}");
         assert!(
             read.master
-                .items
+                .items()
                 .iter()
                 .all(|i| (1..=3).contains(&i.departments.len()))
         );

@@ -12,8 +12,8 @@ use rust_xlsxwriter::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::text::parse_decimal;
-use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
+use tianbao::text::parse_decimal;
+use tianbao::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +65,7 @@ pub struct SourceItem {
 
 impl SourceItem {
     fn group(&self) -> String {
-        crate::model::group_of(&self.id)
+        tianbao::model::group_of(&self.id)
     }
 }
 
