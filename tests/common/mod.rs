@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod play;
+pub mod shapes;
 pub mod xlsx;
 
 use serde_json::Value;
@@ -123,6 +124,38 @@ pub fn soffice_convert(file: &Path, format: &str, out_dir: &Path) -> PathBuf {
         String::from_utf8_lossy(&status.stderr)
     );
     out
+}
+
+/// Converts every file of `files` with LibreOffice to `format` in `out_dir`, in one start of
+/// soffice (each start costs about two seconds); returns the converted paths in order.
+pub fn soffice_convert_all(files: &[PathBuf], format: &str, out_dir: &Path) -> Vec<PathBuf> {
+    std::fs::create_dir_all(out_dir).unwrap();
+    let profile = out_dir.join("lo-profile");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", format, "--outdir"])
+        .arg(out_dir)
+        .args(files)
+        .output()
+        .expect("soffice runs");
+    assert!(status.status.success(), "soffice failed: {:?}", status);
+    files
+        .iter()
+        .map(|file| {
+            let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+            let out = out_dir.join(format!("{stem}.{format}"));
+            assert!(
+                out.exists(),
+                "soffice wrote no {}: {}",
+                out.display(),
+                String::from_utf8_lossy(&status.stderr)
+            );
+            out
+        })
+        .collect()
 }
 
 /// `tianbao init c --master samples/master.xlsx` in a fresh temp dir: (the temp dir, the campaign).
