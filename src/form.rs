@@ -28,16 +28,16 @@ pub struct Form {
 
 fn width_of(shown: Shown) -> f64 {
     match shown {
-        Shown::Id => 7.5,
-        Shown::Category => 12.0,
-        Shown::Basis | Shown::Indicator => 24.0,
-        Shown::Task => 40.0,
-        Shown::Text => 18.0,
-        Shown::Weight => 6.0,
-        Shown::Deadline => 9.0,
-        Shown::Leaders | Shown::Persons => 8.0,
-        Shown::Role => 7.0,
+        Shown::Column(Role::Id) => 7.5,
+        Shown::Column(Role::Category) => 12.0,
+        Shown::Column(Role::Basis | Role::Indicator) => 24.0,
+        Shown::Column(Role::Task) => 40.0,
+        Shown::Column(Role::Text) => 18.0,
+        Shown::Column(Role::Weight) => 6.0,
+        Shown::Column(Role::Deadline) => 9.0,
+        Shown::Part => 7.0,
         Shown::SharedWith => 11.0,
+        Shown::Column(_) => 8.0,
     }
 }
 
@@ -76,20 +76,21 @@ impl Form {
     pub fn cell(&self, column: &ShownColumn, item: &Item, department: &str) -> String {
         let join = |v: &[String]| v.join("\n");
         match column.shown {
-            Shown::Id => item.id.clone(),
-            Shown::Category => item.category.join(" / "),
-            Shown::Basis | Shown::Indicator | Shown::Task | Shown::Text => column
+            Shown::Column(Role::Id) => item.id.clone(),
+            Shown::Column(Role::Category) => item.category.join(" / "),
+            Shown::Column(role) if role.is_text() => column
                 .text
                 .map(|t| item.text_of(t).to_string())
                 .unwrap_or_default(),
-            Shown::Weight => item.weight.map(show).unwrap_or_default(),
-            Shown::Deadline => item.deadline.clone().unwrap_or_default(),
-            Shown::Leaders => join(&item.leaders),
-            Shown::Persons => match item.person_for(department) {
+            Shown::Column(Role::Weight) => item.weight.map(show).unwrap_or_default(),
+            Shown::Column(Role::Deadline) => item.deadline.clone().unwrap_or_default(),
+            Shown::Column(Role::Leaders) => join(&item.leaders),
+            Shown::Column(Role::Persons) => match item.person_for(department) {
                 Some(person) => person.to_string(),
                 None => join(&item.persons),
             },
-            Shown::Role => match item.part_of(department) {
+            Shown::Column(_) => String::new(),
+            Shown::Part => match item.part_of(department) {
                 Some(Part::Lead) => self.lead_word.clone(),
                 Some(Part::Cooperating) => self.cooperating_word.clone(),
                 None => String::new(),
@@ -141,23 +142,23 @@ fn label_of(master: &Master, spec: &Spec, entry: Shown) -> Option<String> {
     let fallback = || spec.template.labels.get(&entry).cloned().unwrap_or_default();
     let own = |role: Role| master.label(role).map(str::to_string);
     match entry {
-        Shown::Id => Some(master.id_label().map_or_else(fallback, str::to_string)),
-        Shown::Category => master
+        Shown::Column(Role::Id) => Some(master.id_label().map_or_else(fallback, str::to_string)),
+        Shown::Column(Role::Category) => master
             .items()
             .iter()
             .any(|i| !i.category.is_empty())
             .then(fallback),
-        Shown::Weight => master.weighted().then(|| own(Role::Weight).unwrap_or_else(fallback)),
-        Shown::Deadline => own(Role::Deadline),
-        Shown::Leaders => own(Role::Leaders),
-        Shown::Persons => own(Role::Persons),
-        Shown::Role => master.has_cooperating().then(fallback),
+        Shown::Column(Role::Weight) => master
+            .weighted()
+            .then(|| own(Role::Weight).unwrap_or_else(fallback)),
+        Shown::Column(role @ (Role::Deadline | Role::Leaders | Role::Persons)) => own(role),
+        Shown::Column(_) => None,
+        Shown::Part => master.has_cooperating().then(fallback),
         Shown::SharedWith => master
             .items()
             .iter()
             .any(|i| i.departments.len() > 1)
             .then(fallback),
-        Shown::Basis | Shown::Indicator | Shown::Task | Shown::Text => None,
     }
 }
 

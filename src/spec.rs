@@ -145,39 +145,74 @@ pub struct TemplateSpec {
     pub labels: IndexMap<Shown, String>,
 }
 
-/// A master column the fill-in sheet shows, read-only. The text roles (basis, indicator, task,
-/// text) stand for every master column of that role, each with the master's own label.
+/// A column the fill-in sheet shows, read-only: a master column by its [`Role`] (a text role
+/// stands for every master column of that role, each with the master's own label), how the
+/// department answers for the item (`role`: 牵头/配合), or the other departments of a shared
+/// item (`shared_with`). Written in the spec by name: `"id"`, `"task"`, `"role"` ….
+///
+/// [`Role`]: crate::model::Role
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(try_from = "String", into = "String")]
 pub enum Shown {
-    Id,
-    Category,
-    Basis,
-    Indicator,
-    Task,
-    /// Text columns of no other role (评分标准, 目标值 …).
-    Text,
-    Weight,
-    Deadline,
-    Leaders,
-    Persons,
-    /// How the department answers for the item: 牵头 or 配合 (tables that tell them apart).
-    Role,
-    /// The other departments of a shared item.
+    Column(crate::model::Role),
+    /// 牵头 or 配合 (tables that tell them apart).
+    Part,
     SharedWith,
 }
 
 impl Shown {
+    pub const ID: Shown = Shown::Column(crate::model::Role::Id);
+    pub const TASK: Shown = Shown::Column(crate::model::Role::Task);
+    pub const INDICATOR: Shown = Shown::Column(crate::model::Role::Indicator);
+    pub const WEIGHT: Shown = Shown::Column(crate::model::Role::Weight);
+
     /// The master role a text entry stands for.
     pub fn text_role(self) -> Option<crate::model::Role> {
-        use crate::model::Role;
         match self {
-            Shown::Basis => Some(Role::Basis),
-            Shown::Indicator => Some(Role::Indicator),
-            Shown::Task => Some(Role::Task),
-            Shown::Text => Some(Role::Text),
+            Shown::Column(role) if role.is_text() => Some(role),
             _ => None,
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shown::Column(role) => role.as_str(),
+            Shown::Part => "role",
+            Shown::SharedWith => "shared_with",
+        }
+    }
+}
+
+impl TryFrom<String> for Shown {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Shown, String> {
+        use crate::model::Role;
+        match text.as_str() {
+            "role" => Ok(Shown::Part),
+            "shared_with" => Ok(Shown::SharedWith),
+            other => match Role::parse(other) {
+                Some(Role::Departments | Role::Lead | Role::Cooperating | Role::Ignored) | None => {
+                    Err(format!(
+                        "\"{other}\" is not a shown column; use id, category, basis, indicator, \
+                         task, text, weight, deadline, leaders, persons, role or shared_with"
+                    ))
+                }
+                Some(role) => Ok(Shown::Column(role)),
+            },
+        }
+    }
+}
+
+impl From<Shown> for String {
+    fn from(shown: Shown) -> String {
+        shown.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -409,7 +444,7 @@ impl Spec {
                 "inputs: exactly one input of kind \"score\" is needed, found {scores}"
             ));
         }
-        if !self.template.shown.contains(&Shown::Id) {
+        if !self.template.shown.contains(&Shown::ID) {
             return Err(
                 "template.shown must include \"id\": returns are matched to items by it".into(),
             );
@@ -417,7 +452,7 @@ impl Spec {
         for shown in &self.template.shown {
             if shown.text_role().is_none() && !self.template.labels.contains_key(shown) {
                 return Err(format!(
-                    "template.labels has no label for shown column {shown:?}"
+                    "template.labels has no label for shown column \"{shown}\""
                 ));
             }
         }

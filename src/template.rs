@@ -67,7 +67,7 @@ fn mark_positions(
                 let row = FIRST_ITEM_ROW + index as u32;
                 let col = match key {
                     Some(key) => layout.input_col(key)?,
-                    None => layout.shown_col(Shown::Id).unwrap_or(0),
+                    None => layout.shown_col(Shown::ID).unwrap_or(0),
                 };
                 Some((row, col))
             }
@@ -449,11 +449,11 @@ fn fill_sheet(
         for (col, column) in form.shown.iter().enumerate() {
             let text = form.cell(column, item, department);
             let format = match column.shown {
-                Shown::Indicator | Shown::Task | Shown::Basis | Shown::Text => &f.locked,
+                Shown::Column(role) if role.is_text() => &f.locked,
                 _ => &f.locked_center,
             };
             let format = &marked(sheet, (row, col as u16), format)?;
-            if column.shown == Shown::Weight {
+            if column.shown == Shown::WEIGHT {
                 match item.weight.and_then(|w| w.to_string().parse::<f64>().ok()) {
                     Some(w) => sheet.write_number_with_format(row, col as u16, w, format)?,
                     None => sheet.write_string_with_format(row, col as u16, &text, format)?,
@@ -492,7 +492,7 @@ fn fill_sheet(
 
     // Total row: weights and the score total, a formula with its value cached.
     let total_row = FIRST_ITEM_ROW + items.len() as u32;
-    let weight_col = layout.shown_col(Shown::Weight);
+    let weight_col = layout.shown_col(Shown::WEIGHT);
     let label_end = weight_col.unwrap_or(1).saturating_sub(1);
     if label_end > 0 {
         sheet.merge_range(

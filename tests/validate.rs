@@ -186,9 +186,9 @@ fn signature_invalid() {
 fn locked_cell_changed() {
     let c = Campaign::new();
     let mut book = c.filled(WATER);
-    let task = c.shown_cell(WATER, "1-7-1", Shown::Task);
+    let task = c.shown_cell(WATER, "1-7-1", Shown::TASK);
     book.set("填报表", &task, s("改过的任务内容"));
-    let weight = c.shown_cell(WATER, "1-8-1", Shown::Weight);
+    let weight = c.shown_cell(WATER, "1-8-1", Shown::WEIGHT);
     book.set("填报表", &weight, Cell::Num(5.0));
     let list = errors_of(&c, &book);
     assert!(
@@ -214,7 +214,7 @@ fn item_missing() {
 fn item_unexpected() {
     let c = Campaign::new();
     let mut book = c.filled(WATER);
-    let id = c.shown_cell(WATER, "1-8-2", Shown::Id);
+    let id = c.shown_cell(WATER, "1-8-2", Shown::ID);
     book.set("填报表", &id, s("9-9-9"));
     let list = errors_of(&c, &book);
     assert!(has(&list, "item_unexpected", &id, ""), "{list:?}");
@@ -225,7 +225,7 @@ fn item_unexpected() {
 fn item_duplicated() {
     let c = Campaign::new();
     let mut book = c.filled(WATER);
-    let id = c.shown_cell(WATER, "1-8-2", Shown::Id);
+    let id = c.shown_cell(WATER, "1-8-2", Shown::ID);
     book.set("填报表", &id, s("1-8-1"));
     let list = errors_of(&c, &book);
     assert!(has(&list, "item_duplicated", &id, "1-8-1"), "{list:?}");
@@ -236,11 +236,11 @@ fn rows_sorted_differently_are_not_an_error() {
     let c = Campaign::new();
     let mut book = c.filled(WATER);
     // Swap the rows of 1-8-1 and 1-8-2 (same weights): ids, and inputs move with them.
-    let a = c.shown_cell(WATER, "1-8-1", Shown::Id);
-    let b = c.shown_cell(WATER, "1-8-2", Shown::Id);
+    let a = c.shown_cell(WATER, "1-8-1", Shown::ID);
+    let b = c.shown_cell(WATER, "1-8-2", Shown::ID);
     book.set("填报表", &a, s("1-8-2"));
     book.set("填报表", &b, s("1-8-1"));
-    for shown in [Shown::Task, Shown::Indicator] {
+    for shown in [Shown::TASK, Shown::INDICATOR] {
         let ca = c.shown_cell(WATER, "1-8-1", shown);
         let cb = c.shown_cell(WATER, "1-8-2", shown);
         let item_a = c.master.item("1-8-1").unwrap();
@@ -611,7 +611,7 @@ fn random_valid_fills_are_clean_and_each_injected_error_is_found_once() {
                 ("not_a_number", cell)
             }
             _ => {
-                let cell = c.shown_cell(dept, &item.id, Shown::Task);
+                let cell = c.shown_cell(dept, &item.id, Shown::TASK);
                 book.set("填报表", &cell, s("改"));
                 ("locked_cell_changed", cell)
             }

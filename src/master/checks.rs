@@ -172,16 +172,14 @@ impl<'a> Report<'a> {
     }
 }
 
-/// A task of 30 characters or more whose last character is a letter rather than punctuation may
-/// be cut off; short
-/// KPI texts (`≥95%`, `新增项目10个以上`) never are.
+/// A task written in sentences (with 。，；) of 40 characters or more that ends in a letter
+/// rather than punctuation may be cut off; short KPI texts (`≥95%`, `新增项目10个以上`) and
+/// texts without sentence punctuation never are.
 pub fn looks_cut_off(text: &str) -> bool {
-    text.chars().count() >= 30
-        && text
-            .trim_end()
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_alphabetic())
+    let text = text.trim_end();
+    text.chars().count() >= 40
+        && text.contains(['。', '，', '；', ';'])
+        && text.chars().last().is_some_and(|c| c.is_alphabetic())
 }
 
 #[cfg(test)]
@@ -191,7 +189,10 @@ mod tests {
     #[test]
     fn cut_off_text_is_told_from_finished_text() {
         assert!(looks_cut_off(
-            "完成铁路货运场站等4座交通污染自动监测站建设、泉州市大气环境监测超级站一"
+            "强化噪声污染联防联控工作机制，完成铁路货运场站等4座交通污染自动监测站建设、泉州市大气环境监测超级站一"
+        ));
+        assert!(!looks_cut_off(
+            "推动市属国有企业战略性重组和专业化整合年内完成2家以上企业整合重组并上报市国资委审定通过"
         ));
         assert!(!looks_cut_off("依法、科学、精准防治噪声污染。"));
         assert!(!looks_cut_off("提高企业环保意识；"));

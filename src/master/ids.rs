@@ -51,7 +51,7 @@ pub fn resolve(items: &[ItemRow], sections: &[Section], report: &mut Report) -> 
     for (item, id) in items.iter().zip(&ids) {
         if let Some(id) = id
             && !id.assigned
-            && !is_well_formed(&item.candidate.id)
+            && !is_well_formed(&item.candidate.id_spread)
         {
             report.push(
                 Severity::Error,

@@ -13,7 +13,7 @@ pub const MAX_LABEL_CHARS: usize = 24;
 
 /// Words that end a label of a text column: `分值说明` is a text, not a weight.
 const TEXT_ENDINGS: &[&str] = &[
-    "说明", "标准", "方法", "要求", "情况", "内容", "细则", "依据", "描述", "备注",
+    "说明", "标准", "方法", "办法", "要求", "情况", "内容", "细则", "依据", "描述", "备注",
 ];
 
 #[derive(Debug, Clone)]
@@ -84,7 +84,10 @@ impl Labels {
         }
         let mut contained: Vec<(String, Role)> = roles
             .iter()
-            .filter(|(k, r)| k.chars().count() >= 2 && **r != Role::Text)
+            // A label with a word more names its role, but never a column to read past.
+            .filter(|(k, r)| {
+                k.chars().count() >= 2 && !matches!(r, Role::Text | Role::Ignored | Role::Category)
+            })
             .map(|(k, r)| (k.clone(), *r))
             .collect();
         contained.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));

@@ -282,7 +282,7 @@ fn read_row(
 
 fn has_content(c: &Candidate) -> bool {
     !c.id_spread.is_empty()
-        || !c.texts.is_empty()
+        || c.texts.iter().any(|(_, _, p)| !p.text.is_empty())
         || c.has_departments()
         || c.weight != WeightCell::Missing
         || !c.levels.is_empty()
@@ -314,7 +314,6 @@ fn lenient_weight(text: &str) -> WeightCell {
         .unwrap_or(bare)
         .trim();
     match parse_decimal(bare) {
-        Some(d) if bare == trimmed => WeightCell::Number(d),
         Some(d) => WeightCell::Text(d, trimmed.to_string()),
         None => WeightCell::NotNumber(trimmed.to_string()),
     }
@@ -444,11 +443,18 @@ fn texts_at(
             same_group
                 .filter(|_| group_level)
                 .and_then(|p| p.texts.iter().find(|(c, _, _)| *c == column))
+                .filter(|(_, _, placed)| !placed.text.is_empty())
                 .map(|(_, _, placed)| placed.clone())
         });
-        if let Some(placed) = placed {
-            texts.push((column, *role, placed));
-        }
+        // Empty texts too: every text column of the header has its place.
+        texts.push((
+            column,
+            *role,
+            placed.unwrap_or(Placed {
+                text: String::new(),
+                cell: (row, col as u32),
+            }),
+        ));
     }
     texts
 }

@@ -21,6 +21,8 @@ pub struct Section {
     pub key: Option<String>,
     pub rank: u32,
     pub cell: Pos,
+    /// The id of a section numbered like its items (`1.1` over `1.1.1`).
+    pub id: Option<String>,
     /// Index into the walked rows.
     pub row: usize,
     /// Items below it: a range of item indexes (filled in once items are numbered).
@@ -71,6 +73,7 @@ fn heading_text(c: &Candidate) -> String {
     }
     let mut parts = vec![c.id_written.clone()];
     parts.extend(c.texts.iter().map(|(_, _, p)| p.text.clone()));
+    // (empty texts are dropped below)
     parts.retain(|p| !p.is_empty());
     parts.join(" ")
 }
@@ -90,6 +93,7 @@ fn section_of(c: &Candidate, row: usize, dotted: bool) -> Section {
             .or_else(|| section_key(&text)),
         rank: rank_of(numbering.as_ref(), depth),
         cell: c.heading.as_ref().map_or(c.id_cell, |h| h.cell),
+        id: dotted.then(|| c.id_spread.clone()),
         row,
         items: 0..0,
     }
@@ -122,6 +126,15 @@ pub fn split(rows: &[Row]) -> Split {
         let parent = has_child(&candidates, k);
         k += 1;
         if c.heading.is_none() && !parent {
+            // An item numbered like its sections lies only in those its id is below.
+            while stack.last().is_some_and(|&top| {
+                sections[top]
+                    .id
+                    .as_ref()
+                    .is_some_and(|id| !is_parent_id(id, &c.id_spread) && !c.id_spread.is_empty())
+            }) {
+                stack.pop();
+            }
             decided[row] = Decided::Item(items.len());
             items.push((row, stack.clone()));
             continue;

@@ -319,7 +319,7 @@ fn find_sheet<'b>(
 ) -> Option<(&'b Sheet, Columns)> {
     let spec = ctx.spec;
     let form = &ctx.form;
-    let id_label = label_key(&form.shown[form.position(Shown::Id)?].label);
+    let id_label = label_key(&form.shown[form.position(Shown::ID)?].label);
     let score_label = label_key(&spec.score_input().label);
     let header_in = |sheet: &Sheet| -> Option<u32> {
         (0..sheet.grid.height().min(30)).find(|&r| {
@@ -382,7 +382,7 @@ fn item_rows(
     issued: &[&str],
     f: &mut Findings,
 ) -> Area {
-    let id_col = columns.shown_col(&ctx.form, Shown::Id).unwrap_or(0);
+    let id_col = columns.shown_col(&ctx.form, Shown::ID).unwrap_or(0);
     let total_label = label_key(&ctx.spec.template.score_total);
     let signoff_labels: Vec<String> = ctx
         .spec
@@ -470,12 +470,12 @@ fn locked_cells(
         let shown = column.shown;
         let expected = ctx.form.cell(column, item, department);
         let actual = locked_text(sheet, row, col);
-        let same = if shown == Shown::Weight {
+        let same = if shown == Shown::WEIGHT {
             match (parse_decimal(&actual), item.weight) {
                 (Some(a), Some(w)) => a == w.normalize(),
                 _ => same_text(&actual, &expected),
             }
-        } else if shown == Shown::Id {
+        } else if shown == Shown::ID {
             true // rows are matched by id; a changed id is an unexpected row
         } else {
             same_text(&actual, &expected)

@@ -1573,7 +1573,7 @@ fn kpi_table(weight_cell: impl Fn(&KpiRow) -> String) -> (Grid, Vec<Item>, Vec<u
 fn kpi_columns() -> Vec<Col> {
     vec![
         col("A", "序号", "id"),
-        col("B", "指标名称", "text"),
+        col("B", "指标名称", "task"),
         col("C", "目标值", "text"),
         col("D", "权重（%）", "weight"),
         col("E", "责任部门", "departments"),
@@ -1592,7 +1592,7 @@ pub fn f_kpi_text_weights() -> Shape {
         .collect();
     Shape {
         name: "f_kpi_text_weights",
-        about: "KPI sheet (指标名称/目标值/数据来源 are text columns, no task column), weights written 8分 ５ 5.0 6 分 20%: read as numbers with weight_text",
+        about: "KPI sheet (指标名称 is the task, 目标值/数据来源 are text columns), weights written 8分 ５ 5.0 6 分 20%: read as numbers with weight_text",
         grid: g,
         args: Vec::new(),
         expect: Expect::Table(Table {
