@@ -210,13 +210,17 @@ fn departments(out: &mut String, master: &Master) {
         } else {
             String::new()
         };
+        let weight = if master.weighted() {
+            format!("  weight {:>5}", show(d.weight))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "  {}{}  {:>3} items{roles}  weight {:>5}  {}",
+            "  {}{}  {:>3} items{roles}{weight}  {}",
             d.name,
             "  ".repeat(pad),
             d.items,
-            show(d.weight),
             d.persons.join("、"),
         );
     }
@@ -235,10 +239,12 @@ fn finding_line(f: &Finding) -> String {
     format!("{severity} {} {}{item}: {}", f.code, f.place(), f.message)
 }
 
-fn points(category: &Category) -> String {
-    match category.points {
-        Some(p) => format!("{}分, weights {}", show(p), show(category.weight)),
-        None => format!("weights {}", show(category.weight)),
+fn points(master: &Master, category: &Category) -> String {
+    match (category.points, master.weighted()) {
+        (Some(p), true) => format!("  ({}分, weights {})", show(p), show(category.weight)),
+        (Some(p), false) => format!("  ({}分)", show(p)),
+        (None, true) => format!("  (weights {})", show(category.weight)),
+        (None, false) => String::new(),
     }
 }
 
@@ -255,7 +261,7 @@ fn group_weights(master: &Master) -> GroupSums {
 
 fn tree(out: &mut String, master: &Master, sums: &GroupSums, category: &Category, depth: usize) {
     let indent = "  ".repeat(depth);
-    let _ = writeln!(out, "{indent}{}  ({})", category.name, points(category));
+    let _ = writeln!(out, "{indent}{}{}", category.name, points(master, category));
     for child in &category.children {
         tree(out, master, sums, child, depth + 1);
     }
@@ -270,7 +276,7 @@ fn tree(out: &mut String, master: &Master, sums: &GroupSums, category: &Category
 fn items(out: &mut String, master: &Master, sums: &GroupSums, items: &[&Item], indent: &str) {
     let mut shown_group = None;
     for item in items {
-        let in_group = item.group != item.id;
+        let in_group = item.group != item.id && master.weighted();
         if in_group && shown_group.as_deref() != Some(item.group.as_str()) {
             let sum = sums.get(item.group.as_str()).copied().unwrap_or_default();
             let declared = item

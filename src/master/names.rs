@@ -66,6 +66,7 @@ pub fn marked_names(text: &str, labels: &Labels) -> Marked {
                 Some((mark, bare)) => (Some(mark), bare),
                 None => (segment_mark, name),
             };
+            let name = without_etc(&name);
             if name.is_empty() {
                 continue;
             }
@@ -77,6 +78,18 @@ pub fn marked_names(text: &str, labels: &Labels) -> Marked {
         }
     }
     out
+}
+
+/// A last name written with `等` (`市财政局等`, `市财政局等部门`): the name alone.
+fn without_etc(name: &str) -> String {
+    for tail in ["等部门", "等单位", "等科室", "等"] {
+        if let Some(bare) = name.strip_suffix(tail)
+            && bare.chars().count() >= 2
+        {
+            return bare.to_string();
+        }
+    }
+    name.to_string()
 }
 
 /// Whether `name` stands for all units of a kind (`各县（市、区）`, `各科室`).
@@ -193,6 +206,8 @@ mod tests {
         assert_eq!(m.plain, strings(&["市财政局"]));
         let m = marked_names("办公室\n审批科", &l);
         assert_eq!(m.plain, strings(&["办公室", "审批科"]));
+        let m = marked_names("市发改委、市财政局等部门", &l);
+        assert_eq!(m.plain, strings(&["市发改委", "市财政局"]));
     }
 
     #[test]
