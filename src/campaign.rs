@@ -12,6 +12,27 @@ use crate::master::{MasterError, MasterRead, ReadOptions, read_master};
 use crate::spec::{Spec, SpecError};
 
 pub const CONFIG_FILE: &str = "tianbao.toml";
+/// The campaign's store (SQLite): receipts of what validate checked, and the log.
+pub const STORE_FILE: &str = "tianbao.db";
+
+/// A path as compared for identity: absolute, links of its folder resolved, in lower case (file
+/// systems on Windows and macOS ignore case).
+fn comparable(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let resolved = match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => match parent.canonicalize() {
+            Ok(parent) => parent.join(name),
+            Err(_) => absolute.clone(),
+        },
+        _ => absolute.clone(),
+    };
+    let resolved = resolved.canonicalize().unwrap_or(resolved);
+    PathBuf::from(resolved.to_string_lossy().to_lowercase())
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CampaignError {
@@ -31,6 +52,10 @@ pub enum CampaignError {
     },
     #[error("{path} is not valid: {detail}")]
     Invalid { path: String, detail: String },
+    #[error(
+        "{path} is {what}; tianbao never writes over it: choose another place (--out) for the output"
+    )]
+    Protected { path: String, what: &'static str },
     #[error(transparent)]
     Master(#[from] MasterError),
     #[error(transparent)]
@@ -435,6 +460,50 @@ impl Campaign {
 
     pub fn master_path(&self) -> PathBuf {
         self.dir.join(&self.config.master)
+    }
+
+    /// The campaign's store of receipts (what validate checked) and its log.
+    pub fn store_path(&self) -> PathBuf {
+        self.dir.join(STORE_FILE)
+    }
+
+    /// Refuses an output at `path` that would replace the campaign's own files (tianbao.toml,
+    /// the master copy, its spec, the store, the lock) or anything in inbox/.
+    pub fn check_output(&self, path: &Path) -> Result<(), CampaignError> {
+        let target = comparable(path);
+        let refuse = |what| {
+            Err(CampaignError::Protected {
+                path: path.display().to_string(),
+                what,
+            })
+        };
+        if target.starts_with(comparable(&self.inbox())) {
+            return refuse("in the inbox (returns are inputs)");
+        }
+        let own: [(PathBuf, &'static str); 5] = [
+            (self.dir.join(CONFIG_FILE), "the campaign's tianbao.toml"),
+            (self.master_path(), "the campaign's copy of the master table"),
+            (self.dir.join(&self.config.spec), "the campaign's spec"),
+            (self.store_path(), "the campaign's store of receipts"),
+            (self.dir.join(crate::lock::LOCK_FILE), "the campaign's lock file"),
+        ];
+        for (file, what) in own {
+            if target == comparable(&file) {
+                return refuse(what);
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses an output folder inside the inbox.
+    pub fn check_output_dir(&self, dir: &Path) -> Result<(), CampaignError> {
+        if comparable(dir).starts_with(comparable(&self.inbox())) {
+            return Err(CampaignError::Protected {
+                path: dir.display().to_string(),
+                what: "in the inbox (returns are inputs)",
+            });
+        }
+        Ok(())
     }
 
     pub fn spec(&self) -> Result<Spec, CampaignError> {

@@ -15,7 +15,7 @@ use crate::form::Form;
 use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_DEPARTMENT};
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown, Spec, render};
-use crate::text::{parse_decimal, safe_file_name, show};
+use crate::text::{parse_decimal, show};
 use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
 
 /// Who issues the workbook, and how.
@@ -142,9 +142,24 @@ impl SheetLayout {
     }
 }
 
-/// `<title>-<department>.xlsx`, safe on every OS.
+/// `<title>-<department>.xlsx`, safe on every OS; a title too long for a file name is cut, the
+/// department never. Names of a batch are made unique with [`crate::text::unique_file_names`].
 pub fn file_name(title: &str, department: &str) -> String {
-    safe_file_name(&format!("{title}-{department}.xlsx"))
+    crate::text::file_name_keeping(
+        "{title}-{department}.xlsx",
+        &[("title", title), ("department", department)],
+        "title",
+    )
+}
+
+/// The file names of the workbooks of `departments`, one each and all different.
+pub fn file_names(title: &str, departments: &[&str]) -> Vec<String> {
+    crate::text::unique_file_names(
+        departments
+            .iter()
+            .map(|d| (d.to_string(), file_name(title, d)))
+            .collect(),
+    )
 }
 
 struct Formats {

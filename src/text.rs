@@ -131,10 +131,14 @@ pub fn collapse_spaced_chars(s: &str) -> String {
     }
 }
 
-/// A file name made from untrusted text that is safe on Windows, macOS and Linux: no path
-/// separators or reserved characters, no control characters, no `..`, not a reserved device
-/// name (CON, NUL, COM1 …), no trailing dots or spaces, at most 150 characters and 200 bytes.
-pub fn safe_file_name(name: &str) -> String {
+/// Characters of a file name at most (and 200 bytes of UTF-8: Linux allows 255 bytes per name,
+/// a CJK character takes three, and a temporary file adds a dot, an id and `.tmp`).
+const MAX_NAME_CHARS: usize = 150;
+const MAX_NAME_BYTES: usize = 200;
+
+/// `name` with every character unsafe in a file name replaced: path separators and reserved
+/// characters, control and bidirectional characters, `..`; trimmed of spaces and trailing dots.
+fn sanitized(name: &str) -> String {
     let mut out: String = name
         .chars()
         .map(|c| match c {
@@ -148,22 +152,36 @@ pub fn safe_file_name(name: &str) -> String {
     while out.contains("..") {
         out = out.replace("..", "_");
     }
-    let trimmed = out.trim().trim_end_matches(['.', ' ']);
-    // At most 150 characters, keeping the extension (`.xlsx`) when the stem is cut.
-    let (stem, ext) = match trimmed.rsplit_once('.') {
+    out.trim().trim_end_matches(['.', ' ']).to_string()
+}
+
+/// The stem and the extension (`.xlsx`) of a name, when it has a short alphanumeric one.
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rsplit_once('.') {
         Some((stem, ext))
             if (1..=5).contains(&ext.chars().count())
                 && ext.chars().all(|c| c.is_ascii_alphanumeric())
                 && !stem.is_empty() =>
         {
-            (stem, format!(".{ext}"))
+            (stem, &name[stem.len()..])
         }
-        _ => (trimmed, String::new()),
-    };
-    // 150 characters, and 200 bytes of UTF-8: Linux allows 255 bytes per name, a CJK character
-    // takes three, and a temporary file adds a dot, a process id and `.tmp`.
-    let keep_chars = 150 - ext.chars().count();
-    let keep_bytes = 200 - ext.len();
+        _ => (name, ""),
+    }
+}
+
+fn fits(name: &str) -> bool {
+    name.chars().count() <= MAX_NAME_CHARS && name.len() <= MAX_NAME_BYTES
+}
+
+/// A file name made from untrusted text that is safe on Windows, macOS and Linux: no path
+/// separators or reserved characters, no control characters, no `..`, not a reserved device
+/// name (CON, NUL, COM1 …), no trailing dots or spaces, at most 150 characters and 200 bytes
+/// (the stem is cut, the extension kept).
+pub fn safe_file_name(name: &str) -> String {
+    let clean = sanitized(name);
+    let (stem, ext) = split_extension(&clean);
+    let keep_chars = MAX_NAME_CHARS - ext.chars().count();
+    let keep_bytes = MAX_NAME_BYTES - ext.len();
     let mut out = String::new();
     for c in stem.chars().take(keep_chars) {
         if out.len() + c.len_utf8() > keep_bytes {
@@ -172,7 +190,12 @@ pub fn safe_file_name(name: &str) -> String {
         out.push(c);
     }
     out = out.trim_end_matches(['.', ' ']).to_string();
-    out.push_str(&ext);
+    out.push_str(ext);
+    not_reserved(out)
+}
+
+/// A reserved device name (CON, LPT1 …) prefixed with `_`; an empty name becomes `unnamed`.
+fn not_reserved(mut out: String) -> String {
     let stem = out.split('.').next().unwrap_or("").to_ascii_uppercase();
     let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
         || ((stem.starts_with("COM") || stem.starts_with("LPT"))
@@ -185,6 +208,79 @@ pub fn safe_file_name(name: &str) -> String {
         out = format!("unnamed{out}");
     }
     out
+}
+
+/// The file name `pattern` renders to with `args`, safe on every OS, with the argument `shorten`
+/// (a title) cut as needed so that the others (a department) are kept whole.
+pub fn file_name_keeping(pattern: &str, args: &[(&str, &str)], shorten: &str) -> String {
+    let full = sanitized(&crate::spec::render(pattern, args));
+    if fits(&full) {
+        return not_reserved(full);
+    }
+    let long = args.iter().find(|(k, _)| *k == shorten).map_or("", |(_, v)| *v);
+    let mut keep = long.chars().count();
+    while keep > 0 {
+        keep -= 1;
+        let short: String = long.chars().take(keep).chain(['…']).collect();
+        let args: Vec<(&str, &str)> = args
+            .iter()
+            .map(|(k, v)| if *k == shorten { (*k, short.as_str()) } else { (*k, *v) })
+            .collect();
+        let name = sanitized(&crate::spec::render(pattern, &args));
+        if fits(&name) {
+            return not_reserved(name);
+        }
+    }
+    safe_file_name(&full)
+}
+
+/// Names made unique where they collide, ignoring case as Windows and macOS do: each name after
+/// the first of a kind gets a short digest of its `key` (the department) before its extension.
+pub fn unique_file_names(names: Vec<(String, String)>) -> Vec<String> {
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (_, name) in &names {
+        *count.entry(name.to_lowercase()).or_default() += 1;
+    }
+    let mut seen = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .map(|(key, name)| {
+            let clash = count[&name.to_lowercase()] > 1;
+            if !clash || seen.insert(name.to_lowercase()) {
+                return name;
+            }
+            let digest = &crate::digest::sha256_hex(key.as_bytes())[..8];
+            let (stem, ext) = split_extension(&name);
+            let stem: String = stem.chars().take(MAX_NAME_CHARS - 20).collect();
+            format!("{stem}-{digest}{ext}")
+        })
+        .collect()
+}
+
+/// Text from outside (file and zip entry names, cell values, department names) made safe to
+/// print on a terminal: control characters (escape sequences, line breaks, BEL), bidirectional
+/// controls and noncharacters are shown escaped (`\u{1b}`, `\n`), so nothing can move the
+/// cursor, clear the screen or fake a line. Everything else is kept as it is.
+pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(c, '\u{FFFE}' | '\u{FFFF}' | '\u{FDD0}'..='\u{FDEF}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Exact decimal shown without trailing zeros: `1.50` → `1.5`, `2.0` → `2`.
@@ -284,6 +380,42 @@ mod tests {
         assert_eq!(safe_file_name("a\u{202E}b\u{7}.xlsx"), "a_b_.xlsx");
         assert_eq!(safe_file_name(".."), "unnamed_");
         assert_eq!(safe_file_name("LPT9.xlsx"), "_LPT9.xlsx");
+    }
+
+    #[test]
+    fn terminal_text_cannot_move_the_cursor_or_fake_a_line() {
+        assert_eq!(for_terminal("水科.xlsx"), "水科.xlsx");
+        assert_eq!(
+            for_terminal("a\u{1b}[2Jb\n✓ valid\u{7}\u{202E}"),
+            "a\\u{1b}[2Jb\\n✓ valid\\u{7}\\u{202e}"
+        );
+    }
+
+    #[test]
+    fn a_long_title_is_cut_and_the_department_kept() {
+        let title = "泉州市生态环境局".repeat(12);
+        let name = file_name_keeping(
+            "{title}-{department}.xlsx",
+            &[("title", &title), ("department", "监测综合科")],
+            "title",
+        );
+        assert!(name.ends_with("…-监测综合科.xlsx"), "{name}");
+        assert!(name.len() <= 200, "{}", name.len());
+    }
+
+    #[test]
+    fn colliding_names_are_told_apart() {
+        let names = unique_file_names(vec![
+            ("a/b".into(), "t-a_b.xlsx".into()),
+            ("a_b".into(), "t-a_b.xlsx".into()),
+            ("a:b".into(), "T-A_B.xlsx".into()),
+            ("c".into(), "t-c.xlsx".into()),
+        ]);
+        let set: std::collections::HashSet<String> =
+            names.iter().map(|n| n.to_lowercase()).collect();
+        assert_eq!(set.len(), 4, "{names:?}");
+        assert_eq!(names[0], "t-a_b.xlsx");
+        assert_eq!(names[3], "t-c.xlsx");
     }
 
     #[test]

@@ -66,8 +66,9 @@ pub fn print_setup(
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
 /// reader never sees half a file and an interrupted run leaves the previous file intact. The
-/// temporary file is named `.NAME.PID.tmp` ([`is_temp_name`]); one left by a killed run is
-/// removed by [`clean_stale_temps`].
+/// temporary file is named `.NAME.PID-N.tmp`, N counting this process's writes, so no two
+/// writers ever share one ([`is_temp_name`]); one left by a killed run is removed by
+/// [`clean_stale_temps`].
 pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -77,7 +78,9 @@ pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         match slow_write_for_tests() {
@@ -112,13 +115,19 @@ fn slow_write_for_tests() -> Option<std::time::Duration> {
     Some(std::time::Duration::from_millis(ms.min(60_000)))
 }
 
-/// The process id in a temporary file name of [`save_atomic`] (`.NAME.PID.tmp`), if it is one.
+/// The process id in a temporary file name of [`save_atomic`] (`.NAME.PID-N.tmp`, or
+/// `.NAME.PID.tmp` of earlier versions), if it is one.
 pub fn temp_name_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let (stem, pid) = rest.rsplit_once('.')?;
+    let (stem, id) = rest.rsplit_once('.')?;
     if stem.is_empty() {
         return None;
     }
+    let pid = match id.split_once('-') {
+        Some((pid, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => pid,
+        Some(_) => return None,
+        None => id,
+    };
     pid.parse().ok()
 }
 
@@ -183,6 +192,8 @@ mod tests {
     #[test]
     fn temp_names_are_told_apart_from_outputs() {
         assert_eq!(temp_name_pid(".考评表-办公室.xlsx.4242.tmp"), Some(4242));
+        assert_eq!(temp_name_pid(".考评表-办公室.xlsx.4242-17.tmp"), Some(4242));
+        assert!(!is_temp_name(".a.xlsx.42-x.tmp"));
         assert!(!is_temp_name("考评表-办公室.xlsx"));
         assert!(!is_temp_name(".tmp"));
         assert!(!is_temp_name("..1.tmp"));
@@ -195,7 +206,7 @@ mod tests {
         let dead = dir.path().join(format!(".a.xlsx.{}.tmp", u32::MAX - 1));
         let live = dir
             .path()
-            .join(format!(".b.xlsx.{}.tmp", std::process::id()));
+            .join(format!(".b.xlsx.{}-3.tmp", std::process::id()));
         let output = dir.path().join("a.xlsx");
         for p in [&dead, &live, &output] {
             std::fs::write(p, b"x").unwrap();

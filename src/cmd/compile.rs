@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use tianbao::compile::{self, Request, blockers};
-use tianbao::text::{safe_file_name, show};
+use tianbao::text::{for_terminal as t, safe_file_name, show};
 
 use super::validate::{Loaded, load};
 use super::{Fatal, Outcome};
@@ -59,7 +59,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
                 ),
                 _ => format!("missing, contact: {}", standing.persons.join("、")),
             };
-            eprintln!("  {}  ({detail})", standing.department);
+            eprintln!("  {}  ({})", t(&standing.department), t(&detail));
         }
         eprintln!(
             "run `tianbao validate` for the details, or compile without them with --allow-incomplete"
@@ -92,12 +92,13 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
             out.join(safe_file_name(&name))
         }
     };
+    campaign.check_output(&path)?;
     tianbao::write::save_atomic(&path, &compiled.bytes)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
 
     let scores = &compiled.scores;
     let scored = scores.items.len() - scores.unscored().count();
-    println!("compiled: {}", path.display());
+    println!("compiled: {}", t(&path.display().to_string()));
     println!(
         "total: {} of {} ({} of {} items scored, rule {})",
         show(scores.total()),
@@ -111,7 +112,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         println!(
             "partial: {} items left blank, no valid return from {}",
             scores.unscored().count(),
-            names.join("、")
+            t(&names.join("、"))
         );
     }
     Ok(Outcome::Clean)

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use tianbao::campaign::Campaign;
 use tianbao::finding::{Severity, tally};
-use tianbao::template::{file_name, write_template};
+use tianbao::template::write_template;
+use tianbao::text::for_terminal as t;
 
 use super::{Fatal, Outcome};
 
@@ -42,7 +43,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
             .iter()
             .filter(|f| f.severity == Severity::Error)
         {
-            eprintln!("  {} {} {}", f.code, f.place(), f.message);
+            eprintln!("  {} {} {}", f.code, t(&f.place()), t(&f.message));
         }
         return Ok(Outcome::Findings);
     }
@@ -79,8 +80,16 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
             .collect()
     };
     let out_dir = args.out.unwrap_or_else(|| campaign.outbox());
+    campaign.check_output_dir(&out_dir)?;
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    // Names for every department at once, so that they differ and stay the same whatever
+    // --dept selects.
+    let names: std::collections::HashMap<&str, String> = known
+        .iter()
+        .copied()
+        .zip(tianbao::template::file_names(&campaign.config.title, &known))
+        .collect();
     let issued_at = tianbao::time::now_utc();
     let config = &campaign.config;
     let issue = config.issue(config.round, &issued_at);
@@ -93,7 +102,8 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         .map(|department| {
             let bytes = write_template(master, &form, department, &spec, &issue, None)
                 .map_err(|e| format!("cannot write the workbook of {department}: {e}"))?;
-            let path = out_dir.join(file_name(&config.title, department));
+            let path = out_dir.join(&names[department]);
+            campaign.check_output(&path).map_err(|e| e.to_string())?;
             tianbao::write::save_atomic(&path, &bytes)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             progress.set(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
@@ -108,14 +118,14 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
             println!(
                 "{:>3} items  {}",
                 master.items_of(department).count(),
-                path.display()
+                t(&path.display().to_string())
             );
         }
     }
     println!(
         "wrote {} workbooks to {}",
         selected.len(),
-        out_dir.display()
+        t(&out_dir.display().to_string())
     );
     Ok(Outcome::Clean)
 }

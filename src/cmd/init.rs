@@ -45,8 +45,8 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let (errors, warnings) = tally(&read.findings);
     println!(
         "created campaign \"{}\" in {}",
-        campaign.config.title,
-        campaign.dir.display()
+        tianbao::text::for_terminal(&campaign.config.title),
+        tianbao::text::for_terminal(&campaign.dir.display().to_string())
     );
     println!(
         "  master   {} ({} items, {} departments; {errors} errors, {warnings} warnings — see `tianbao inspect`)",

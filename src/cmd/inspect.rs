@@ -9,7 +9,7 @@ use tianbao::finding::{Finding, Severity, tally};
 use tianbao::master::{MasterRead, read_master};
 use tianbao::model::{Category, Item, Master, Role};
 use tianbao::spec::Spec;
-use tianbao::text::show;
+use tianbao::text::{for_terminal as t, show};
 
 use super::{Fatal, Outcome, ReadArgs};
 
@@ -135,7 +135,7 @@ fn human(path: &str, read: &MasterRead) -> String {
     let master = &read.master;
     let mut out = String::new();
     if let Some(title) = master.title() {
-        let _ = writeln!(out, "{title}");
+        let _ = writeln!(out, "{}", t(title));
     }
     let weight = if master.weighted() {
         format!(" · total weight {}", show(master.total_weight()))
@@ -144,8 +144,9 @@ fn human(path: &str, read: &MasterRead) -> String {
     };
     let _ = writeln!(
         out,
-        "{path} · sheet {} · {} items in {} categories · {} departments{weight}\n",
-        master.sheet(),
+        "{} · sheet {} · {} items in {} categories · {} departments{weight}\n",
+        t(path),
+        t(master.sheet()),
         master.items().len(),
         master.categories().len(),
         master.departments().len(),
@@ -178,8 +179,9 @@ fn columns(out: &mut String, master: &Master) {
         let label = if c.label.is_empty() { "—" } else { &c.label };
         let _ = writeln!(
             out,
-            "  {:<3} {label}  → {}{level}",
+            "  {:<3} {}  → {}{level}",
             column_letter(c.index),
+            t(label),
             c.role
         );
     }
@@ -218,10 +220,10 @@ fn departments(out: &mut String, master: &Master) {
         let _ = writeln!(
             out,
             "  {}{}  {:>3} items{roles}{weight}  {}",
-            d.name,
+            t(&d.name),
             "  ".repeat(pad),
             d.items,
-            d.persons.join("、"),
+            t(&d.persons.join("、")),
         );
     }
 }
@@ -236,7 +238,13 @@ fn finding_line(f: &Finding) -> String {
         .as_deref()
         .map(|i| format!(" [{i}]"))
         .unwrap_or_default();
-    format!("{severity} {} {}{item}: {}", f.code, f.place(), f.message)
+    format!(
+        "{severity} {} {}{}: {}",
+        f.code,
+        t(&f.place()),
+        t(&item),
+        t(&f.message)
+    )
 }
 
 fn points(master: &Master, category: &Category) -> String {
@@ -261,7 +269,7 @@ fn group_weights(master: &Master) -> GroupSums {
 
 fn tree(out: &mut String, master: &Master, sums: &GroupSums, category: &Category, depth: usize) {
     let indent = "  ".repeat(depth);
-    let _ = writeln!(out, "{indent}{}{}", category.name, points(master, category));
+    let _ = writeln!(out, "{indent}{}{}", t(&category.name), points(master, category));
     for child in &category.children {
         tree(out, master, sums, child, depth + 1);
     }
@@ -286,7 +294,7 @@ fn items(out: &mut String, master: &Master, sums: &GroupSums, items: &[&Item], i
             let _ = writeln!(
                 out,
                 "{indent}  {}  ({declared}weights {})",
-                item.group,
+                t(&item.group),
                 show(sum)
             );
             shown_group = Some(item.group.clone());
@@ -300,14 +308,14 @@ fn items(out: &mut String, master: &Master, sums: &GroupSums, items: &[&Item], i
         let cooperating = if item.cooperating().is_empty() {
             String::new()
         } else {
-            format!(" + {}", item.cooperating().join("、"))
+            format!(" + {}", t(&item.cooperating().join("、")))
         };
         let _ = writeln!(
             out,
             "{indent}{deeper}{:<7} {:>4}  {}{cooperating}",
-            item.id,
+            t(&item.id),
             weight,
-            item.lead().join("、")
+            t(&item.lead().join("、"))
         );
     }
 }

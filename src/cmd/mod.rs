@@ -89,7 +89,7 @@ pub fn main() -> ExitCode {
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .collect();
-            eprintln!("error: {}", line.join(" "));
+            eprintln!("error: {}", tianbao::text::for_terminal(&line.join(" ")));
             ExitCode::from(2)
         }
     }
@@ -157,7 +157,7 @@ pub fn lock_campaign(
     if let Some(stale) = &lock.stale {
         eprintln!(
             "note: took over the lock left by {}, which did not finish",
-            stale.describe()
+            tianbao::text::for_terminal(&stale.describe())
         );
     }
     for dir in [

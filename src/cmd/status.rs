@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde_json::json;
+use tianbao::text::for_terminal as t;
 
 use super::validate::{Loaded, load, padded_names, summary};
 use super::{Fatal, Outcome};
@@ -40,17 +41,17 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
             let detail = match d.status {
                 "valid" => format!(
                     "{}  received {}",
-                    d.file.as_deref().unwrap_or(""),
+                    t(d.file.as_deref().unwrap_or("")),
                     d.received.as_deref().unwrap_or("?")
                 ),
                 "invalid" => format!(
                     "{} errors in {}  received {}  contact: {}",
                     d.errors,
-                    d.file.as_deref().unwrap_or(""),
+                    t(d.file.as_deref().unwrap_or("")),
                     d.received.as_deref().unwrap_or("?"),
-                    d.persons.join("、")
+                    t(&d.persons.join("、"))
                 ),
-                _ => format!("contact: {}", d.persons.join("、")),
+                _ => format!("contact: {}", t(&d.persons.join("、"))),
             };
             let _ = writeln!(out, "{name}  {:<8} {detail}", d.status);
         }

@@ -11,6 +11,7 @@ use tianbao::model::Master;
 use tianbao::returns::{self, Collection, Status, feedback, gather, report};
 use tianbao::spec::Spec;
 use tianbao::template::write_template;
+use tianbao::text::for_terminal as t;
 
 use super::{Fatal, Outcome};
 
@@ -112,6 +113,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     let bytes = report::write_report(collection, spec, &campaign.config.title, &generated_at)
         .map_err(|e| format!("cannot write the report workbook: {e}"))?;
     let report_path = out.join(spec.word("report.file"));
+    campaign.check_output(&report_path)?;
     tianbao::write::save_atomic(&report_path, &bytes)
         .map_err(|e| format!("cannot write {}: {e}", report_path.display()))?;
 
@@ -124,9 +126,9 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         print!("{}", human(collection, args.max_warnings));
-        println!("report: {}", report_path.display());
+        println!("report: {}", t(&report_path.display().to_string()));
         for path in &written {
-            println!("feedback: {}", path.display());
+            println!("feedback: {}", t(&path.display().to_string()));
         }
     }
     Ok(if collection.all_clear() {
@@ -147,32 +149,37 @@ fn write_feedback(
     let dir = campaign.out().join("feedback");
     let config = &campaign.config;
     let form = tianbao::form::Form::new(master, spec);
+    // The departments whose counted return has errors, with the round of their feedback.
+    let due: Vec<(&str, &tianbao::returns::Return, u32)> = collection
+        .departments
+        .iter()
+        .filter_map(|standing| {
+            let ret = standing.chosen.map(|i| &collection.returns[i])?;
+            let has_items = master.items_of(&standing.department).next().is_some();
+            (ret.status == Status::Invalid && has_items).then(|| {
+                let round = feedback::next_round(ret, config.round);
+                (standing.department.as_str(), ret, round)
+            })
+        })
+        .collect();
+    let names = tianbao::text::unique_file_names(
+        due.iter()
+            .map(|(department, _, round)| {
+                let name = feedback::file_name(spec, &config.title, department, *round);
+                (department.to_string(), name)
+            })
+            .collect(),
+    );
     let mut written = Vec::new();
-    for standing in &collection.departments {
-        let Some(ret) = standing.chosen.map(|i| &collection.returns[i]) else {
-            continue;
-        };
-        if ret.status != Status::Invalid || master.items_of(&standing.department).count() == 0 {
-            continue;
-        }
+    for ((department, ret, round), name) in due.into_iter().zip(names) {
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let round = feedback::next_round(ret, config.round);
         let issue = config.issue(round, issued_at);
         let prefill = feedback::prefill(ret);
-        let bytes = write_template(master, &form, &standing.department, spec, &issue, Some(&prefill))
-            .map_err(|e| {
-                format!(
-                    "cannot write the feedback workbook of {}: {e}",
-                    standing.department
-                )
-            })?;
-        let path = dir.join(feedback::file_name(
-            spec,
-            &config.title,
-            &standing.department,
-            round,
-        ));
+        let bytes = write_template(master, &form, department, spec, &issue, Some(&prefill))
+            .map_err(|e| format!("cannot write the feedback workbook of {department}: {e}"))?;
+        let path = dir.join(name);
+        campaign.check_output(&path)?;
         tianbao::write::save_atomic(&path, &bytes)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(path);
@@ -245,17 +252,18 @@ fn finding_line(out: &mut String, f: &tianbao::finding::Finding) {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  {:<7} {:<20} {}{item}  {}",
+        "  {:<7} {:<20} {}{}  {}",
         f.severity.as_str(),
         f.code.as_str(),
-        f.place(),
-        f.message
+        t(&f.place()),
+        t(&item),
+        t(&f.message)
     );
 }
 
 /// Each department name padded to the widest (CJK counted double), for aligned columns.
 pub fn padded_names(collection: &Collection) -> Vec<String> {
-    let width = |name: &str| tianbao::write::display_width(name) as usize;
+    let width = |name: &str| tianbao::write::display_width(&t(name)) as usize;
     let widest = collection
         .departments
         .iter()
@@ -268,7 +276,7 @@ pub fn padded_names(collection: &Collection) -> Vec<String> {
         .map(|d| {
             format!(
                 "{}{}",
-                d.department,
+                t(&d.department),
                 " ".repeat(widest - width(&d.department))
             )
         })
@@ -279,13 +287,13 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
     let mut out = String::new();
     for (d, name) in collection.departments.iter().zip(padded_names(collection)) {
         let line = match d.status {
-            "valid" => format!("✓ valid      {}", d.file.as_deref().unwrap_or("")),
+            "valid" => format!("✓ valid      {}", t(d.file.as_deref().unwrap_or(""))),
             "invalid" => format!(
                 "✗ {:<3} errors {}",
                 d.errors,
-                d.file.as_deref().unwrap_or("")
+                t(d.file.as_deref().unwrap_or(""))
             ),
-            _ => format!("— missing    contact: {}", d.persons.join("、")),
+            _ => format!("— missing    contact: {}", t(&d.persons.join("、"))),
         };
         let _ = writeln!(out, "  {name}  {line}");
     }
@@ -294,10 +302,10 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
             continue;
         }
         let who = match (&ret.department, ret.round) {
-            (Some(d), Some(r)) => format!(" ({d}, round {r}, {})", ret.status.as_str()),
+            (Some(d), Some(r)) => format!(" ({}, round {r}, {})", t(d), ret.status.as_str()),
             _ => format!(" ({})", ret.status.as_str()),
         };
-        let _ = writeln!(out, "\n{}{who}", ret.path);
+        let _ = writeln!(out, "\n{}{who}", t(&ret.path));
         if ret.status == Status::Superseded {
             // Its own problems no longer matter; say which return is used instead.
             for f in ret
@@ -335,7 +343,7 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
     if !collection.skipped.is_empty() {
         let _ = writeln!(out, "\nnot read as returns:");
         for s in &collection.skipped {
-            let _ = writeln!(out, "  {}  ({})", s.path, s.reason);
+            let _ = writeln!(out, "  {}  ({})", t(&s.path), t(&s.reason));
         }
     }
     let s = summary(collection);

@@ -3,9 +3,8 @@
 //! at its cell with a note, and listed on a 问题清单 sheet. The writer is the template writer.
 
 use crate::finding::Code;
-use crate::spec::{Spec, render};
+use crate::spec::Spec;
 use crate::template::{Mark, Prefill};
-use crate::text::safe_file_name;
 
 use super::Return;
 
@@ -61,14 +60,16 @@ pub fn next_round(ret: &Return, campaign_round: u32) -> u32 {
     (ret.round.unwrap_or(campaign_round) + 1).max(campaign_round)
 }
 
-/// `<department>-<title>-第N轮.xlsx` (from the spec), safe on every OS.
+/// `<department>-<title>-第N轮.xlsx` (from the spec), safe on every OS; the title is cut when
+/// the name would be too long, the department never.
 pub fn file_name(spec: &Spec, title: &str, department: &str, round: u32) -> String {
-    safe_file_name(&render(
+    crate::text::file_name_keeping(
         &spec.word("feedback.file"),
         &[
             ("department", department),
             ("title", title),
             ("round", &round.to_string()),
         ],
-    ))
+        "title",
+    )
 }
