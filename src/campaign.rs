@@ -196,8 +196,10 @@ fn first_round() -> u32 {
     1
 }
 
+/// Lower-case hex, as `tianbao init` writes ids and secrets: an upper-cased copy would sign
+/// differently, so it is refused rather than silently accepted.
 fn is_hex(s: &str) -> bool {
-    s.chars().all(|c| c.is_ascii_hexdigit())
+    s.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'))
 }
 
 fn validate_hex_id(id: &str) -> Result<(), validator::ValidationError> {
@@ -205,7 +207,7 @@ fn validate_hex_id(id: &str) -> Result<(), validator::ValidationError> {
         Ok(())
     } else {
         Err(validator::ValidationError::new("id")
-            .with_message("id must be 16 hex digits, as `tianbao init` writes it".into()))
+            .with_message("id must be 16 lower-case hex digits, as `tianbao init` writes it".into()))
     }
 }
 
@@ -214,7 +216,9 @@ fn validate_secret(secret: &str) -> Result<(), validator::ValidationError> {
         Ok(())
     } else {
         Err(validator::ValidationError::new("secret").with_message(
-            "secret must be 64 hex digits, as `tianbao init` writes it; do not edit it".into(),
+            "secret must be 64 lower-case hex digits, as `tianbao init` wrote it; it seems edited: \
+             restore tianbao.toml from a backup, or no workbook issued so far can be verified"
+                .into(),
         ))
     }
 }
@@ -698,9 +702,18 @@ mod tests {
         let detail = describe(&c.validate().unwrap_err());
         assert_eq!(
             detail,
-            "round: round must be from 1 to 999; secret: secret must be 64 hex digits, as \
-             `tianbao init` writes it; do not edit it"
+            "round: round must be from 1 to 999; secret: secret must be 64 lower-case hex \
+             digits, as `tianbao init` wrote it; it seems edited: restore tianbao.toml from a \
+             backup, or no workbook issued so far can be verified"
         );
+    }
+
+    #[test]
+    fn an_upper_cased_secret_is_refused() {
+        let mut c = config();
+        c.secret = c.secret.to_uppercase();
+        let detail = describe(&c.validate().unwrap_err());
+        assert!(detail.starts_with("secret: secret must be 64 lower-case hex"), "{detail}");
     }
 
     #[test]

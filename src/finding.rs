@@ -72,6 +72,7 @@ codes! {
     ForeignCampaign => "foreign_campaign",
     StaleTemplate => "stale_template",
     SignatureInvalid => "signature_invalid",
+    SecretChanged => "secret_changed",
     SheetMissing => "sheet_missing",
     LockedCellChanged => "locked_cell_changed",
     ItemMissing => "item_missing",

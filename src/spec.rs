@@ -63,6 +63,7 @@ pub const WORDS: &[&str] = &[
     "feedback.col.problem",
     "feedback.note_author",
     "feedback.restored",
+    "feedback.truncated",
     "report.title",
     "report.file",
     "report.findings_sheet",

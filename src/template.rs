@@ -395,6 +395,7 @@ fn fill_sheet(
     } = *page;
     let last_col = layout.width() - 1;
     let author = spec.word("feedback.note_author");
+    let truncated = spec.word("feedback.truncated");
     // A marked cell: highlighted, with its problems as a note.
     let marked = |sheet: &mut Worksheet,
                   (row, col): (u32, u16),
@@ -487,8 +488,9 @@ fn fill_sheet(
             let format = &marked(sheet, (row, *col), format)?;
             let value = values
                 .and_then(|v| v.get(key))
-                .map(String::as_str)
-                .unwrap_or("");
+                .map(|v| crate::write::cell_text(v, &truncated))
+                .unwrap_or_default();
+            let value = value.as_ref();
             match (
                 input.kind,
                 parse_decimal(value).and_then(|d| d.to_string().parse::<f64>().ok()),
@@ -573,8 +575,9 @@ fn fill_sheet(
         write_label(sheet, f, (*row, 0), input, &f.total_label)?;
         let value = prefill
             .and_then(|p| p.signoff.get(key))
-            .map(String::as_str)
-            .unwrap_or("");
+            .map(|v| crate::write::cell_text(v, &truncated))
+            .unwrap_or_default();
+        let value = value.as_ref();
         let format = marked(sheet, (*row, value_col), &f.input)?;
         if value_end > value_col {
             sheet.merge_range(*row, value_col, *row, value_end, value, &format)?;

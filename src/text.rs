@@ -31,26 +31,40 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// Trims, unifies line breaks and strips invisible characters that come with pasted text.
+/// Trims, unifies line breaks and strips what no cell can carry through a save: invisible
+/// characters that come with pasted text, control characters (BEL, 0x1F …) and noncharacters
+/// (U+FFFE). A text read twice, before and after a save, reads the same.
 pub fn clean(s: &str) -> String {
-    let plain = !s.contains(['\r', '\u{200B}', '\u{FEFF}', '\u{00AD}']);
-    if plain {
+    let dropped = |c: char| {
+        matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFE}' | '\u{FFFF}')
+            || (c.is_control() && c != '\n' && c != '\t')
+            || ('\u{FDD0}'..='\u{FDEF}').contains(&c)
+    };
+    if !s.chars().any(|c| dropped(c) || c == '\r') {
         return s.trim().to_string();
     }
     s.replace("\r\n", "\n")
         .replace('\r', "\n")
         .chars()
-        .filter(|c| !matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}'))
+        .filter(|c| !dropped(*c))
         .collect::<String>()
         .trim()
         .to_string()
 }
 
-/// A decimal from text a person typed: `2`, `1.5`, `１．５`, ` 3 `. No units, no thousands separators.
+/// A decimal from text a person typed: `2`, `1.5`, `-3`, `１．５`, ` 3 ` — digits with one
+/// optional point between digits and an optional minus; no units, no thousands separators, no
+/// `_`, exponent, `+`, or dangling point.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let half = to_halfwidth(s);
     let t = half.trim();
-    if t.is_empty() || t.contains(['e', 'E']) {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || fraction.is_some_and(|f| !all_digits(f)) {
         return None;
     }
     Decimal::from_str(t).ok().map(|d| d.normalize())
@@ -337,6 +351,11 @@ mod tests {
         assert_eq!(parse_decimal("2.50").map(show), Some("2.5".into()));
         assert_eq!(parse_decimal("abc"), None);
         assert_eq!(parse_decimal("1e3"), None);
+        assert_eq!(parse_decimal("0_1"), None);
+        assert_eq!(parse_decimal("+1"), None);
+        assert_eq!(parse_decimal("1."), None);
+        assert_eq!(parse_decimal(".5"), None);
+        assert_eq!(parse_decimal("-1.5"), Some(dec("-1.5")));
         assert_eq!(decimal_from_f64(1.5).unwrap() + dec("1.5"), dec("3"));
         assert_eq!(decimal_from_f64(0.1).map(show), Some("0.1".into()));
     }

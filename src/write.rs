@@ -23,6 +23,19 @@ pub fn run_format() -> Format {
     Format::new().set_font_name(FONT).set_font_size(10)
 }
 
+/// Characters a cell holds at most in Excel, WPS and LibreOffice.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// A text cut to what a cell can hold (a return may carry more, read under raised limits),
+/// ending with `mark` so nobody takes it for the whole.
+pub fn cell_text<'t>(text: &'t str, mark: &str) -> std::borrow::Cow<'t, str> {
+    if text.len() <= MAX_CELL_CHARS || text.chars().count() <= MAX_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let keep = MAX_CELL_CHARS.saturating_sub(mark.chars().count());
+    std::borrow::Cow::Owned(text.chars().take(keep).collect::<String>() + mark)
+}
+
 /// Points per line of 10–11 pt text, padding included.
 pub const LINE_HEIGHT: f64 = 14.5;
 

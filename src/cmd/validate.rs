@@ -285,6 +285,15 @@ pub fn padded_names(collection: &Collection) -> Vec<String> {
 
 fn human(collection: &Collection, max_warnings: usize) -> String {
     let mut out = String::new();
+    // Findings about the whole collection come first (a changed signing secret).
+    for f in collection
+        .general
+        .iter()
+        .filter(|f| f.code != tianbao::finding::Code::MissingReturn)
+    {
+        finding_line(&mut out, f);
+        out.push('\n');
+    }
     for (d, name) in collection.departments.iter().zip(padded_names(collection)) {
         let line = match d.status {
             "valid" => format!("✓ valid      {}", t(d.file.as_deref().unwrap_or(""))),

@@ -154,6 +154,8 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
     }
     if !identity.verify(ctx.secret) {
         f.error(Code::SignatureInvalid, At::default());
+        ret.signature_failed = true;
+        ret.claimed = Some(identity.department.clone());
         return ret.finish(Status::Unrecognized, f.list);
     }
     // A valid identity in the wrong workbook: the hidden sheet copied from another
@@ -625,19 +627,22 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-/// A score typed leniently: "1.5分", "１．５", " 2 ". Returns the number and whether it needed
-/// leniency.
+/// A score typed leniently: "1.5分", "１．５", " 2 ", "+1", "1.", "-0". Returns the number and
+/// whether it needed leniency (then the return says how it was read).
 pub fn lenient_score(text: &str) -> Option<(Decimal, bool)> {
     if let Some(d) = parse_decimal(text)
         && text.trim() == text
         && to_halfwidth(text) == text
+        && !(d.is_zero() && text.starts_with('-'))
     {
         return Some((d, false));
     }
     let half = to_halfwidth(text);
     let t = half.trim();
     let t = t.strip_suffix('分').unwrap_or(t).trim();
-    parse_decimal(t).map(|d| (d, true))
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let t = t.strip_suffix('.').unwrap_or(t);
+    parse_decimal(t).map(|d| (if d.is_zero() { Decimal::ZERO } else { d }, true))
 }
 
 fn check_score<'s>(
@@ -940,6 +945,11 @@ mod tests {
         assert_eq!(lenient_score(" 2 "), Some((Decimal::new(2, 0), true)));
         assert_eq!(lenient_score("满分"), None);
         assert_eq!(lenient_score("1.5.2"), None);
+        assert_eq!(lenient_score("0_1"), None);
+        assert_eq!(lenient_score("+1"), Some((Decimal::new(1, 0), true)));
+        assert_eq!(lenient_score("1."), Some((Decimal::new(1, 0), true)));
+        assert_eq!(lenient_score("-0"), Some((Decimal::ZERO, true)));
+        assert_eq!(lenient_score("-1"), Some((Decimal::new(-1, 0), false)));
     }
 
     #[test]

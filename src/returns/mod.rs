@@ -198,6 +198,12 @@ pub struct Return {
     /// Files named in the evidence inputs.
     #[serde(skip)]
     pub evidence_names: Vec<EvidenceName>,
+    /// A workbook of this campaign whose signature did not verify.
+    #[serde(skip)]
+    pub signature_failed: bool,
+    /// The department its identity claims, when the signature did not verify.
+    #[serde(skip)]
+    pub claimed: Option<String>,
     #[serde(skip)]
     place: Option<Place>,
 }
@@ -219,6 +225,8 @@ impl Return {
             signoff: IndexMap::new(),
             evidence: Vec::new(),
             evidence_names: Vec::new(),
+            signature_failed: false,
+            claimed: None,
             place: Some(place),
         }
     }
@@ -328,8 +336,17 @@ pub fn collect_with_progress(
             ret
         })
         .collect();
+    // Each return's folder, so that evidence in a folder of another department's return is
+    // never credited to this one.
+    let folders: Vec<(std::path::PathBuf, Option<String>)> = returns
+        .iter()
+        .filter_map(|r| match &r.place {
+            Some(Place::Folder(dir)) => Some((dir.clone(), r.department.clone())),
+            _ => None,
+        })
+        .collect();
     for ret in &mut returns {
-        resolve_evidence(ctx, ret, &mut others);
+        resolve_evidence(ctx, ret, &mut others, &folders);
     }
     let mut skipped = skipped;
     for other in &others {
@@ -338,7 +355,39 @@ pub fn collect_with_progress(
             reason: other.reason.clone(),
         });
     }
-    decide(ctx, returns, skipped)
+    let mut collection = decide(ctx, returns, skipped);
+    secret_check(ctx, &mut collection);
+    collection
+}
+
+/// When no workbook of this campaign verifies and several fail, the fault is the campaign's
+/// key, not every department's: say so once, and tell the departments nothing.
+fn secret_check(ctx: &Context, collection: &mut Collection) {
+    let failed = collection.returns.iter().filter(|r| r.signature_failed).count();
+    let verified = collection.returns.iter().any(|r| r.department.is_some());
+    if failed < 2 || verified {
+        return;
+    }
+    let short = ctx.spec.message("signature_invalid.key", &[]);
+    for ret in collection.returns.iter_mut().filter(|r| r.signature_failed) {
+        for f in ret.findings.iter_mut().filter(|f| f.code == Code::SignatureInvalid) {
+            f.message = short.clone();
+        }
+    }
+    let count = failed.to_string();
+    collection.general.insert(
+        0,
+        Finding {
+            severity: Severity::Error,
+            code: Code::SecretChanged,
+            sheet: None,
+            cell: None,
+            item: None,
+            message: ctx.spec.message(Code::SecretChanged.as_str(), &[("count", &count)]),
+            value: None,
+            expected: None,
+        },
+    );
 }
 
 fn check_input(ctx: &Context, input: gather::Input) -> Return {
@@ -382,9 +431,24 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
 
 /// Looks up the files named in 佐证材料 beside the return: in its folder (and below), or in
 /// its archive.
-fn resolve_evidence(ctx: &Context, ret: &mut Return, others: &mut [gather::Other]) {
+fn resolve_evidence(
+    ctx: &Context,
+    ret: &mut Return,
+    others: &mut [gather::Other],
+    folders: &[(std::path::PathBuf, Option<String>)],
+) {
     let Some(place) = ret.place.clone() else {
         return;
+    };
+    // A file below this return's folder lies in another department's part of the tree when a
+    // return of that department sits in a folder between the two.
+    let theirs = |dir: &std::path::Path, base: &std::path::Path| {
+        folders.iter().any(|(folder, department)| {
+            department != &ret.department
+                && folder != base
+                && folder.starts_with(base)
+                && dir.starts_with(folder)
+        })
     };
     let names = std::mem::take(&mut ret.evidence_names);
     for EvidenceName { item, name, cell } in names {
@@ -393,7 +457,9 @@ fn resolve_evidence(ctx: &Context, ret: &mut Return, others: &mut [gather::Other
             crate::text::fold(&o.name) == wanted
                 && match (&o.place, &place) {
                     (Place::Archive(a), Place::Archive(b)) => a == b,
-                    (Place::Folder(dir), Place::Folder(base)) => dir.starts_with(base),
+                    (Place::Folder(dir), Place::Folder(base)) => {
+                        dir.starts_with(base) && !theirs(dir, base)
+                    }
                     _ => false,
                 }
         });
@@ -470,6 +536,8 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
                 ctx.spec.message("duplicate.newer_issue", &[])
             } else if w.received != l.received {
                 ctx.spec.message("duplicate.newer_file", &[])
+            } else if w.sha256 == l.sha256 {
+                ctx.spec.message("duplicate.same_content", &[])
             } else {
                 ctx.spec.message("duplicate.file_name", &[])
             };
