@@ -96,6 +96,9 @@ impl Wine {
             .current_dir(dir)
             .env("WINEPREFIX", self.prefix.path())
             .env("WINEDEBUG", "-all")
+            // Wine maps Unix file names by the locale: Chinese paths need a UTF-8 one (CI may
+            // have none set). Windows itself has no such step.
+            .env("LC_ALL", "C.UTF-8")
             // No offers to install Mono or Gecko while the prefix is made.
             .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
             .env("NO_COLOR", "1")
