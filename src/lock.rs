@@ -6,7 +6,8 @@
 //! a lock file left behind by a dead holder is simply taken over. The file's content says who
 //! holds it (process id, host, command, start time) so that a refused command can say whom it
 //! waits for. Where the file system has no locks (some network shares), the recorded process id
-//! decides instead: on Linux a holder whose process is gone (`/proc/PID`) is stale.
+//! decides instead: on Linux (`/proc/PID`) and Windows (`OpenProcess`) a holder whose process
+//! is gone is stale.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Write};
@@ -86,12 +87,39 @@ fn host_name() -> String {
         .unwrap_or_default()
 }
 
-/// Whether process `pid` of this host is running: `Some` where that can be told (Linux).
+/// Whether process `pid` of this host is running: `Some` where that can be told (Linux, Windows).
+#[cfg(not(windows))]
 pub fn process_alive(pid: u32) -> Option<bool> {
     if cfg!(target_os = "linux") {
         Some(Path::new("/proc").join(pid.to_string()).exists())
     } else {
         None
+    }
+}
+
+/// Whether process `pid` of this host is running: `Some` where that can be told (Linux, Windows).
+#[cfg(windows)]
+pub fn process_alive(pid: u32) -> Option<bool> {
+    use windows_sys::Win32::Foundation::{
+        CloseHandle, ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER, GetLastError, WAIT_TIMEOUT,
+    };
+    use windows_sys::Win32::System::Threading::{
+        OpenProcess, PROCESS_SYNCHRONIZE, WaitForSingleObject,
+    };
+    // SAFETY: no pointers are passed; a handle that was opened is closed once.
+    unsafe {
+        let handle = OpenProcess(PROCESS_SYNCHRONIZE, 0, pid);
+        if handle.is_null() {
+            return match GetLastError() {
+                ERROR_INVALID_PARAMETER => Some(false), // no process has this id
+                ERROR_ACCESS_DENIED => Some(true),      // one has, of another user
+                _ => None,
+            };
+        }
+        // An ended process whose handle someone still holds is signalled: not running.
+        let running = WaitForSingleObject(handle, 0) == WAIT_TIMEOUT;
+        CloseHandle(handle);
+        Some(running)
     }
 }
 
@@ -229,7 +257,32 @@ fn still_at(file: &File, path: &Path) -> bool {
     }
 }
 
-#[cfg(not(unix))]
+/// Whether `path` still names the open `file` (and not a newer file or nothing).
+#[cfg(windows)]
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Storage::FileSystem::{
+        BY_HANDLE_FILE_INFORMATION, GetFileInformationByHandle,
+    };
+    // The volume and file index identify a file as device and inode do on Unix.
+    fn id(file: &File) -> Option<(u32, u32, u32)> {
+        let mut info = BY_HANDLE_FILE_INFORMATION::default();
+        // SAFETY: `file` is open for the whole call and `info` is the structure it fills.
+        let ok = unsafe { GetFileInformationByHandle(file.as_raw_handle(), &mut info) };
+        (ok != 0).then_some((
+            info.dwVolumeSerialNumber,
+            info.nFileIndexHigh,
+            info.nFileIndexLow,
+        ))
+    }
+    // A file being deleted cannot be opened: not there any more.
+    match (id(file), File::open(path).ok().as_ref().and_then(id)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
 fn still_at(_file: &File, path: &Path) -> bool {
     path.exists()
 }
@@ -287,7 +340,7 @@ mod tests {
 
     #[test]
     fn this_process_is_alive() {
-        if cfg!(target_os = "linux") {
+        if cfg!(any(target_os = "linux", windows)) {
             assert_eq!(process_alive(std::process::id()), Some(true));
             assert_eq!(process_alive(u32::MAX - 1), Some(false));
         }
