@@ -19,7 +19,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let campaign = if dir.join("tianbao.toml").exists() {
         Campaign::open(&dir)?
     } else {
-        Campaign::init(&dir, &root.join("master.xlsx"), None, None, Default::default())?.0
+        Campaign::init(
+            &dir,
+            &root.join("master.xlsx"),
+            None,
+            None,
+            Default::default(),
+        )?
+        .0
     };
     let spec = campaign.spec()?;
     let master = campaign.read_master(&spec)?.master;

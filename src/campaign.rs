@@ -206,8 +206,9 @@ fn validate_hex_id(id: &str) -> Result<(), validator::ValidationError> {
     if id.len() == 16 && is_hex(id) {
         Ok(())
     } else {
-        Err(validator::ValidationError::new("id")
-            .with_message("id must be 16 lower-case hex digits, as `tianbao init` writes it".into()))
+        Err(validator::ValidationError::new("id").with_message(
+            "id must be 16 lower-case hex digits, as `tianbao init` writes it".into(),
+        ))
     }
 }
 
@@ -486,10 +487,16 @@ impl Campaign {
         }
         let own: [(PathBuf, &'static str); 5] = [
             (self.dir.join(CONFIG_FILE), "the campaign's tianbao.toml"),
-            (self.master_path(), "the campaign's copy of the master table"),
+            (
+                self.master_path(),
+                "the campaign's copy of the master table",
+            ),
             (self.dir.join(&self.config.spec), "the campaign's spec"),
             (self.store_path(), "the campaign's store of receipts"),
-            (self.dir.join(crate::lock::LOCK_FILE), "the campaign's lock file"),
+            (
+                self.dir.join(crate::lock::LOCK_FILE),
+                "the campaign's lock file",
+            ),
         ];
         for (file, what) in own {
             if target == comparable(&file) {
@@ -601,10 +608,16 @@ fn reading_text(c: &Config) -> (String, String) {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut keys = String::new();
     if let Some(sheet) = &c.sheet {
-        keys.push_str(&format!("# The sheet that holds the master table.\nsheet = {}\n", q(sheet)));
+        keys.push_str(&format!(
+            "# The sheet that holds the master table.\nsheet = {}\n",
+            q(sheet)
+        ));
     }
     if let Some(rows) = &c.header_row {
-        keys.push_str(&format!("# The master's header rows.\nheader_row = {}\n", q(rows)));
+        keys.push_str(&format!(
+            "# The master's header rows.\nheader_row = {}\n",
+            q(rows)
+        ));
     }
     if c.first_leads {
         keys.push_str("# The first department named in each cell leads.\nfirst_leads = true\n");
@@ -685,9 +698,12 @@ mod tests {
         c.aggregation = Aggregation::Lead;
         c.header_row = Some("3-4".into());
         c.first_leads = true;
-        c.columns.insert("具体措施".into(), crate::model::Role::Task);
-        c.units
-            .insert("各县（市、区）".into(), vec!["鲤城区".into(), "丰泽区".into()]);
+        c.columns
+            .insert("具体措施".into(), crate::model::Role::Task);
+        c.units.insert(
+            "各县（市、区）".into(),
+            vec!["鲤城区".into(), "丰泽区".into()],
+        );
         let back: Config = toml::from_str(&config_text(&c)).unwrap();
         assert_eq!(back.aggregation, Aggregation::Lead);
         assert_eq!(back.reading(), c.reading());
@@ -713,7 +729,10 @@ mod tests {
         let mut c = config();
         c.secret = c.secret.to_uppercase();
         let detail = describe(&c.validate().unwrap_err());
-        assert!(detail.starts_with("secret: secret must be 64 lower-case hex"), "{detail}");
+        assert!(
+            detail.starts_with("secret: secret must be 64 lower-case hex"),
+            "{detail}"
+        );
     }
 
     #[test]

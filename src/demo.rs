@@ -101,10 +101,7 @@ pub fn fill(master: &Master, department: &str, spec: &Spec, mistakes: &[Mistake]
 }
 
 fn excerpt(item: &Item) -> String {
-    let text = item
-        .task()
-        .or(item.indicator())
-        .unwrap_or("");
+    let text = item.task().or(item.indicator()).unwrap_or("");
     text.chars()
         .take_while(|c| !"，。；,;".contains(*c))
         .take(24)
@@ -137,15 +134,9 @@ pub fn return_all(campaign: &crate::campaign::Campaign) -> Result<usize, String>
     let form = crate::form::Form::new(&master, &spec);
     master.departments().par_iter().try_for_each(|d| {
         let prefill = fill(&master, &d.name, &spec, &[]);
-        let bytes = crate::template::write_template(
-            &master,
-            &form,
-            &d.name,
-            &spec,
-            &issue,
-            Some(&prefill),
-        )
-        .map_err(|e| e.to_string())?;
+        let bytes =
+            crate::template::write_template(&master, &form, &d.name, &spec, &issue, Some(&prefill))
+                .map_err(|e| e.to_string())?;
         let path = campaign
             .inbox()
             .join(crate::template::file_name(&config.title, &d.name));
@@ -198,9 +189,13 @@ mod tests {
     #[test]
     fn the_sample_master_is_built_in() {
         let book = crate::workbook::open_bytes("master.xlsx", SAMPLE_MASTER.to_vec()).unwrap();
-        let read =
-            crate::master::read_master_workbook("master.xlsx", &book, &Spec::builtin(), &Default::default())
-                .unwrap();
+        let read = crate::master::read_master_workbook(
+            "master.xlsx",
+            &book,
+            &Spec::builtin(),
+            &Default::default(),
+        )
+        .unwrap();
         assert_eq!(read.master.items().len(), 61);
         let prefill = fill(&read.master, "水科", &Spec::builtin(), &[]);
         assert_eq!(prefill.items.len(), 6);

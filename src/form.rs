@@ -127,7 +127,12 @@ fn text_columns(master: &Master, entry: Shown, role: Role) -> Vec<ShownColumn> {
         .iter()
         .enumerate()
         .filter(|(_, t)| t.role == role)
-        .filter(|(i, _)| master.items().iter().any(|item| !item.text_of(*i).is_empty()))
+        .filter(|(i, _)| {
+            master
+                .items()
+                .iter()
+                .any(|item| !item.text_of(*i).is_empty())
+        })
         .map(|(i, t)| ShownColumn {
             shown: entry,
             text: Some(i),
@@ -139,7 +144,13 @@ fn text_columns(master: &Master, entry: Shown, role: Role) -> Vec<ShownColumn> {
 
 /// The label of a non-text column, or `None` when the master gives it nothing to show.
 fn label_of(master: &Master, spec: &Spec, entry: Shown) -> Option<String> {
-    let fallback = || spec.template.labels.get(&entry).cloned().unwrap_or_default();
+    let fallback = || {
+        spec.template
+            .labels
+            .get(&entry)
+            .cloned()
+            .unwrap_or_default()
+    };
     let own = |role: Role| master.label(role).map(str::to_string);
     match entry {
         Shown::Column(Role::Id) => Some(master.id_label().map_or_else(fallback, str::to_string)),
@@ -170,7 +181,12 @@ fn unique_labels(shown: &mut [ShownColumn], spec: &Spec) {
     let suffix = spec.word("form.master_suffix");
     for column in shown.iter_mut() {
         if column.label.trim().is_empty() {
-            column.label = spec.template.labels.get(&column.shown).cloned().unwrap_or_default();
+            column.label = spec
+                .template
+                .labels
+                .get(&column.shown)
+                .cloned()
+                .unwrap_or_default();
         }
         let base = column.label.clone();
         let mut n = 1;

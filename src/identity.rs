@@ -247,5 +247,4 @@ mod tests {
         assert_eq!(back, id);
         assert!(back.verify(&secret));
     }
-
 }

@@ -85,7 +85,10 @@ impl Role {
 
     /// Roles whose cells are texts kept with the column's own label.
     pub fn is_text(self) -> bool {
-        matches!(self, Role::Indicator | Role::Task | Role::Basis | Role::Text)
+        matches!(
+            self,
+            Role::Indicator | Role::Task | Role::Basis | Role::Text
+        )
     }
 
     /// Roles that name departments.
@@ -443,9 +446,7 @@ impl Master {
     pub fn fingerprint(&self) -> &str {
         self.fingerprint.get_or_init(|| {
             let items: Vec<_> = self.parts.items.iter().map(canonical).collect();
-            crate::digest::sha256_hex(
-                &serde_json::to_vec(&items).expect("plain data serialises"),
-            )
+            crate::digest::sha256_hex(&serde_json::to_vec(&items).expect("plain data serialises"))
         })
     }
 }
@@ -455,7 +456,10 @@ fn canonical(item: &Item) -> serde_json::Value {
     serde_json::json!([
         item.id,
         item.category,
-        item.texts.iter().map(|t| (t.column, &t.text)).collect::<Vec<_>>(),
+        item.texts
+            .iter()
+            .map(|t| (t.column, &t.text))
+            .collect::<Vec<_>>(),
         item.weight.map(|w| w.normalize().to_string()),
         item.deadline,
         item.leaders,

@@ -36,8 +36,10 @@ pub fn fold(s: &str) -> String {
 /// (U+FFFE). A text read twice, before and after a save, reads the same.
 pub fn clean(s: &str) -> String {
     let dropped = |c: char| {
-        matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFE}' | '\u{FFFF}')
-            || (c.is_control() && c != '\n' && c != '\t')
+        matches!(
+            c,
+            '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFE}' | '\u{FFFF}'
+        ) || (c.is_control() && c != '\n' && c != '\t')
             || ('\u{FDD0}'..='\u{FDEF}').contains(&c)
     };
     if !s.chars().any(|c| dropped(c) || c == '\r') {
@@ -231,14 +233,23 @@ pub fn file_name_keeping(pattern: &str, args: &[(&str, &str)], shorten: &str) ->
     if fits(&full) {
         return not_reserved(full);
     }
-    let long = args.iter().find(|(k, _)| *k == shorten).map_or("", |(_, v)| *v);
+    let long = args
+        .iter()
+        .find(|(k, _)| *k == shorten)
+        .map_or("", |(_, v)| *v);
     let mut keep = long.chars().count();
     while keep > 0 {
         keep -= 1;
         let short: String = long.chars().take(keep).chain(['…']).collect();
         let args: Vec<(&str, &str)> = args
             .iter()
-            .map(|(k, v)| if *k == shorten { (*k, short.as_str()) } else { (*k, *v) })
+            .map(|(k, v)| {
+                if *k == shorten {
+                    (*k, short.as_str())
+                } else {
+                    (*k, *v)
+                }
+            })
             .collect();
         let name = sanitized(&crate::spec::render(pattern, &args));
         if fits(&name) {

@@ -272,7 +272,15 @@ fn prefill_goes_into_the_input_cells() {
         round: 2,
         issued_at: "2026-11-27T00:00:00Z",
     };
-    let bytes = write_template(&master, &tianbao::form::Form::new(&master, &spec), "水科", &spec, &issue, Some(&prefill)).unwrap();
+    let bytes = write_template(
+        &master,
+        &tianbao::form::Form::new(&master, &spec),
+        "水科",
+        &spec,
+        &issue,
+        Some(&prefill),
+    )
+    .unwrap();
     let book = workbook::open_bytes("p.xlsx", bytes).unwrap();
     let grid = &book.sheets[0].grid;
     assert_eq!(grid.raw(3, 0), &Value::Text("1-5-2".into()));

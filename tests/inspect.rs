@@ -401,8 +401,7 @@ fn english_spec_speaks_english() {
 #[test]
 fn sample_master_is_rebuilt_from_its_source() {
     // samples/master.xlsx must be exactly what the committed source builds.
-    let built =
-        tianbao_kit::source::write_master(&sample_source(), &Layout::default()).unwrap();
+    let built = tianbao_kit::source::write_master(&sample_source(), &Layout::default()).unwrap();
     let committed = std::fs::read(sample_master()).unwrap();
     assert!(
         built == committed,

@@ -16,10 +16,12 @@ fn inspect(path: &std::path::Path) -> serde_json::Value {
 }
 
 #[test]
+#[cfg_attr(
+    not(tianbao_interop),
+    ignore = "LibreOffice interop: set TIANBAO_INTEROP=1"
+)]
 fn libreoffice_saves_give_identical_items() {
-    if !interop_enabled() {
-        return;
-    }
+    require_libreoffice();
     let dir = tempfile::tempdir().unwrap();
     let original = inspect(&sample_master());
     let master = dir.path().join("master.xlsx");
@@ -38,10 +40,12 @@ fn libreoffice_saves_give_identical_items() {
 }
 
 #[test]
+#[cfg_attr(
+    not(tianbao_interop),
+    ignore = "LibreOffice interop: set TIANBAO_INTEROP=1"
+)]
 fn libreoffice_ods_of_a_paged_table_recovers_groups_from_structure() {
-    if !interop_enabled() {
-        return;
-    }
+    require_libreoffice();
     // .ods merges are invisible to the reader: groups and categories come from structure.
     let dir = tempfile::tempdir().unwrap();
     let layout = Layout {
@@ -58,10 +62,12 @@ fn libreoffice_ods_of_a_paged_table_recovers_groups_from_structure() {
 }
 
 #[test]
+#[cfg_attr(
+    not(tianbao_interop),
+    ignore = "LibreOffice interop: set TIANBAO_INTEROP=1"
+)]
 fn a_template_filled_and_saved_by_libreoffice_keeps_identity_and_values() {
-    if !interop_enabled() {
-        return;
-    }
+    require_libreoffice();
     use tianbao::campaign::Campaign;
     use tianbao::identity::Identity;
     use tianbao::workbook::{self, Value};
@@ -130,10 +136,12 @@ fn libreoffice_fill(
 }
 
 #[test]
+#[cfg_attr(
+    not(tianbao_interop),
+    ignore = "LibreOffice interop: set TIANBAO_INTEROP=1"
+)]
 fn returns_filled_by_libreoffice_validate_clean_and_its_errors_are_found() {
-    if !interop_enabled() {
-        return;
-    }
+    require_libreoffice();
     let c = common::play::Campaign::new();
     let dept = "水科";
     let mut cells = serde_json::Map::new();

@@ -58,9 +58,13 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn master() -> Master {
-    tianbao::master::read_master(&common::sample_master(), &Spec::builtin(), &Default::default())
-        .unwrap()
-        .master
+    tianbao::master::read_master(
+        &common::sample_master(),
+        &Spec::builtin(),
+        &Default::default(),
+    )
+    .unwrap()
+    .master
 }
 
 /// The seed return: the department's workbook as issued by the fixed campaign, filled in.
@@ -89,7 +93,15 @@ fn seed_return(master: &Master, spec: &Spec) -> Vec<u8> {
         round: 1,
         issued_at: "2024-01-02T03:04:05Z",
     };
-    write_template(master, &tianbao::form::Form::new(master, spec), DEPARTMENT, spec, &issue, Some(&prefill)).unwrap()
+    write_template(
+        master,
+        &tianbao::form::Form::new(master, spec),
+        DEPARTMENT,
+        spec,
+        &issue,
+        Some(&prefill),
+    )
+    .unwrap()
 }
 
 /// Writes the seed return for making the .xls/.ods fixtures:
@@ -464,7 +476,12 @@ fn run_variant(ctx: &Context, spec: &Spec, dir: &std::path::Path, v: &Variant) {
         }
         Target::Master => {
             if let Ok(book) = workbook::open_bytes(&v.label, v.bytes.clone()) {
-                let _ = tianbao::master::read_master_workbook(&v.label, &book, spec, &Default::default());
+                let _ = tianbao::master::read_master_workbook(
+                    &v.label,
+                    &book,
+                    spec,
+                    &Default::default(),
+                );
             }
         }
         Target::Archive => {
@@ -732,7 +749,8 @@ fn the_seeds_read_as_they_should() {
     }
     for name in ["master.xls", "master.ods"] {
         let book = workbook::open_bytes(name, fixture(name)).unwrap();
-        let read = tianbao::master::read_master_workbook(name, &book, &spec, &Default::default()).unwrap();
+        let read =
+            tianbao::master::read_master_workbook(name, &book, &spec, &Default::default()).unwrap();
         assert_eq!(read.master.items().len(), master.items().len(), "{name}");
     }
 }

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::shapes::{self, Expect, Finding, Grid, Kind, Of, Shape, Table, V, col_index, severity};
-use common::{Run, interop_enabled, repo, soffice_convert_all, tianbao};
+use common::{Run, repo, require_libreoffice, soffice_convert_all, tianbao};
 use serde_json::{Value, json};
 
 /// The first difference between `actual` and `expected` (numbers compared by value, object
@@ -552,10 +552,12 @@ fn fixtures_agree_with_their_expectations() {
 // Through LibreOffice: .xls and .ods saves of each fixture give the .xlsx's items.
 
 #[test]
+#[cfg_attr(
+    not(tianbao_interop),
+    ignore = "LibreOffice interop: set TIANBAO_INTEROP=1"
+)]
 fn libreoffice_saves_give_the_same_items() {
-    if !interop_enabled() {
-        return;
-    }
+    require_libreoffice();
     let dir = tempfile::tempdir().unwrap();
     let shapes: Vec<Shape> = shapes::all()
         .into_iter()

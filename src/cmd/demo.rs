@@ -58,7 +58,8 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     save_atomic(&master_file, SAMPLE_MASTER)
         .map_err(|e| format!("cannot write {}: {e}", master_file.display()))?;
     let campaign_dir = dir.join("campaign");
-    let (campaign, _) = Campaign::init(&campaign_dir, &master_file, None, None, Default::default())?;
+    let (campaign, _) =
+        Campaign::init(&campaign_dir, &master_file, None, None, Default::default())?;
     std::fs::write(dir.join(MARKER), "made by tianbao demo\n")
         .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
     println!("created {}", campaign.dir.display());

@@ -48,7 +48,12 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         return Ok(Outcome::Findings);
     }
     let master = &read.master;
-    if !master.weighted() && spec.inputs.iter().any(|i| i.kind == tianbao::spec::InputKind::Score) {
+    if !master.weighted()
+        && spec
+            .inputs
+            .iter()
+            .any(|i| i.kind == tianbao::spec::InputKind::Score)
+    {
         return Err(format!(
             "the master table {} has no weight column, and the spec \"{}\" scores each item \
              against its weight (自评得分 from 0 to the weight); name the column that holds the \
@@ -60,7 +65,11 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         .into());
     }
     let form = tianbao::form::Form::new(master, &spec);
-    let known: Vec<&str> = master.departments().iter().map(|d| d.name.as_str()).collect();
+    let known: Vec<&str> = master
+        .departments()
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
     for wanted in &args.departments {
         if !known.contains(&wanted.as_str()) {
             return Err(format!(
@@ -88,7 +97,10 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     let names: std::collections::HashMap<&str, String> = known
         .iter()
         .copied()
-        .zip(tianbao::template::file_names(&campaign.config.title, &known))
+        .zip(tianbao::template::file_names(
+            &campaign.config.title,
+            &known,
+        ))
         .collect();
     let issued_at = tianbao::time::now_utc();
     let config = &campaign.config;

@@ -269,7 +269,12 @@ fn group_weights(master: &Master) -> GroupSums {
 
 fn tree(out: &mut String, master: &Master, sums: &GroupSums, category: &Category, depth: usize) {
     let indent = "  ".repeat(depth);
-    let _ = writeln!(out, "{indent}{}{}", t(&category.name), points(master, category));
+    let _ = writeln!(
+        out,
+        "{indent}{}{}",
+        t(&category.name),
+        points(master, category)
+    );
     for child in &category.children {
         tree(out, master, sums, child, depth + 1);
     }

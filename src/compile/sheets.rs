@@ -194,7 +194,7 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
     };
 
     let mut categories = Vec::new();
-    flatten(&master.categories(), 0, &mut categories);
+    flatten(master.categories(), 0, &mut categories);
     let mut row = 2;
     for (depth, category) in &categories {
         let mut ids = Vec::new();

@@ -37,7 +37,10 @@ fn columns_of(layout: &Layout) -> Vec<Column> {
                 .iter()
                 .find_map(|h| match h.roles.get(col) {
                     Some(Role::Category) => Some(Column::Category(
-                        h.roles[..col].iter().filter(|r| **r == Role::Category).count(),
+                        h.roles[..col]
+                            .iter()
+                            .filter(|r| **r == Role::Category)
+                            .count(),
                     )),
                     Some(Role::Ignored) | None => None,
                     Some(role) => Some(Column::Field(*role)),
@@ -540,13 +543,18 @@ impl<'a> Writer<'a> {
         heights: &mut Heights,
     ) -> Result<(), XlsxError> {
         let r = k as u32;
-        let bare = row.kind == RowKind::Title || (row.kind == RowKind::Note && k > self.table_end)
+        let bare = row.kind == RowKind::Title
+            || (row.kind == RowKind::Note && k > self.table_end)
             || (row.kind == RowKind::Other && k > self.table_end);
         for col in 0..self.layout.width {
             if self.geometry.hidden.contains(&(r, col)) {
                 continue;
             }
-            let rect = self.geometry.origin_of.get(&(r, col)).map(|&i| self.geometry.merges[i]);
+            let rect = self
+                .geometry
+                .origin_of
+                .get(&(r, col))
+                .map(|&i| self.geometry.merges[i]);
             let mut value = row.cell(col).clone();
             if let RowKind::Total(t) = row.kind
                 && matches!(value, Value::Text(_))

@@ -44,7 +44,13 @@ fn notes(rows: &[Row]) -> Vec<&str> {
         .collect()
 }
 
-pub fn build(ctx: &Context, rows: &[Row], blocks: &Blocks, split: Split, report: &mut Report) -> Built {
+pub fn build(
+    ctx: &Context,
+    rows: &[Row],
+    blocks: &Blocks,
+    split: Split,
+    report: &mut Report,
+) -> Built {
     let Split {
         mut decided,
         sections,
@@ -75,7 +81,8 @@ pub fn build(ctx: &Context, rows: &[Row], blocks: &Blocks, split: Split, report:
             continue;
         };
         let c = candidate(*row);
-        let (departments, lead_count) = responsible(ctx, c, blocks, rows[*row].header, first_leads, &mut units);
+        let (departments, lead_count) =
+            responsible(ctx, c, blocks, rows[*row].header, first_leads, &mut units);
         let category = category_path(&sections, path, c);
         renumber.insert(k, items.len());
         decided[*row] = Decided::Item(items.len());
@@ -88,12 +95,25 @@ pub fn build(ctx: &Context, rows: &[Row], blocks: &Blocks, split: Split, report:
     let weighted = blocks.maps.iter().any(|m| m.col(Role::Weight).is_some());
     let candidates: Vec<&Candidate> = kept.iter().map(|&r| candidate(r)).collect();
     names_repairs(&mut items, &candidates, report);
-    item_checks(&mut items, &candidates, rows, blocks, &kept, weighted, report);
+    item_checks(
+        &mut items,
+        &candidates,
+        rows,
+        blocks,
+        &kept,
+        weighted,
+        report,
+    );
     let categories = category_tree(&items, &candidates, &paths, &sections, ctx.sheet);
     report.category_points(&categories);
     let indicator_cells: Vec<Option<Pos>> = candidates
         .iter()
-        .map(|c| c.texts.iter().find(|(_, r, _)| *r == Role::Indicator).map(|(_, _, p)| p.cell))
+        .map(|c| {
+            c.texts
+                .iter()
+                .find(|(_, r, _)| *r == Role::Indicator)
+                .map(|(_, _, p)| p.cell)
+        })
         .collect();
     report.group_points(&items, &indicator_cells);
     let (totals, total_rows, weight_cells) = total_rows(rows, &decided, &items);
@@ -136,7 +156,13 @@ fn renumbered(mut sections: Vec<Section>, renumber: &HashMap<usize, usize>) -> V
     sections
 }
 
-fn item_of(c: &Candidate, id: Id, category: Vec<String>, departments: Vec<String>, lead_count: usize) -> Item {
+fn item_of(
+    c: &Candidate,
+    id: Id,
+    category: Vec<String>,
+    departments: Vec<String>,
+    lead_count: usize,
+) -> Item {
     let points = c
         .texts
         .iter()
@@ -274,7 +300,10 @@ fn responsible(
         }
     }
     let cell = c.departments_cell;
-    let lead: Vec<String> = lead.into_iter().flat_map(|n| units.expand(n, cell)).collect();
+    let lead: Vec<String> = lead
+        .into_iter()
+        .flat_map(|n| units.expand(n, cell))
+        .collect();
     let cooperating: Vec<String> = cooperating
         .into_iter()
         .flat_map(|n| units.expand(n, cell))
@@ -360,22 +389,53 @@ fn item_checks(
             weight_check(c, id, report);
         }
         if item.departments.is_empty() {
-            report.push(Severity::Error, Code::DepartmentsMissing, c.departments_cell, Some(id), &[]);
+            report.push(
+                Severity::Error,
+                Code::DepartmentsMissing,
+                c.departments_cell,
+                Some(id),
+                &[],
+            );
         }
         let map = &blocks.maps[rows[row].header];
         if let Some(col) = map.col(Role::Task) {
             let label = &map.labels[col as usize];
             match item.task() {
-                None => report.push(Severity::Warning, Code::TaskEmpty, (c.id_cell.0, col), Some(id), &[("label", label)]),
+                None => report.push(
+                    Severity::Warning,
+                    Code::TaskEmpty,
+                    (c.id_cell.0, col),
+                    Some(id),
+                    &[("label", label)],
+                ),
                 Some(task) if looks_cut_off(task) => {
-                    let tail: String = task.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
-                    report.push(Severity::Warning, Code::TextUnterminated, (c.id_cell.0, col), Some(id), &[("label", label), ("value", &tail)]);
+                    let tail: String = task
+                        .chars()
+                        .rev()
+                        .take(6)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    report.push(
+                        Severity::Warning,
+                        Code::TextUnterminated,
+                        (c.id_cell.0, col),
+                        Some(id),
+                        &[("label", label), ("value", &tail)],
+                    );
                 }
                 Some(_) => {}
             }
         }
         if item.hidden {
-            report.push(Severity::Warning, Code::RowHidden, c.id_cell, Some(id), &[("row", &item.row.to_string())]);
+            report.push(
+                Severity::Warning,
+                Code::RowHidden,
+                c.id_cell,
+                Some(id),
+                &[("row", &item.row.to_string())],
+            );
         }
     }
     if weighted {
@@ -390,12 +450,20 @@ fn weight_check(c: &Candidate, id: &str, report: &mut Report) {
             report.push(Severity::Error, Code::WeightMissing, cell, Some(id), &[])
         }
         WeightCell::Missing => {}
-        WeightCell::NotNumber(value) => {
-            report.push(Severity::Error, Code::WeightNotNumber, cell, Some(id), &[("value", value)])
-        }
-        WeightCell::Number(d) | WeightCell::Text(d, _) if *d < Decimal::ZERO => {
-            report.push(Severity::Error, Code::WeightNegative, cell, Some(id), &[("value", &show(*d))])
-        }
+        WeightCell::NotNumber(value) => report.push(
+            Severity::Error,
+            Code::WeightNotNumber,
+            cell,
+            Some(id),
+            &[("value", value)],
+        ),
+        WeightCell::Number(d) | WeightCell::Text(d, _) if *d < Decimal::ZERO => report.push(
+            Severity::Error,
+            Code::WeightNegative,
+            cell,
+            Some(id),
+            &[("value", &show(*d))],
+        ),
         WeightCell::Text(d, text) => report.push(
             Severity::Warning,
             Code::WeightText,
@@ -478,7 +546,13 @@ fn category_places(
 ) -> Vec<(String, Option<Decimal>, Pos)> {
     let mut places: Vec<(String, Option<Decimal>, Pos)> = path
         .iter()
-        .map(|&s| (sections[s].name.clone(), sections[s].points, sections[s].cell))
+        .map(|&s| {
+            (
+                sections[s].name.clone(),
+                sections[s].points,
+                sections[s].cell,
+            )
+        })
         .collect();
     let mut last: Option<String> = None;
     for level in &c.levels {
@@ -494,7 +568,11 @@ fn category_places(
 
 /// The 合计 and total rows with the categories each adds up; a lone 合计 after the last item is
 /// the grand total. Also each one's walked row and weight cell.
-fn total_rows(rows: &[Row], decided: &[Decided], items: &[Item]) -> (Vec<TotalRow>, Vec<usize>, Vec<Pos>) {
+fn total_rows(
+    rows: &[Row],
+    decided: &[Decided],
+    items: &[Item],
+) -> (Vec<TotalRow>, Vec<usize>, Vec<Pos>) {
     let mut totals = Vec::new();
     let mut at = Vec::new();
     let mut cells = Vec::new();
@@ -511,7 +589,13 @@ fn total_rows(rows: &[Row], decided: &[Decided], items: &[Item]) -> (Vec<TotalRo
             }
             continue;
         }
-        let Raw::Total { kind, label, declared, weight_cell } = &row.raw else {
+        let Raw::Total {
+            kind,
+            label,
+            declared,
+            weight_cell,
+        } = &row.raw
+        else {
             continue;
         };
         let covers = match kind {

@@ -64,7 +64,10 @@ impl ColumnMap {
     }
 
     pub fn role(&self, col: u32) -> Role {
-        self.roles.get(col as usize).copied().unwrap_or(Role::Ignored)
+        self.roles
+            .get(col as usize)
+            .copied()
+            .unwrap_or(Role::Ignored)
     }
 
     /// Whether the block names what a table needs: a department column and a text column.
@@ -404,8 +407,8 @@ pub fn column_index(key: &str) -> Option<u32> {
         return None;
     }
     Some(
-        key.bytes()
-            .fold(0u32, |n, b| n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1))
-            - 1,
+        key.bytes().fold(0u32, |n, b| {
+            n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
+        }) - 1,
     )
 }

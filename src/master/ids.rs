@@ -42,7 +42,13 @@ pub fn resolve(items: &[ItemRow], sections: &[Section], report: &mut Report) -> 
     let mut ids = merged_runs(items, report);
     for (item, id) in items.iter().zip(&ids) {
         if id.is_none() {
-            report.push(Severity::Error, Code::IdMissing, item.candidate.id_cell, None, &[]);
+            report.push(
+                Severity::Error,
+                Code::IdMissing,
+                item.candidate.id_cell,
+                None,
+                &[],
+            );
         }
     }
     if has_duplicates(&ids) && !qualify(items, sections, &mut ids, report) {
@@ -88,7 +94,13 @@ fn assign(items: &[ItemRow], sections: &[Section], report: &mut Report) -> Vec<O
     let first = items[0].candidate;
     let cell: Pos = (first.id_cell.0, first.id_cell.1);
     let count = items.len().to_string();
-    report.push(Severity::Warning, Code::IdAssigned, cell, None, &[("count", &count)]);
+    report.push(
+        Severity::Warning,
+        Code::IdAssigned,
+        cell,
+        None,
+        &[("count", &count)],
+    );
     ids
 }
 
@@ -128,7 +140,10 @@ fn merged_runs(items: &[ItemRow], report: &mut Report) -> Vec<Option<Id>> {
                 Code::IdQualified,
                 c.id_cell,
                 Some(&c.id),
-                &[("value", &c.id), ("expected", &format!("{}-1 … {last}", c.id))],
+                &[
+                    ("value", &c.id),
+                    ("expected", &format!("{}-1 … {last}", c.id)),
+                ],
             );
         }
         k = end;
@@ -167,7 +182,12 @@ fn qualify(
     if has_duplicates(&qualified) {
         return false;
     }
-    let example = qualified.iter().flatten().next().map(|i| i.id.clone()).unwrap_or_default();
+    let example = qualified
+        .iter()
+        .flatten()
+        .next()
+        .map(|i| i.id.clone())
+        .unwrap_or_default();
     let cell = items[0].candidate.id_cell;
     report.push(
         Severity::Warning,

@@ -176,7 +176,10 @@ impl Labels {
     pub fn says_first_leads(&self, note: &str) -> bool {
         let folded = fold(note);
         self.first_words.iter().any(|w| folded.contains(w.as_str()))
-            && self.lead_markers.iter().any(|w| folded.contains(w.as_str()))
+            && self
+                .lead_markers
+                .iter()
+                .any(|w| folded.contains(w.as_str()))
     }
 }
 

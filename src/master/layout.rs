@@ -15,7 +15,13 @@ use crate::text::clean;
 use crate::workbook::{Grid, Rect, Sheet, Value};
 
 /// Lays out the master sheet.
-pub fn build(sheet: &Sheet, header: Range<u32>, rows: &[Row], blocks: &Blocks, built: &Built) -> Layout {
+pub fn build(
+    sheet: &Sheet,
+    header: Range<u32>,
+    rows: &[Row],
+    blocks: &Blocks,
+    built: &Built,
+) -> Layout {
     let grid = &sheet.grid;
     let width = blocks.maps[0].width();
     let mut layout = Layout {
@@ -57,7 +63,13 @@ fn push(layout: &mut Layout, sheet: &Sheet, source: u32, kind: RowKind, header: 
     });
 }
 
-fn push_header(layout: &mut Layout, sheet: &Sheet, rows: Range<u32>, roles: Vec<Role>, index: usize) {
+fn push_header(
+    layout: &mut Layout,
+    sheet: &Sheet,
+    rows: Range<u32>,
+    roles: Vec<Role>,
+    index: usize,
+) {
     let start = layout.rows.len();
     for source in rows {
         push(layout, sheet, source, RowKind::Header, index);
@@ -95,7 +107,13 @@ fn kept_rows(layout: &mut Layout, sheet: &Sheet, rows: &[Row], blocks: &Blocks, 
                 dropping = false;
                 let index = layout.headers.len();
                 block_of.insert(row.header, index);
-                push_header(layout, sheet, block.clone(), blocks.maps[row.header].roles.clone(), index);
+                push_header(
+                    layout,
+                    sheet,
+                    block.clone(),
+                    blocks.maps[row.header].roles.clone(),
+                    index,
+                );
                 continue;
             }
             (Raw::HeaderRest, _) => continue,
@@ -182,7 +200,9 @@ fn continuing_columns(roles: &[Role], a: &Item, b: &Item) -> Vec<(u32, bool)> {
         let same = match role {
             Role::Category => {
                 level += 1;
-                a.category.len() >= level && b.category.len() >= level && a.category[..level] == b.category[..level]
+                a.category.len() >= level
+                    && b.category.len() >= level
+                    && a.category[..level] == b.category[..level]
             }
             Role::Basis | Role::Indicator => a.group == b.group && a.text(*role) == b.text(*role),
             _ => continue,
@@ -220,7 +240,10 @@ fn join_at(layout: &mut Layout, k: usize, col: u32) {
     let rects = &mut layout.merges;
     let (above_index, above) = region(rects, k as u32 - 1, col);
     let (below_index, below) = region(rects, k as u32, col);
-    if below.first_row != k as u32 || above.first_col != below.first_col || above.last_col != below.last_col {
+    if below.first_row != k as u32
+        || above.first_col != below.first_col
+        || above.last_col != below.last_col
+    {
         return;
     }
     let above_text = cell_text(&layout.rows[above.first_row as usize], above.first_col);
@@ -248,7 +271,12 @@ fn spread_lone_texts(layout: &mut Layout) {
     for (k, row) in layout.rows.iter().enumerate() {
         let outside = row.kind == RowKind::Title || (row.kind == RowKind::Note && k > end);
         let r = k as u32;
-        if !outside || layout.merges.iter().any(|m| (m.first_row..=m.last_row).contains(&r)) {
+        if !outside
+            || layout
+                .merges
+                .iter()
+                .any(|m| (m.first_row..=m.last_row).contains(&r))
+        {
             continue;
         }
         let filled: Vec<u32> = row

@@ -49,21 +49,8 @@ pub enum MasterError {
         sheet: String,
         available: String,
     },
-    #[error(
-        "no table header found in {path} (sheets searched: {searched}){found}; a header needs a \
-         department column ({departments} …) and a text column ({texts} …). Check that this is \
-         the master table, name the sheet with --sheet, or say which column is which with --map, \
-         e.g. --map \"承担处室=departments,工作事项=task\" (roles: {roles})"
-    )]
-    NoHeader {
-        path: String,
-        searched: String,
-        /// What the best candidate row held.
-        found: String,
-        departments: String,
-        texts: String,
-        roles: String,
-    },
+    #[error(transparent)]
+    NoHeader(Box<NoHeader>),
     #[error(
         "the table in {path}, sheet \"{sheet}\", has a header (row {row}) but no item rows below it"
     )]
@@ -78,6 +65,24 @@ pub enum MasterError {
         value: String,
         detail: String,
     },
+}
+
+/// No header was found: where it was looked for and what the nearest candidate held.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no table header found in {path} (sheets searched: {searched}){found}; a header needs a \
+     department column ({departments} …) and a text column ({texts} …). Check that this is \
+     the master table, name the sheet with --sheet, or say which column is which with --map, \
+     e.g. --map \"承担处室=departments,工作事项=task\" (roles: {roles})"
+)]
+pub struct NoHeader {
+    pub path: String,
+    pub searched: String,
+    /// What the best candidate row held.
+    pub found: String,
+    pub departments: String,
+    pub texts: String,
+    pub roles: String,
 }
 
 /// How to read a master: what the user says where detection is not enough.
@@ -161,7 +166,10 @@ pub fn read_master_workbook(
         match header::locate(&sheet.grid, &labels, rows.clone(), &options.columns) {
             Ok(found) => return read_sheet(path, sheet, found, &labels, spec, options),
             Err(diagnosis) => {
-                if best.as_ref().is_none_or(|(_, d)| diagnosis.found.len() > d.found.len()) {
+                if best
+                    .as_ref()
+                    .is_none_or(|(_, d)| diagnosis.found.len() > d.found.len())
+                {
                     best = Some((sheet.name.clone(), diagnosis));
                 }
             }
@@ -189,7 +197,7 @@ fn no_header(
         _ => String::new(),
     };
     let some = |list: &[String]| list.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
-    MasterError::NoHeader {
+    MasterError::NoHeader(Box::new(NoHeader {
         path: path.to_string(),
         searched: quoted(sheets.iter().map(|s| s.name.as_str())),
         found,
@@ -200,7 +208,7 @@ fn no_header(
             .map(|r| r.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-    }
+    }))
 }
 
 fn read_sheet(
@@ -237,10 +245,15 @@ fn read_sheet(
     let parts = &mut built.parts;
     parts.title = title_above(&sheet.grid, found.rows.start);
     parts.columns = columns(&found.map);
-    parts.id_label = found.map.col(Role::Id).map(|c| found.map.labels[c as usize].clone());
+    parts.id_label = found
+        .map
+        .col(Role::Id)
+        .map(|c| found.map.labels[c as usize].clone());
     for role in [Role::Weight, Role::Deadline, Role::Leaders, Role::Persons] {
         if let Some(col) = found.map.col(role) {
-            parts.labels.insert(role, found.map.labels[col as usize].clone());
+            parts
+                .labels
+                .insert(role, found.map.labels[col as usize].clone());
         }
     }
     Ok(MasterRead {
@@ -280,7 +293,11 @@ fn is_attachment_mark(text: &str) -> bool {
 /// `具体措施=task,牵头单位=lead`: roles of columns by label or letter.
 pub fn parse_mapping(text: &str) -> Result<Vec<Mapping>, MasterError> {
     let mut out = Vec::new();
-    for pair in text.split([',', '，', ';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
+    for pair in text
+        .split([',', '，', ';', '；'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let invalid = |detail: String| MasterError::Option {
             what: "--map",
             value: pair.to_string(),
@@ -293,7 +310,11 @@ pub fn parse_mapping(text: &str) -> Result<Vec<Mapping>, MasterError> {
             invalid(format!(
                 "\"{}\" is not a role; roles: {}",
                 role.trim(),
-                Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                Role::ALL
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
         if key.trim().is_empty() {
@@ -312,7 +333,9 @@ pub fn parse_header_rows(text: &str) -> Result<(u32, u32), MasterError> {
     let invalid = || MasterError::Option {
         what: "--header-row",
         value: text.to_string(),
-        detail: "write the row number, e.g. 3, or the first and last rows, e.g. 3-4 (at most 3 rows)".into(),
+        detail:
+            "write the row number, e.g. 3, or the first and last rows, e.g. 3-4 (at most 3 rows)"
+                .into(),
     };
     let (a, b) = match text.split_once('-') {
         Some((a, b)) => (a.trim().parse().ok(), b.trim().parse().ok()),

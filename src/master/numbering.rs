@@ -68,7 +68,9 @@ pub fn is_well_formed(id: &str) -> bool {
             && part.chars().count() <= 6
             && (part.chars().all(|c| c.is_ascii_digit())
                 || part.chars().all(is_chinese_digit)
-                || part.chars().all(|c| c == '(' || c == ')' || c.is_ascii_digit())
+                || part
+                    .chars()
+                    .all(|c| c == '(' || c == ')' || c.is_ascii_digit())
                     && part.starts_with('(')
                     && part.ends_with(')')
                 || (i == 0 && is_code(part)))

@@ -87,7 +87,6 @@ impl Candidate {
     pub fn has_departments(&self) -> bool {
         self.departments.iter().any(|(_, t)| !t.trim().is_empty())
     }
-
 }
 
 #[derive(Debug, Clone)]
@@ -193,7 +192,13 @@ pub fn walk(walk: &Walk, header: Range<u32>, first: ColumnMap) -> (Vec<Row>, Blo
             }
             let texts = block_texts(grid, start..row, width);
             let repeated = texts == in_force;
-            let map = column_map(grid, start..row, width.max(table_width(grid, start..row)), walk.labels, walk.mapping);
+            let map = column_map(
+                grid,
+                start..row,
+                width.max(table_width(grid, start..row)),
+                walk.labels,
+                walk.mapping,
+            );
             let is_block = repeated || map.roles.iter().any(|r| r.names_departments());
             if is_block && !repeated {
                 let mut map = map;
@@ -254,16 +259,16 @@ fn read_row(
     let first_text = (0..label_end)
         .map(|col| spread_text(grid, row, col))
         .find(|t| !t.is_empty());
-    if let Some(text) = &first_text {
-        if let Some(kind) = walk.labels.total_kind(text) {
-            let weight_col = map.col(Role::Weight).unwrap_or(width.saturating_sub(1));
-            return Raw::Total {
-                kind,
-                label: text.clone(),
-                declared: weight_at(grid, row, weight_col).number(),
-                weight_cell: (row, weight_col),
-            };
-        }
+    if let Some(text) = &first_text
+        && let Some(kind) = walk.labels.total_kind(text)
+    {
+        let weight_col = map.col(Role::Weight).unwrap_or(width.saturating_sub(1));
+        return Raw::Total {
+            kind,
+            label: text.clone(),
+            declared: weight_at(grid, row, weight_col).number(),
+            weight_cell: (row, weight_col),
+        };
     }
     let any_text = (0..width)
         .map(|col| spread_text(grid, row, col))
@@ -361,7 +366,9 @@ fn read_candidate(
     let grid = grid(walk);
     let map = &blocks.maps[block];
     let id_col = map.col(Role::Id);
-    let id_written = id_col.map(|c| clean(&grid.raw(row, c).to_text())).unwrap_or_default();
+    let id_written = id_col
+        .map(|c| clean(&grid.raw(row, c).to_text()))
+        .unwrap_or_default();
     let id_spread = id_col
         .map(|c| normalize_id(&spread_text(grid, row, c)))
         .unwrap_or_default();
@@ -402,7 +409,14 @@ fn read_candidate(
         } else {
             weight_at(grid, row, weight_col)
         },
-        weight_cell: (row, if weight_col == u32::MAX { 0 } else { weight_col }),
+        weight_cell: (
+            row,
+            if weight_col == u32::MAX {
+                0
+            } else {
+                weight_col
+            },
+        ),
         weight_merged: weight_col != u32::MAX && merged_down(grid, row, weight_col),
         deadline: single(Role::Deadline, same_group.and_then(|p| p.deadline.clone())),
         leaders: single(Role::Leaders, same_group.map(|p| p.leaders.clone())).unwrap_or_default(),
@@ -496,8 +510,14 @@ fn heading_of(grid: &Grid, row: u32, map: &ColumnMap, c: &Candidate) -> Option<H
     if let Some(h) = merged_across(grid, row, width, &filled) {
         return Some(h);
     }
-    let empty = |role: Role| map.col(role).is_none_or(|col| grid.spread(row, col).is_empty());
-    if c.has_departments() || !empty(Role::Deadline) || !empty(Role::Leaders) || !empty(Role::Persons)
+    let empty = |role: Role| {
+        map.col(role)
+            .is_none_or(|col| grid.spread(row, col).is_empty())
+    };
+    if c.has_departments()
+        || !empty(Role::Deadline)
+        || !empty(Role::Leaders)
+        || !empty(Role::Persons)
     {
         return None;
     }
@@ -510,13 +530,16 @@ fn heading_of(grid: &Grid, row: u32, map: &ColumnMap, c: &Candidate) -> Option<H
     if named.is_empty() || named.len() > 2 {
         return None;
     }
-    let text: Vec<String> = named.iter().map(|&col| spread_text(grid, row, col)).collect();
+    let text: Vec<String> = named
+        .iter()
+        .map(|&col| spread_text(grid, row, col))
+        .collect();
     let text = text.join(" ");
     let numbering = heading_numbering(&text);
     let first_col = named[0];
-    let leading = first_col <= map.col(Role::Id).unwrap_or(0).max(0) || first_col == 0;
+    let leading = first_col <= map.col(Role::Id).unwrap_or(0);
     let lone_short = named.len() == 1 && leading && text.chars().count() <= 40;
-    (numbering.is_some() || lone_short).then(|| Heading {
+    (numbering.is_some() || lone_short).then_some(Heading {
         text,
         numbering,
         cell: (row, first_col),

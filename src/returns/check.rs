@@ -194,7 +194,13 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
             ],
         ));
     }
-    if !ctx.master.departments().iter().any(|d| d.name == department) && stale.is_empty() {
+    if !ctx
+        .master
+        .departments()
+        .iter()
+        .any(|d| d.name == department)
+        && stale.is_empty()
+    {
         stale.push(
             ctx.spec
                 .message("stale.master", &[("issued_at", &identity.issued_at)]),
@@ -260,8 +266,7 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
                 .iter()
                 .map(|&(_, col)| locked_text(sheet, row, col))
                 .collect();
-            if issued_hash.get(item.id.as_str())
-                == Some(&crate::digest::row_hash(&texts).as_str())
+            if issued_hash.get(item.id.as_str()) == Some(&crate::digest::row_hash(&texts).as_str())
             {
                 continue;
             }

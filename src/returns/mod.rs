@@ -363,14 +363,22 @@ pub fn collect_with_progress(
 /// When no workbook of this campaign verifies and several fail, the fault is the campaign's
 /// key, not every department's: say so once, and tell the departments nothing.
 fn secret_check(ctx: &Context, collection: &mut Collection) {
-    let failed = collection.returns.iter().filter(|r| r.signature_failed).count();
+    let failed = collection
+        .returns
+        .iter()
+        .filter(|r| r.signature_failed)
+        .count();
     let verified = collection.returns.iter().any(|r| r.department.is_some());
     if failed < 2 || verified {
         return;
     }
     let short = ctx.spec.message("signature_invalid.key", &[]);
     for ret in collection.returns.iter_mut().filter(|r| r.signature_failed) {
-        for f in ret.findings.iter_mut().filter(|f| f.code == Code::SignatureInvalid) {
+        for f in ret
+            .findings
+            .iter_mut()
+            .filter(|f| f.code == Code::SignatureInvalid)
+        {
             f.message = short.clone();
         }
     }
@@ -383,7 +391,9 @@ fn secret_check(ctx: &Context, collection: &mut Collection) {
             sheet: None,
             cell: None,
             item: None,
-            message: ctx.spec.message(Code::SecretChanged.as_str(), &[("count", &count)]),
+            message: ctx
+                .spec
+                .message(Code::SecretChanged.as_str(), &[("count", &count)]),
             value: None,
             expected: None,
         },

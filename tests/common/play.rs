@@ -27,9 +27,10 @@ impl Campaign {
         let run = tianbao(&dir, &["generate"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let spec = Spec::builtin();
-        let master = tianbao::master::read_master(&dir.join("master.xlsx"), &spec, &Default::default())
-            .unwrap()
-            .master;
+        let master =
+            tianbao::master::read_master(&dir.join("master.xlsx"), &spec, &Default::default())
+                .unwrap()
+                .master;
         let config = std::fs::read_to_string(dir.join("tianbao.toml")).unwrap();
         let config: toml::Value = toml::from_str(&config).unwrap();
         let title = config["title"].as_str().unwrap().to_string();

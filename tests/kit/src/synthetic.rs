@@ -242,14 +242,13 @@ mod tests {
         let bytes = write_master(&source, &Layout::default()).unwrap();
         let book = tianbao::workbook::open_bytes("synthetic.xlsx", bytes).unwrap();
         let spec = tianbao::spec::Spec::builtin();
-        let read =
-            tianbao::master::read_master_workbook(
-                "synthetic.xlsx",
-                &book,
-                &spec,
-                &tianbao::master::ReadOptions::default(),
-            )
-            .unwrap();
+        let read = tianbao::master::read_master_workbook(
+            "synthetic.xlsx",
+            &book,
+            &spec,
+            &tianbao::master::ReadOptions::default(),
+        )
+        .unwrap();
         assert_eq!(read.master.items().len(), 120);
         assert_eq!(read.master.departments().len(), 40);
         let errors: Vec<_> = read
