@@ -472,6 +472,10 @@ pub fn open_bytes_with(
             detail,
         }),
         Ok(Err(ReadFailure::Other(detail))) => Err(damaged(one_line(&detail))),
+        Ok(Err(ReadFailure::Unsupported(looks_like))) => Err(OpenError::NotASpreadsheet {
+            path: path.to_string(),
+            looks_like,
+        }),
         Err(_) => Err(damaged("the reader failed on malformed content".into())),
     }
 }
@@ -488,6 +492,7 @@ fn one_line(text: &str) -> String {
 
 enum ReadFailure {
     Password,
+    Unsupported(String),
     TooLarge(String),
     Other(String),
 }
@@ -497,6 +502,8 @@ impl From<preflight::Refusal> for ReadFailure {
         match refusal {
             preflight::Refusal::TooLarge(detail) => ReadFailure::TooLarge(detail),
             preflight::Refusal::Damaged(detail) => ReadFailure::Other(detail),
+            preflight::Refusal::Encrypted => ReadFailure::Password,
+            preflight::Refusal::Unsupported(what) => ReadFailure::Unsupported(what),
         }
     }
 }

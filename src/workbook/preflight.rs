@@ -30,6 +30,10 @@ pub(super) enum Refusal {
     TooLarge(String),
     /// Not well-formed where it matters.
     Damaged(String),
+    /// Encrypted with a password (an .xls FILEPASS record).
+    Encrypted,
+    /// A spreadsheet of a kind tianbao does not read; the text says what it is.
+    Unsupported(String),
 }
 
 /// Members of a zip-based workbook: a real one has a few dozen.
@@ -47,6 +51,7 @@ pub(super) fn zip_parts(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusal
     }
     let mut total: u64 = 0;
     let mut shared_strings = Vec::new();
+    let (mut xml_book, mut binary_book) = (false, false);
     for i in 0..zip.len() {
         let Ok(entry) = zip.by_index_raw(i) else {
             continue;
@@ -60,13 +65,17 @@ pub(super) fn zip_parts(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusal
             )));
         }
         total = total.saturating_add(size);
-        if name
-            .replace('\\', "/")
-            .to_ascii_lowercase()
-            .ends_with("sharedstrings.xml")
-        {
+        let name = name.replace('\\', "/").to_ascii_lowercase();
+        if name.ends_with("sharedstrings.xml") {
             shared_strings.push((i, size));
         }
+        xml_book |= name.ends_with("workbook.xml");
+        binary_book |= name.ends_with("workbook.bin");
+    }
+    if binary_book && !xml_book {
+        return Err(Refusal::Unsupported(
+            "an Excel binary workbook (.xlsb), which tianbao does not read".to_string(),
+        ));
     }
     if total > limits.max_total_bytes {
         return Err(Refusal::TooLarge(format!(
@@ -297,6 +306,9 @@ pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, 
         Ok(data)
     };
     let data = read_stream(&workbook)?;
+    if has_filepass(&data) {
+        return Err(Refusal::Encrypted);
+    }
     biff_scan(&data, limits)?;
     let mut properties = Vec::new();
     for wanted in ["\u{5}SummaryInformation", "\u{5}DocumentSummaryInformation"] {
@@ -305,7 +317,10 @@ pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, 
         }
     }
     let write = || -> std::io::Result<Vec<u8>> {
-        let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;
+        // Version 3 (512-byte sectors): the reader refuses a version-4 file whose root entry
+        // has no mini stream, which is what a file without small streams gets.
+        let mut out =
+            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
         out.create_stream("/Workbook")?.write_all(&data)?;
         for (name, bytes) in &properties {
             out.create_stream(format!("/{name}"))?.write_all(bytes)?;
@@ -314,6 +329,14 @@ pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, 
         Ok(out.into_inner().into_inner())
     };
     write().map_err(damaged)
+}
+
+/// Whether the workbook globals (up to their EOF) hold a FILEPASS record: the rest of the
+/// stream is then encrypted (RC4) or obfuscated (XOR), and its record contents are noise.
+fn has_filepass(stream: &[u8]) -> bool {
+    records(stream, 0)
+        .take_while(|(typ, _)| *typ != 0x000A)
+        .any(|(typ, _)| typ == 0x002F)
 }
 
 /// One BIFF record as the reader splits them: type, data, and where the next begins (CONTINUE
@@ -481,5 +504,28 @@ mod tests {
         assert!(dimensions(&record(0, 0xFFFF_FF00, 0, 11)).is_err());
         assert!(dimensions(&record(10, 5, 0, 11)).is_err());
         assert!(dimensions(&record(0, 10, 5, 5)).is_err());
+    }
+
+    /// A workbook stream over 4,096 bytes and no small stream: the rebuilt file's root entry has
+    /// no mini stream, which calamine refused in a version-4 file ("Empty Root directory").
+    #[test]
+    fn xls_rebuilt_compound_file_is_readable_by_calamine() {
+        let original = include_bytes!("../../tests/fixtures/realworld/merged_range.xls");
+        let rebuilt = xls_rebuilt(original, &ReadLimits::default()).unwrap();
+        let book = <calamine::Xls<_> as calamine::Reader<_>>::new(Cursor::new(rebuilt));
+        assert!(book.is_ok(), "{:?}", book.err());
+        // And with small streams beside the workbook stream (the mini stream is used).
+        let original = include_bytes!("../../tests/fixtures/master.xls");
+        let rebuilt = xls_rebuilt(original, &ReadLimits::default()).unwrap();
+        assert!(<calamine::Xls<_> as calamine::Reader<_>>::new(Cursor::new(rebuilt)).is_ok());
+    }
+
+    #[test]
+    fn an_xls_with_filepass_is_encrypted() {
+        let original = include_bytes!("../../tests/fixtures/realworld/issue_385.xls");
+        assert_eq!(
+            xls_rebuilt(original, &ReadLimits::default()),
+            Err(Refusal::Encrypted)
+        );
     }
 }
