@@ -22,6 +22,7 @@ use std::io::{Cursor, Read, Write};
 use quick_xml::events::{BytesStart, Event};
 
 use super::ReadLimits;
+use super::spans::Hidden;
 
 /// Why a file is refused before parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +145,7 @@ fn raw_numbers(e: &BytesStart, key: &str) -> Vec<u64> {
 }
 
 /// The value of attribute `key` as a repeat count (1 when absent or unreadable).
-fn repeats(e: &BytesStart, key: &str) -> u64 {
+pub(super) fn repeats(e: &BytesStart, key: &str) -> u64 {
     raw_numbers(e, key).into_iter().max().unwrap_or(1).max(1)
 }
 
@@ -271,7 +272,11 @@ fn raw_name(e: &BytesStart) -> String {
 
 /// The streams of an .xls compound file that the reader uses, after checking the workbook
 /// stream, written into a new, well-formed compound file.
-pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, Refusal> {
+/// With it, each sheet's hidden rows and columns (BoundSheet order) when `limits.read_hidden`.
+pub(super) fn xls_rebuilt(
+    bytes: &[u8],
+    limits: &ReadLimits,
+) -> Result<(Vec<u8>, Vec<Hidden>), Refusal> {
     let damaged = |e: std::io::Error| Refusal::Damaged(format!("a damaged compound file ({e})"));
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(damaged)?;
     let names: Vec<String> = cfb
@@ -310,6 +315,11 @@ pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, 
         return Err(Refusal::Encrypted);
     }
     biff_scan(&data, limits)?;
+    let hidden = if limits.read_hidden {
+        super::xls_layout::hidden(&data)
+    } else {
+        Vec::new()
+    };
     let mut properties = Vec::new();
     for wanted in ["\u{5}SummaryInformation", "\u{5}DocumentSummaryInformation"] {
         if let Some(name) = find(wanted) {
@@ -328,7 +338,7 @@ pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, 
         out.flush()?;
         Ok(out.into_inner().into_inner())
     };
-    write().map_err(damaged)
+    Ok((write().map_err(damaged)?, hidden))
 }
 
 /// Whether the workbook globals (up to their EOF) hold a FILEPASS record: the rest of the
@@ -341,7 +351,7 @@ fn has_filepass(stream: &[u8]) -> bool {
 
 /// One BIFF record as the reader splits them: type, data, and where the next begins (CONTINUE
 /// records belong to the record before them).
-fn records(stream: &[u8], from: usize) -> impl Iterator<Item = (u16, &[u8])> {
+pub(super) fn records(stream: &[u8], from: usize) -> impl Iterator<Item = (u16, &[u8])> {
     let mut at = from;
     std::iter::from_fn(move || {
         let head = stream.get(at..at.checked_add(4)?)?;
@@ -363,12 +373,12 @@ fn records(stream: &[u8], from: usize) -> impl Iterator<Item = (u16, &[u8])> {
     })
 }
 
-fn u16_at(data: &[u8], at: usize) -> Option<u32> {
+pub(super) fn u16_at(data: &[u8], at: usize) -> Option<u32> {
     data.get(at..at + 2)
         .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
 }
 
-fn u32_at(data: &[u8], at: usize) -> Option<u64> {
+pub(super) fn u32_at(data: &[u8], at: usize) -> Option<u64> {
     data.get(at..at + 4)
         .map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
 }
@@ -511,12 +521,12 @@ mod tests {
     #[test]
     fn xls_rebuilt_compound_file_is_readable_by_calamine() {
         let original = include_bytes!("../../tests/fixtures/realworld/merged_range.xls");
-        let rebuilt = xls_rebuilt(original, &ReadLimits::default()).unwrap();
+        let (rebuilt, _) = xls_rebuilt(original, &ReadLimits::default()).unwrap();
         let book = <calamine::Xls<_> as calamine::Reader<_>>::new(Cursor::new(rebuilt));
         assert!(book.is_ok(), "{:?}", book.err());
         // And with small streams beside the workbook stream (the mini stream is used).
         let original = include_bytes!("../../tests/fixtures/master.xls");
-        let rebuilt = xls_rebuilt(original, &ReadLimits::default()).unwrap();
+        let (rebuilt, _) = xls_rebuilt(original, &ReadLimits::default()).unwrap();
         assert!(<calamine::Xls<_> as calamine::Reader<_>>::new(Cursor::new(rebuilt)).is_ok());
     }
 

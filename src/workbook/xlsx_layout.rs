@@ -1,0 +1,356 @@
+//! Hidden rows and columns of an .xlsx, which calamine does not expose: `<row r=".."
+//! hidden="1">` (or a custom height of 0) in `sheetData`, `<col min max hidden="1">` (or a width
+//! of 0) in `cols`.
+//!
+//! Sheet parts are found as the reader finds them (package relationships, then the workbook's
+//! `<sheet r:id>` and its relationships; part names case-insensitive, `\` read as `/`). A sheet
+//! part is read once more, by a scanner that only looks at `row` and `col` tags and jumps from
+//! one `<` to the next, so a return costs a fraction of what the cell reader spends on it.
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::ReadLimits;
+use super::spans::{Hidden, SpansBuilder};
+
+type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+/// Hidden rows and columns of each worksheet read (all, or `limits.only_sheets`), by name.
+/// A part that cannot be found or read gives nothing: the cell reader reports damage.
+pub(super) fn hidden(
+    bytes: &[u8],
+    limits: &ReadLimits,
+    wanted: Option<&[String]>,
+) -> HashMap<String, Hidden> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return HashMap::new();
+    };
+    let names = part_names(&zip);
+    let parts = sheet_parts(&mut zip, &names);
+    // As the cell reader: only the wanted sheets when the workbook has them all.
+    let wanted = wanted.filter(|w| w.iter().all(|n| parts.iter().any(|(name, _)| name == n)));
+    let mut out = HashMap::new();
+    for (name, path) in parts {
+        if wanted.is_some_and(|w| !w.contains(&name)) {
+            continue;
+        }
+        if let Some(xml) = sheet_data(&mut zip, &names, &path, limits.max_part_bytes) {
+            out.entry(name).or_insert_with(|| scan(&xml));
+        }
+    }
+    out
+}
+
+/// Zip member indexes by normalized name (lower case, `/` separators, no leading `/`).
+fn part_names(zip: &Zip) -> HashMap<String, usize> {
+    (0..zip.len())
+        .filter_map(|i| Some((normalize(&zip.name_for_index(i)?.ok()?), i)))
+        .collect()
+}
+
+fn normalize(name: &str) -> String {
+    name.replace('\\', "/")
+        .trim_start_matches('/')
+        .to_ascii_lowercase()
+}
+
+/// A sheet part up to the end of its `sheetData` (what follows it, such as data validations,
+/// holds no row or column): the rest is never unpacked.
+fn sheet_data(
+    zip: &mut Zip,
+    names: &HashMap<String, usize>,
+    path: &str,
+    max: u64,
+) -> Option<Vec<u8>> {
+    let index = *names.get(&normalize(path))?;
+    let mut part = zip.by_index(index).ok()?.take(max);
+    let mut data = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = part.read(&mut chunk).ok()?;
+        if n == 0 {
+            return Some(data);
+        }
+        let from = data.len().saturating_sub(16);
+        data.extend_from_slice(&chunk[..n]);
+        if let Some(end) = sheet_data_end(&data, from) {
+            data.truncate(end);
+            return Some(data);
+        }
+    }
+}
+
+/// Where the first `</sheetData>` (any prefix) or `<sheetData/>` found at or after `from` ends.
+fn sheet_data_end(xml: &[u8], from: usize) -> Option<usize> {
+    let name = b"sheetData";
+    let mut at = from;
+    while let Some(i) = find(&xml[at..], name) {
+        let start = at + i;
+        let after = start + name.len();
+        let rest = &xml[after..];
+        if rest.starts_with(b"/>") {
+            return Some(after + 2);
+        }
+        let open = xml[..start].iter().rposition(|&b| b == b'<');
+        if open.is_some_and(|o| xml.get(o + 1) == Some(&b'/')) && rest.first() == Some(&b'>') {
+            return Some(after + 1);
+        }
+        at = after;
+    }
+    None
+}
+
+/// (sheet name, part path) of every sheet the workbook lists.
+fn sheet_parts(zip: &mut Zip, names: &HashMap<String, usize>) -> Vec<(String, String)> {
+    let book = elements(
+        zip,
+        names,
+        "_rels/.rels",
+        "Relationship",
+        ["Type", "Target"],
+    )
+    .into_iter()
+    .find(|[typ, _]| {
+        typ.as_deref()
+            .is_some_and(|t| t.ends_with("/officeDocument"))
+    })
+    .and_then(|[_, target]| target)
+    .unwrap_or_else(|| "xl/workbook.xml".to_string());
+    let book = book.trim_start_matches('/').to_string();
+    let (dir, file) = match book.rsplit_once('/') {
+        Some((dir, file)) => (format!("{dir}/"), file),
+        None => (String::new(), book.as_str()),
+    };
+    let rels = format!("{dir}_rels/{file}.rels");
+    let targets: HashMap<String, String> =
+        elements(zip, names, &rels, "Relationship", ["Id", "Target"])
+            .into_iter()
+            .filter_map(|[id, target]| Some((id?, target?)))
+            .collect();
+    elements(zip, names, &book, "sheet", ["name", "id"])
+        .into_iter()
+        .filter_map(|[name, id]| {
+            let target = targets.get(&id?)?;
+            let path = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("{dir}{target}"),
+            };
+            Some((name?, path))
+        })
+        .collect()
+}
+
+/// The attributes `keys` (by local name, unescaped) of every element of local name `local` in
+/// part `path`, read until the element that holds them ends (a workbook's defined names and
+/// the like, after its sheets, are never unpacked).
+fn elements<const N: usize>(
+    zip: &mut Zip,
+    names: &HashMap<String, usize>,
+    path: &str,
+    local: &str,
+    keys: [&str; N],
+) -> Vec<[Option<String>; N]> {
+    let Some(entry) = names
+        .get(&normalize(path))
+        .and_then(|&i| zip.by_index(i).ok())
+    else {
+        return Vec::new();
+    };
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::with_capacity(2048, entry));
+    let (mut buf, mut out, mut seen) = (Vec::new(), Vec::new(), false);
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == local => {
+                seen = true;
+                out.push(attributes(&e, keys));
+            }
+            // The element that holds them closes.
+            Ok(Event::End(e)) if seen && e.local_name().as_ref() != local => return out,
+            Ok(Event::Eof) | Err(_) => return out,
+            Ok(_) => {}
+        }
+    }
+}
+
+fn attributes<const N: usize>(e: &BytesStart, keys: [&str; N]) -> [Option<String>; N] {
+    let mut values = [const { None }; N];
+    for a in e.attributes().with_checks(false).flatten() {
+        if let Some(k) = keys.iter().position(|k| *k == a.key.local_name().as_ref()) {
+            values[k] = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned());
+        }
+    }
+    values
+}
+
+/// Hidden rows and columns of a sheet part.
+fn scan(xml: &[u8]) -> Hidden {
+    let (mut rows, mut cols) = (SpansBuilder::new(), SpansBuilder::new());
+    let mut next_row: u64 = 0;
+    for (local, tag) in tags(xml) {
+        let Ok(text) = std::str::from_utf8(tag) else {
+            continue;
+        };
+        let name_len = text
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        let tag = Tag::read(&BytesStart::from_content(text, name_len));
+        if local == b"row" {
+            // A row without `r` follows the one before.
+            let row = tag.r.map_or(next_row, |r| r.saturating_sub(1));
+            next_row = row.saturating_add(1);
+            if tag.hidden || (tag.custom_height && tag.zero_height) {
+                rows.add(row, 1);
+            }
+        } else if let Some(min) = tag.min.filter(|&m| m >= 1) {
+            let max = tag.max.unwrap_or(min);
+            if max >= min && (tag.hidden || tag.zero_width) {
+                cols.add(min - 1, max - min + 1);
+            }
+        }
+    }
+    Hidden {
+        rows: rows.build(),
+        cols: cols.build(),
+    }
+}
+
+/// What a `row` or `col` tag says about being shown (raw values: numbers and booleans have no
+/// entities to expand).
+#[derive(Default)]
+struct Tag {
+    r: Option<u64>,
+    min: Option<u64>,
+    max: Option<u64>,
+    hidden: bool,
+    custom_height: bool,
+    zero_height: bool,
+    zero_width: bool,
+}
+
+impl Tag {
+    fn read(e: &BytesStart) -> Tag {
+        let mut tag = Tag::default();
+        for a in e.attributes().with_checks(false).flatten() {
+            let v = a.value.trim();
+            match a.key.local_name().as_ref() {
+                "r" => tag.r = v.parse().ok(),
+                "min" => tag.min = v.parse().ok(),
+                "max" => tag.max = v.parse().ok(),
+                "hidden" => tag.hidden = truthy(v),
+                "customHeight" => tag.custom_height = truthy(v),
+                "ht" => tag.zero_height = is_zero(v),
+                "width" => tag.zero_width = is_zero(v),
+                _ => {}
+            }
+        }
+        tag
+    }
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(v.trim(), "1" | "true")
+}
+
+fn is_zero(v: &str) -> bool {
+    v.trim().parse::<f64>().is_ok_and(|x| x == 0.0)
+}
+
+/// Every `row` and `col` start tag (any prefix): (local name, the tag's text between `<` and
+/// its closing `>` or `/>`). The names are looked for directly (a sheet has few rows and
+/// columns and many cells); one inside a comment or a CDATA section, which no spreadsheet
+/// program writes there, would count as a tag.
+fn tags(xml: &[u8]) -> impl Iterator<Item = (&'static [u8], &[u8])> {
+    let rows = memchr::memmem::find_iter(xml, b"row").map(|at| (at, &b"row"[..]));
+    let cols = memchr::memmem::find_iter(xml, b"col").map(|at| (at, &b"col"[..]));
+    // Columns come before the sheet data: all of them first, then the rows.
+    cols.chain(rows).filter_map(move |(at, local)| {
+        let open = tag_open(xml, at)?;
+        let after = xml.get(at + 3).copied().unwrap_or(b'>');
+        if !(after.is_ascii_whitespace() || matches!(after, b'>' | b'/')) {
+            return None; // rowBreaks, colBreaks, …
+        }
+        let rest = &xml[open + 1..];
+        let tag = &rest[..tag_end(rest)?];
+        Some((local, tag.strip_suffix(b"/").unwrap_or(tag)))
+    })
+}
+
+/// Where the `<` is that opens the tag whose name ends in the local name at `at`: right
+/// before it, or before a prefix and `:`.
+fn tag_open(xml: &[u8], at: usize) -> Option<usize> {
+    let before = at.checked_sub(1)?;
+    match xml[before] {
+        b'<' => Some(before),
+        b':' => {
+            let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+            let start = xml[..before].iter().rposition(|b| !name(b))?;
+            (xml[start] == b'<' && start + 1 < before).then_some(start)
+        }
+        _ => None,
+    }
+}
+
+/// Where a start tag's `>` is, quoted attribute values (which may hold `>`) skipped.
+fn tag_end(rest: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for (i, &b) in rest.iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_and_columns_hidden_by_flag_or_zero_size() {
+        let xml = br#"<?xml version="1.0"?><x:worksheet xmlns:x="m"><x:cols>
+<x:col min="2" max="3" width="9" hidden="1"/><col min="5" max="5" width="0"/><col min="7" max="7" width="0.5"/>
+<col min="0" max="4" hidden="1"/></x:cols><x:sheetData>
+<x:row r="2" hidden="true" spans="1:3"><x:c r="A2" t="inlineStr"><x:is><x:t>a &gt; b</x:t></x:is></x:c></x:row>
+<row><c/></row><row r="5" ht="0" customHeight="1" x='>'/><row r="6" ht="0"/><row r="7" hidden="0"/>
+<row r="1048576" hidden="1"/><row r="99999999999" hidden="1"/><rowBreaks/></x:sheetData></x:worksheet>"#;
+        let h = scan(xml);
+        // Rows past what a position can name (r="99999999999") are dropped.
+        assert_eq!(h.rows.ranges(), &[(1, 1), (4, 4), (1_048_575, 1_048_575)]);
+        assert_eq!(h.cols.ranges(), &[(1, 2), (4, 4)]);
+    }
+
+    #[test]
+    fn sheet_data_ends_where_its_closing_tag_does() {
+        let xml = b"<ws><sheetData><row/></sheetData><dataValidations/></ws>";
+        assert_eq!(sheet_data_end(xml, 0), Some(33));
+        assert_eq!(sheet_data_end(b"<ws><x:sheetData/><x/>", 0), Some(18));
+        assert_eq!(
+            sheet_data_end(b"<x:sheetData><row/></x:sheetData>", 3),
+            Some(33)
+        );
+        assert_eq!(sheet_data_end(b"<sheetData><row/>", 0), None);
+        assert_eq!(find(b"abcabd", b"abd"), Some(3));
+    }
+
+    #[test]
+    fn a_truncated_part_is_no_panic() {
+        let xml = br#"<sheetData><row r="3" hidden="1"><c r="A3"/></row><row r="4" hidden="1" x="unterminated"#;
+        for cut in 0..xml.len() {
+            let _ = scan(&xml[..cut]);
+        }
+        assert_eq!(scan(xml).rows.ranges(), &[(2, 2)]);
+    }
+}
