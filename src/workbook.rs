@@ -576,12 +576,13 @@ impl From<preflight::Refusal> for ReadFailure {
 fn read_all(format: Format, bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
     match format {
         Format::Xlsx => {
-            preflight::zip_parts(&bytes, limits)?;
+            let mut zip = preflight::zip_parts(&bytes, limits)?;
             let hidden = if limits.read_hidden {
-                xlsx_layout::hidden(&bytes, limits, limits.only_sheets.as_deref())
+                xlsx_layout::hidden(&mut zip, limits, limits.only_sheets.as_deref())
             } else {
                 HashMap::new()
             };
+            drop(zip);
             let book = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsxError::Password => ReadFailure::Password,
                 other => ReadFailure::Other(other.to_string()),

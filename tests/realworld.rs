@@ -304,3 +304,14 @@ fn xlsb_is_named_as_such_not_damaged() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The one fixture with a hidden row: an Excel file whose row 20 is `<row r="20" hidden="1"/>`,
+/// past its content (so the iterator over the content's rows does not list it).
+#[test]
+fn an_excel_hidden_row_is_read() {
+    let book = open_fixture("errors.xlsx").unwrap();
+    let sheet = book.sheet("Feuil1").unwrap();
+    assert!(sheet.is_row_hidden(19));
+    assert!(!sheet.is_row_hidden(18) && !sheet.is_row_hidden(20));
+    assert_eq!(sheet.grid.hidden_row_spans().ranges(), &[(19, 19)]);
+}

@@ -40,8 +40,12 @@ pub(super) enum Refusal {
 /// Members of a zip-based workbook: a real one has a few dozen.
 pub(super) const MAX_PARTS: usize = 10_000;
 
-/// Checks the members of a zip-based workbook from the central directory.
-pub(super) fn zip_parts(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusal> {
+/// Checks the members of a zip-based workbook from the central directory; the archive, opened,
+/// for a further look.
+pub(super) fn zip_parts<'b>(
+    bytes: &'b [u8],
+    limits: &ReadLimits,
+) -> Result<zip::ZipArchive<Cursor<&'b [u8]>>, Refusal> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| Refusal::Damaged(format!("a damaged zip container ({e})")))?;
     if zip.len() > MAX_PARTS {
@@ -89,7 +93,7 @@ pub(super) fn zip_parts(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusal
             shared_string_count(entry, size)?;
         }
     }
-    Ok(())
+    Ok(zip)
 }
 
 /// The shared-string table's declared count (`<sst uniqueCount="…">`) is reserved up front by

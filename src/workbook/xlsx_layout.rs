@@ -2,33 +2,30 @@
 //! hidden="1">` (or a custom height of 0) in `sheetData`, `<col min max hidden="1">` (or a width
 //! of 0) in `cols`.
 //!
-//! Sheet parts are found as the reader finds them (package relationships, then the workbook's
-//! `<sheet r:id>` and its relationships; part names case-insensitive, `\` read as `/`). A sheet
-//! part is read once more, by a scanner that only looks at `row` and `col` tags and jumps from
-//! one `<` to the next, so a return costs a fraction of what the cell reader spends on it.
+//! Sheet parts are found as the reader finds them (the workbook's `<sheet r:id>` and its
+//! relationships; part names case-insensitive, `\` read as `/`; the package relationships only
+//! when the workbook is not at `xl/workbook.xml`). Each sheet part read is unpacked a second
+//! time, only up to the end of its `sheetData`, and searched for `row` and `col` tag names
+//! directly (memchr), their attributes read raw: a return costs a few per cent of what the cell
+//! reader spends on it.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-use quick_xml::events::{BytesStart, Event};
-
 use super::ReadLimits;
 use super::spans::{Hidden, SpansBuilder};
 
-type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+pub(super) type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
 /// Hidden rows and columns of each worksheet read (all, or `limits.only_sheets`), by name.
 /// A part that cannot be found or read gives nothing: the cell reader reports damage.
 pub(super) fn hidden(
-    bytes: &[u8],
+    zip: &mut Zip,
     limits: &ReadLimits,
     wanted: Option<&[String]>,
 ) -> HashMap<String, Hidden> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return HashMap::new();
-    };
-    let names = part_names(&zip);
-    let parts = sheet_parts(&mut zip, &names);
+    let names = part_names(zip);
+    let parts = sheet_parts(zip, &names);
     // As the cell reader: only the wanted sheets when the workbook has them all.
     let wanted = wanted.filter(|w| w.iter().all(|n| parts.iter().any(|(name, _)| name == n)));
     let mut out = HashMap::new();
@@ -36,7 +33,7 @@ pub(super) fn hidden(
         if wanted.is_some_and(|w| !w.contains(&name)) {
             continue;
         }
-        if let Some(xml) = sheet_data(&mut zip, &names, &path, limits.max_part_bytes) {
+        if let Some(xml) = sheet_data(zip, &names, &path, limits.max_part_bytes) {
             out.entry(name).or_insert_with(|| scan(&xml));
         }
     }
@@ -64,6 +61,18 @@ fn sheet_data(
     path: &str,
     max: u64,
 ) -> Option<Vec<u8>> {
+    part_until(zip, names, path, b"sheetData", max)
+}
+
+/// Part `path` unpacked up to the end of the first element named `local` (any prefix), or
+/// whole, `max` bytes at most.
+fn part_until(
+    zip: &mut Zip,
+    names: &HashMap<String, usize>,
+    path: &str,
+    local: &[u8],
+    max: u64,
+) -> Option<Vec<u8>> {
     let index = *names.get(&normalize(path))?;
     let mut part = zip.by_index(index).ok()?.take(max);
     let mut data = Vec::new();
@@ -73,18 +82,17 @@ fn sheet_data(
         if n == 0 {
             return Some(data);
         }
-        let from = data.len().saturating_sub(16);
+        let from = data.len().saturating_sub(local.len() + 4);
         data.extend_from_slice(&chunk[..n]);
-        if let Some(end) = sheet_data_end(&data, from) {
+        if let Some(end) = element_end(&data, from, local) {
             data.truncate(end);
             return Some(data);
         }
     }
 }
 
-/// Where the first `</sheetData>` (any prefix) or `<sheetData/>` found at or after `from` ends.
-fn sheet_data_end(xml: &[u8], from: usize) -> Option<usize> {
-    let name = b"sheetData";
+/// Where the first `</local>` (any prefix) or `<local/>` found at or after `from` ends.
+fn element_end(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut at = from;
     while let Some(i) = find(&xml[at..], name) {
         let start = at + i;
@@ -104,20 +112,27 @@ fn sheet_data_end(xml: &[u8], from: usize) -> Option<usize> {
 
 /// (sheet name, part path) of every sheet the workbook lists.
 fn sheet_parts(zip: &mut Zip, names: &HashMap<String, usize>) -> Vec<(String, String)> {
-    let book = elements(
-        zip,
-        names,
-        "_rels/.rels",
-        "Relationship",
-        ["Type", "Target"],
-    )
-    .into_iter()
-    .find(|[typ, _]| {
-        typ.as_deref()
-            .is_some_and(|t| t.ends_with("/officeDocument"))
-    })
-    .and_then(|[_, target]| target)
-    .unwrap_or_else(|| "xl/workbook.xml".to_string());
+    // Every writer puts the workbook at its usual place; the package relationships are only
+    // read for one that does not.
+    let usual = "xl/workbook.xml";
+    let book = if names.contains_key(usual) {
+        usual.to_string()
+    } else {
+        elements(
+            zip,
+            names,
+            "_rels/.rels",
+            b"Relationship",
+            ["Type", "Target"],
+        )
+        .into_iter()
+        .find(|[typ, _]| {
+            typ.as_deref()
+                .is_some_and(|t| t.ends_with("/officeDocument"))
+        })
+        .and_then(|[_, target]| target)
+        .unwrap_or_else(|| usual.to_string())
+    };
     let book = book.trim_start_matches('/').to_string();
     let (dir, file) = match book.rsplit_once('/') {
         Some((dir, file)) => (format!("{dir}/"), file),
@@ -125,11 +140,11 @@ fn sheet_parts(zip: &mut Zip, names: &HashMap<String, usize>) -> Vec<(String, St
     };
     let rels = format!("{dir}_rels/{file}.rels");
     let targets: HashMap<String, String> =
-        elements(zip, names, &rels, "Relationship", ["Id", "Target"])
+        elements(zip, names, &rels, b"Relationship", ["Id", "Target"])
             .into_iter()
             .filter_map(|[id, target]| Some((id?, target?)))
             .collect();
-    elements(zip, names, &book, "sheet", ["name", "id"])
+    elements(zip, names, &book, b"sheet", ["name", "id"])
         .into_iter()
         .filter_map(|[name, id]| {
             let target = targets.get(&id?)?;
@@ -142,64 +157,65 @@ fn sheet_parts(zip: &mut Zip, names: &HashMap<String, usize>) -> Vec<(String, St
         .collect()
 }
 
-/// The attributes `keys` (by local name, unescaped) of every element of local name `local` in
-/// part `path`, read until the element that holds them ends (a workbook's defined names and
-/// the like, after its sheets, are never unpacked).
+/// The attributes `keys` (by local name, entities expanded) of every `local` tag (any prefix)
+/// in part `path` (a workbook's part up to the end of its sheet list).
 fn elements<const N: usize>(
     zip: &mut Zip,
     names: &HashMap<String, usize>,
     path: &str,
-    local: &str,
+    local: &'static [u8],
     keys: [&str; N],
 ) -> Vec<[Option<String>; N]> {
-    let Some(entry) = names
-        .get(&normalize(path))
-        .and_then(|&i| zip.by_index(i).ok())
-    else {
+    let Some(xml) = part_until(zip, names, path, b"sheets", MAX_SMALL_PART) else {
         return Vec::new();
     };
-    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::with_capacity(2048, entry));
-    let (mut buf, mut out, mut seen) = (Vec::new(), Vec::new(), false);
-    loop {
-        buf.clear();
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == local => {
-                seen = true;
-                out.push(attributes(&e, keys));
+    tags(&xml, &[local])
+        .map(|(_, tag)| {
+            let mut values = [const { None }; N];
+            for (key, value) in raw_attributes(tag) {
+                if let Some(k) = keys.iter().position(|k| k.as_bytes() == key) {
+                    let value = String::from_utf8_lossy(value);
+                    values[k] = quick_xml::escape::unescape(&value)
+                        .ok()
+                        .map(|v| v.into_owned());
+                }
             }
-            // The element that holds them closes.
-            Ok(Event::End(e)) if seen && e.local_name().as_ref() != local => return out,
-            Ok(Event::Eof) | Err(_) => return out,
-            Ok(_) => {}
-        }
-    }
+            values
+        })
+        .collect()
 }
 
-fn attributes<const N: usize>(e: &BytesStart, keys: [&str; N]) -> [Option<String>; N] {
-    let mut values = [const { None }; N];
-    for a in e.attributes().with_checks(false).flatten() {
-        if let Some(k) = keys.iter().position(|k| *k == a.key.local_name().as_ref()) {
-            values[k] = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned());
-        }
-    }
-    values
+/// The relationship and workbook parts read for sheet names are this long at most.
+const MAX_SMALL_PART: u64 = 16 * 1024 * 1024;
+
+/// `key="value"` pairs of a tag's text (after its name), keys by local name, values raw.
+/// Reading stops at anything that is not an attribute.
+fn raw_attributes(tag: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let start = tag
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(tag.len());
+    let mut rest = &tag[start..];
+    std::iter::from_fn(move || {
+        let trimmed = rest.trim_ascii_start();
+        let eq = trimmed.iter().position(|&b| b == b'=')?;
+        let key = trimmed[..eq].trim_ascii();
+        let after = trimmed[eq + 1..].trim_ascii_start();
+        let quote = *after.first().filter(|q| matches!(q, b'"' | b'\''))?;
+        let len = after[1..].iter().position(|&b| b == quote)?;
+        rest = &after[len + 2..];
+        let local = key.rsplit(|&b| b == b':').next().unwrap_or(key);
+        Some((local, &after[1..1 + len]))
+    })
 }
 
 /// Hidden rows and columns of a sheet part.
 fn scan(xml: &[u8]) -> Hidden {
     let (mut rows, mut cols) = (SpansBuilder::new(), SpansBuilder::new());
     let mut next_row: u64 = 0;
-    for (local, tag) in tags(xml) {
-        let Ok(text) = std::str::from_utf8(tag) else {
-            continue;
-        };
-        let name_len = text
-            .find(|c: char| c.is_ascii_whitespace())
-            .unwrap_or(text.len());
-        let tag = Tag::read(&BytesStart::from_content(text, name_len));
+    // Columns come before the sheet data: all of them first, then the rows.
+    for (local, tag) in tags(xml, &[b"col", b"row"]) {
+        let tag = Tag::read(tag);
         if local == b"row" {
             // A row without `r` follows the one before.
             let row = tag.r.map_or(next_row, |r| r.saturating_sub(1));
@@ -234,18 +250,18 @@ struct Tag {
 }
 
 impl Tag {
-    fn read(e: &BytesStart) -> Tag {
+    fn read(text: &[u8]) -> Tag {
         let mut tag = Tag::default();
-        for a in e.attributes().with_checks(false).flatten() {
-            let v = a.value.trim();
-            match a.key.local_name().as_ref() {
-                "r" => tag.r = v.parse().ok(),
-                "min" => tag.min = v.parse().ok(),
-                "max" => tag.max = v.parse().ok(),
-                "hidden" => tag.hidden = truthy(v),
-                "customHeight" => tag.custom_height = truthy(v),
-                "ht" => tag.zero_height = is_zero(v),
-                "width" => tag.zero_width = is_zero(v),
+        for (key, value) in raw_attributes(text) {
+            let v = std::str::from_utf8(value).unwrap_or("").trim();
+            match key {
+                b"r" => tag.r = v.parse().ok(),
+                b"min" => tag.min = v.parse().ok(),
+                b"max" => tag.max = v.parse().ok(),
+                b"hidden" => tag.hidden = truthy(v),
+                b"customHeight" => tag.custom_height = truthy(v),
+                b"ht" => tag.zero_height = is_zero(v),
+                b"width" => tag.zero_width = is_zero(v),
                 _ => {}
             }
         }
@@ -261,23 +277,25 @@ fn is_zero(v: &str) -> bool {
     v.trim().parse::<f64>().is_ok_and(|x| x == 0.0)
 }
 
-/// Every `row` and `col` start tag (any prefix): (local name, the tag's text between `<` and
-/// its closing `>` or `/>`). The names are looked for directly (a sheet has few rows and
-/// columns and many cells); one inside a comment or a CDATA section, which no spreadsheet
-/// program writes there, would count as a tag.
-fn tags(xml: &[u8]) -> impl Iterator<Item = (&'static [u8], &[u8])> {
-    let rows = memchr::memmem::find_iter(xml, b"row").map(|at| (at, &b"row"[..]));
-    let cols = memchr::memmem::find_iter(xml, b"col").map(|at| (at, &b"col"[..]));
-    // Columns come before the sheet data: all of them first, then the rows.
-    cols.chain(rows).filter_map(move |(at, local)| {
-        let open = tag_open(xml, at)?;
-        let after = xml.get(at + 3).copied().unwrap_or(b'>');
-        if !(after.is_ascii_whitespace() || matches!(after, b'>' | b'/')) {
-            return None; // rowBreaks, colBreaks, …
-        }
-        let rest = &xml[open + 1..];
-        let tag = &rest[..tag_end(rest)?];
-        Some((local, tag.strip_suffix(b"/").unwrap_or(tag)))
+/// Every start tag of one of the local names `locals` (any prefix), name by name: (local
+/// name, the tag's text between `<` and its closing `>` or `/>`). The names are looked for
+/// directly (a sheet has few rows and columns and many cells); one inside a comment or a CDATA
+/// section, which no spreadsheet program writes there, would count as a tag.
+fn tags<'x>(
+    xml: &'x [u8],
+    locals: &'x [&'static [u8]],
+) -> impl Iterator<Item = (&'static [u8], &'x [u8])> + 'x {
+    locals.iter().flat_map(move |&local| {
+        memchr::memmem::find_iter(xml, local).filter_map(move |at| {
+            let open = tag_open(xml, at)?;
+            let after = xml.get(at + local.len()).copied().unwrap_or(b'>');
+            if !(after.is_ascii_whitespace() || matches!(after, b'>' | b'/')) {
+                return None; // rowBreaks, sheets, …
+            }
+            let rest = &xml[open + 1..];
+            let tag = &rest[..tag_end(rest)?];
+            Some((local, tag.strip_suffix(b"/").unwrap_or(tag)))
+        })
     })
 }
 
@@ -335,14 +353,32 @@ mod tests {
     #[test]
     fn sheet_data_ends_where_its_closing_tag_does() {
         let xml = b"<ws><sheetData><row/></sheetData><dataValidations/></ws>";
-        assert_eq!(sheet_data_end(xml, 0), Some(33));
-        assert_eq!(sheet_data_end(b"<ws><x:sheetData/><x/>", 0), Some(18));
+        assert_eq!(element_end(xml, 0, b"sheetData"), Some(33));
         assert_eq!(
-            sheet_data_end(b"<x:sheetData><row/></x:sheetData>", 3),
+            element_end(b"<ws><x:sheetData/><x/>", 0, b"sheetData"),
+            Some(18)
+        );
+        assert_eq!(
+            element_end(b"<x:sheetData><row/></x:sheetData>", 3, b"sheetData"),
             Some(33)
         );
-        assert_eq!(sheet_data_end(b"<sheetData><row/>", 0), None);
+        assert_eq!(element_end(b"<sheetData><row/>", 0, b"sheetData"), None);
         assert_eq!(find(b"abcabd", b"abd"), Some(3));
+    }
+
+    #[test]
+    fn raw_attributes_are_read_as_a_lenient_parser_would() {
+        let tag = br#"sheet name = "A &amp; B" r:id='rId2' broken="x>"#;
+        let attrs: Vec<_> = raw_attributes(tag).collect();
+        assert_eq!(
+            attrs,
+            vec![(&b"name"[..], &b"A &amp; B"[..]), (b"id", b"rId2")]
+        );
+        assert_eq!(raw_attributes(b"row").count(), 0);
+        assert_eq!(raw_attributes(b"row r=1").count(), 0);
+        let xml = b"<sheets><sheet name=\"a\"/><x:sheet name='b'></x:sheet></sheets>";
+        let found: Vec<_> = tags(xml, &[b"sheet"]).map(|(_, t)| t).collect();
+        assert_eq!(found, vec![&b"sheet name=\"a\""[..], b"x:sheet name='b'"]);
     }
 
     #[test]
