@@ -535,6 +535,28 @@ mod tests {
     }
 
     #[test]
+    fn filepass_of_either_kind_in_the_globals_is_found() {
+        let record = |typ: u16, data: &[u8]| {
+            let mut out = typ.to_le_bytes().to_vec();
+            out.extend((data.len() as u16).to_le_bytes());
+            out.extend(data);
+            out
+        };
+        let bof = record(0x0809, &[0; 16]);
+        let eof = record(0x000A, &[]);
+        // XOR obfuscation (type 0), which calamine itself reads as noise, and RC4 (type 1).
+        for kind in [0u16, 1] {
+            let mut filepass = kind.to_le_bytes().to_vec();
+            filepass.extend([0; 4]);
+            let stream = [bof.clone(), record(0x002F, &filepass), eof.clone()].concat();
+            assert!(has_filepass(&stream));
+        }
+        // Only in the globals: one after their EOF is not.
+        let stream = [bof.clone(), eof.clone(), record(0x002F, &[1, 0])].concat();
+        assert!(!has_filepass(&stream));
+    }
+
+    #[test]
     fn an_xls_with_filepass_is_encrypted() {
         let original = include_bytes!("../../tests/fixtures/realworld/issue_385.xls");
         assert_eq!(
