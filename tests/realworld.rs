@@ -3,6 +3,8 @@
 //! same sheets and values; encrypted files are `Encrypted`; nothing panics; nothing is called
 //! damaged that calamine reads.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -314,4 +316,30 @@ fn an_excel_hidden_row_is_read() {
     assert!(sheet.is_row_hidden(19));
     assert!(!sheet.is_row_hidden(18) && !sheet.is_row_hidden(20));
     assert_eq!(sheet.grid.hidden_row_spans().ranges(), &[(19, 19)]);
+}
+
+/// What a person does to protect a file: LibreOffice saves it with a password as .xls (RC4)
+/// and .ods.
+#[test]
+fn libreoffice_encrypted_xls_and_ods_are_encrypted() {
+    if !common::interop_enabled() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out_base = dir.path().join("locked");
+    let status = std::process::Command::new("/usr/bin/python3")
+        .arg(common::repo().join("tests/scripts/lo_encrypt.py"))
+        .arg(common::repo().join("tests/fixtures/master.ods"))
+        .arg(&out_base)
+        .arg("secret")
+        .status()
+        .expect("/usr/bin/python3 (Debian, with python3-uno) runs");
+    assert!(status.success());
+    for ext in ["xls", "ods"] {
+        let path = out_base.with_extension(ext);
+        match workbook::open(&path) {
+            Err(OpenError::Encrypted { .. }) => {}
+            other => panic!("{ext}: {other:?}"),
+        }
+    }
 }
