@@ -5,7 +5,7 @@
 //! readers, containment of reader panics, and the conversion of every sheet into a
 //! [`Grid`] addressed by absolute 0-based positions together with its merged regions and its
 //! hidden rows and columns (read from the files themselves where calamine does not expose them:
-//! [`ods_layout`], [`xls_layout`], [`xlsx_layout`]).
+//! `ods_layout`, `xls_layout`, `xlsx_layout`).
 //! Nothing here knows what a master table or a return is.
 //!
 //! Every file is read under [`ReadLimits`]: what could make the reader allocate without bound
@@ -140,7 +140,8 @@ impl Rect {
     }
 }
 
-/// A sheet's cells by absolute position, plus its merged regions where the format records them.
+/// A sheet's cells by absolute position, plus its merged regions where the format records them
+/// and the rows and columns it hides.
 ///
 /// Only cells that hold something are stored (each row sorted by column), so memory follows
 /// the content and not the extent: a value far down and to the right costs one cell.
@@ -575,75 +576,77 @@ impl From<preflight::Refusal> for ReadFailure {
 
 fn read_all(format: Format, bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
     match format {
-        Format::Xlsx => {
-            let mut zip = preflight::zip_parts(&bytes, limits)?;
-            let hidden = if limits.read_hidden {
-                xlsx_layout::hidden(&mut zip, limits, limits.only_sheets.as_deref())
-            } else {
-                HashMap::new()
-            };
-            drop(zip);
-            let book = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsxError::Password => ReadFailure::Password,
-                other => ReadFailure::Other(other.to_string()),
-            })?;
-            read_xlsx(book, limits, hidden)
-        }
-        Format::Xls => {
-            let (rebuilt, hidden) = preflight::xls_rebuilt(&bytes, limits)?;
-            drop(bytes);
-            let book = Xls::new(Cursor::new(rebuilt)).map_err(|e| match e {
-                calamine::XlsError::Password => ReadFailure::Password,
-                other => ReadFailure::Other(other.to_string()),
-            })?;
-            read_book(format, book, limits, |book, index, name| {
-                let merges = if limits.read_merges {
-                    let merges = book.merge_cells_by_sheet_name(name);
-                    Some(rects(&merges.map_err(|e| e.to_string())?))
-                } else {
-                    None
-                };
-                let hidden = hidden.get(index).cloned().unwrap_or_default();
-                Ok(Layout { merges, hidden })
-            })
-            .map(|(mut workbook, mut book)| {
-                workbook.custom_properties = book
-                    .workbook_properties()
-                    .map(|p| p.custom_properties)
-                    .unwrap_or_default();
-                workbook
-            })
-        }
-        Format::Ods => {
-            preflight::zip_parts(&bytes, limits)?;
-            preflight::ods_extent(&bytes, limits)?;
-            // calamine does not expose .ods merges or hidden rows: read from content.xml.
-            let mut layouts = (limits.read_merges || limits.read_hidden)
-                .then(|| ods_layout::layouts(&bytes, limits))
-                .flatten();
-            let book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::OdsError::Password => ReadFailure::Password,
-                other => ReadFailure::Other(other.to_string()),
-            })?;
-            read_book(format, book, limits, |_, _, name| {
-                let Some(layouts) = layouts.as_mut() else {
-                    return Ok(Layout::default());
-                };
-                let layout = layouts.remove(name).unwrap_or_default();
-                Ok(Layout {
-                    merges: limits.read_merges.then_some(layout.merges),
-                    hidden: layout.hidden,
-                })
-            })
-            .map(|(mut workbook, book)| {
-                workbook.custom_properties = book
-                    .workbook_properties()
-                    .map(|p| p.custom_properties)
-                    .unwrap_or_default();
-                workbook
-            })
-        }
+        Format::Xlsx => read_xlsx_file(bytes, limits),
+        Format::Xls => read_xls_file(bytes, limits),
+        Format::Ods => read_ods_file(bytes, limits),
     }
+}
+
+fn read_xlsx_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
+    let mut zip = preflight::zip_parts(&bytes, limits)?;
+    let hidden = if limits.read_hidden {
+        xlsx_layout::hidden(&mut zip, limits, limits.only_sheets.as_deref())
+    } else {
+        HashMap::new()
+    };
+    drop(zip);
+    let book = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsxError::Password => ReadFailure::Password,
+        other => ReadFailure::Other(other.to_string()),
+    })?;
+    read_xlsx(book, limits, hidden)
+}
+
+fn read_xls_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
+    let (rebuilt, hidden) = preflight::xls_rebuilt(&bytes, limits)?;
+    drop(bytes);
+    let book = Xls::new(Cursor::new(rebuilt)).map_err(|e| match e {
+        calamine::XlsError::Password => ReadFailure::Password,
+        other => ReadFailure::Other(other.to_string()),
+    })?;
+    let (mut workbook, mut book) = read_book(Format::Xls, book, limits, |book, index, name| {
+        let merges = if limits.read_merges {
+            let merges = book.merge_cells_by_sheet_name(name);
+            Some(rects(&merges.map_err(|e| e.to_string())?))
+        } else {
+            None
+        };
+        let hidden = hidden.get(index).cloned().unwrap_or_default();
+        Ok(Layout { merges, hidden })
+    })?;
+    workbook.custom_properties = book
+        .workbook_properties()
+        .map(|p| p.custom_properties)
+        .unwrap_or_default();
+    Ok(workbook)
+}
+
+fn read_ods_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
+    preflight::zip_parts(&bytes, limits)?;
+    preflight::ods_extent(&bytes, limits)?;
+    // calamine does not expose .ods merges or hidden rows: they are read from content.xml.
+    let mut layouts = (limits.read_merges || limits.read_hidden)
+        .then(|| ods_layout::layouts(&bytes, limits))
+        .flatten();
+    let book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::OdsError::Password => ReadFailure::Password,
+        other => ReadFailure::Other(other.to_string()),
+    })?;
+    let (mut workbook, book) = read_book(Format::Ods, book, limits, |_, _, name| {
+        let Some(layouts) = layouts.as_mut() else {
+            return Ok(Layout::default()); // content.xml unreadable to its end: merges unknown
+        };
+        let layout = layouts.remove(name).unwrap_or_default();
+        Ok(Layout {
+            merges: limits.read_merges.then_some(layout.merges),
+            hidden: layout.hidden,
+        })
+    })?;
+    workbook.custom_properties = book
+        .workbook_properties()
+        .map(|p| p.custom_properties)
+        .unwrap_or_default();
+    Ok(workbook)
 }
 
 /// What a sheet shows besides its cells: its merged regions (`None`: not known) and its hidden
