@@ -6,15 +6,24 @@
 //! zero width. Sheets come in the order of the BoundSheet records of the workbook globals, which
 //! is the order calamine lists them in.
 
+use std::collections::HashMap;
+
 use super::preflight::{records, u16_at, u32_at};
 use super::spans::{Hidden, SpansBuilder};
 
-/// Every sheet's hidden rows and columns, by BoundSheet order.
+/// Every sheet's hidden rows and columns, by BoundSheet order (each substream read once,
+/// however many BoundSheet records point at it).
 pub(super) fn hidden(stream: &[u8]) -> Vec<Hidden> {
+    let mut read: HashMap<usize, Hidden> = HashMap::new();
     records(stream, 0)
         .take_while(|(typ, _)| *typ != 0x000A)
         .filter(|(typ, _)| *typ == 0x0085)
-        .map(|(_, data)| u32_at(data, 0).map_or(Hidden::default(), |p| sheet(stream, p as usize)))
+        .map(|(_, data)| {
+            let start = u32_at(data, 0).map_or(usize::MAX, |p| p as usize);
+            read.entry(start)
+                .or_insert_with(|| sheet(stream, start))
+                .clone()
+        })
         .collect()
 }
 

@@ -101,8 +101,11 @@ fn element_end(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
         if rest.starts_with(b"/>") {
             return Some(after + 2);
         }
-        let open = xml[..start].iter().rposition(|&b| b == b'<');
-        if open.is_some_and(|o| xml.get(o + 1) == Some(&b'/')) && rest.first() == Some(&b'>') {
+        let floor = start.saturating_sub(MAX_PREFIX + 2);
+        let open = xml[floor..start].iter().rposition(|&b| b == b'<');
+        if open.is_some_and(|o| xml.get(floor + o + 1) == Some(&b'/'))
+            && rest.first() == Some(&b'>')
+        {
             return Some(after + 1);
         }
         at = after;
@@ -286,18 +289,35 @@ fn tags<'x>(
     locals: &'x [&'static [u8]],
 ) -> impl Iterator<Item = (&'static [u8], &'x [u8])> + 'x {
     locals.iter().flat_map(move |&local| {
-        memchr::memmem::find_iter(xml, local).filter_map(move |at| {
-            let open = tag_open(xml, at)?;
-            let after = xml.get(at + local.len()).copied().unwrap_or(b'>');
-            if !(after.is_ascii_whitespace() || matches!(after, b'>' | b'/')) {
-                return None; // rowBreaks, sheets, …
+        let mut hits = memchr::memmem::find_iter(xml, local);
+        // Hits inside a tag already read are skipped, so no byte is read twice.
+        let mut resume = 0;
+        std::iter::from_fn(move || {
+            loop {
+                let at = hits.next()?;
+                if at < resume {
+                    continue;
+                }
+                let Some(open) = tag_open(xml, at) else {
+                    continue;
+                };
+                let after = xml.get(at + local.len()).copied().unwrap_or(b'>');
+                if !(after.is_ascii_whitespace() || matches!(after, b'>' | b'/')) {
+                    continue; // rowBreaks, sheets, …
+                }
+                let rest = &xml[open + 1..];
+                // An unterminated tag runs to the end of the part: nothing follows it.
+                let end = tag_end(rest)?;
+                resume = open + 1 + end;
+                let tag = &rest[..end];
+                return Some((local, tag.strip_suffix(b"/").unwrap_or(tag)));
             }
-            let rest = &xml[open + 1..];
-            let tag = &rest[..tag_end(rest)?];
-            Some((local, tag.strip_suffix(b"/").unwrap_or(tag)))
         })
     })
 }
+
+/// How far back a tag's prefix is looked for: real prefixes are a few letters.
+const MAX_PREFIX: usize = 64;
 
 /// Where the `<` is that opens the tag whose name ends in the local name at `at`: right
 /// before it, or before a prefix and `:`.
@@ -307,7 +327,8 @@ fn tag_open(xml: &[u8], at: usize) -> Option<usize> {
         b'<' => Some(before),
         b':' => {
             let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
-            let start = xml[..before].iter().rposition(|b| !name(b))?;
+            let floor = before.saturating_sub(MAX_PREFIX);
+            let start = floor + xml[floor..before].iter().rposition(|b| !name(b))?;
             (xml[start] == b'<' && start + 1 < before).then_some(start)
         }
         _ => None,
@@ -379,6 +400,26 @@ mod tests {
         let xml = b"<sheets><sheet name=\"a\"/><x:sheet name='b'></x:sheet></sheets>";
         let found: Vec<_> = tags(xml, &[b"sheet"]).map(|(_, t)| t).collect();
         assert_eq!(found, vec![&b"sheet name=\"a\""[..], b"x:sheet name='b'"]);
+    }
+
+    #[test]
+    fn hostile_parts_are_read_in_linear_time() {
+        let started = std::time::Instant::now();
+        // An unterminated quote, then millions of would-be tags.
+        let mut xml = br#"<sheetData><row r="1" hidden="1"/><row r="2" x=""#.to_vec();
+        xml.extend(b"<row".repeat(200_000));
+        assert_eq!(scan(&xml).rows.ranges(), &[(0, 0)]);
+        let mut xml = b"<".to_vec();
+        xml.extend(b"a".repeat(1_000_000));
+        xml.extend(b":row:row:row".repeat(50_000));
+        let _ = scan(&xml);
+        let words = b"sheetData".repeat(200_000);
+        assert_eq!(element_end(&words, 0, b"sheetData"), None);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
