@@ -3,14 +3,22 @@
 //! This module owns everything between "some bytes that claim to be a workbook" and a
 //! [`Workbook`]: format detection by content (never by file extension), calamine's typed
 //! readers, containment of reader panics, and the conversion of every sheet into a
-//! [`Grid`] addressed by absolute 0-based positions together with its merged regions.
+//! [`Grid`] addressed by absolute 0-based positions together with its merged regions and its
+//! hidden rows and columns (read from the files themselves where calamine does not expose them:
+//! `ods_layout`, `xls_layout`, `xlsx_layout`).
 //! Nothing here knows what a master table or a return is.
 //!
 //! Every file is read under [`ReadLimits`]: what could make the reader allocate without bound
 //! is checked before it parses ([`preflight`]), and rows, columns and cell text are checked as
 //! cells are read. Over a limit is [`OpenError::TooLarge`], never a crash.
 
+mod ods_layout;
 mod preflight;
+mod spans;
+mod xls_layout;
+mod xlsx_layout;
+
+pub use spans::{Hidden, Spans};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -132,7 +140,8 @@ impl Rect {
     }
 }
 
-/// A sheet's cells by absolute position, plus its merged regions where the format records them.
+/// A sheet's cells by absolute position, plus its merged regions where the format records them
+/// and the rows and columns it hides.
 ///
 /// Only cells that hold something are stored (each row sorted by column), so memory follows
 /// the content and not the extent: a value far down and to the right costs one cell.
@@ -145,6 +154,9 @@ pub struct Grid {
     merges: Option<Vec<Rect>>,
     /// For each row, the merged regions (indexes into `merges`) that cover it.
     merged_rows: HashMap<u32, Vec<u32>>,
+    /// Rows and columns a person opening the file does not see.
+    hidden_rows: Spans,
+    hidden_cols: Spans,
 }
 
 /// How many (row, region) pairs the merge index holds at most: real sheets need a fraction of
@@ -232,7 +244,34 @@ impl Grid {
             width,
             merges,
             merged_rows,
+            hidden_rows: Spans::default(),
+            hidden_cols: Spans::default(),
         }
+    }
+
+    /// The same grid with these rows and columns hidden.
+    pub fn with_hidden(mut self, rows: Spans, cols: Spans) -> Grid {
+        self.hidden_rows = rows;
+        self.hidden_cols = cols;
+        self
+    }
+
+    pub fn is_row_hidden(&self, row: u32) -> bool {
+        self.hidden_rows.contains(row)
+    }
+
+    pub fn is_col_hidden(&self, col: u32) -> bool {
+        self.hidden_cols.contains(col)
+    }
+
+    /// Hidden rows as ranges, including any past the content.
+    pub fn hidden_row_spans(&self) -> &Spans {
+        &self.hidden_rows
+    }
+
+    /// Hidden columns as ranges, including any past the content.
+    pub fn hidden_col_spans(&self) -> &Spans {
+        &self.hidden_cols
     }
 
     pub fn height(&self) -> u32 {
@@ -301,9 +340,24 @@ pub struct Sheet {
 }
 
 impl Sheet {
-    /// Whether row `row` (0-based) is hidden.
-    pub fn row_hidden(&self, _row: u32) -> bool {
-        false
+    /// Whether a person opening the file does not see this row (0-based).
+    pub fn is_row_hidden(&self, row: u32) -> bool {
+        self.grid.is_row_hidden(row)
+    }
+
+    /// Whether a person opening the file does not see this column (0-based).
+    pub fn is_col_hidden(&self, col: u32) -> bool {
+        self.grid.is_col_hidden(col)
+    }
+
+    /// The hidden rows within the content's height, in order.
+    pub fn hidden_rows(&self) -> impl Iterator<Item = u32> + '_ {
+        self.grid.hidden_rows.below(self.grid.height())
+    }
+
+    /// The hidden columns within the content's width, in order.
+    pub fn hidden_cols(&self) -> impl Iterator<Item = u32> + '_ {
+        self.grid.hidden_cols.below(self.grid.width())
     }
 }
 
@@ -338,6 +392,9 @@ pub struct ReadLimits {
     /// Whether to read merged regions. Masters need them; returns do not, and reading them
     /// costs a second pass over each sheet of an .xlsx or .xls.
     pub read_merges: bool,
+    /// Whether to read which rows and columns are hidden (for .xlsx a quick second look at
+    /// each sheet read; for .xls and .ods it comes with what is read anyway).
+    pub read_hidden: bool,
     /// Read only these sheets (of an .xlsx) when the workbook has them all; otherwise, e.g.
     /// when one was renamed, every sheet. `None`: every sheet.
     pub only_sheets: Option<Vec<String>>,
@@ -352,6 +409,7 @@ impl Default for ReadLimits {
             max_cols: 256,
             max_cell_chars: 32_767,
             read_merges: true,
+            read_hidden: true,
             only_sheets: None,
         }
     }
@@ -367,6 +425,7 @@ impl ReadLimits {
             max_cols: self.max_cols.max(other.max_cols),
             max_cell_chars: self.max_cell_chars.max(other.max_cell_chars),
             read_merges: self.read_merges || other.read_merges,
+            read_hidden: self.read_hidden || other.read_hidden,
             only_sheets: match (self.only_sheets, other.only_sheets) {
                 (Some(a), Some(b)) if a == b => Some(a),
                 _ => None,
@@ -479,6 +538,10 @@ pub fn open_bytes_with(
             detail,
         }),
         Ok(Err(ReadFailure::Other(detail))) => Err(damaged(one_line(&detail))),
+        Ok(Err(ReadFailure::Unsupported(looks_like))) => Err(OpenError::NotASpreadsheet {
+            path: path.to_string(),
+            looks_like,
+        }),
         Err(_) => Err(damaged("the reader failed on malformed content".into())),
     }
 }
@@ -495,6 +558,7 @@ fn one_line(text: &str) -> String {
 
 enum ReadFailure {
     Password,
+    Unsupported(String),
     TooLarge(String),
     Other(String),
 }
@@ -504,66 +568,93 @@ impl From<preflight::Refusal> for ReadFailure {
         match refusal {
             preflight::Refusal::TooLarge(detail) => ReadFailure::TooLarge(detail),
             preflight::Refusal::Damaged(detail) => ReadFailure::Other(detail),
+            preflight::Refusal::Encrypted => ReadFailure::Password,
+            preflight::Refusal::Unsupported(what) => ReadFailure::Unsupported(what),
         }
     }
 }
 
 fn read_all(format: Format, bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
     match format {
-        Format::Xlsx => {
-            preflight::zip_parts(&bytes, limits)?;
-            let book = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsxError::Password => ReadFailure::Password,
-                other => ReadFailure::Other(other.to_string()),
-            })?;
-            read_xlsx(book, limits)
-        }
-        Format::Xls => {
-            let rebuilt = preflight::xls_rebuilt(&bytes, limits)?;
-            let book = Xls::new(Cursor::new(rebuilt)).map_err(|e| match e {
-                calamine::XlsError::Password => ReadFailure::Password,
-                other => ReadFailure::Other(other.to_string()),
-            })?;
-            read_book(
-                format,
-                book,
-                limits,
-                |book, name| {
-                    if !limits.read_merges {
-                        return Ok(None);
-                    }
-                    book.merge_cells_by_sheet_name(name)
-                        .map(|m| Some(rects(&m)))
-                        .map_err(|e| e.to_string())
-                },
-                |b| {
-                    b.workbook_properties()
-                        .map(|p| p.custom_properties)
-                        .unwrap_or_default()
-                },
-            )
-        }
-        Format::Ods => {
-            preflight::zip_parts(&bytes, limits)?;
-            preflight::ods_extent(&bytes, limits)?;
-            let book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::OdsError::Password => ReadFailure::Password,
-                other => ReadFailure::Other(other.to_string()),
-            })?;
-            // calamine does not read merges from .ods.
-            read_book(
-                format,
-                book,
-                limits,
-                |_, _| Ok(None),
-                |b| {
-                    b.workbook_properties()
-                        .map(|p| p.custom_properties)
-                        .unwrap_or_default()
-                },
-            )
-        }
+        Format::Xlsx => read_xlsx_file(bytes, limits),
+        Format::Xls => read_xls_file(bytes, limits),
+        Format::Ods => read_ods_file(bytes, limits),
     }
+}
+
+fn read_xlsx_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
+    let mut zip = preflight::zip_parts(&bytes, limits)?;
+    let hidden = if limits.read_hidden {
+        xlsx_layout::hidden(&mut zip, limits, limits.only_sheets.as_deref())
+    } else {
+        HashMap::new()
+    };
+    drop(zip);
+    let book = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsxError::Password => ReadFailure::Password,
+        other => ReadFailure::Other(other.to_string()),
+    })?;
+    read_xlsx(book, limits, hidden)
+}
+
+fn read_xls_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
+    let (rebuilt, hidden) = preflight::xls_rebuilt(&bytes, limits)?;
+    drop(bytes);
+    let book = Xls::new(Cursor::new(rebuilt)).map_err(|e| match e {
+        calamine::XlsError::Password => ReadFailure::Password,
+        other => ReadFailure::Other(other.to_string()),
+    })?;
+    let (mut workbook, mut book) = read_book(Format::Xls, book, limits, |book, index, name| {
+        let merges = if limits.read_merges {
+            let merges = book.merge_cells_by_sheet_name(name);
+            Some(rects(&merges.map_err(|e| e.to_string())?))
+        } else {
+            None
+        };
+        let hidden = hidden.get(index).cloned().unwrap_or_default();
+        Ok(Layout { merges, hidden })
+    })?;
+    workbook.custom_properties = book
+        .workbook_properties()
+        .map(|p| p.custom_properties)
+        .unwrap_or_default();
+    Ok(workbook)
+}
+
+fn read_ods_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
+    preflight::zip_parts(&bytes, limits)?;
+    preflight::ods_extent(&bytes, limits)?;
+    // calamine does not expose .ods merges or hidden rows: they are read from content.xml.
+    let mut layouts = (limits.read_merges || limits.read_hidden)
+        .then(|| ods_layout::layouts(&bytes, limits))
+        .flatten();
+    let book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::OdsError::Password => ReadFailure::Password,
+        other => ReadFailure::Other(other.to_string()),
+    })?;
+    let (mut workbook, book) = read_book(Format::Ods, book, limits, |_, _, name| {
+        let Some(layouts) = layouts.as_mut() else {
+            return Ok(Layout::default()); // content.xml unreadable to its end: merges unknown
+        };
+        let layout = layouts.remove(name).unwrap_or_default();
+        Ok(Layout {
+            merges: limits.read_merges.then_some(layout.merges),
+            hidden: layout.hidden,
+        })
+    })?;
+    workbook.custom_properties = book
+        .workbook_properties()
+        .map(|p| p.custom_properties)
+        .unwrap_or_default();
+    Ok(workbook)
+}
+
+/// What a sheet shows besides its cells: its merged regions (`None`: not known) and its hidden
+/// rows and columns.
+#[derive(Debug, Default)]
+struct Layout {
+    merges: Option<Vec<Rect>>,
+    hidden: Hidden,
 }
 
 /// Cells as read, by absolute 0-based position, checked against the limits as they come.
@@ -634,6 +725,7 @@ impl<'l> Cells<'l> {
 fn read_xlsx(
     mut book: Xlsx<Cursor<Vec<u8>>>,
     limits: &ReadLimits,
+    mut hidden: HashMap<String, Hidden>,
 ) -> Result<Workbook, ReadFailure> {
     let metas = book.sheets_metadata().to_vec();
     let wanted = limits
@@ -681,7 +773,8 @@ fn read_xlsx(
         } else {
             None
         };
-        sheets.push(sheet_from(&meta, cells, merges));
+        let hidden = hidden.remove(&meta.name).unwrap_or_default();
+        sheets.push(sheet_from(&meta, cells, Layout { merges, hidden }));
     }
     let custom_properties = book
         .workbook_properties()
@@ -700,17 +793,16 @@ fn read_book<R, F>(
     format: Format,
     mut book: R,
     limits: &ReadLimits,
-    merges_of: F,
-    custom_properties: fn(&mut R) -> HashMap<String, String>,
-) -> Result<Workbook, ReadFailure>
+    mut layout_of: F,
+) -> Result<(Workbook, R), ReadFailure>
 where
     R: Reader<Cursor<Vec<u8>>>,
     R::Error: std::fmt::Display,
-    F: Fn(&mut R, &str) -> Result<Option<Vec<Rect>>, String>,
+    F: FnMut(&mut R, usize, &str) -> Result<Layout, String>,
 {
     let metas = book.sheets_metadata().to_vec();
     let mut sheets = Vec::with_capacity(metas.len());
-    for meta in metas {
+    for (index, meta) in metas.into_iter().enumerate() {
         if meta.typ != calamine::SheetType::WorkSheet {
             continue;
         }
@@ -718,7 +810,7 @@ where
         let range = book
             .worksheet_range(&meta.name)
             .map_err(|e| failure(e.to_string()))?;
-        let merges = merges_of(&mut book, &meta.name).map_err(failure)?;
+        let layout = layout_of(&mut book, index, &meta.name).map_err(failure)?;
         let mut cells = Cells::new(&meta.name, limits);
         let (r0, c0) = range.start().unwrap_or((0, 0));
         for (r, c, data) in range.used_cells() {
@@ -735,13 +827,14 @@ where
                 }
             }
         }
-        sheets.push(sheet_from(&meta, cells, merges));
+        sheets.push(sheet_from(&meta, cells, layout));
     }
-    Ok(Workbook {
+    let workbook = Workbook {
         format,
         sheets,
-        custom_properties: custom_properties(&mut book),
-    })
+        custom_properties: HashMap::new(),
+    };
+    Ok((workbook, book))
 }
 
 fn rects(dims: &[calamine::Dimensions]) -> Vec<Rect> {
@@ -755,7 +848,7 @@ fn rects(dims: &[calamine::Dimensions]) -> Vec<Rect> {
         .collect()
 }
 
-fn sheet_from(meta: &calamine::Sheet, cells: Cells, merges: Option<Vec<Rect>>) -> Sheet {
+fn sheet_from(meta: &calamine::Sheet, cells: Cells, layout: Layout) -> Sheet {
     let visibility = match meta.visible {
         SheetVisible::Visible => Visibility::Visible,
         SheetVisible::Hidden => Visibility::Hidden,
@@ -764,7 +857,8 @@ fn sheet_from(meta: &calamine::Sheet, cells: Cells, merges: Option<Vec<Rect>>) -
     Sheet {
         name: meta.name.clone(),
         visibility,
-        grid: Grid::from_cells(cells.values, merges),
+        grid: Grid::from_cells(cells.values, layout.merges)
+            .with_hidden(layout.hidden.rows, layout.hidden.cols),
         formulas: cells.formulas,
     }
 }

@@ -72,6 +72,7 @@ impl Limits {
             max_cell_chars: self.max_cell_chars,
             // Nothing in a return is read through merged regions.
             read_merges: false,
+            read_hidden: true,
             only_sheets: None,
         }
     }

@@ -22,6 +22,7 @@ use std::io::{Cursor, Read, Write};
 use quick_xml::events::{BytesStart, Event};
 
 use super::ReadLimits;
+use super::spans::Hidden;
 
 /// Why a file is refused before parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,13 +31,21 @@ pub(super) enum Refusal {
     TooLarge(String),
     /// Not well-formed where it matters.
     Damaged(String),
+    /// Encrypted with a password (an .xls FILEPASS record).
+    Encrypted,
+    /// A spreadsheet of a kind tianbao does not read; the text says what it is.
+    Unsupported(String),
 }
 
 /// Members of a zip-based workbook: a real one has a few dozen.
 pub(super) const MAX_PARTS: usize = 10_000;
 
-/// Checks the members of a zip-based workbook from the central directory.
-pub(super) fn zip_parts(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusal> {
+/// Checks the members of a zip-based workbook from the central directory; the archive, opened,
+/// for a further look.
+pub(super) fn zip_parts<'b>(
+    bytes: &'b [u8],
+    limits: &ReadLimits,
+) -> Result<zip::ZipArchive<Cursor<&'b [u8]>>, Refusal> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| Refusal::Damaged(format!("a damaged zip container ({e})")))?;
     if zip.len() > MAX_PARTS {
@@ -47,6 +56,7 @@ pub(super) fn zip_parts(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusal
     }
     let mut total: u64 = 0;
     let mut shared_strings = Vec::new();
+    let (mut xml_book, mut binary_book) = (false, false);
     for i in 0..zip.len() {
         let Ok(entry) = zip.by_index_raw(i) else {
             continue;
@@ -60,13 +70,17 @@ pub(super) fn zip_parts(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusal
             )));
         }
         total = total.saturating_add(size);
-        if name
-            .replace('\\', "/")
-            .to_ascii_lowercase()
-            .ends_with("sharedstrings.xml")
-        {
+        let name = name.replace('\\', "/").to_ascii_lowercase();
+        if name.ends_with("sharedstrings.xml") {
             shared_strings.push((i, size));
         }
+        xml_book |= name.ends_with("workbook.xml");
+        binary_book |= name.ends_with("workbook.bin");
+    }
+    if binary_book && !xml_book {
+        return Err(Refusal::Unsupported(
+            "an Excel binary workbook (.xlsb), which tianbao does not read".to_string(),
+        ));
     }
     if total > limits.max_total_bytes {
         return Err(Refusal::TooLarge(format!(
@@ -79,7 +93,7 @@ pub(super) fn zip_parts(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusal
             shared_string_count(entry, size)?;
         }
     }
-    Ok(())
+    Ok(zip)
 }
 
 /// The shared-string table's declared count (`<sst uniqueCount="…">`) is reserved up front by
@@ -135,7 +149,7 @@ fn raw_numbers(e: &BytesStart, key: &str) -> Vec<u64> {
 }
 
 /// The value of attribute `key` as a repeat count (1 when absent or unreadable).
-fn repeats(e: &BytesStart, key: &str) -> u64 {
+pub(super) fn repeats(e: &BytesStart, key: &str) -> u64 {
     raw_numbers(e, key).into_iter().max().unwrap_or(1).max(1)
 }
 
@@ -262,7 +276,11 @@ fn raw_name(e: &BytesStart) -> String {
 
 /// The streams of an .xls compound file that the reader uses, after checking the workbook
 /// stream, written into a new, well-formed compound file.
-pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, Refusal> {
+/// With it, each sheet's hidden rows and columns (BoundSheet order) when `limits.read_hidden`.
+pub(super) fn xls_rebuilt(
+    bytes: &[u8],
+    limits: &ReadLimits,
+) -> Result<(Vec<u8>, Vec<Hidden>), Refusal> {
     let damaged = |e: std::io::Error| Refusal::Damaged(format!("a damaged compound file ({e})"));
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(damaged)?;
     let names: Vec<String> = cfb
@@ -297,7 +315,15 @@ pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, 
         Ok(data)
     };
     let data = read_stream(&workbook)?;
+    if has_filepass(&data) {
+        return Err(Refusal::Encrypted);
+    }
     biff_scan(&data, limits)?;
+    let hidden = if limits.read_hidden {
+        super::xls_layout::hidden(&data)
+    } else {
+        Vec::new()
+    };
     let mut properties = Vec::new();
     for wanted in ["\u{5}SummaryInformation", "\u{5}DocumentSummaryInformation"] {
         if let Some(name) = find(wanted) {
@@ -305,7 +331,10 @@ pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, 
         }
     }
     let write = || -> std::io::Result<Vec<u8>> {
-        let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;
+        // Version 3 (512-byte sectors): the reader refuses a version-4 file whose root entry
+        // has no mini stream, which is what a file without small streams gets.
+        let mut out =
+            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
         out.create_stream("/Workbook")?.write_all(&data)?;
         for (name, bytes) in &properties {
             out.create_stream(format!("/{name}"))?.write_all(bytes)?;
@@ -313,12 +342,20 @@ pub(super) fn xls_rebuilt(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<u8>, 
         out.flush()?;
         Ok(out.into_inner().into_inner())
     };
-    write().map_err(damaged)
+    Ok((write().map_err(damaged)?, hidden))
+}
+
+/// Whether the workbook globals (up to their EOF) hold a FILEPASS record: the rest of the
+/// stream is then encrypted (RC4) or obfuscated (XOR), and its record contents are noise.
+fn has_filepass(stream: &[u8]) -> bool {
+    records(stream, 0)
+        .take_while(|(typ, _)| *typ != 0x000A)
+        .any(|(typ, _)| typ == 0x002F)
 }
 
 /// One BIFF record as the reader splits them: type, data, and where the next begins (CONTINUE
 /// records belong to the record before them).
-fn records(stream: &[u8], from: usize) -> impl Iterator<Item = (u16, &[u8])> {
+pub(super) fn records(stream: &[u8], from: usize) -> impl Iterator<Item = (u16, &[u8])> {
     let mut at = from;
     std::iter::from_fn(move || {
         let head = stream.get(at..at.checked_add(4)?)?;
@@ -340,12 +377,12 @@ fn records(stream: &[u8], from: usize) -> impl Iterator<Item = (u16, &[u8])> {
     })
 }
 
-fn u16_at(data: &[u8], at: usize) -> Option<u32> {
+pub(super) fn u16_at(data: &[u8], at: usize) -> Option<u32> {
     data.get(at..at + 2)
         .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
 }
 
-fn u32_at(data: &[u8], at: usize) -> Option<u64> {
+pub(super) fn u32_at(data: &[u8], at: usize) -> Option<u64> {
     data.get(at..at + 4)
         .map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
 }
@@ -481,5 +518,50 @@ mod tests {
         assert!(dimensions(&record(0, 0xFFFF_FF00, 0, 11)).is_err());
         assert!(dimensions(&record(10, 5, 0, 11)).is_err());
         assert!(dimensions(&record(0, 10, 5, 5)).is_err());
+    }
+
+    /// A workbook stream over 4,096 bytes and no small stream: the rebuilt file's root entry has
+    /// no mini stream, which calamine refused in a version-4 file ("Empty Root directory").
+    #[test]
+    fn xls_rebuilt_compound_file_is_readable_by_calamine() {
+        let original = include_bytes!("../../tests/fixtures/realworld/merged_range.xls");
+        let (rebuilt, _) = xls_rebuilt(original, &ReadLimits::default()).unwrap();
+        let book = <calamine::Xls<_> as calamine::Reader<_>>::new(Cursor::new(rebuilt));
+        assert!(book.is_ok(), "{:?}", book.err());
+        // And with small streams beside the workbook stream (the mini stream is used).
+        let original = include_bytes!("../../tests/fixtures/master.xls");
+        let (rebuilt, _) = xls_rebuilt(original, &ReadLimits::default()).unwrap();
+        assert!(<calamine::Xls<_> as calamine::Reader<_>>::new(Cursor::new(rebuilt)).is_ok());
+    }
+
+    #[test]
+    fn filepass_of_either_kind_in_the_globals_is_found() {
+        let record = |typ: u16, data: &[u8]| {
+            let mut out = typ.to_le_bytes().to_vec();
+            out.extend((data.len() as u16).to_le_bytes());
+            out.extend(data);
+            out
+        };
+        let bof = record(0x0809, &[0; 16]);
+        let eof = record(0x000A, &[]);
+        // XOR obfuscation (type 0), which calamine itself reads as noise, and RC4 (type 1).
+        for kind in [0u16, 1] {
+            let mut filepass = kind.to_le_bytes().to_vec();
+            filepass.extend([0; 4]);
+            let stream = [bof.clone(), record(0x002F, &filepass), eof.clone()].concat();
+            assert!(has_filepass(&stream));
+        }
+        // Only in the globals: one after their EOF is not.
+        let stream = [bof.clone(), eof.clone(), record(0x002F, &[1, 0])].concat();
+        assert!(!has_filepass(&stream));
+    }
+
+    #[test]
+    fn an_xls_with_filepass_is_encrypted() {
+        let original = include_bytes!("../../tests/fixtures/realworld/issue_385.xls");
+        assert_eq!(
+            xls_rebuilt(original, &ReadLimits::default()),
+            Err(Refusal::Encrypted)
+        );
     }
 }
