@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -26,7 +26,7 @@ macro_rules! codes {
     ($($variant:ident => $text:literal,)*) => {
         /// Every finding code tianbao emits. The text form is stable: scripts and the
         /// spec's `[messages]` table key on it.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
         pub enum Code { $(#[serde(rename = $text)] $variant,)* }
 
         impl Code {
@@ -73,6 +73,8 @@ codes! {
     StaleTemplate => "stale_template",
     SignatureInvalid => "signature_invalid",
     SecretChanged => "secret_changed",
+    ReplacementUnconfirmed => "replacement_unconfirmed",
+    NotValidated => "not_validated",
     SheetMissing => "sheet_missing",
     LockedCellChanged => "locked_cell_changed",
     ItemMissing => "item_missing",
@@ -99,7 +101,7 @@ impl std::fmt::Display for Code {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Finding {
     pub severity: Severity,
     pub code: Code,

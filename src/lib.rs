@@ -5,6 +5,7 @@
 //! the workbooks tianbao writes — and knows nothing of the command line or the terminal; the
 //! `tianbao` binary is a thin layer over it.
 
+pub mod app;
 pub mod campaign;
 pub mod compile;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod master;
 pub mod model;
 pub mod returns;
 pub mod spec;
+pub mod store;
 pub mod template;
 pub mod text;
 pub mod time;

@@ -66,6 +66,7 @@ pub const WORDS: &[&str] = &[
     "feedback.truncated",
     "report.title",
     "report.file",
+    "report.file_named",
     "report.findings_sheet",
     "report.summary_sheet",
     "report.col.department",

@@ -316,7 +316,10 @@ fn read_sheet(path: &Path, name: &str) -> Sheet {
     }
 }
 
+/// `validate`, then `compile ARGS` (compile uses what validate checked).
 fn compile(c: &Path, args: &[&str]) -> (Run, PathBuf) {
+    let validate = tianbao(c, &["validate"]);
+    assert!(validate.code <= 1, "validate: {}", validate.stderr);
     let mut all = vec!["compile"];
     all.extend(args);
     let run = tianbao(c, &all);

@@ -213,10 +213,12 @@ fn hostile_ods_repeats_and_spans_are_cheap() {
 }
 
 #[test]
+#[cfg_attr(
+    not(tianbao_interop),
+    ignore = "LibreOffice interop: set TIANBAO_INTEROP=1"
+)]
 fn libreoffice_ods_and_xls_give_the_same_merges_and_hidden_rows_and_columns() {
-    if !common::interop_enabled() {
-        return;
-    }
+    common::require_libreoffice();
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("table.xlsx");
     std::fs::write(&xlsx, table_xlsx()).unwrap();

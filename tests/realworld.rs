@@ -321,10 +321,12 @@ fn an_excel_hidden_row_is_read() {
 /// What a person does to protect a file: LibreOffice saves it with a password as .xls (RC4)
 /// and .ods.
 #[test]
+#[cfg_attr(
+    not(tianbao_interop),
+    ignore = "LibreOffice interop: set TIANBAO_INTEROP=1"
+)]
 fn libreoffice_encrypted_xls_and_ods_are_encrypted() {
-    if !common::interop_enabled() {
-        return;
-    }
+    common::require_libreoffice();
     let dir = tempfile::tempdir().unwrap();
     let out_base = dir.path().join("locked");
     let status = std::process::Command::new("/usr/bin/python3")

@@ -65,13 +65,17 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     println!("created {}", campaign.dir.display());
 
     step(2, "generate: one workbook per department");
-    super::generate::run(
-        Some(campaign_dir.clone()),
-        super::generate::Args {
-            departments: Vec::new(),
-            out: None,
+    let quiet = tianbao::app::Quiet;
+    let at = tianbao::time::now_utc();
+    let generated = tianbao::app::generate::generate(
+        &campaign,
+        &tianbao::app::generate::GenerateOptions {
+            at: at.clone(),
+            ..Default::default()
         },
+        &quiet,
     )?;
+    super::generate::render(generated);
 
     step(
         3,
@@ -112,15 +116,16 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
         4,
         "validate --feedback: what is wrong, and a workbook back to each department to fix",
     );
-    super::validate::run(
-        Some(campaign_dir.clone()),
-        super::validate::Args {
-            paths: Vec::new(),
-            json: false,
+    let validated = tianbao::app::check::validate(
+        Campaign::open(&campaign_dir)?,
+        &tianbao::app::check::ValidateOptions {
             feedback: true,
-            max_warnings: 3,
+            at: tianbao::time::now_utc(),
+            ..Default::default()
         },
+        &quiet,
     )?;
+    super::validate::render(&validated, false, 3)?;
 
     step(
         5,
@@ -167,28 +172,29 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
         6,
         "validate again: the fixed rounds supersede the first returns",
     );
-    let outcome = super::validate::run(
-        Some(campaign_dir.clone()),
-        super::validate::Args {
-            paths: Vec::new(),
-            json: false,
-            feedback: false,
-            max_warnings: 0,
+    let validated = tianbao::app::check::validate(
+        Campaign::open(&campaign_dir)?,
+        &tianbao::app::check::ValidateOptions {
+            at: tianbao::time::now_utc(),
+            ..Default::default()
         },
+        &quiet,
     )?;
+    let outcome = super::validate::render(&validated, false, 0)?;
     if outcome != Outcome::Clean {
         return Err("the demo's second validation found errors; this is a bug in tianbao".into());
     }
 
     step(7, "compile: the scored workbook in the master's layout");
-    let compiled = super::compile::run(
-        Some(campaign_dir.clone()),
-        super::compile::Args {
-            paths: Vec::new(),
-            out: None,
-            allow_incomplete: false,
+    let compiled = tianbao::app::compile::compile(
+        Campaign::open(&campaign_dir)?,
+        &tianbao::app::compile::CompileOptions {
+            at: tianbao::time::now_utc(),
+            ..Default::default()
         },
+        &quiet,
     )?;
+    let compiled = super::compile::render(compiled);
 
     println!(
         "\ndone in {:.2} s. Open the folder {} — outbox/ (sent), inbox/ (returned), out/ (report, feedback, compiled).",

@@ -146,26 +146,10 @@ impl ReadArgs {
     }
 }
 
-/// Takes the lock of the campaign a writing command works in (see [`tianbao::lock`]), and
-/// removes the temporary files that interrupted runs left in `outputs` (folders of the campaign).
-pub fn lock_campaign(
-    campaign_dir: Option<&std::path::Path>,
-    command: &str,
-) -> Result<tianbao::lock::Lock, Fatal> {
-    let campaign = tianbao::campaign::Campaign::find(campaign_dir)?;
-    let lock = tianbao::lock::Lock::acquire(&campaign.dir, command)?;
-    if let Some(stale) = &lock.stale {
-        eprintln!(
-            "note: took over the lock left by {}, which did not finish",
-            tianbao::text::for_terminal(&stale.describe())
-        );
-    }
-    for dir in [
-        campaign.outbox(),
-        campaign.out(),
-        campaign.out().join("feedback"),
-    ] {
-        tianbao::write::clean_stale_temps(&dir);
-    }
-    Ok(lock)
+/// Says that a lock left by a run that did not finish was taken over.
+pub fn took_over(holder: &str) {
+    eprintln!(
+        "note: took over the lock left by {}, which did not finish",
+        tianbao::text::for_terminal(holder)
+    );
 }

@@ -78,3 +78,40 @@ impl Progress {
         }
     }
 }
+
+/// The application layer's progress, shown on the terminal: a [`Progress`] per stage.
+#[derive(Default)]
+pub struct Terminal {
+    current: std::sync::Mutex<Option<Progress>>,
+}
+
+impl Terminal {
+    fn with(&self, f: impl FnOnce(&Progress)) {
+        if let Ok(current) = self.current.lock()
+            && let Some(progress) = current.as_ref()
+        {
+            f(progress);
+        }
+    }
+}
+
+impl tianbao::app::Progress for Terminal {
+    fn start(&self, stage: tianbao::app::Stage, total: usize) {
+        let label = match stage {
+            tianbao::app::Stage::Generating => "generating",
+            tianbao::app::Stage::Checking => "checking returns",
+            tianbao::app::Stage::Hashing => "comparing with the receipts",
+        };
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some(Progress::new(label, total));
+        }
+    }
+
+    fn set(&self, done: usize) {
+        self.with(|p| p.set(done));
+    }
+
+    fn finish(&self) {
+        self.with(|p| p.finish());
+    }
+}

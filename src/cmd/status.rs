@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde_json::json;
+use tianbao::campaign::Campaign;
 use tianbao::text::for_terminal as t;
 
-use super::validate::{Loaded, load, padded_names, summary};
+use super::validate::{padded_names, summary};
 use super::{Fatal, Outcome};
 
 /// Show each department's standing: valid, invalid or missing, which file counts, when it was
@@ -28,7 +29,10 @@ pub struct Args {
 }
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
-    let Loaded { collection, .. } = load(campaign_dir, &args.paths, false)?;
+    let campaign = Campaign::find(campaign_dir.as_deref())?;
+    let checked =
+        tianbao::app::check::check(campaign, &args.paths, &super::progress::Terminal::default())?;
+    let collection = checked.collection;
     if args.json {
         let value = json!({
             "departments": collection.departments,

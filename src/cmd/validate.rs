@@ -5,12 +5,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde_json::json;
+use tianbao::app::{self, check::ValidateOptions};
 use tianbao::campaign::Campaign;
 use tianbao::finding::Severity;
-use tianbao::model::Master;
-use tianbao::returns::{self, Collection, Status, feedback, gather, report};
-use tianbao::spec::Spec;
-use tianbao::template::write_template;
+use tianbao::returns::{Collection, Status};
 use tianbao::text::for_terminal as t;
 
 use super::{Fatal, Outcome};
@@ -26,7 +24,9 @@ use super::{Fatal, Outcome};
   tianbao validate --feedback               # also write out/feedback/<部门>….xlsx to send back
   tianbao validate --json > report.json
 
-Writes out/校验报告.xlsx (one row per finding, a sheet per department summary).
+Writes out/校验报告.xlsx (one row per finding, a sheet per department summary; a run on named
+files writes out/校验报告-指定文件.xlsx) and records what it checked in tianbao.db: compile
+uses exactly those returns.
 Exit status: 0 every department returned a valid workbook, 1 errors or missing returns,
 2 could not run.")]
 pub struct Args {
@@ -41,93 +41,48 @@ pub struct Args {
     /// Show at most this many warnings per file in the terminal (all are in the report).
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_warnings: usize,
-}
-
-/// A campaign with its spec, master and the returns found: shared by validate, status, compile.
-pub struct Loaded {
-    pub campaign: Campaign,
-    pub spec: Spec,
-    pub master: Master,
-    pub collection: Collection,
-    /// The master sheet's layout (compile writes its table in it).
-    pub layout: tianbao::layout::Layout,
-}
-
-/// `keep_values`: keep every return's values (compile); otherwise only invalid returns keep
-/// theirs (for feedback).
-pub fn load(
-    campaign_dir: Option<PathBuf>,
-    paths: &[PathBuf],
-    keep_values: bool,
-) -> Result<Loaded, Fatal> {
-    let campaign = Campaign::find(campaign_dir.as_deref())?;
-    let spec = campaign.spec()?;
-    let paths = if paths.is_empty() {
-        let inbox = campaign.inbox();
-        if !inbox.is_dir() {
-            return Err(format!(
-                "no inbox folder at {}; create it and put the returned workbooks (or their zips) there, or name them on the command line",
-                inbox.display()
-            )
-            .into());
-        }
-        vec![inbox]
-    } else {
-        paths.to_vec()
-    };
-    // Reading the master and listing the returns are independent: both at once.
-    let (master, gathered) = rayon::join(
-        || campaign.read_master(&spec),
-        || gather::gather(&paths, &campaign.config.limits),
-    );
-    let read = master?;
-    let gathered = gathered?;
-    let mut ctx = campaign.context(&read.master, &spec);
-    ctx.keep_values = keep_values;
-    let progress = super::progress::Progress::new("checking returns", gathered.inputs.len());
-    let collection = returns::collect_with_progress(&ctx, gathered, &|done| progress.set(done));
-    progress.finish();
-    drop(ctx);
-    Ok(Loaded {
-        master: read.master,
-        layout: read.layout,
-        campaign,
-        spec,
-        collection,
-    })
+    /// Confirm that this return replaces its department's earlier valid one, whose content
+    /// differs (repeatable). Check it first: a replacement is never taken without a person's word.
+    #[arg(long, value_name = "FILE")]
+    pub accept: Vec<PathBuf>,
 }
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
-    let _lock = super::lock_campaign(campaign_dir.as_deref(), "validate")?;
-    let loaded = load(campaign_dir, &args.paths, false)?;
-    let Loaded {
-        campaign,
-        spec,
-        master,
-        collection,
-        ..
-    } = &loaded;
-    let out = campaign.out();
-    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let generated_at = tianbao::time::now_utc();
-    let bytes = report::write_report(collection, spec, &campaign.config.title, &generated_at)
-        .map_err(|e| format!("cannot write the report workbook: {e}"))?;
-    let report_path = out.join(spec.word("report.file"));
-    campaign.check_output(&report_path)?;
-    tianbao::write::save_atomic(&report_path, &bytes)
-        .map_err(|e| format!("cannot write {}: {e}", report_path.display()))?;
+    let campaign = Campaign::find(campaign_dir.as_deref())?;
+    let options = ValidateOptions {
+        paths: args.paths,
+        feedback: args.feedback,
+        accept: args.accept,
+        at: tianbao::time::now_utc(),
+    };
+    let validated =
+        app::check::validate(campaign, &options, &super::progress::Terminal::default())?;
+    render(&validated, args.json, args.max_warnings)
+}
 
-    let mut written = Vec::new();
-    if args.feedback {
-        written = write_feedback(campaign, spec, master, collection, &generated_at)?;
+/// Renders what validate did.
+pub fn render(
+    validated: &app::check::Validated,
+    json: bool,
+    max_warnings: usize,
+) -> Result<Outcome, Fatal> {
+    if let Some(holder) = &validated.took_over {
+        super::took_over(holder);
     }
-    if args.json {
-        let value = to_json(collection, &report_path, &written);
+    let collection = &validated.checked.collection;
+    for path in &validated.not_accepted {
+        eprintln!(
+            "note: --accept {} names no return of this run; nothing was confirmed for it",
+            t(&path.display().to_string())
+        );
+    }
+    if json {
+        let value = to_json(collection, &validated.report, &validated.feedback);
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
-        print!("{}", human(collection, args.max_warnings));
-        println!("report: {}", t(&report_path.display().to_string()));
-        for path in &written {
+        print!("{}", human(collection, max_warnings));
+        println!("report: {}", t(&validated.report.display().to_string()));
+        for path in &validated.feedback {
             println!("feedback: {}", t(&path.display().to_string()));
         }
     }
@@ -136,55 +91,6 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     } else {
         Outcome::Findings
     })
-}
-
-/// One feedback workbook per department whose counted return has errors.
-fn write_feedback(
-    campaign: &Campaign,
-    spec: &Spec,
-    master: &Master,
-    collection: &Collection,
-    issued_at: &str,
-) -> Result<Vec<PathBuf>, Fatal> {
-    let dir = campaign.out().join("feedback");
-    let config = &campaign.config;
-    let form = tianbao::form::Form::new(master, spec);
-    // The departments whose counted return has errors, with the round of their feedback.
-    let due: Vec<(&str, &tianbao::returns::Return, u32)> = collection
-        .departments
-        .iter()
-        .filter_map(|standing| {
-            let ret = standing.chosen.map(|i| &collection.returns[i])?;
-            let has_items = master.items_of(&standing.department).next().is_some();
-            (ret.status == Status::Invalid && has_items).then(|| {
-                let round = feedback::next_round(ret, config.round);
-                (standing.department.as_str(), ret, round)
-            })
-        })
-        .collect();
-    let names = tianbao::text::unique_file_names(
-        due.iter()
-            .map(|(department, _, round)| {
-                let name = feedback::file_name(spec, &config.title, department, *round);
-                (department.to_string(), name)
-            })
-            .collect(),
-    );
-    let mut written = Vec::new();
-    for ((department, ret, round), name) in due.into_iter().zip(names) {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let issue = config.issue(round, issued_at);
-        let prefill = feedback::prefill(ret);
-        let bytes = write_template(master, &form, department, spec, &issue, Some(&prefill))
-            .map_err(|e| format!("cannot write the feedback workbook of {department}: {e}"))?;
-        let path = dir.join(name);
-        campaign.check_output(&path)?;
-        tianbao::write::save_atomic(&path, &bytes)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        written.push(path);
-    }
-    Ok(written)
 }
 
 pub fn summary(collection: &Collection) -> serde_json::Value {

@@ -59,7 +59,7 @@ fn push(layout: &mut Layout, sheet: &Sheet, source: u32, kind: RowKind, header: 
         kind,
         header,
         cells,
-        hidden: sheet.row_hidden(source),
+        hidden: sheet.is_row_hidden(source),
     });
 }
 

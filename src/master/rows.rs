@@ -424,7 +424,7 @@ fn read_candidate(
         departments_cell,
         persons: single(Role::Persons, same_group.map(|p| p.persons.clone())).unwrap_or_default(),
         heading: None,
-        hidden: walk.sheet.row_hidden(row),
+        hidden: walk.sheet.is_row_hidden(row),
     };
     candidate.heading = heading_of(grid, row, map, &candidate);
     candidate

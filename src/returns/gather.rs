@@ -63,7 +63,7 @@ pub struct Other {
 }
 
 /// A file passed over on purpose (office lock files and the like).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     pub path: String,
     pub reason: String,

@@ -7,6 +7,7 @@
 pub mod check;
 pub mod feedback;
 pub mod gather;
+pub mod receipt;
 pub mod report;
 
 use std::collections::HashMap;
@@ -88,9 +89,8 @@ pub struct Context<'a> {
     pub secret: &'a str,
     /// The campaign's current round: workbooks of an earlier round are stale.
     pub round: u32,
-    /// Keep every return's values (compile needs them). Otherwise only invalid returns keep
-    /// theirs, for feedback, and memory stays small however many returns there are.
-    pub keep_values: bool,
+    /// Replacements a person confirmed: (department, accepted SHA-256, replaced SHA-256).
+    pub confirmed: Vec<(String, String, String)>,
     /// The current master's fingerprint.
     pub fingerprint: String,
     pub limits: Limits,
@@ -113,14 +113,14 @@ impl<'a> Context<'a> {
             campaign_id,
             secret,
             round,
-            keep_values: true,
+            confirmed: Vec::new(),
             fingerprint: master.fingerprint().to_string(),
             limits,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Valid,
@@ -141,14 +141,14 @@ impl Status {
 }
 
 /// One input cell as returned: where it is and its text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellValue {
     pub cell: String,
     pub text: String,
 }
 
 /// One item row of a return.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemReturn {
     /// 0-based row on the returned sheet.
     pub row: u32,
@@ -159,7 +159,7 @@ pub struct ItemReturn {
 }
 
 /// An evidence file found beside a return.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     pub item: String,
     pub name: String,
@@ -169,7 +169,7 @@ pub struct Evidence {
 }
 
 /// A file named in an evidence input, and where.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EvidenceName {
     pub item: String,
     pub name: String,
@@ -177,7 +177,7 @@ pub struct EvidenceName {
 }
 
 /// One file that was examined as a return.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Return {
     pub path: String,
     pub status: Status,
@@ -194,7 +194,7 @@ pub struct Return {
     pub items: IndexMap<String, ItemReturn>,
     #[serde(skip)]
     pub signoff: IndexMap<String, CellValue>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Files named in the evidence inputs.
     #[serde(skip)]
@@ -328,11 +328,7 @@ pub fn collect_with_progress(
     let mut returns: Vec<Return> = inputs
         .into_par_iter()
         .map(|input| {
-            let mut ret = check_input(ctx, input);
-            if !ctx.keep_values && ret.status != Status::Invalid {
-                ret.items = IndexMap::new();
-                ret.signoff = IndexMap::new();
-            }
+            let ret = check_input(ctx, input);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             ret
         })
@@ -356,6 +352,12 @@ pub fn collect_with_progress(
             reason: other.reason.clone(),
         });
     }
+    settle(ctx, returns, skipped)
+}
+
+/// Which return counts for each department, the departments missing, and the findings about
+/// the whole collection: from returns checked now, or as their receipts keep them.
+pub fn settle(ctx: &Context, returns: Vec<Return>, skipped: Vec<Skipped>) -> Collection {
     let mut collection = decide(ctx, returns, skipped);
     secret_check(ctx, &mut collection);
     collection
@@ -513,6 +515,113 @@ fn resolve_evidence(
     }
 }
 
+/// The finding on a return superseded by `w`: which one is used, and why.
+fn superseded(ctx: &Context, dept: &str, w: &Return, l: &Return) -> Finding {
+    let reason = if w.round != l.round {
+        ctx.spec.message(
+            "duplicate.newer_round",
+            &[
+                ("round", &w.round.unwrap_or(0).to_string()),
+                ("other", &l.round.unwrap_or(0).to_string()),
+            ],
+        )
+    } else if w.issued_at != l.issued_at {
+        ctx.spec.message("duplicate.newer_issue", &[])
+    } else if w.received != l.received {
+        ctx.spec.message("duplicate.newer_file", &[])
+    } else if w.sha256 == l.sha256 {
+        ctx.spec.message("duplicate.same_content", &[])
+    } else {
+        ctx.spec.message("duplicate.file_name", &[])
+    };
+    let message = ctx.spec.message(
+        Code::DuplicateReturn.as_str(),
+        &[
+            ("department", dept),
+            ("expected", w.path.as_str()),
+            ("reason", reason.as_str()),
+            ("file", l.path.as_str()),
+        ],
+    );
+    Finding {
+        severity: Severity::Warning,
+        code: Code::DuplicateReturn,
+        sheet: None,
+        cell: None,
+        item: None,
+        message,
+        value: Some(l.path.clone()),
+        expected: Some(w.path.clone()),
+    }
+}
+
+/// How many input values differ between two returns (items and sign-off).
+fn differences(a: &Return, b: &Return) -> usize {
+    let mut count = 0;
+    for (id, item) in &a.items {
+        for (key, cell) in &item.values {
+            let other = b.items.get(id).and_then(|i| i.values.get(key));
+            if other.is_none_or(|o| o.text != cell.text) {
+                count += 1;
+            }
+        }
+    }
+    count += b
+        .items
+        .keys()
+        .filter(|id| !a.items.contains_key(*id))
+        .count();
+    for (key, cell) in &a.signoff {
+        if b.signoff.get(key).is_none_or(|o| o.text != cell.text) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// A return that replaces a valid one of other content must be confirmed by a person: a later
+/// workbook filled by someone else must not silently replace a department's real return. A
+/// replaced return that was invalid (the feedback round) needs no confirmation.
+fn unconfirmed(
+    ctx: &Context,
+    dept: &str,
+    returns: &[Return],
+    winner: usize,
+    losers: &[usize],
+) -> Option<Finding> {
+    let w = &returns[winner];
+    let confirmed = |old: &str| {
+        ctx.confirmed
+            .iter()
+            .any(|(d, new, replaced)| d == dept && new == &w.sha256 && replaced == old)
+    };
+    let (l, count) = losers
+        .iter()
+        .map(|&i| &returns[i])
+        .filter(|l| l.errors() == 0 && l.sha256 != w.sha256 && !confirmed(&l.sha256))
+        .map(|l| (l, differences(w, l)))
+        .find(|(_, count)| *count > 0)?;
+    let message = ctx.spec.message(
+        Code::ReplacementUnconfirmed.as_str(),
+        &[
+            ("department", dept),
+            ("file", w.path.as_str()),
+            ("expected", l.path.as_str()),
+            ("count", &count.to_string()),
+        ],
+    );
+    Some(Finding {
+        severity: Severity::Error,
+        code: Code::ReplacementUnconfirmed,
+        sheet: None,
+        cell: None,
+        item: None,
+        message,
+        value: Some(w.path.clone()),
+        expected: Some(l.path.clone()),
+    })
+}
+
 /// Which return counts for each department: the newest round, then the newest issue, then the
 /// newest file time, then the file name. The others are superseded and say by which.
 fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Collection {
@@ -534,46 +643,15 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
         });
         let winner = candidates[0];
         for &loser in &candidates[1..] {
-            let (w, l) = (&returns[winner], &returns[loser]);
-            let reason = if w.round != l.round {
-                ctx.spec.message(
-                    "duplicate.newer_round",
-                    &[
-                        ("round", &w.round.unwrap_or(0).to_string()),
-                        ("other", &l.round.unwrap_or(0).to_string()),
-                    ],
-                )
-            } else if w.issued_at != l.issued_at {
-                ctx.spec.message("duplicate.newer_issue", &[])
-            } else if w.received != l.received {
-                ctx.spec.message("duplicate.newer_file", &[])
-            } else if w.sha256 == l.sha256 {
-                ctx.spec.message("duplicate.same_content", &[])
-            } else {
-                ctx.spec.message("duplicate.file_name", &[])
-            };
-            let message = ctx.spec.message(
-                Code::DuplicateReturn.as_str(),
-                &[
-                    ("department", dept.as_str()),
-                    ("expected", w.path.as_str()),
-                    ("reason", reason.as_str()),
-                    ("file", l.path.as_str()),
-                ],
-            );
-            let finding = Finding {
-                severity: Severity::Warning,
-                code: Code::DuplicateReturn,
-                sheet: None,
-                cell: None,
-                item: None,
-                message,
-                value: Some(l.path.clone()),
-                expected: Some(w.path.clone()),
-            };
+            let finding = superseded(ctx, &dept, &returns[winner], &returns[loser]);
             let l = &mut returns[loser];
             l.status = Status::Superseded;
             l.findings.push(finding);
+        }
+        if let Some(finding) = unconfirmed(ctx, &dept, &returns, winner, &candidates[1..]) {
+            let w = &mut returns[winner];
+            w.status = Status::Invalid;
+            w.findings.push(finding);
         }
         chosen.insert(dept, winner);
     }

@@ -1,0 +1,261 @@
+//! Reading and checking the returns of a campaign: `status` (read only), and `validate`, which
+//! also records what it checked in the campaign's store (the receipt compile is bound to),
+//! writes the report workbook and, on request, a feedback workbook for each department to fix.
+
+use std::path::{Path, PathBuf};
+
+use super::{AppError, Progress, Stage};
+use crate::campaign::Campaign;
+use crate::layout::Layout;
+use crate::model::Master;
+use crate::returns::{self, Collection, Return, Status, feedback, gather, receipt, report};
+use crate::spec::Spec;
+use crate::store::Store;
+
+/// A campaign with its spec, master and the returns found and checked.
+#[derive(Debug)]
+pub struct Checked {
+    pub campaign: Campaign,
+    pub spec: Spec,
+    pub master: Master,
+    /// The master sheet's layout (compile writes its table in it).
+    pub layout: Layout,
+    pub collection: Collection,
+    /// The key the inputs' receipts are kept under.
+    pub inputs: String,
+}
+
+/// The replacements confirmed so far, when the campaign has a store.
+fn confirmations(campaign: &Campaign) -> Result<Vec<(String, String, String)>, AppError> {
+    if !campaign.store_path().exists() {
+        return Ok(Vec::new());
+    }
+    Ok(Store::open(&campaign.store_path())?.confirmations()?)
+}
+
+/// Reads the master and every return in `paths` (the inbox by default) and checks them.
+/// Writes nothing.
+pub fn check(
+    campaign: Campaign,
+    paths: &[PathBuf],
+    progress: &dyn Progress,
+) -> Result<Checked, AppError> {
+    let spec = campaign.spec()?;
+    let (paths, inputs) = super::inputs(&campaign, paths)?;
+    // Reading the master and listing the returns are independent: both at once.
+    let (master, gathered) = rayon::join(
+        || campaign.read_master(&spec),
+        || gather::gather(&paths, &campaign.config.limits),
+    );
+    let read = master?;
+    let gathered = gathered.map_err(AppError::Gather)?;
+    let mut ctx = campaign.context(&read.master, &spec);
+    ctx.confirmed = confirmations(&campaign)?;
+    progress.start(Stage::Checking, gathered.inputs.len());
+    let collection = returns::collect_with_progress(&ctx, gathered, &|done| progress.set(done));
+    progress.finish();
+    drop(ctx);
+    Ok(Checked {
+        master: read.master,
+        layout: read.layout,
+        campaign,
+        spec,
+        collection,
+        inputs,
+    })
+}
+
+/// What `validate` should do besides checking.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateOptions {
+    /// Files, folders or archives; the inbox when empty.
+    pub paths: Vec<PathBuf>,
+    /// Write a feedback workbook for each department whose return has errors.
+    pub feedback: bool,
+    /// Returns a person confirmed to replace the department's earlier valid one.
+    pub accept: Vec<PathBuf>,
+    /// RFC 3339 time of the run (the feedback workbooks' issue time).
+    pub at: String,
+}
+
+/// What `validate` did.
+#[derive(Debug)]
+pub struct Validated {
+    pub checked: Checked,
+    pub report: PathBuf,
+    pub feedback: Vec<PathBuf>,
+    /// Files named by `accept` that are no return a replacement waits on.
+    pub not_accepted: Vec<PathBuf>,
+    /// The holder of a lock taken over (a run that did not finish).
+    pub took_over: Option<String>,
+}
+
+/// Checks the returns, records the receipts, writes the report and the feedback workbooks.
+pub fn validate(
+    campaign: Campaign,
+    options: &ValidateOptions,
+    progress: &dyn Progress,
+) -> Result<Validated, AppError> {
+    let locked = super::lock(&campaign, "validate")?;
+    let mut checked = check(campaign, &options.paths, progress)?;
+    let not_accepted = accept(&mut checked, &options.accept, &options.at)?;
+    record(&checked, "validate", &options.at)?;
+    let report = write_report(&checked, &options.at)?;
+    let feedback = if options.feedback {
+        write_feedback(&checked, &options.at)?
+    } else {
+        Vec::new()
+    };
+    drop(locked.lock);
+    Ok(Validated {
+        checked,
+        report,
+        feedback,
+        not_accepted,
+        took_over: locked.took_over,
+    })
+}
+
+/// Records the receipts of a check in the campaign's store.
+pub fn record(checked: &Checked, command: &str, at: &str) -> Result<i64, AppError> {
+    let mut store = Store::open(&checked.campaign.store_path())?;
+    let receipts = receipt::receipts(&checked.collection);
+    let skipped = receipt::skipped_text(&checked.collection.skipped);
+    Ok(store.record(at, command, &checked.inputs, &skipped, &receipts)?)
+}
+
+/// Whether `path` names the return `ret` (as shown, or the same file on disk).
+fn names(path: &Path, ret: &Return) -> bool {
+    let shown = path.display().to_string();
+    ret.path == shown
+        || std::path::absolute(path)
+            .is_ok_and(|a| std::path::absolute(&ret.path).is_ok_and(|b| a == b))
+}
+
+/// Confirms the returns in `accept` as replacing their departments' earlier ones, then decides
+/// again. Returns the paths that name no return waiting for confirmation.
+fn accept(checked: &mut Checked, accept: &[PathBuf], at: &str) -> Result<Vec<PathBuf>, AppError> {
+    if accept.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut store = Store::open(&checked.campaign.store_path())?;
+    let mut unknown = Vec::new();
+    for path in accept {
+        let returns = &checked.collection.returns;
+        let Some(ret) = returns
+            .iter()
+            .find(|r| names(path, r) && r.department.is_some())
+        else {
+            unknown.push(path.clone());
+            continue;
+        };
+        let department = ret.department.clone().unwrap_or_default();
+        let replaced: Vec<String> = returns
+            .iter()
+            .filter(|r| r.department.as_deref() == Some(&department) && r.sha256 != ret.sha256)
+            .map(|r| r.sha256.clone())
+            .collect();
+        store.confirm(&department, &ret.sha256, &replaced, at)?;
+        store.log(
+            at,
+            "validate",
+            "accept",
+            &format!("{department}: {}", ret.path),
+        )?;
+    }
+    resettle(checked, store.confirmations()?);
+    Ok(unknown)
+}
+
+/// Decides again which return counts, with the confirmations now known.
+fn resettle(checked: &mut Checked, confirmed: Vec<(String, String, String)>) {
+    let receipts = receipt::receipts(&checked.collection);
+    let Ok(returns) = receipt::returns_of(&receipts) else {
+        return;
+    };
+    let mut ctx = checked.campaign.context(&checked.master, &checked.spec);
+    ctx.confirmed = confirmed;
+    let skipped = std::mem::take(&mut checked.collection.skipped);
+    checked.collection = returns::settle(&ctx, returns, skipped);
+}
+
+/// The report workbook: `校验报告.xlsx` for the inbox; a run on named files writes its own,
+/// so it never replaces the campaign's.
+fn write_report(checked: &Checked, at: &str) -> Result<PathBuf, AppError> {
+    let Checked { campaign, spec, .. } = checked;
+    let out = campaign.out();
+    super::create_dir(&out)?;
+    let bytes = report::write_report(&checked.collection, spec, &campaign.config.title, at)
+        .map_err(|e| AppError::write(&out, e))?;
+    let name = if checked.inputs == "inbox" {
+        spec.word("report.file")
+    } else {
+        spec.word("report.file_named")
+    };
+    let path = out.join(crate::text::safe_file_name(&name));
+    super::save(campaign, &path, &bytes)?;
+    Ok(path)
+}
+
+/// Whether every error of a return is a replacement waiting for confirmation (nothing for the
+/// department to fix).
+fn only_unconfirmed(ret: &Return) -> bool {
+    ret.findings
+        .iter()
+        .filter(|f| f.severity == crate::finding::Severity::Error)
+        .all(|f| f.code == crate::finding::Code::ReplacementUnconfirmed)
+}
+
+/// One feedback workbook per department whose counted return has errors to fix.
+fn write_feedback(checked: &Checked, issued_at: &str) -> Result<Vec<PathBuf>, AppError> {
+    let Checked {
+        campaign,
+        spec,
+        master,
+        collection,
+        ..
+    } = checked;
+    let dir = campaign.out().join("feedback");
+    let config = &campaign.config;
+    let form = crate::form::Form::new(master, spec);
+    let due: Vec<(&str, &Return, u32)> = collection
+        .departments
+        .iter()
+        .filter_map(|standing| {
+            let ret = standing.chosen.map(|i| &collection.returns[i])?;
+            let has_items = master.items_of(&standing.department).next().is_some();
+            let to_fix = ret.status == Status::Invalid && !only_unconfirmed(ret);
+            (to_fix && has_items).then(|| {
+                let round = feedback::next_round(ret, config.round);
+                (standing.department.as_str(), ret, round)
+            })
+        })
+        .collect();
+    let names = crate::text::unique_file_names(
+        due.iter()
+            .map(|(department, _, round)| {
+                let name = feedback::file_name(spec, &config.title, department, *round);
+                (department.to_string(), name)
+            })
+            .collect(),
+    );
+    let mut written = Vec::new();
+    for ((department, ret, round), name) in due.into_iter().zip(names) {
+        super::create_dir(&dir)?;
+        let issue = config.issue(round, issued_at);
+        let prefill = feedback::prefill(ret);
+        let path = dir.join(name);
+        let bytes = crate::template::write_template(
+            master,
+            &form,
+            department,
+            spec,
+            &issue,
+            Some(&prefill),
+        )
+        .map_err(|e| AppError::write(&path, e))?;
+        super::save(campaign, &path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,141 @@
+//! The application layer: each operation of tianbao — inspect, init, generate, validate,
+//! status, compile — as a library function that takes a campaign and options and returns a
+//! typed result, with progress reported through [`Progress`]. The command line and the web
+//! server are two renderers of these results; nothing here prints.
+
+pub mod check;
+pub mod compile;
+pub mod generate;
+
+use std::path::{Path, PathBuf};
+
+use crate::campaign::{Campaign, CampaignError};
+use crate::lock::{Lock, LockError};
+use crate::master::MasterError;
+use crate::spec::SpecError;
+use crate::store::StoreError;
+
+/// Why an operation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Campaign(#[from] CampaignError),
+    #[error(transparent)]
+    Master(#[from] MasterError),
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error("{0}")]
+    Gather(String),
+    #[error("cannot write {path}: {detail}")]
+    Write { path: String, detail: String },
+    #[error(
+        "no inbox folder at {path}; create it and put the returned workbooks (or their zips) \
+         there, or name them on the command line"
+    )]
+    NoInbox { path: String },
+    #[error("no department \"{name}\" in the master table; its departments are: {known}")]
+    NoDepartment { name: String, known: String },
+    #[error(
+        "the master table {path} has no weight column, and the spec \"{spec}\" scores each item \
+         against its weight (自评得分 from 0 to the weight); name the column that holds the \
+         weights with `tianbao init … --map \"分值=weight\"` (or in [columns] of tianbao.toml), \
+         or use a spec without a score input for a table without weights"
+    )]
+    NoWeights { path: String, spec: String },
+    #[error("the receipts of the last validate run cannot be used: {0}; run tianbao validate")]
+    Receipt(String),
+}
+
+impl AppError {
+    pub fn write(path: &Path, detail: impl std::fmt::Display) -> AppError {
+        AppError::Write {
+            path: path.display().to_string(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// What an operation is busy with, for progress shown to people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Generating,
+    Checking,
+    Hashing,
+}
+
+/// Progress of a long operation: `start` once per stage, then `set` with how many are done.
+pub trait Progress: Sync {
+    fn start(&self, _stage: Stage, _total: usize) {}
+    fn set(&self, _done: usize) {}
+    fn finish(&self) {}
+}
+
+/// No progress shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
+/// The lock of a campaign a writing operation holds, and the holder it took over (a run that
+/// did not finish), if any.
+#[derive(Debug)]
+pub struct Locked {
+    pub lock: Lock,
+    pub took_over: Option<String>,
+}
+
+/// Takes the lock of `campaign` for `command` (see [`crate::lock`]), and removes the temporary
+/// files that interrupted runs left in its output folders.
+pub fn lock(campaign: &Campaign, command: &str) -> Result<Locked, AppError> {
+    let lock = Lock::acquire(&campaign.dir, command)?;
+    let took_over = lock.stale.as_ref().map(|s| s.describe());
+    for dir in [
+        campaign.outbox(),
+        campaign.out(),
+        campaign.out().join("feedback"),
+    ] {
+        crate::write::clean_stale_temps(&dir);
+    }
+    Ok(Locked { lock, took_over })
+}
+
+/// The inputs of a run: the paths named, or the campaign's inbox; and the key its receipts are
+/// kept under (`inbox`, or the named paths).
+pub fn inputs(campaign: &Campaign, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, String), AppError> {
+    if paths.is_empty() {
+        let inbox = campaign.inbox();
+        if !inbox.is_dir() {
+            return Err(AppError::NoInbox {
+                path: inbox.display().to_string(),
+            });
+        }
+        return Ok((vec![inbox], "inbox".to_string()));
+    }
+    let mut keys: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            std::path::absolute(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    Ok((paths.to_vec(), keys.join("\n")))
+}
+
+/// Saves `bytes` at `path` whole or not at all, refusing the campaign's own files.
+pub fn save(campaign: &Campaign, path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    campaign.check_output(path)?;
+    crate::write::save_atomic(path, bytes).map_err(|e| AppError::write(path, e))
+}
+
+/// Creates `dir` (and its parents) for outputs.
+pub fn create_dir(dir: &Path) -> Result<(), AppError> {
+    std::fs::create_dir_all(dir).map_err(|e| AppError::write(dir, e))
+}

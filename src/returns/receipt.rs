@@ -1,0 +1,159 @@
+//! Receipts: what `validate` checked, kept in the campaign's store, and what `compile` is bound
+//! to. A receipt holds each return's path, size, SHA-256, time, department, round, status and
+//! every value read from it; compile hashes the files it is given, uses the receipts when
+//! every file is as checked, and names each file that is new, changed or gone otherwise.
+
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::gather::{Data, Input, Skipped};
+use super::{CellValue, Collection, ItemReturn, Return, Status};
+use crate::finding::Code;
+use crate::store::Receipt;
+
+/// A return as the store keeps it: the return with its values.
+#[derive(Serialize)]
+struct RecordRef<'a> {
+    ret: &'a Return,
+    items: &'a IndexMap<String, ItemReturn>,
+    signoff: &'a IndexMap<String, CellValue>,
+}
+
+#[derive(Deserialize)]
+struct Record {
+    ret: Return,
+    items: IndexMap<String, ItemReturn>,
+    signoff: IndexMap<String, CellValue>,
+}
+
+/// The receipts of a collection, one per file examined.
+pub fn receipts(collection: &Collection) -> Vec<Receipt> {
+    collection
+        .returns
+        .iter()
+        .map(|ret| Receipt {
+            path: ret.path.clone(),
+            size: ret.size,
+            sha256: ret.sha256.clone(),
+            modified: ret.received.clone(),
+            department: ret.department.clone(),
+            round: ret.round,
+            status: ret.status.as_str().to_string(),
+            record: serde_json::to_string(&RecordRef {
+                ret,
+                items: &ret.items,
+                signoff: &ret.signoff,
+            })
+            .expect("plain data serialises"),
+        })
+        .collect()
+}
+
+/// The returns of `receipts` as they were checked, before deciding which counts (a superseded
+/// one back to valid or invalid, the findings of that decision removed).
+pub fn returns_of(receipts: &[Receipt]) -> Result<Vec<Return>, String> {
+    receipts
+        .iter()
+        .map(|r| {
+            let record: Record = serde_json::from_str(&r.record)
+                .map_err(|e| format!("the receipt of {} is not readable ({e})", r.path))?;
+            let mut ret = record.ret;
+            ret.items = record.items;
+            ret.signoff = record.signoff;
+            ret.findings.retain(|f| {
+                !matches!(f.code, Code::DuplicateReturn | Code::ReplacementUnconfirmed)
+            });
+            if matches!(ret.status, Status::Superseded | Status::Invalid)
+                && ret.department.is_some()
+            {
+                ret.status = if ret.errors() > 0 {
+                    Status::Invalid
+                } else {
+                    Status::Valid
+                };
+            }
+            Ok(ret)
+        })
+        .collect()
+}
+
+/// A file as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// The inputs as they are now: their sizes and SHA-256 (in parallel). A file refused before
+/// reading (too large, encrypted) is seen as validate saw it: size 0, no hash.
+pub fn seen(inputs: &[Input]) -> Vec<Seen> {
+    inputs
+        .par_iter()
+        .map(|input| {
+            let (size, sha256) = match &input.data {
+                Data::Bytes(bytes) => (bytes.len() as u64, crate::digest::sha256_hex(bytes)),
+                Data::File(path) => match std::fs::read(path) {
+                    Ok(bytes) => (bytes.len() as u64, crate::digest::sha256_hex(&bytes)),
+                    Err(_) => (0, String::new()),
+                },
+                Data::Refused(..) => (0, String::new()),
+            };
+            Seen {
+                path: input.display.clone(),
+                size,
+                sha256,
+            }
+        })
+        .collect()
+}
+
+/// How the files differ from what was checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    /// Files that were not there when validate ran.
+    pub new: Vec<String>,
+    /// Files whose content differs from what was checked.
+    pub changed: Vec<String>,
+    /// Files that were checked and are no longer there.
+    pub gone: Vec<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.new.is_empty() && self.changed.is_empty() && self.gone.is_empty()
+    }
+}
+
+/// The files `seen` now against the `receipts` of the last validate run.
+pub fn changes(seen: &[Seen], receipts: &[Receipt]) -> Changes {
+    let then: std::collections::HashMap<&str, &Receipt> =
+        receipts.iter().map(|r| (r.path.as_str(), r)).collect();
+    let now: std::collections::HashSet<&str> = seen.iter().map(|s| s.path.as_str()).collect();
+    let mut changes = Changes::default();
+    for s in seen {
+        match then.get(s.path.as_str()) {
+            None => changes.new.push(s.path.clone()),
+            Some(r) if r.sha256 != s.sha256 || (r.sha256.is_empty() && r.size != s.size) => {
+                changes.changed.push(s.path.clone());
+            }
+            Some(_) => {}
+        }
+    }
+    for r in receipts {
+        if !now.contains(r.path.as_str()) {
+            changes.gone.push(r.path.clone());
+        }
+    }
+    changes
+}
+
+/// The files passed over, as the store keeps them.
+pub fn skipped_text(skipped: &[Skipped]) -> String {
+    serde_json::to_string(skipped).expect("plain data serialises")
+}
+
+pub fn skipped_of(text: &str) -> Vec<Skipped> {
+    serde_json::from_str(text).unwrap_or_default()
+}
