@@ -132,16 +132,30 @@ pub fn return_all(campaign: &crate::campaign::Campaign) -> Result<usize, String>
     let issued_at = crate::time::now_utc();
     let issue = config.issue(config.round, &issued_at);
     let form = crate::form::Form::new(&master, &spec);
-    master.departments().par_iter().try_for_each(|d| {
-        let prefill = fill(&master, &d.name, &spec, &[]);
-        let bytes =
-            crate::template::write_template(&master, &form, &d.name, &spec, &issue, Some(&prefill))
-                .map_err(|e| e.to_string())?;
-        let path = campaign
-            .inbox()
-            .join(crate::template::file_name(&config.title, &d.name));
-        crate::write::save_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))
-    })?;
+    let departments: Vec<&str> = master
+        .departments()
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    let names = crate::template::file_names(&config.title, &departments);
+    master
+        .departments()
+        .par_iter()
+        .zip(&names)
+        .try_for_each(|(d, name)| {
+            let prefill = fill(&master, &d.name, &spec, &[]);
+            let bytes = crate::template::write_template(
+                &master,
+                &form,
+                &d.name,
+                &spec,
+                &issue,
+                Some(&prefill),
+            )
+            .map_err(|e| e.to_string())?;
+            let path = campaign.inbox().join(name);
+            crate::write::save_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))
+        })?;
     Ok(master.departments().len())
 }
 

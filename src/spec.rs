@@ -572,6 +572,13 @@ mod tests {
     }
 
     #[test]
+    fn a_spec_that_shows_no_id_is_refused() {
+        let text = DEFAULT_SPEC.replace(r#"shown = ["id", "#, r#"shown = ["#);
+        let err = Spec::parse("x.toml", &text).unwrap_err().to_string();
+        assert!(err.contains("must include \"id\""), "{err}");
+    }
+
+    #[test]
     fn render_replaces_known_names_only() {
         assert_eq!(
             render("{a} and {b} {", &[("a", "1")]),

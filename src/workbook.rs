@@ -335,8 +335,9 @@ pub struct Sheet {
     pub name: String,
     pub visibility: Visibility,
     pub grid: Grid,
-    /// Cells (0-based row, col) that hold a formula.
-    pub formulas: std::collections::HashSet<(u32, u32)>,
+    /// Cells (0-based row, col) that hold a formula, with its text (at most 200 characters;
+    /// empty where the format does not give it, e.g. a cell of a shared formula).
+    pub formulas: HashMap<(u32, u32), String>,
 }
 
 impl Sheet {
@@ -662,7 +663,7 @@ struct Cells<'l> {
     sheet: String,
     limits: &'l ReadLimits,
     values: Vec<(u32, u32, Value)>,
-    formulas: std::collections::HashSet<(u32, u32)>,
+    formulas: HashMap<(u32, u32), String>,
 }
 
 impl<'l> Cells<'l> {
@@ -713,9 +714,10 @@ impl<'l> Cells<'l> {
         Ok(())
     }
 
-    fn formula(&mut self, row: u32, col: u32) -> Result<(), ReadFailure> {
+    fn formula(&mut self, row: u32, col: u32, text: &str) -> Result<(), ReadFailure> {
         self.within(row, col)?;
-        self.formulas.insert((row, col));
+        let text: String = text.chars().take(200).collect();
+        self.formulas.insert((row, col), text);
         Ok(())
     }
 }
@@ -749,15 +751,18 @@ fn read_xlsx(
                     .map_err(|e| failure(e.to_string()))?
                 {
                     let (row, col) = record.pos;
-                    let has_formula = match &record.formula {
-                        None => false,
-                        Some(calamine::XlsxFormulaMetadata::Normal { formula }) => {
-                            !formula.is_empty()
-                        }
-                        Some(_) => true,
+                    // Any formula element counts, even an empty one: its cached value is not
+                    // what a person typed.
+                    let formula = match &record.formula {
+                        None => None,
+                        Some(
+                            calamine::XlsxFormulaMetadata::Normal { formula }
+                            | calamine::XlsxFormulaMetadata::Shared { formula, .. },
+                        ) => Some(formula.as_str()),
+                        Some(_) => Some(""),
                     };
-                    if has_formula {
-                        cells.formula(row, col)?;
+                    if let Some(text) = formula {
+                        cells.formula(row, col, text)?;
                     }
                     cells.value(row, col, value_from(&Data::from(record.value)))?;
                 }
@@ -823,7 +828,7 @@ where
             let (r0, c0) = f.start().unwrap_or((0, 0));
             for (r, c, text) in f.used_cells() {
                 if !text.is_empty() {
-                    cells.formula(r0 + r as u32, c0 + c as u32)?;
+                    cells.formula(r0 + r as u32, c0 + c as u32, text)?;
                 }
             }
         }

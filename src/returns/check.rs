@@ -220,7 +220,7 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         );
     }
 
-    let Some((sheet, columns)) = find_sheet(ctx, book, &identity.sheet) else {
+    let Some((sheet, columns, problems)) = find_sheet(ctx, book, &identity.sheet) else {
         f.error(
             Code::SheetMissing,
             At {
@@ -232,6 +232,7 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
     };
     f.sheet = Some(sheet.name.clone());
     ret.sheet = Some(sheet.name.clone());
+    column_problems(&problems, &mut f);
     let items: Vec<&Item> = identity
         .rows
         .iter()
@@ -319,49 +320,91 @@ fn label_key(text: &str) -> String {
     fold(text).trim_end_matches('*').to_string()
 }
 
+/// An input column a return cannot be read from as issued.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnProblem {
+    /// A second column carries the input's label (cell of the second, of the first).
+    Duplicate {
+        label: String,
+        cell: (u32, u32),
+        first: (u32, u32),
+    },
+    /// The input's column is hidden: what a person sees and signs is not what would be read.
+    Hidden { label: String, cell: (u32, u32) },
+}
+
 fn find_sheet<'b>(
     ctx: &Context,
     book: &'b workbook::Workbook,
     issued_name: &str,
-) -> Option<(&'b Sheet, Columns)> {
+) -> Option<(&'b Sheet, Columns, Vec<ColumnProblem>)> {
     let spec = ctx.spec;
     let form = &ctx.form;
     let id_label = label_key(&form.shown[form.position(Shown::ID)?].label);
-    let score_label = label_key(&spec.score_input().label);
+    let score_label = label_key(&spec.inputs.first()?.label);
+    // The header is a row a person sees: a hidden copy above it is never read as one.
     let header_in = |sheet: &Sheet| -> Option<u32> {
         (0..sheet.grid.height().min(30)).find(|&r| {
             let labels: Vec<String> = (0..sheet.grid.width().min(200))
                 .map(|c| label_key(&sheet.grid.raw(r, c).to_text()))
                 .collect();
-            labels.contains(&id_label) && labels.contains(&score_label)
+            !sheet.is_row_hidden(r) && labels.contains(&id_label) && labels.contains(&score_label)
         })
     };
-    let named = book.sheet(issued_name).into_iter();
-    let others = book.sheets.iter().filter(|s| s.name != issued_name);
-    let (sheet, header_row) = named
-        .chain(others)
+    // The issued sheet first, visible sheets before hidden ones.
+    let mut sheets: Vec<&Sheet> = book
+        .sheets
+        .iter()
         .filter(|s| s.name != crate::identity::SHEET_NAME)
+        .collect();
+    sheets.sort_by_key(|s| {
+        (
+            s.visibility != workbook::Visibility::Visible,
+            s.name != issued_name,
+        )
+    });
+    let (sheet, header_row) = sheets
+        .into_iter()
         .find_map(|s| header_in(s).map(|r| (s, r)))?;
     let layout = SheetLayout::new(form, spec, 0);
     let width = sheet.grid.width().min(200);
-    let col_of = |label: &str, fallback: u16| -> u32 {
+    let cols_of = |label: &str| -> Vec<u32> {
         let key = label_key(label);
         (0..width)
-            .find(|&c| label_key(&sheet.grid.raw(header_row, c).to_text()) == key)
-            .unwrap_or(u32::from(fallback))
+            .filter(|&c| label_key(&sheet.grid.raw(header_row, c).to_text()) == key)
+            .collect()
     };
     let shown = form
         .shown
         .iter()
         .enumerate()
-        .map(|(i, column)| (i, col_of(&column.label, i as u16)))
+        .map(|(i, column)| {
+            let col = cols_of(&column.label).first().copied();
+            (i, col.unwrap_or(i as u32))
+        })
         .collect();
-    let inputs = spec
-        .inputs
-        .iter()
-        .zip(&layout.inputs)
-        .map(|(input, (key, col))| (key.clone(), col_of(&input.label, *col)))
-        .collect();
+    let mut problems = Vec::new();
+    let mut inputs = Vec::new();
+    for (input, (key, issued)) in spec.inputs.iter().zip(&layout.inputs) {
+        let found = cols_of(&input.label);
+        if let [first, second, ..] = found[..] {
+            problems.push(ColumnProblem::Duplicate {
+                label: input.label.clone(),
+                cell: (header_row, second),
+                first: (header_row, first),
+            });
+            continue;
+        }
+        let col = found.first().copied().unwrap_or(u32::from(*issued));
+        if sheet.is_col_hidden(col) {
+            problems.push(ColumnProblem::Hidden {
+                label: input.label.clone(),
+                cell: (header_row, col),
+            });
+            continue;
+        }
+        inputs.push((key.clone(), col));
+    }
     Some((
         sheet,
         Columns {
@@ -369,7 +412,33 @@ fn find_sheet<'b>(
             shown,
             inputs,
         },
+        problems,
     ))
+}
+
+/// The findings of input columns that cannot be read as issued.
+fn column_problems(problems: &[ColumnProblem], f: &mut Findings) {
+    for problem in problems {
+        match problem {
+            ColumnProblem::Duplicate { label, cell, first } => f.error(
+                Code::InputColumnDuplicate,
+                At {
+                    cell: Some(*cell),
+                    expected: Some(a1(first.0, first.1)),
+                    args: vec![("label", label.clone())],
+                    ..At::default()
+                },
+            ),
+            ColumnProblem::Hidden { label, cell } => f.error(
+                Code::InputColumnHidden,
+                At {
+                    cell: Some(*cell),
+                    args: vec![("label", label.clone())],
+                    ..At::default()
+                },
+            ),
+        }
+    }
 }
 
 /// The item rows found by id, and the first row after them.
@@ -431,6 +500,17 @@ fn item_rows(
                 );
             } else {
                 rows.insert(issued_id.to_string(), row);
+                if sheet.is_row_hidden(row) {
+                    f.warning(
+                        Code::ItemHidden,
+                        At {
+                            cell: Some((row, id_col)),
+                            item: Some(issued_id),
+                            args: vec![("row", (row + 1).to_string())],
+                            ..At::default()
+                        },
+                    );
+                }
             }
         } else {
             let has_content = (0..width).any(|c| !sheet.grid.raw(row, c).is_empty());
@@ -558,17 +638,26 @@ fn inputs(
             continue;
         };
         let raw = sheet.grid.raw(row, col);
-        if sheet.formulas.contains(&(row, col)) {
-            f.warning(
+        if let Some(formula) = sheet.formulas.get(&(row, col)) {
+            // Its cached value is whatever the last program stored: never counted.
+            f.error(
                 Code::FormulaInInput,
                 At {
                     cell: Some((row, col)),
                     item: Some(&item.id),
-                    value: Some(raw.to_text()),
+                    value: Some(format!("={formula}")),
                     args: vec![("label", input.label.clone())],
                     ..At::default()
                 },
             );
+            values.insert(
+                input.key.clone(),
+                CellValue {
+                    cell: a1(row, col),
+                    text: String::new(),
+                },
+            );
+            continue;
         }
         let at = |value: Option<String>, expected: Option<String>| At {
             cell: Some((row, col)),
