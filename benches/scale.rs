@@ -1,6 +1,9 @@
 //! Scale benchmark: `generate`, `validate` and `compile` on campaigns of three sizes, run as the
-//! release binary in a fresh folder, with wall time, throughput and peak memory (the child's
-//! max RSS), and the floor: calamine alone opening and reading the same returns.
+//! release binary in a fresh folder, with wall time, throughput, CPU time and peak memory (the
+//! child's max RSS); the floor: calamine alone opening and reading the same returns; and the
+//! peer of compile, measured the same way in the same run: `benches/peer_compile.py`, the
+//! script a savvy office programmer writes instead (python-calamine reading every return,
+//! xlsxwriter writing a consolidated sheet; `pip install python-calamine xlsxwriter`).
 //!
 //!     cargo bench --bench scale            # S, M and L
 //!     cargo bench --bench scale -- S M     # some sizes
@@ -19,6 +22,8 @@ use tianbao_kit::source::{Layout, write_master};
 
 struct Measure {
     seconds: f64,
+    /// User and system CPU time of the process.
+    cpu: f64,
     peak_mb: f64,
 }
 
@@ -31,25 +36,36 @@ const RUNNER: &str = "--measure-child";
 /// whole campaign by then; so it re-runs itself as a small go-between ([`RUNNER`]) that starts
 /// tianbao and reports the max RSS of its only child.
 fn measure(dir: &Path, args: &[&str]) -> Measure {
+    let mut command = vec![env!("CARGO_BIN_EXE_tianbao").to_string()];
+    command.extend(args.iter().map(|a| a.to_string()));
+    command.push("--quiet".into());
+    measure_command(dir, &command)
+}
+
+/// Runs `command` in `dir` through the go-between: wall time, CPU time and peak memory.
+fn measure_command(dir: &Path, command: &[String]) -> Measure {
     let started = Instant::now();
     let out = Command::new(std::env::current_exe().expect("the benchmark's own path"))
         .arg(RUNNER)
-        .arg(env!("CARGO_BIN_EXE_tianbao"))
-        .args(args)
-        .arg("--quiet")
+        .args(command)
         .current_dir(dir)
         .output()
         .expect("the benchmark runs itself");
     let seconds = started.elapsed().as_secs_f64();
     let report = String::from_utf8_lossy(&out.stdout);
-    let peak_kb: f64 = report.trim().parse().unwrap_or_else(|_| {
+    let fields: Vec<f64> = report
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let [peak_kb, cpu] = fields[..] else {
         panic!(
-            "tianbao {args:?}: {report} {}",
+            "{command:?}: {report} {}",
             String::from_utf8_lossy(&out.stderr)
         )
-    });
+    };
     Measure {
         seconds,
+        cpu,
         peak_mb: peak_kb / 1024.0,
     }
 }
@@ -70,7 +86,12 @@ fn run_child(command: &[String]) -> ! {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: usage points to a live local.
     unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    println!("{}", usage.ru_maxrss);
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    println!(
+        "{} {}",
+        usage.ru_maxrss,
+        seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    );
     std::process::exit(0);
 }
 
@@ -125,19 +146,33 @@ fn run_size(label: &str, departments: usize, items: usize) -> String {
     let validate = measure(&dir, &["validate"]);
     let compile = measure(&dir, &["compile"]);
     let raw = floor(&campaign.inbox());
+    let peer = measure_command(
+        &dir,
+        &[
+            "python3".into(),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peer_compile.py").into(),
+            "inbox".into(),
+            "peer.xlsx".into(),
+        ],
+    );
     let rate = |m: &Measure| departments as f64 / m.seconds;
     let row = format!(
-        "| {label} | {departments} / {items} | {:.2} s ({:.0}/s, {:.0} MB) | {:.2} s ({:.0}/s, {:.0} MB) | {:.2} s ({:.0} MB) | {:.2} s ({:.1}×) |",
+        "| {label} | {departments} / {items} | {:.2} s ({:.0}/s, {:.0} MB) | {:.2} s ({:.0}/s, {:.0} MB) | {:.2} s | {:.1}× | {:.2} s (CPU {:.2} s, {:.0} MB) | {:.2} s (CPU {:.2} s, {:.0} MB) | {:.1}× |",
         generate.seconds,
         rate(&generate),
         generate.peak_mb,
         validate.seconds,
         rate(&validate),
         validate.peak_mb,
-        compile.seconds,
-        compile.peak_mb,
         raw,
         validate.seconds / raw,
+        compile.seconds,
+        compile.cpu,
+        compile.peak_mb,
+        peer.seconds,
+        peer.cpu,
+        peer.peak_mb,
+        peer.seconds / compile.seconds,
     );
     let _ = std::fs::remove_dir_all(&tmp);
     row
@@ -157,9 +192,9 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("tianbao scale benchmark, release build, {cores} cores\n");
     println!(
-        "| size | departments / items | generate (workbooks/s, peak) | validate (workbooks/s, peak) | compile (peak) | calamine floor (validate ÷ floor) |"
+        "| size | departments / items | generate (workbooks/s, peak) | validate (workbooks/s, peak) | calamine floor | validate ÷ floor | compile after validate (CPU, peak) | peer: python-calamine + xlsxwriter (CPU, peak) | peer ÷ compile |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (label, departments, items) in sizes {
         if !wanted.is_empty() && !wanted.iter().any(|w| w == label) {
             continue;

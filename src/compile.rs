@@ -226,11 +226,25 @@ pub struct Request<'a> {
     pub base: Option<&'a Path>,
 }
 
-/// The compiled workbook and the scores in it.
-#[derive(Debug)]
+/// The compiled workbook, ready to be saved, and the scores in it.
 pub struct Compiled {
-    pub bytes: Vec<u8>,
+    pub book: Workbook,
     pub scores: Scores,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled")
+            .field("scores", &self.scores)
+            .finish()
+    }
+}
+
+impl Compiled {
+    /// The workbook as bytes.
+    pub fn to_bytes(&mut self) -> Result<Vec<u8>, CompileError> {
+        Ok(self.book.save_to_buffer()?)
+    }
 }
 
 /// What the sheet writers share.
@@ -300,8 +314,7 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
     sheets::overview(&mut book, &ctx, &placed)?;
     sheets::detail(&mut book, &ctx)?;
     sheets::returns(&mut book, &ctx)?;
-    let bytes = book.save_to_buffer()?;
-    Ok(Compiled { bytes, scores })
+    Ok(Compiled { book, scores })
 }
 
 #[cfg(test)]

@@ -32,6 +32,9 @@ pub enum StoreError {
 
 const SCHEMA: i64 = 1;
 
+/// How many runs on the same inputs keep their receipts.
+const KEPT_RUNS: i64 = 5;
+
 /// One return as checked, as the store keeps it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Receipt {
@@ -182,6 +185,13 @@ impl Store {
                     .map_err(sql)?;
             }
         }
+        // The receipts of older runs on the same inputs go (the runs stay, for the log).
+        tx.execute(
+            "DELETE FROM receipts WHERE run IN (SELECT id FROM runs WHERE inputs = ?1
+             AND id NOT IN (SELECT id FROM runs WHERE inputs = ?1 ORDER BY id DESC LIMIT ?2))",
+            params![inputs, KEPT_RUNS],
+        )
+        .map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(run)
     }
@@ -230,6 +240,61 @@ impl Store {
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The receipts of run `run` without their records (what files were checked, as they were).
+    pub fn files(&self, run: i64) -> Result<Vec<Receipt>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare(
+                "SELECT path, size, sha256, modified, department, round, status
+                 FROM receipts WHERE run = ?1 ORDER BY rowid",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = select
+            .query_map(params![run], |r| {
+                Ok(Receipt {
+                    path: r.get(0)?,
+                    size: r.get::<_, i64>(1)? as u64,
+                    sha256: r.get(2)?,
+                    modified: r.get(3)?,
+                    department: r.get(4)?,
+                    round: r.get(5)?,
+                    status: r.get(6)?,
+                    record: String::new(),
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The records of run `run`, in order, handed to `each` a chunk at a time (so that tens of
+    /// thousands are never held as text all at once).
+    pub fn records(
+        &self,
+        run: i64,
+        chunk: usize,
+        mut each: impl FnMut(Vec<String>) -> Result<(), String>,
+    ) -> Result<Result<(), String>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare("SELECT record FROM receipts WHERE run = ?1 ORDER BY rowid")
+            .map_err(|e| self.sql(e))?;
+        let mut rows = select.query(params![run]).map_err(|e| self.sql(e))?;
+        let mut batch = Vec::with_capacity(chunk);
+        while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
+            batch.push(row.get::<_, String>(0).map_err(|e| self.sql(e))?);
+            if batch.len() == chunk
+                && let Err(e) = each(std::mem::take(&mut batch))
+            {
+                return Ok(Err(e));
+            }
+        }
+        Ok(if batch.is_empty() {
+            Ok(())
+        } else {
+            each(batch)
+        })
     }
 
     /// Records that `accepted` (a file's SHA-256) replaces `replaced` for `department`.
@@ -328,7 +393,27 @@ mod tests {
         );
         drop(store);
         // Reopened: the same.
-        let store = Store::open(&dir.path().join("tianbao.db")).unwrap();
+        let mut store = Store::open(&dir.path().join("tianbao.db")).unwrap();
         assert_eq!(store.receipts(second).unwrap().len(), 2);
+        // Only the last runs keep their receipts.
+        for n in 0..KEPT_RUNS {
+            store
+                .record(
+                    &format!("t{n}"),
+                    "validate",
+                    "inbox",
+                    "[]",
+                    &[receipt("c.xlsx")],
+                )
+                .unwrap();
+        }
+        assert!(store.receipts(second).unwrap().is_empty());
+        assert_eq!(
+            store
+                .receipts(store.last_run("inbox").unwrap().unwrap().id)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

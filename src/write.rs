@@ -83,6 +83,25 @@ pub fn print_setup(
 /// writers ever share one ([`is_temp_name`]); one left by a killed run is removed by
 /// [`clean_stale_temps`].
 pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    save_atomic_with(path, |file| match slow_write_for_tests() {
+        // Half the file, on disk, then a pause: a test kills the process here.
+        Some(pause) => {
+            let half = bytes.len() / 2;
+            file.write_all(&bytes[..half])?;
+            file.sync_all()?;
+            std::thread::sleep(pause);
+            file.write_all(&bytes[half..])
+        }
+        None => file.write_all(bytes),
+    })
+}
+
+/// As [`save_atomic`], with the content written into the temporary file by `write` (a big
+/// workbook streamed to disk rather than held whole in memory).
+pub fn save_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -96,20 +115,11 @@ pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
-        match slow_write_for_tests() {
-            // Half the file, on disk, then a pause: a test kills the process here.
-            Some(pause) => {
-                let half = bytes.len() / 2;
-                file.write_all(&bytes[..half])?;
-                file.sync_all()?;
-                std::thread::sleep(pause);
-                file.write_all(&bytes[half..])?;
-            }
-            None => file.write_all(bytes)?,
-        }
+        write(&mut file)?;
         // No fsync per file: the rename already keeps a killed run from leaving half a file,
         // and thousands of fsyncs would triple the time of `generate`. Durability across a
         // power cut is left to the operating system.
+        drop(file);
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

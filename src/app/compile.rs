@@ -91,12 +91,50 @@ fn from_receipts(
 ) -> Result<Result<Checked, CompileOutcome>, AppError> {
     let spec = campaign.spec()?;
     let (paths, inputs) = super::inputs(&campaign, paths)?;
-    let (master, gathered) = rayon::join(
+    // The master on one core; the files, their hashes and the receipts on the other.
+    let (master, files) = rayon::join(
         || campaign.read_master(&spec),
-        || gather::gather(&paths, &campaign.config.limits),
+        || as_checked(&campaign, &paths, &inputs, progress),
     );
     let read = master?;
-    let gathered = gathered.map_err(AppError::Gather)?;
+    let Found {
+        run,
+        returns,
+        confirmed,
+    } = match files? {
+        Ok(found) => found,
+        Err(outcome) => return Ok(Err(outcome)),
+    };
+    let mut ctx = campaign.context(&read.master, &spec);
+    ctx.confirmed = confirmed;
+    let collection = returns::settle(&ctx, returns, receipt::skipped_of(&run.skipped));
+    drop(ctx);
+    Ok(Ok(Checked {
+        master: read.master,
+        layout: read.layout,
+        campaign,
+        spec,
+        collection,
+        inputs,
+    }))
+}
+
+/// What the last validate run on the inputs checked, when every file is still as it was.
+struct Found {
+    run: crate::store::Run,
+    returns: Vec<crate::returns::Return>,
+    confirmed: Vec<(String, String, String)>,
+}
+
+/// The receipts of the last validate run on `inputs`, read and parsed, when every file is as
+/// it checked them; otherwise how they differ.
+fn as_checked(
+    campaign: &Campaign,
+    paths: &[PathBuf],
+    inputs: &str,
+    progress: &dyn Progress,
+) -> Result<Result<Found, CompileOutcome>, AppError> {
+    let gathered = gather::gather(paths, &campaign.config.limits).map_err(AppError::Gather)?;
     let never = || {
         let new = gathered.inputs.iter().map(|i| i.display.clone()).collect();
         Ok(Err(CompileOutcome::NotValidated {
@@ -111,10 +149,10 @@ fn from_receipts(
         return never();
     }
     let store = Store::open(&campaign.store_path())?;
-    let Some(run) = store.last_run(&inputs)? else {
+    let Some(run) = store.last_run(inputs)? else {
         return never();
     };
-    let receipts = store.receipts(run.id)?;
+    let receipts = store.files(run.id)?;
     progress.start(Stage::Hashing, gathered.inputs.len());
     let seen = receipt::seen(&gathered.inputs);
     progress.finish();
@@ -125,18 +163,18 @@ fn from_receipts(
             never: false,
         }));
     }
-    let returns = receipt::returns_of(&receipts).map_err(AppError::Receipt)?;
-    let mut ctx = campaign.context(&read.master, &spec);
-    ctx.confirmed = store.confirmations()?;
-    let collection = returns::settle(&ctx, returns, receipt::skipped_of(&run.skipped));
-    drop(ctx);
-    Ok(Ok(Checked {
-        master: read.master,
-        layout: read.layout,
-        campaign,
-        spec,
-        collection,
-        inputs,
+    let mut returns = Vec::with_capacity(receipts.len());
+    store
+        .records(run.id, 1_000, |chunk| {
+            returns.extend(receipt::parse_records(&chunk)?);
+            Ok(())
+        })?
+        .map_err(AppError::Receipt)?;
+    let confirmed = store.confirmations()?;
+    Ok(Ok(Found {
+        run,
+        returns,
+        confirmed,
     }))
 }
 
@@ -154,7 +192,7 @@ fn write(
         collection,
         ..
     } = &checked;
-    let compiled = crate::compile::compile(&Request {
+    let mut compiled = crate::compile::compile(&Request {
         master,
         layout,
         spec,
@@ -178,7 +216,14 @@ fn write(
             out.join(crate::text::safe_file_name(&name))
         }
     };
-    super::save(campaign, &path, &compiled.bytes)?;
+    campaign.check_output(&path)?;
+    crate::write::save_atomic_with(&path, |file| {
+        compiled
+            .book
+            .save_to_writer(file)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    })
+    .map_err(|e| AppError::write(&path, e))?;
     Ok(Written {
         path,
         scores: compiled.scores,

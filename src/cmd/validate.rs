@@ -148,7 +148,6 @@ fn to_json(
     })
 }
 
-/// One line per department, then the findings grouped by file, errors first.
 /// One finding as a terminal line: severity, code, place, item, message.
 fn finding_line(out: &mut String, f: &tianbao::finding::Finding) {
     let item = f
@@ -189,6 +188,7 @@ pub fn padded_names(collection: &Collection) -> Vec<String> {
         .collect()
 }
 
+/// One line per department, then the findings grouped by file, errors first.
 fn human(collection: &Collection, max_warnings: usize) -> String {
     let mut out = String::new();
     // Findings about the whole collection come first (a changed signing secret).

@@ -281,8 +281,10 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = Formats::new();
     // One row per (item, department): tens of thousands at scale, written in row order, so the
     // sheet streams its rows to a temporary file instead of holding them.
-    let sheet = book.add_worksheet_with_low_memory()?;
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(spec.word("compile.detail_sheet"))?;
+    let parts: usize = ctx.master.items().iter().map(|i| i.departments.len()).sum();
+    let scale_rows = parts > 5_000;
     let mut columns: Vec<(String, f64)> = vec![
         (spec.word("compile.col.item"), 7.0),
         (spec.word("report.col.department"), 11.0),
@@ -376,6 +378,12 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
                 sheet.write_string_with_format(row, (fixed + n) as u16, text, format)?;
                 texts.push(text.clone());
             }
+            // Row heights fit the texts of a detail of a usual size; at tens of thousands of rows
+            // each height would cost as much memory as its cells, and the rows stay one line.
+            if scale_rows {
+                row += 1;
+                continue;
+            }
             let lines = texts
                 .iter()
                 .zip(&columns)
@@ -406,7 +414,7 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
 pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let spec = ctx.spec;
     let f = Formats::new();
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(spec.word("compile.status_sheet"))?;
     let mut columns: Vec<(String, f64)> = vec![
         (spec.word("report.col.department"), 12.0),

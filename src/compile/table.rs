@@ -372,7 +372,8 @@ impl Heights {
         }
     }
 
-    fn apply(mut self, sheet: &mut Worksheet, title_row: Option<usize>) -> Result<(), XlsxError> {
+    /// Each row's height in points: the lines it needs, a merge's shared by its rows.
+    fn into_points(mut self, title_row: Option<usize>) -> Vec<f64> {
         for (k0, k1, lines) in std::mem::take(&mut self.tall) {
             let have: u32 = self.needed[k0..=k1].iter().sum();
             if lines > have {
@@ -383,15 +384,17 @@ impl Heights {
                 }
             }
         }
-        for (k, lines) in self.needed.iter().enumerate() {
-            let height = if Some(k) == title_row {
-                36.0
-            } else {
-                height_for(*lines)
-            };
-            sheet.set_row_height(k as u32, height)?;
-        }
-        Ok(())
+        self.needed
+            .iter()
+            .enumerate()
+            .map(|(k, lines)| {
+                if Some(k) == title_row {
+                    36.0
+                } else {
+                    height_for(*lines)
+                }
+            })
+            .collect()
     }
 }
 
@@ -405,29 +408,31 @@ struct Writer<'a> {
     item_rows: Vec<Option<u32>>,
     /// The items each total row adds up.
     total_items: Vec<Vec<usize>>,
+    /// The text of each item's deduction column.
+    deductions: Vec<String>,
     title_row: Option<usize>,
     table_end: usize,
 }
 
-/// Writes 考评表 into `book`.
+/// One master cell to write: its column, value, format and the merge it starts.
+struct MasterCell<'f> {
+    col: u32,
+    value: Value,
+    format: &'f Format,
+    rect: Option<Rect>,
+}
+
+/// Writes 考评表 into `book`. Rows are written in order, each with its height already known,
+/// so the sheet is kept in low-memory mode (a table of tens of thousands of rows is streamed).
 pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<Placed, XlsxError> {
     let spec = ctx.spec;
     let sheet_name = spec.word("compile.table_sheet");
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(&sheet_name)?;
     let w = Writer::new(ctx, layout);
     for (col, width) in w.geometry.widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
-    let mut heights = Heights {
-        needed: vec![1; layout.rows.len()],
-        tall: Vec::new(),
-    };
-    for (k, row) in layout.rows.iter().enumerate() {
-        w.master_cells(sheet, k, row, &mut heights)?;
-        w.added_cells(sheet, k, row, &mut heights)?;
-    }
-    heights.apply(sheet, w.title_row)?;
     let header = &layout.headers[0].rows;
     print_setup(
         sheet,
@@ -435,6 +440,14 @@ pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<P
         &spec.template.footer,
     )?;
     sheet.set_freeze_panes(header.end as u32, 0)?;
+    let heights = w.heights();
+    for (k, row) in layout.rows.iter().enumerate() {
+        sheet.set_row_height(k as u32, heights[k])?;
+        for cell in w.master_cells(k, row) {
+            w.emit(sheet, k, row, &cell)?;
+        }
+        w.added_cells(sheet, k, row)?;
+    }
     Ok(Placed {
         sheet: sheet_name,
         score_col: layout.width as u16,
@@ -467,6 +480,18 @@ impl<'a> Writer<'a> {
                     .collect()
             })
             .collect();
+        let deductions = ctx
+            .scores
+            .items
+            .iter()
+            .map(|scored| match (scored.score, scored.lacking.is_empty()) {
+                (None, false) => render(
+                    &ctx.spec.word("compile.unscored"),
+                    &[("departments", &scored.lacking.join("、"))],
+                ),
+                _ => deductions(ctx, scored),
+            })
+            .collect();
         Writer {
             ctx,
             layout,
@@ -474,6 +499,7 @@ impl<'a> Writer<'a> {
             f: Formats::new(),
             item_rows,
             total_items,
+            deductions,
             title_row: layout.rows.iter().position(|r| r.kind == RowKind::Title),
             table_end: layout.table_end(),
         }
@@ -535,17 +561,10 @@ impl<'a> Writer<'a> {
         Value::Text(format!("{}{partial}", value.to_text()))
     }
 
-    fn master_cells(
-        &self,
-        sheet: &mut Worksheet,
-        k: usize,
-        row: &LayoutRow,
-        heights: &mut Heights,
-    ) -> Result<(), XlsxError> {
+    /// The master cells of row `k` to write (the hidden parts of merges left out).
+    fn master_cells(&self, k: usize, row: &LayoutRow) -> Vec<MasterCell<'_>> {
         let r = k as u32;
-        let bare = row.kind == RowKind::Title
-            || (row.kind == RowKind::Note && k > self.table_end)
-            || (row.kind == RowKind::Other && k > self.table_end);
+        let mut cells = Vec::new();
         for col in 0..self.layout.width {
             if self.geometry.hidden.contains(&(r, col)) {
                 continue;
@@ -563,33 +582,76 @@ impl<'a> Writer<'a> {
                 value = self.total_label(t, &value);
             }
             let format = self.format(k, row, col, &value);
-            if let Some(rect) = rect {
-                sheet.merge_range(
-                    rect.first_row,
-                    rect.first_col as u16,
-                    rect.last_row,
-                    rect.last_col as u16,
-                    "",
-                    format,
-                )?;
-            }
-            if value.is_empty() && bare {
-                continue;
-            }
-            write_value(sheet, r, col as u16, &value, format)?;
-            let shown = value.to_text();
-            if shown.is_empty() || Some(k) == self.title_row {
-                continue;
-            }
-            let (r1, c1) = rect.map_or((r, col), |x| (x.last_row, x.last_col));
-            let lines = if std::ptr::eq(format, &self.f.stacked) {
-                shown.chars().filter(|c| !c.is_whitespace()).count() as u32
-            } else {
-                wrapped_lines(&shown, self.geometry.span_width(col, c1))
-            };
-            heights.need(k, r1 as usize, lines);
+            cells.push(MasterCell {
+                col,
+                value,
+                format,
+                rect,
+            });
         }
-        Ok(())
+        cells
+    }
+
+    /// Whether row `k` is outside the table (title, notes below), where empty cells stay bare.
+    fn bare(&self, k: usize, row: &LayoutRow) -> bool {
+        row.kind == RowKind::Title
+            || (matches!(row.kind, RowKind::Note | RowKind::Other) && k > self.table_end)
+    }
+
+    fn emit(
+        &self,
+        sheet: &mut Worksheet,
+        k: usize,
+        row: &LayoutRow,
+        cell: &MasterCell,
+    ) -> Result<(), XlsxError> {
+        if let Some(rect) = cell.rect {
+            sheet.merge_range(
+                rect.first_row,
+                rect.first_col as u16,
+                rect.last_row,
+                rect.last_col as u16,
+                "",
+                cell.format,
+            )?;
+        }
+        if cell.value.is_empty() && self.bare(k, row) {
+            return Ok(());
+        }
+        write_value(sheet, k as u32, cell.col as u16, &cell.value, cell.format)
+    }
+
+    /// The height of every row: the lines of its texts, a merge's shared by its rows.
+    fn heights(&self) -> Vec<f64> {
+        let mut heights = Heights {
+            needed: vec![1; self.layout.rows.len()],
+            tall: Vec::new(),
+        };
+        let deduction_width = self.geometry.widths[self.layout.width as usize + 1];
+        for (k, row) in self.layout.rows.iter().enumerate() {
+            if Some(k) == self.title_row {
+                continue;
+            }
+            for cell in self.master_cells(k, row) {
+                let shown = cell.value.to_text();
+                if shown.is_empty() {
+                    continue;
+                }
+                let (r1, c1) = cell
+                    .rect
+                    .map_or((k as u32, cell.col), |x| (x.last_row, x.last_col));
+                let lines = if std::ptr::eq(cell.format, &self.f.stacked) {
+                    shown.chars().filter(|c| !c.is_whitespace()).count() as u32
+                } else {
+                    wrapped_lines(&shown, self.geometry.span_width(cell.col, c1))
+                };
+                heights.need(k, r1 as usize, lines);
+            }
+            if let RowKind::Item(i) = row.kind {
+                heights.need(k, k, wrapped_lines(&self.deductions[i], deduction_width));
+            }
+        }
+        heights.into_points(self.title_row)
     }
 
     /// The score and deduction columns of row `k`.
@@ -598,7 +660,6 @@ impl<'a> Writer<'a> {
         sheet: &mut Worksheet,
         k: usize,
         row: &LayoutRow,
-        heights: &mut Heights,
     ) -> Result<(), XlsxError> {
         let width = self.layout.width;
         let (score_col, deduction_col) = (width as u16, width as u16 + 1);
@@ -606,7 +667,7 @@ impl<'a> Writer<'a> {
         let f = &self.f;
         match &row.kind {
             RowKind::Header => self.added_header(sheet, k)?,
-            RowKind::Item(i) => self.item_score(sheet, k, *i, heights)?,
+            RowKind::Item(i) => self.item_score(sheet, k, *i)?,
             RowKind::Total(t) => {
                 let format = if self.ctx.master.totals()[*t].kind == TotalKind::Total {
                     &f.sum_bold
@@ -675,42 +736,25 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    fn item_score(
-        &self,
-        sheet: &mut Worksheet,
-        k: usize,
-        i: usize,
-        heights: &mut Heights,
-    ) -> Result<(), XlsxError> {
+    fn item_score(&self, sheet: &mut Worksheet, k: usize, i: usize) -> Result<(), XlsxError> {
         let (ctx, f) = (self.ctx, &self.f);
         let width = self.layout.width as u16;
         let (score_col, deduction_col) = (width, width + 1);
         let r = k as u32;
         let scored = &ctx.scores.items[i];
-        let reasons = deductions(ctx, scored);
-        let text = match scored.score {
+        let text = &self.deductions[i];
+        match scored.score {
             Some(score) => {
                 sheet.write_number_with_format(r, score_col, number(score), &f.score)?;
-                sheet.write_string_with_format(r, deduction_col, &reasons, &f.deduction)?;
-                reasons
+                sheet.write_string_with_format(r, deduction_col, text, &f.deduction)?;
             }
             None => {
                 sheet.write_blank(r, score_col, &f.score_missing)?;
-                let text = if scored.lacking.is_empty() {
-                    reasons
-                } else {
-                    render(
-                        &ctx.spec.word("compile.unscored"),
-                        &[("departments", &scored.lacking.join("、"))],
-                    )
-                };
-                sheet.write_string_with_format(r, deduction_col, &text, &f.deduction_missing)?;
-                text
+                sheet.write_string_with_format(r, deduction_col, text, &f.deduction_missing)?;
             }
-        };
-        let deduction_width = self.geometry.widths[deduction_col as usize];
-        heights.need(k, k, wrapped_lines(&text, deduction_width));
-        if scored.is_shared() {
+        }
+        // A note says how a shared item's score was made, where its departments' differ.
+        if scored.is_shared() && !parts_agree(scored) {
             let note = score_note(ctx, scored);
             let height = 20 + 16 * note.lines().count() as u32;
             sheet.insert_note(
@@ -725,6 +769,12 @@ impl<'a> Writer<'a> {
         }
         Ok(())
     }
+}
+
+/// Whether every department of an item gave the same score (then the item's score says all).
+fn parts_agree(scored: &ItemScore) -> bool {
+    let first = scored.parts.first().and_then(|p| p.score);
+    first.is_some() && scored.parts.iter().all(|p| p.score == first)
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ pub fn header_score(grid: &Grid, row: u32, labels: &Labels) -> usize {
 
 /// Whether `row` looks like a header row (a header repeated mid-table, or a section's own).
 pub fn is_header_row(grid: &Grid, row: u32, labels: &Labels) -> bool {
-    header_score(grid, row, labels) >= 2 && !has_data(grid, row)
+    !has_data(grid, row) && header_score(grid, row, labels) >= 2
 }
 
 /// A row with a number or a long text holds data, not labels.

@@ -180,8 +180,9 @@ pub fn walk(walk: &Walk, header: Range<u32>, first: ColumnMap) -> (Vec<Row>, Blo
     let mut blocks = Blocks::default();
     blocks.push(header.clone(), first);
     let mut in_force = block_texts(grid, header.clone(), width);
-    let mut rows = Vec::new();
-    let mut previous: Option<Candidate> = None;
+    let mut rows: Vec<Row> = Vec::new();
+    // The last candidate row (an index into `rows`): empty cells continue it.
+    let mut previous: Option<usize> = None;
     let mut row = header.end;
     while row < grid.height() {
         let current = blocks.maps.len() - 1;
@@ -226,9 +227,13 @@ pub fn walk(walk: &Walk, header: Range<u32>, first: ColumnMap) -> (Vec<Row>, Blo
             // The rows below a header repeated at a page break continue the ones above it.
             continue;
         }
-        let raw = read_row(walk, &blocks, current, row, previous.as_ref());
+        let before = previous.and_then(|i| match &rows[i].raw {
+            Raw::Candidate(c) => Some(c.as_ref()),
+            _ => None,
+        });
+        let raw = read_row(walk, &blocks, current, row, before);
         match &raw {
-            Raw::Candidate(c) => previous = Some(c.as_ref().clone()),
+            Raw::Candidate(_) => previous = Some(rows.len()),
             Raw::Total { .. } => previous = None,
             _ => {}
         }

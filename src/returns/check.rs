@@ -281,7 +281,7 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         let values = inputs(ctx, sheet, &columns, item, row, &mut f);
         ret.items.insert(item.id.clone(), values);
     }
-    // Items of an outdated master that the current one lacks are still read by id, for feedback.
+    // Only items the current master has are read: the workbook of an older master is stale.
     ret.signoff = signoff(ctx, sheet, area.end, &mut f);
     ret.evidence_names = evidence_names(ctx, &ret);
     let status = if f.list.iter().any(|x| x.severity == Severity::Error) {
@@ -368,11 +368,12 @@ fn find_sheet<'b>(
         .find_map(|s| header_in(s).map(|r| (s, r)))?;
     let layout = SheetLayout::new(form, spec, 0);
     let width = sheet.grid.width().min(200);
+    let header: Vec<String> = (0..width)
+        .map(|c| label_key(&sheet.grid.raw(header_row, c).to_text()))
+        .collect();
     let cols_of = |label: &str| -> Vec<u32> {
         let key = label_key(label);
-        (0..width)
-            .filter(|&c| label_key(&sheet.grid.raw(header_row, c).to_text()) == key)
-            .collect()
+        (0..width).filter(|&c| header[c as usize] == key).collect()
     };
     let shown = form
         .shown

@@ -1,8 +1,9 @@
 //! Returns: the workbooks departments send back. This module gathers them (files, folders,
-//! zips), checks each one ([`check`]), decides which return counts for each department when
-//! there are several, finds the departments that have not returned, and looks up the evidence
-//! files sent beside each return. Renderers (terminal, JSON, report workbook, feedback) live
-//! elsewhere and only present a [`Collection`].
+//! zips: [`gather`]), checks each one ([`check`]), looks up the evidence files sent beside each,
+//! decides which return counts for each department when there are several (a replacement of a
+//! valid return needs a person's confirmation), and finds the departments that have not
+//! returned. [`receipt`] turns a [`Collection`] into the receipts the store keeps and back;
+//! [`report`] and [`feedback`] write the report and feedback workbooks from it.
 
 pub mod check;
 pub mod feedback;

@@ -53,29 +53,34 @@ pub fn receipts(collection: &Collection) -> Vec<Receipt> {
 /// The returns of `receipts` as they were checked, before deciding which counts (a superseded
 /// one back to valid or invalid, the findings of that decision removed).
 pub fn returns_of(receipts: &[Receipt]) -> Result<Vec<Return>, String> {
-    receipts
-        .iter()
-        .map(|r| {
-            let record: Record = serde_json::from_str(&r.record)
-                .map_err(|e| format!("the receipt of {} is not readable ({e})", r.path))?;
-            let mut ret = record.ret;
-            ret.items = record.items;
-            ret.signoff = record.signoff;
-            ret.findings.retain(|f| {
-                !matches!(f.code, Code::DuplicateReturn | Code::ReplacementUnconfirmed)
-            });
-            if matches!(ret.status, Status::Superseded | Status::Invalid)
-                && ret.department.is_some()
-            {
-                ret.status = if ret.errors() > 0 {
-                    Status::Invalid
-                } else {
-                    Status::Valid
-                };
-            }
-            Ok(ret)
-        })
+    let records: Vec<&str> = receipts.iter().map(|r| r.record.as_str()).collect();
+    parse_records(&records)
+}
+
+/// Returns from their records (in parallel).
+pub fn parse_records<S: AsRef<str> + Sync>(records: &[S]) -> Result<Vec<Return>, String> {
+    records
+        .par_iter()
+        .map(|r| parse_record(r.as_ref()))
         .collect()
+}
+
+fn parse_record(text: &str) -> Result<Return, String> {
+    let record: Record =
+        serde_json::from_str(text).map_err(|e| format!("a receipt is not readable ({e})"))?;
+    let mut ret = record.ret;
+    ret.items = record.items;
+    ret.signoff = record.signoff;
+    ret.findings
+        .retain(|f| !matches!(f.code, Code::DuplicateReturn | Code::ReplacementUnconfirmed));
+    if matches!(ret.status, Status::Superseded | Status::Invalid) && ret.department.is_some() {
+        ret.status = if ret.errors() > 0 {
+            Status::Invalid
+        } else {
+            Status::Valid
+        };
+    }
+    Ok(ret)
 }
 
 /// A file as it is now.
