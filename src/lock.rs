@@ -99,6 +99,7 @@ pub fn process_alive(pid: u32) -> Option<bool> {
 
 /// Whether process `pid` of this host is running: `Some` where that can be told (Linux, Windows).
 #[cfg(windows)]
+#[allow(unsafe_code)]
 pub fn process_alive(pid: u32) -> Option<bool> {
     use windows_sys::Win32::Foundation::{
         CloseHandle, ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER, GetLastError, WAIT_TIMEOUT,
@@ -259,6 +260,7 @@ fn still_at(file: &File, path: &Path) -> bool {
 
 /// Whether `path` still names the open `file` (and not a newer file or nothing).
 #[cfg(windows)]
+#[allow(unsafe_code)]
 fn still_at(file: &File, path: &Path) -> bool {
     use std::os::windows::io::AsRawHandle;
     use windows_sys::Win32::Storage::FileSystem::{
