@@ -1,9 +1,11 @@
 //! Findings: what a check has to say about an input, as data.
 //!
-//! A finding has a severity, a stable code, a place and a message already rendered in the
-//! spec's language. Checks produce findings; the terminal, JSON and workbook renderers only
-//! present them.
+//! A finding has a severity, a stable code (and, where a code has several messages, a
+//! variant), a place (file, sheet, cell, item, input key) and the arguments of its message.
+//! Checks produce findings; the message is made from a spec only when a renderer (terminal,
+//! JSON, report or feedback workbook, web page) presents it, in that renderer's language.
 
+use indexmap::IndexMap;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -108,22 +110,126 @@ impl std::fmt::Display for Code {
 pub struct Finding {
     pub severity: Severity,
     pub code: Code,
+    /// Which message of the code, when it has several (`stale_template.round`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// The file the finding is about, as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The sheet the finding is about, if any.
     pub sheet: Option<String>,
     /// The cell in A1 notation, if the finding is about one cell.
     pub cell: Option<String>,
     /// The item id the finding is about, if any.
     pub item: Option<String>,
-    pub message: String,
+    /// The input or sign-off field (its key in the spec) the finding is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// The offending value as read, where it helps.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// What was expected instead, where it helps.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
+    /// The other arguments of the message, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub args: IndexMap<String, String>,
 }
 
 impl Finding {
+    pub fn new(severity: Severity, code: Code) -> Finding {
+        Finding {
+            severity,
+            code,
+            variant: None,
+            file: None,
+            sheet: None,
+            cell: None,
+            item: None,
+            key: None,
+            value: None,
+            expected: None,
+            args: IndexMap::new(),
+        }
+    }
+
+    pub fn error(code: Code) -> Finding {
+        Finding::new(Severity::Error, code)
+    }
+
+    pub fn warning(code: Code) -> Finding {
+        Finding::new(Severity::Warning, code)
+    }
+
+    /// Adds a message argument.
+    pub fn arg(mut self, name: &str, value: impl Into<String>) -> Finding {
+        self.args.insert(name.to_string(), value.into());
+        self
+    }
+
+    /// The value of argument `name`, if given.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.args.get(name).map(String::as_str)
+    }
+
+    /// The message key: the variant, or the code.
+    pub fn message_key(&self) -> &str {
+        self.variant.as_deref().unwrap_or(self.code.as_str())
+    }
+
+    /// The message in `spec`'s language. The label of an input or sign-off field comes from
+    /// `spec` by the finding's key, so it reads in the same language as the message.
+    pub fn message(&self, spec: &crate::spec::Spec) -> String {
+        let field = self.key.as_deref().and_then(|k| {
+            spec.inputs
+                .iter()
+                .find(|i| i.key == k)
+                .map(|i| (i, false))
+                .or_else(|| spec.signoff.iter().find(|i| i.key == k).map(|i| (i, true)))
+        });
+        let label = field.map(|(i, _)| i.label.clone());
+        let place = if field.is_some_and(|(_, signoff)| signoff) {
+            spec.word("where.signoff")
+        } else {
+            String::new()
+        };
+        let mut args: Vec<(&str, &str)> = Vec::new();
+        if let Some(label) = &label {
+            args.push(("label", label));
+        }
+        let rendered: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), render_arg(spec, k, v)))
+            .collect();
+        args.extend(rendered.iter().map(|(k, v)| (*k, v.as_str())));
+        for (name, value) in [
+            ("file", &self.file),
+            ("sheet", &self.sheet),
+            ("cell", &self.cell),
+            ("item", &self.item),
+            ("value", &self.value),
+            ("expected", &self.expected),
+        ] {
+            if let Some(value) = value {
+                args.push((name, value));
+            }
+        }
+        args.push(("where", &place));
+        if let Some(item) = &self.item {
+            args.push(("id", item));
+        }
+        spec.message(self.message_key(), &args)
+    }
+
+    /// The finding with its message in `spec`'s language, for JSON.
+    pub fn rendered<'a>(&'a self, spec: &crate::spec::Spec) -> Rendered<'a> {
+        Rendered {
+            finding: self,
+            message: self.message(spec),
+        }
+    }
+
     /// `Sheet!E12`, `Sheet`, or empty.
     pub fn place(&self) -> String {
         match (&self.sheet, &self.cell) {
@@ -132,6 +238,38 @@ impl Finding {
             (None, Some(cell)) => cell.clone(),
             (None, None) => String::new(),
         }
+    }
+}
+
+/// A finding and its message, as JSON shows it.
+#[derive(Debug, Serialize)]
+pub struct Rendered<'a> {
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+    pub message: String,
+}
+
+/// A list argument's value: its parts, kept apart until rendered in a language.
+pub fn list<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    parts.into_iter().collect::<Vec<_>>().join(LIST_SEPARATOR)
+}
+
+const LIST_SEPARATOR: &str = "\u{1f}";
+
+/// An argument as a message shows it, by its name's ending: `_word` names a word of the spec,
+/// `_list` is a [`list`] joined by the spec's separator, `_at` a stored time shown in local time.
+pub fn render_arg(spec: &crate::spec::Spec, name: &str, value: &str) -> String {
+    if name.ends_with("_word") {
+        spec.word(value)
+    } else if name.ends_with("_list") {
+        value
+            .split(LIST_SEPARATOR)
+            .collect::<Vec<_>>()
+            .join(&spec.word("list.separator"))
+    } else if name.ends_with("_at") {
+        crate::time::local(value)
+    } else {
+        value.to_string()
     }
 }
 

@@ -22,6 +22,21 @@ pub const PROP_DEPARTMENT: &str = "tianbao.department";
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
+/// The fingerprint of what one department was issued: its items, in order, each with the hash
+/// of its locked cells. A master edit changes it only for the departments whose items it
+/// touches, so only their workbooks go stale.
+pub fn rows_fingerprint<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    use sha2::Digest;
+    let mut hasher = Sha256::new();
+    for (item, hash) in rows {
+        for part in [item, hash] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    hex(&hasher.finalize())
+}
+
 /// One item row as issued: its id, its 1-based row on the fill-in sheet, and the hash of its
 /// locked cells.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -331,23 +331,26 @@ pub fn write_template(
     write_instructions(instructions, &formats, spec, &args)?;
     protect(instructions, issue.password);
 
+    let rows: Vec<IssuedRow> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| IssuedRow {
+            item: item.id.clone(),
+            row: FIRST_ITEM_ROW + i as u32 + 1,
+            hash: form.row_hash(item, department),
+        })
+        .collect();
     let mut identity = Identity {
         version: FORMAT_VERSION,
         campaign: issue.campaign_id.to_string(),
-        fingerprint: master.fingerprint().to_string(),
+        fingerprint: crate::identity::rows_fingerprint(
+            rows.iter().map(|r| (r.item.as_str(), r.hash.as_str())),
+        ),
         department: department.to_string(),
         round: issue.round,
         issued_at: issue.issued_at.to_string(),
         sheet: spec.template.sheet.clone(),
-        rows: items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| IssuedRow {
-                item: item.id.clone(),
-                row: FIRST_ITEM_ROW + i as u32 + 1,
-                hash: form.row_hash(item, department),
-            })
-            .collect(),
+        rows,
         signature: String::new(),
     };
     identity.sign(issue.secret);

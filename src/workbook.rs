@@ -59,8 +59,8 @@ pub enum OpenError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path} is not a spreadsheet ({looks_like}); save it as .xlsx, .xls or .ods")]
-    NotASpreadsheet { path: String, looks_like: String },
+    #[error("{path} is not a spreadsheet ({kind}); save it as .xlsx, .xls or .ods")]
+    NotASpreadsheet { path: String, kind: FileKind },
     #[error(
         "{path} is password-protected; remove the password (save a copy without it) and try again"
     )]
@@ -472,21 +472,73 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
 }
 
 /// Describes bytes that are not a spreadsheet, so the message can say what they are instead.
-fn looks_like(bytes: &[u8]) -> String {
+/// What a file that is not a spreadsheet is, as far as its first bytes (and, for a zip, its
+/// parts) tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Empty,
+    Pdf,
+    Html,
+    /// A RAR or 7z archive.
+    Archive,
+    Text,
+    /// A Word document (.docx).
+    Docx,
+    /// A PowerPoint presentation (.pptx).
+    Pptx,
+    /// An Excel binary workbook (.xlsb), which tianbao does not read.
+    Xlsb,
+    /// A zip archive that holds no workbook.
+    Zip,
+    Unknown,
+}
+
+impl FileKind {
+    /// The key of its name in a spec's `[words]`.
+    pub fn word(self) -> String {
+        format!(
+            "kind.{}",
+            serde_json::to_value(self)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        )
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::Empty => "the file is empty",
+            FileKind::Pdf => "a PDF document",
+            FileKind::Html => "a web page (HTML)",
+            FileKind::Archive => "a RAR or 7z archive; unpack it first",
+            FileKind::Text => "plain text, e.g. CSV",
+            FileKind::Docx => "a Word document (.docx)",
+            FileKind::Pptx => "a PowerPoint presentation (.pptx)",
+            FileKind::Xlsb => "an Excel binary workbook (.xlsb), which tianbao does not read",
+            FileKind::Zip => "a zip archive holding no workbook",
+            FileKind::Unknown => "unknown binary content",
+        })
+    }
+}
+
+fn looks_like(bytes: &[u8]) -> FileKind {
     let head: Vec<u8> = bytes.iter().take(512).copied().collect();
     let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
     if bytes.is_empty() {
-        "the file is empty".into()
+        FileKind::Empty
     } else if bytes.starts_with(b"%PDF") {
-        "a PDF document".into()
+        FileKind::Pdf
     } else if text.contains("<html") || text.contains("<!doctype html") {
-        "a web page (HTML)".into()
+        FileKind::Html
     } else if bytes.starts_with(b"Rar!") || bytes.starts_with(b"7z\xBC\xAF") {
-        "a RAR or 7z archive; unpack it first".into()
+        FileKind::Archive
     } else if std::str::from_utf8(&head).is_ok() {
-        "plain text, e.g. CSV".into()
+        FileKind::Text
     } else {
-        "unknown binary content".into()
+        FileKind::Unknown
     }
 }
 
@@ -513,7 +565,7 @@ pub fn open_bytes_with(
     let Some(format) = sniff(&bytes) else {
         return Err(OpenError::NotASpreadsheet {
             path: path.to_string(),
-            looks_like: looks_like(&bytes),
+            kind: looks_like(&bytes),
         });
     };
     if format == Format::Xls && has_encrypted_package(&bytes) {
@@ -539,9 +591,9 @@ pub fn open_bytes_with(
             detail,
         }),
         Ok(Err(ReadFailure::Other(detail))) => Err(damaged(one_line(&detail))),
-        Ok(Err(ReadFailure::Unsupported(looks_like))) => Err(OpenError::NotASpreadsheet {
+        Ok(Err(ReadFailure::Unsupported(kind))) => Err(OpenError::NotASpreadsheet {
             path: path.to_string(),
-            looks_like,
+            kind,
         }),
         Err(_) => Err(damaged("the reader failed on malformed content".into())),
     }
@@ -559,7 +611,7 @@ fn one_line(text: &str) -> String {
 
 enum ReadFailure {
     Password,
-    Unsupported(String),
+    Unsupported(FileKind),
     TooLarge(String),
     Other(String),
 }

@@ -697,3 +697,67 @@ fn feedback_workbook_marks_the_cells_and_passes_once_fixed() {
         .unwrap();
     assert_eq!(old["status"], "superseded");
 }
+
+/// One item's text edited in the master: only the departments of that item are stale, their
+/// message names the item, and `--feedback` prepares their new prefilled workbook.
+#[test]
+fn a_master_edit_makes_only_the_affected_departments_stale() {
+    let c = Campaign::new();
+    c.everyone_returns();
+    let mut source = common::sample_source();
+    let edited = source
+        .items_mut()
+        .find(|i| i.departments.len() >= 2)
+        .expect("the sample has a shared item");
+    edited.task = Some(format!(
+        "{}（已修订）",
+        edited.task.clone().unwrap_or_default()
+    ));
+    let id = edited.id.clone();
+    let affected = edited.departments.clone();
+    common::write_variant(
+        &c.dir,
+        "master.xlsx",
+        &source,
+        &tianbao_kit::source::Layout::default(),
+    );
+    let run = c.run(&["validate", "--json", "--feedback"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    let stale: Vec<(String, String)> = json["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            let department = r["department"].as_str().unwrap_or("").to_string();
+            r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["code"] == "stale_template")
+                .map(move |f| {
+                    (
+                        department.clone(),
+                        f["message"].as_str().unwrap().to_string(),
+                    )
+                })
+        })
+        .collect();
+    let mut departments: Vec<&str> = stale.iter().map(|(d, _)| d.as_str()).collect();
+    departments.sort();
+    let mut expected: Vec<&str> = affected.iter().map(String::as_str).collect();
+    expected.sort();
+    assert_eq!(departments, expected, "{stale:?}");
+    for (department, message) in &stale {
+        assert!(message.contains(&id), "{message}");
+        assert!(message.contains("已为其生成"), "{message}");
+        assert!(message.contains(department.as_str()), "{message}");
+    }
+    let valid = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["status"] == "valid")
+        .count();
+    assert_eq!(valid, 15 - affected.len());
+}

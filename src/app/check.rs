@@ -100,12 +100,14 @@ pub fn validate(
     let mut checked = check(campaign, &options.paths, progress)?;
     let not_accepted = accept(&mut checked, &options.accept, &options.at)?;
     record(&checked, "validate", &options.at)?;
-    let report = write_report(&checked, &options.at)?;
     let feedback = if options.feedback {
         write_feedback(&checked, &options.at)?
     } else {
         Vec::new()
     };
+    point_to_feedback(&mut checked.collection, &feedback);
+    let report = write_report(&checked, &options.at)?;
+    let feedback = feedback.into_iter().map(|(_, path)| path).collect();
     drop(locked.lock);
     Ok(Validated {
         checked,
@@ -197,6 +199,25 @@ fn write_report(checked: &Checked, at: &str) -> Result<PathBuf, AppError> {
     Ok(path)
 }
 
+/// Stale workbooks whose department got a new prefilled workbook say where it is.
+fn point_to_feedback(collection: &mut returns::Collection, feedback: &[(String, PathBuf)]) {
+    for ret in &mut collection.returns {
+        let Some(path) = feedback
+            .iter()
+            .find(|(d, _)| ret.department.as_deref() == Some(d))
+            .map(|(_, p)| p.display().to_string())
+        else {
+            continue;
+        };
+        for f in &mut ret.findings {
+            if f.variant.as_deref() == Some("stale_template.master") {
+                f.variant = Some("stale_template.master.ready".into());
+                f.args.insert("feedback".into(), path.clone());
+            }
+        }
+    }
+}
+
 /// Whether every error of a return is a replacement waiting for confirmation (nothing for the
 /// department to fix).
 fn only_unconfirmed(ret: &Return) -> bool {
@@ -207,7 +228,7 @@ fn only_unconfirmed(ret: &Return) -> bool {
 }
 
 /// One feedback workbook per department whose counted return has errors to fix.
-fn write_feedback(checked: &Checked, issued_at: &str) -> Result<Vec<PathBuf>, AppError> {
+fn write_feedback(checked: &Checked, issued_at: &str) -> Result<Vec<(String, PathBuf)>, AppError> {
     let Checked {
         campaign,
         spec,
@@ -243,7 +264,7 @@ fn write_feedback(checked: &Checked, issued_at: &str) -> Result<Vec<PathBuf>, Ap
     for ((department, ret, round), name) in due.into_iter().zip(names) {
         super::create_dir(&dir)?;
         let issue = config.issue(round, issued_at);
-        let prefill = feedback::prefill(ret);
+        let prefill = feedback::prefill(spec, ret);
         let path = dir.join(name);
         let bytes = crate::template::write_template(
             master,
@@ -255,7 +276,7 @@ fn write_feedback(checked: &Checked, issued_at: &str) -> Result<Vec<PathBuf>, Ap
         )
         .map_err(|e| AppError::write(&path, e))?;
         super::save(campaign, &path, &bytes)?;
-        written.push(path);
+        written.push((department.to_string(), path));
     }
     Ok(written)
 }

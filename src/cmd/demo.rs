@@ -141,7 +141,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
         };
         // What the feedback workbook holds, corrected: scores within the weight, the missing
         // deduction reasons written; the locked text is already restored in it.
-        let mut prefill = feedback::prefill(ret);
+        let mut prefill = feedback::prefill(&spec, ret);
         prefill.marks.clear();
         for item in master.items_of(department) {
             let values = prefill.items.entry(item.id.clone()).or_default();

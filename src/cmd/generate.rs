@@ -51,7 +51,12 @@ pub fn render(outcome: GenerateOutcome) -> Outcome {
                 errors.len()
             );
             for f in &errors {
-                eprintln!("  {} {} {}", f.code, t(&f.place()), t(&f.message));
+                eprintln!(
+                    "  {} {} {}",
+                    f.code,
+                    t(&f.place()),
+                    t(&f.message(&tianbao::spec::Spec::builtin()))
+                );
             }
             return Outcome::Findings;
         }

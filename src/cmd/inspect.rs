@@ -51,9 +51,12 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let options = args.read.reading()?.options()?;
     let read = read_master(&args.master, &spec, &options)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&read))?);
+        println!("{}", serde_json::to_string_pretty(&to_json(&spec, &read))?);
     } else {
-        print!("{}", human(&args.master.display().to_string(), &read));
+        print!(
+            "{}",
+            human(&spec, &args.master.display().to_string(), &read)
+        );
     }
     let (errors, _) = tally(&read.findings);
     Ok(if errors > 0 {
@@ -92,7 +95,7 @@ pub fn item_json(master: &Master, item: &Item) -> serde_json::Value {
     })
 }
 
-fn to_json(read: &MasterRead) -> serde_json::Value {
+fn to_json(spec: &Spec, read: &MasterRead) -> serde_json::Value {
     let master = &read.master;
     let mut totals = serde_json::Map::new();
     for (name, weight) in master.category_weights() {
@@ -121,7 +124,7 @@ fn to_json(read: &MasterRead) -> serde_json::Value {
             "code": f.code,
             "cell": f.place(),
             "item": f.item,
-            "message": f.message,
+            "message": f.message(spec),
         })).collect::<Vec<_>>(),
     })
 }
@@ -131,7 +134,7 @@ fn column_letter(col: u32) -> String {
     a1.trim_end_matches('1').to_string()
 }
 
-fn human(path: &str, read: &MasterRead) -> String {
+fn human(spec: &Spec, path: &str, read: &MasterRead) -> String {
     let master = &read.master;
     let mut out = String::new();
     if let Some(title) = master.title() {
@@ -166,7 +169,7 @@ fn human(path: &str, read: &MasterRead) -> String {
     let (errors, warnings) = tally(&read.findings);
     let _ = writeln!(out, "\nFindings: {errors} errors, {warnings} warnings");
     for finding in &read.findings {
-        let _ = writeln!(out, "  {}", finding_line(finding));
+        let _ = writeln!(out, "  {}", finding_line(spec, finding));
     }
     out
 }
@@ -228,7 +231,7 @@ fn departments(out: &mut String, master: &Master) {
     }
 }
 
-fn finding_line(f: &Finding) -> String {
+fn finding_line(spec: &Spec, f: &Finding) -> String {
     let severity = match f.severity {
         Severity::Error => "error  ",
         Severity::Warning => "warning",
@@ -243,7 +246,7 @@ fn finding_line(f: &Finding) -> String {
         f.code,
         t(&f.place()),
         t(&item),
-        t(&f.message)
+        t(&f.message(spec))
     )
 }
 

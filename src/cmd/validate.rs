@@ -77,10 +77,18 @@ pub fn render(
         );
     }
     if json {
-        let value = to_json(collection, &validated.report, &validated.feedback);
+        let value = to_json(
+            &validated.checked.spec,
+            collection,
+            &validated.report,
+            &validated.feedback,
+        );
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
-        print!("{}", human(collection, max_warnings));
+        print!(
+            "{}",
+            human(&validated.checked.spec, collection, max_warnings)
+        );
         println!("report: {}", t(&validated.report.display().to_string()));
         for path in &validated.feedback {
             println!("feedback: {}", t(&path.display().to_string()));
@@ -129,13 +137,31 @@ pub fn summary(collection: &Collection) -> serde_json::Value {
     })
 }
 
+/// A return as JSON: its findings with their messages, its times with the local offset.
+fn return_json(spec: &tianbao::spec::Spec, ret: &tianbao::returns::Return) -> serde_json::Value {
+    let mut value = serde_json::to_value(ret).unwrap_or_default();
+    value["findings"] = json!(
+        ret.findings
+            .iter()
+            .map(|f| f.rendered(spec))
+            .collect::<Vec<_>>()
+    );
+    for key in ["issued_at", "received"] {
+        if let Some(at) = value[key].as_str() {
+            value[key] = json!(tianbao::time::rfc3339_local(at));
+        }
+    }
+    value
+}
+
 fn to_json(
+    spec: &tianbao::spec::Spec,
     collection: &Collection,
     report: &std::path::Path,
     feedback: &[PathBuf],
 ) -> serde_json::Value {
     json!({
-        "returns": collection.returns,
+        "returns": collection.returns.iter().map(|r| return_json(spec, r)).collect::<Vec<_>>(),
         "missing": collection.missing().map(|d| json!({
             "department": d.department,
             "persons": d.persons,
@@ -149,7 +175,7 @@ fn to_json(
 }
 
 /// One finding as a terminal line: severity, code, place, item, message.
-fn finding_line(out: &mut String, f: &tianbao::finding::Finding) {
+fn finding_line(out: &mut String, spec: &tianbao::spec::Spec, f: &tianbao::finding::Finding) {
     let item = f
         .item
         .as_deref()
@@ -162,7 +188,7 @@ fn finding_line(out: &mut String, f: &tianbao::finding::Finding) {
         f.code.as_str(),
         t(&f.place()),
         t(&item),
-        t(&f.message)
+        t(&f.message(spec))
     );
 }
 
@@ -189,7 +215,7 @@ pub fn padded_names(collection: &Collection) -> Vec<String> {
 }
 
 /// One line per department, then the findings grouped by file, errors first.
-fn human(collection: &Collection, max_warnings: usize) -> String {
+fn human(spec: &tianbao::spec::Spec, collection: &Collection, max_warnings: usize) -> String {
     let mut out = String::new();
     // Findings about the whole collection come first (a changed signing secret).
     for f in collection
@@ -197,7 +223,7 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
         .iter()
         .filter(|f| f.code != tianbao::finding::Code::MissingReturn)
     {
-        finding_line(&mut out, f);
+        finding_line(&mut out, spec, f);
         out.push('\n');
     }
     for (d, name) in collection.departments.iter().zip(padded_names(collection)) {
@@ -228,7 +254,7 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
                 .iter()
                 .filter(|f| f.code == tianbao::finding::Code::DuplicateReturn)
             {
-                finding_line(&mut out, f);
+                finding_line(&mut out, spec, f);
             }
             continue;
         }
@@ -245,7 +271,7 @@ fn human(collection: &Collection, max_warnings: usize) -> String {
                 }
                 shown_warnings += 1;
             }
-            finding_line(&mut out, f);
+            finding_line(&mut out, spec, f);
         }
         if warnings > shown_warnings {
             let _ = writeln!(

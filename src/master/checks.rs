@@ -12,6 +12,7 @@ use crate::text::show;
 
 pub struct Report<'a> {
     sheet: String,
+    /// For the expected total of a table's weights.
     spec: &'a Spec,
     /// (row for ordering, finding)
     findings: Vec<(u32, Finding)>,
@@ -39,25 +40,15 @@ impl<'a> Report<'a> {
         item: Option<&str>,
         args: &[(&str, &str)],
     ) {
-        let mut args = args.to_vec();
-        if let Some(item) = item
-            && !args.iter().any(|(k, _)| *k == "id")
-        {
-            args.push(("id", item));
-        }
-        self.findings.push((
-            cell.0,
-            Finding {
-                severity,
-                code,
-                sheet: Some(self.sheet.clone()),
-                cell: Some(a1(cell.0, cell.1)),
-                item: item.map(str::to_string),
-                message: self.spec.message(code.as_str(), &args),
-                value: None,
-                expected: None,
-            },
-        ));
+        let mut f = Finding::new(severity, code);
+        f.sheet = Some(self.sheet.clone());
+        f.cell = Some(a1(cell.0, cell.1));
+        f.item = item.map(str::to_string);
+        f.args = args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.findings.push((cell.0, f));
     }
 
     /// Errors first, then warnings; each in table order.
@@ -152,7 +143,10 @@ impl<'a> Report<'a> {
                     &[
                         ("label", &total.label),
                         ("declared", &show(declared)),
-                        ("category", &total.covers.join("、")),
+                        (
+                            "category_list",
+                            &crate::finding::list(total.covers.iter().map(String::as_str)),
+                        ),
                         ("sum", &show(sum)),
                     ],
                 );

@@ -17,9 +17,8 @@ use crate::workbook::{self, OpenError, Sheet, Value};
 
 use super::{CellValue, Context, ItemReturn, Return, Status};
 
-/// Collects findings for one return, rendering each message in the spec's language.
-struct Findings<'a> {
-    ctx: &'a Context<'a>,
+/// Collects the findings of one return, as data.
+struct Findings {
     file: String,
     sheet: Option<String>,
     list: Vec<Finding>,
@@ -30,47 +29,31 @@ struct Findings<'a> {
 struct At<'s> {
     cell: Option<(u32, u32)>,
     item: Option<&'s str>,
+    /// The input or sign-off field, by key.
+    key: Option<&'s str>,
+    variant: Option<&'static str>,
     value: Option<String>,
     expected: Option<String>,
     args: Vec<(&'s str, String)>,
 }
 
-impl<'a> Findings<'a> {
+impl Findings {
     fn push(&mut self, severity: Severity, code: Code, at: At) {
-        let cell = at.cell.map(|(r, c)| a1(r, c));
-        // Particular arguments first: the first of a name wins.
-        let mut args: Vec<(&str, &str)> = at.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        args.push(("file", &self.file));
-        if let Some(sheet) = &self.sheet {
-            args.push(("sheet", sheet));
-        }
-        if let Some(cell) = &cell {
-            args.push(("cell", cell));
-        }
-        if let Some(item) = at.item {
-            args.push(("item", item));
-        }
-        if let Some(value) = &at.value {
-            args.push(("value", value));
-        }
-        if let Some(expected) = &at.expected {
-            args.push(("expected", expected));
-        }
-        let message = self.ctx.spec.message(code.as_str(), &args);
-        self.list.push(Finding {
-            severity,
-            code,
-            sheet: if cell.is_some() {
-                self.sheet.clone()
-            } else {
-                None
-            },
-            cell,
-            item: at.item.map(str::to_string),
-            message,
-            value: at.value,
-            expected: at.expected,
-        });
+        let mut f = Finding::new(severity, code);
+        f.file = Some(self.file.clone());
+        f.cell = at.cell.map(|(r, c)| a1(r, c));
+        f.sheet = f.cell.as_ref().and(self.sheet.clone());
+        f.item = at.item.map(str::to_string);
+        f.key = at.key.map(str::to_string);
+        f.variant = at.variant.map(str::to_string);
+        f.value = at.value;
+        f.expected = at.expected;
+        f.args = at
+            .args
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        self.list.push(f);
     }
 
     fn error(&mut self, code: Code, at: At) {
@@ -82,44 +65,94 @@ impl<'a> Findings<'a> {
     }
 }
 
-/// The finding for a file that could not be opened.
-pub fn refused(ctx: &Context, file: &str, code: Code, detail: &str) -> Finding {
-    let message = ctx
-        .spec
-        .message(code.as_str(), &[("file", file), ("detail", detail)]);
-    Finding {
-        severity: Severity::Error,
-        code,
-        sheet: None,
-        cell: None,
-        item: None,
-        message,
-        value: None,
-        expected: None,
+/// The finding for a file that could not be read: `variant` says why, `value` holds the
+/// technical detail (for the report and JSON).
+pub fn refused(file: &str, code: Code, variant: Option<&str>, detail: &str) -> Finding {
+    let mut f = Finding::error(code);
+    f.file = Some(file.to_string());
+    f.variant = variant.map(str::to_string);
+    if !detail.is_empty() {
+        f.value = Some(detail.to_string());
+    }
+    f
+}
+
+pub fn open_failure(file: &str, err: &OpenError) -> Finding {
+    match err {
+        OpenError::Encrypted { .. } => refused(file, Code::Encrypted, None, ""),
+        OpenError::NotASpreadsheet { kind, .. } => {
+            refused(file, Code::Unreadable, Some("unreadable.kind"), "")
+                .arg("what_word", kind.word())
+        }
+        OpenError::Damaged { detail, format, .. } => {
+            refused(file, Code::Unreadable, Some("unreadable.damaged"), detail)
+                .arg("format", format.to_string())
+        }
+        OpenError::Io { source, .. } => refused(
+            file,
+            Code::Unreadable,
+            Some("unreadable.io"),
+            &source.to_string(),
+        ),
+        OpenError::TooLarge { detail, .. } => too_large(file, detail),
     }
 }
 
-pub fn open_failure(ctx: &Context, file: &str, err: &OpenError) -> Finding {
-    match err {
-        OpenError::Encrypted { .. } => refused(ctx, file, Code::Encrypted, ""),
-        OpenError::NotASpreadsheet { looks_like, .. } => {
-            refused(ctx, file, Code::Unreadable, looks_like)
-        }
-        OpenError::Damaged { detail, format, .. } => refused(
-            ctx,
-            file,
-            Code::Unreadable,
-            &format!("damaged or truncated {format} file ({detail})"),
-        ),
-        OpenError::Io { source, .. } => refused(ctx, file, Code::Unreadable, &source.to_string()),
-        OpenError::TooLarge { detail, .. } => refused(ctx, file, Code::TooLarge, detail),
+/// The finding of a file over a limit: the limit's key under `[limits]` (found in the detail
+/// the reader gives), its name in words, and the detail for the report.
+pub fn too_large(file: &str, detail: &str) -> Finding {
+    const KEYS: [&str; 6] = [
+        "max_file_bytes",
+        "max_archive_bytes",
+        "max_files",
+        "max_rows",
+        "max_cols",
+        "max_cell_chars",
+    ];
+    let key = KEYS
+        .iter()
+        .find(|k| detail.contains(&format!("limits.{k}")))
+        .copied()
+        .unwrap_or(if detail.contains("zip bomb") {
+            "bomb"
+        } else {
+            "parts"
+        });
+    let mut f = refused(file, Code::TooLarge, None, detail)
+        .arg("limit", format!("limits.{key}"))
+        .arg("limit_word", format!("limit.{key}"));
+    if let Some(max) = after_word(detail, "limit of ").filter(|m| m.parse::<u64>().is_ok()) {
+        f = f.arg("max", max);
     }
+    let cell = after_word(detail, " at ")
+        .or_else(|| after_word(detail, " cell "))
+        .filter(|c| is_a1(c));
+    if let Some(cell) = cell {
+        f.sheet = detail
+            .split_once("sheet \"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(name, _)| name.to_string());
+        f.cell = Some(cell.to_string());
+        f.variant = Some("too_large.cell".into());
+    }
+    f
+}
+
+/// The word after `marker` in a reader's detail, up to a space or comma.
+fn after_word<'d>(detail: &'d str, marker: &str) -> Option<&'d str> {
+    let (_, rest) = detail.split_once(marker)?;
+    rest.split([' ', ',', ')']).next().filter(|w| !w.is_empty())
+}
+
+/// Whether `text` is a cell reference such as `B5000`.
+fn is_a1(text: &str) -> bool {
+    let letters = text.chars().take_while(char::is_ascii_uppercase).count();
+    letters > 0 && letters < text.len() && text[letters..].chars().all(|c| c.is_ascii_digit())
 }
 
 /// Checks an opened workbook. `ret` arrives with its provenance filled in.
 pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Return {
     let mut f = Findings {
-        ctx,
         file: ret.path.clone(),
         sheet: None,
         list: Vec::new(),
@@ -178,47 +211,13 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
     ret.issued_at = Some(identity.issued_at.clone());
     let department = identity.department.as_str();
 
-    let mut stale = Vec::new();
-    if identity.fingerprint != ctx.fingerprint {
-        stale.push(
-            ctx.spec
-                .message("stale.master", &[("issued_at", &identity.issued_at)]),
-        );
-    }
-    if identity.round < ctx.round {
-        stale.push(ctx.spec.message(
-            "stale.round",
-            &[
-                ("round", &identity.round.to_string()),
-                ("current", &ctx.round.to_string()),
-            ],
-        ));
-    }
-    if !ctx
-        .master
-        .departments()
-        .iter()
-        .any(|d| d.name == department)
-        && stale.is_empty()
-    {
-        stale.push(
-            ctx.spec
-                .message("stale.master", &[("issued_at", &identity.issued_at)]),
-        );
-    }
-    let is_stale = !stale.is_empty();
-    if is_stale {
-        f.error(
-            Code::StaleTemplate,
-            At {
-                args: vec![
-                    ("detail", stale.join("；")),
-                    ("department", department.to_string()),
-                ],
-                ..At::default()
-            },
-        );
-    }
+    let is_stale = match stale_reason(ctx, &identity) {
+        Some(at) => {
+            f.error(Code::StaleTemplate, at);
+            true
+        }
+        None => false,
+    };
 
     let Some((sheet, columns, problems)) = find_sheet(ctx, book, &identity.sheet) else {
         f.error(
@@ -290,6 +289,69 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         Status::Valid
     };
     ret.finish(status, f.list)
+}
+
+/// Why a workbook is out of date, if it is: its department's items changed in the master since
+/// it was issued (naming them), the department no longer has items, or a later round began.
+fn stale_reason<'i>(ctx: &Context, identity: &'i Identity) -> Option<At<'i>> {
+    let department = identity.department.as_str();
+    let current: Vec<(&str, String)> = ctx
+        .master
+        .items_of(department)
+        .map(|item| (item.id.as_str(), ctx.form.row_hash(item, department)))
+        .collect();
+    let fingerprint =
+        crate::identity::rows_fingerprint(current.iter().map(|(id, hash)| (*id, hash.as_str())));
+    let base = vec![
+        ("department", department.to_string()),
+        ("issued_at", identity.issued_at.clone()),
+    ];
+    if current.is_empty() {
+        return Some(At {
+            variant: Some("stale_template.gone"),
+            args: base,
+            ..At::default()
+        });
+    }
+    if fingerprint != identity.fingerprint {
+        let issued: HashMap<&str, &str> = identity
+            .rows
+            .iter()
+            .map(|r| (r.item.as_str(), r.hash.as_str()))
+            .collect();
+        let now: HashMap<&str, &str> = current.iter().map(|(i, h)| (*i, h.as_str())).collect();
+        let mut changed: Vec<&str> = current
+            .iter()
+            .filter(|(id, hash)| issued.get(id) != Some(&hash.as_str()))
+            .map(|(id, _)| *id)
+            .collect();
+        changed.extend(
+            identity
+                .rows
+                .iter()
+                .filter(|r| !now.contains_key(r.item.as_str()))
+                .map(|r| r.item.as_str()),
+        );
+        let mut args = base;
+        args.push(("count", changed.len().to_string()));
+        args.push(("items_list", crate::finding::list(changed.iter().copied())));
+        return Some(At {
+            variant: Some("stale_template.master"),
+            args,
+            ..At::default()
+        });
+    }
+    if identity.round < ctx.round {
+        let mut args = base;
+        args.push(("round", identity.round.to_string()));
+        args.push(("current", ctx.round.to_string()));
+        return Some(At {
+            variant: Some("stale_template.round"),
+            args,
+            ..At::default()
+        });
+    }
+    None
 }
 
 /// Where the master columns and inputs stand on the sheet as returned, found by header label
@@ -583,6 +645,7 @@ fn locked_cells(
                         ("value", shown_actual),
                         ("expected", shown_expected),
                     ],
+                    ..At::default()
                 },
             );
         }
@@ -663,14 +726,14 @@ fn inputs(
         let at = |value: Option<String>, expected: Option<String>| At {
             cell: Some((row, col)),
             item: Some(&item.id),
+            key: Some(&input.key),
             value,
             expected,
             args: vec![
-                ("label", input.label.clone()),
                 ("max", show(weight)),
                 ("decimals", input.decimals.unwrap_or(2).to_string()),
-                ("where", String::new()),
             ],
+            ..At::default()
         };
         let text = value_text(raw);
         if input.kind == InputKind::Score {
@@ -703,8 +766,9 @@ fn inputs(
                 At {
                     cell: Some((row, col)),
                     item: Some(&item.id),
+                    key: Some(&input.key),
                     value: Some(show(s)),
-                    args: vec![("label", input.label.clone()), ("max", show(weight))],
+                    args: vec![("max", show(weight))],
                     ..At::default()
                 },
             );
@@ -915,23 +979,17 @@ fn signoff(
         };
         let at = |value: Option<String>, expected: Option<String>| At {
             cell: Some((row, col)),
-            item: None,
+            key: Some(&input.key),
             value,
             expected,
-            args: vec![
-                ("label", input.label.clone()),
-                ("where", ctx.spec.word("where.signoff")),
-            ],
+            ..At::default()
         };
         // Messages about the sign-off name no item.
         let before = f.list.len();
         check_text_input(input, &text, f, &at);
         for finding in &mut f.list[before..] {
             if finding.code == Code::RequiredMissing {
-                finding.message = ctx.spec.message(
-                    "required_missing_signoff",
-                    &[("label", input.label.as_str())],
-                );
+                finding.variant = Some("required_missing_signoff".into());
             }
         }
         out.insert(
@@ -967,6 +1025,7 @@ fn evidence_names(ctx: &Context, ret: &Return) -> Vec<super::EvidenceName> {
                     if looks_like_file_name(token) {
                         names.push(super::EvidenceName {
                             item: id.clone(),
+                            key: key.to_string(),
                             name: token.to_string(),
                             cell: v.cell.clone(),
                         });

@@ -9,7 +9,7 @@ use crate::template::{Mark, Prefill};
 use super::Return;
 
 /// The values and marks for a department's feedback workbook.
-pub fn prefill(ret: &Return) -> Prefill {
+pub fn prefill(spec: &Spec, ret: &Return) -> Prefill {
     let mut out = Prefill::default();
     for (id, item) in &ret.items {
         let values = out.items.entry(id.clone()).or_default();
@@ -45,10 +45,19 @@ pub fn prefill(ret: &Return) -> Prefill {
                     .map(|(k, _)| k.clone())
             })
         });
+        // The new workbook already holds the issued text and rows: say so, not "restore it".
+        let message = match finding.code {
+            Code::LockedCellChanged | Code::ItemMissing => {
+                let mut restored = finding.clone();
+                restored.variant = Some(format!("{}.restored", finding.code));
+                restored.message(spec)
+            }
+            _ => finding.message(spec),
+        };
         out.marks.push(Mark {
             item: finding.item.clone(),
             key,
-            message: finding.message.clone(),
+            message,
         });
     }
     out

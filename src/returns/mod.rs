@@ -92,8 +92,6 @@ pub struct Context<'a> {
     pub round: u32,
     /// Replacements a person confirmed: (department, accepted SHA-256, replaced SHA-256).
     pub confirmed: Vec<(String, String, String)>,
-    /// The current master's fingerprint.
-    pub fingerprint: String,
     pub limits: Limits,
 }
 
@@ -115,7 +113,6 @@ impl<'a> Context<'a> {
             secret,
             round,
             confirmed: Vec::new(),
-            fingerprint: master.fingerprint().to_string(),
             limits,
         }
     }
@@ -173,6 +170,8 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EvidenceName {
     pub item: String,
+    /// The evidence input's key.
+    pub key: String,
     pub name: String,
     pub cell: String,
 }
@@ -344,7 +343,7 @@ pub fn collect_with_progress(
         })
         .collect();
     for ret in &mut returns {
-        resolve_evidence(ctx, ret, &mut others, &folders);
+        resolve_evidence(ret, &mut others, &folders);
     }
     let mut skipped = skipped;
     for other in &others {
@@ -376,31 +375,19 @@ fn secret_check(ctx: &Context, collection: &mut Collection) {
     if failed < 2 || verified {
         return;
     }
-    let short = ctx.spec.message("signature_invalid.key", &[]);
     for ret in collection.returns.iter_mut().filter(|r| r.signature_failed) {
         for f in ret
             .findings
             .iter_mut()
             .filter(|f| f.code == Code::SignatureInvalid)
         {
-            f.message = short.clone();
+            f.variant = Some("signature_invalid.key".into());
         }
     }
-    let count = failed.to_string();
+    let _ = ctx;
     collection.general.insert(
         0,
-        Finding {
-            severity: Severity::Error,
-            code: Code::SecretChanged,
-            sheet: None,
-            cell: None,
-            item: None,
-            message: ctx
-                .spec
-                .message(Code::SecretChanged.as_str(), &[("count", &count)]),
-            value: None,
-            expected: None,
-        },
+        Finding::error(Code::SecretChanged).arg("count", failed.to_string()),
     );
 }
 
@@ -411,17 +398,24 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
         Data::File(path) => match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                let f = check::refused(ctx, &input.display, Code::Unreadable, &e.to_string());
+                let f = check::refused(
+                    &input.display,
+                    Code::Unreadable,
+                    Some("unreadable.io"),
+                    &e.to_string(),
+                );
                 return ret.finish(Status::Unrecognized, vec![f]);
             }
         },
         Data::Refused(refusal, detail) => {
-            let code = match refusal {
-                Refusal::TooLarge => Code::TooLarge,
-                Refusal::Encrypted => Code::Encrypted,
-                Refusal::Unreadable => Code::Unreadable,
+            let file = input.display.as_str();
+            let f = match refusal {
+                Refusal::TooLarge => check::too_large(file, &detail),
+                Refusal::Encrypted => check::refused(file, Code::Encrypted, None, ""),
+                Refusal::Unreadable => {
+                    check::refused(file, Code::Unreadable, Some("unreadable.io"), &detail)
+                }
             };
-            let f = check::refused(ctx, &input.display, code, &detail);
             return ret.finish(Status::Unrecognized, vec![f]);
         }
     };
@@ -437,7 +431,7 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
     match workbook::open_bytes_with(&input.display, bytes, &limits) {
         Ok(book) => check::check(ctx, &book, ret),
         Err(err) => {
-            let f = check::open_failure(ctx, &input.display, &err);
+            let f = check::open_failure(&input.display, &err);
             ret.finish(Status::Unrecognized, vec![f])
         }
     }
@@ -446,7 +440,6 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
 /// Looks up the files named in 佐证材料 beside the return: in its folder (and below), or in
 /// its archive.
 fn resolve_evidence(
-    ctx: &Context,
     ret: &mut Return,
     others: &mut [gather::Other],
     folders: &[(std::path::PathBuf, Option<String>)],
@@ -465,7 +458,13 @@ fn resolve_evidence(
         })
     };
     let names = std::mem::take(&mut ret.evidence_names);
-    for EvidenceName { item, name, cell } in names {
+    for EvidenceName {
+        item,
+        key,
+        name,
+        cell,
+    } in names
+    {
         let wanted = crate::text::fold(&name);
         let found = others.iter_mut().find(|o| {
             crate::text::fold(&o.name) == wanted
@@ -497,63 +496,41 @@ fn resolve_evidence(
                 });
             }
             None => {
-                let message = ctx.spec.message(
-                    Code::EvidenceMissing.as_str(),
-                    &[("item", &item), ("value", &name), ("file", &ret.path)],
-                );
-                ret.findings.push(Finding {
-                    severity: Severity::Warning,
-                    code: Code::EvidenceMissing,
-                    sheet: ret.sheet.clone(),
-                    cell: Some(cell),
-                    item: Some(item),
-                    message,
-                    value: Some(name),
-                    expected: None,
-                });
+                let mut f = Finding::warning(Code::EvidenceMissing);
+                f.file = Some(ret.path.clone());
+                f.sheet = ret.sheet.clone();
+                f.cell = Some(cell);
+                f.item = Some(item);
+                f.key = Some(key);
+                f.value = Some(name);
+                ret.findings.push(f);
             }
         }
     }
 }
 
 /// The finding on a return superseded by `w`: which one is used, and why.
-fn superseded(ctx: &Context, dept: &str, w: &Return, l: &Return) -> Finding {
-    let reason = if w.round != l.round {
-        ctx.spec.message(
-            "duplicate.newer_round",
-            &[
-                ("round", &w.round.unwrap_or(0).to_string()),
-                ("other", &l.round.unwrap_or(0).to_string()),
-            ],
-        )
+fn superseded(dept: &str, w: &Return, l: &Return) -> Finding {
+    let variant = if w.round != l.round {
+        "duplicate_return.newer_round"
     } else if w.issued_at != l.issued_at {
-        ctx.spec.message("duplicate.newer_issue", &[])
+        "duplicate_return.newer_issue"
     } else if w.received != l.received {
-        ctx.spec.message("duplicate.newer_file", &[])
+        "duplicate_return.newer_file"
     } else if w.sha256 == l.sha256 {
-        ctx.spec.message("duplicate.same_content", &[])
+        "duplicate_return.same_content"
     } else {
-        ctx.spec.message("duplicate.file_name", &[])
+        "duplicate_return.file_name"
     };
-    let message = ctx.spec.message(
-        Code::DuplicateReturn.as_str(),
-        &[
-            ("department", dept),
-            ("expected", w.path.as_str()),
-            ("reason", reason.as_str()),
-            ("file", l.path.as_str()),
-        ],
-    );
-    Finding {
-        severity: Severity::Warning,
-        code: Code::DuplicateReturn,
-        sheet: None,
-        cell: None,
-        item: None,
-        message,
-        value: Some(l.path.clone()),
-        expected: Some(w.path.clone()),
-    }
+    let mut f = Finding::warning(Code::DuplicateReturn)
+        .arg("department", dept)
+        .arg("round", w.round.unwrap_or(0).to_string())
+        .arg("other", l.round.unwrap_or(0).to_string());
+    f.variant = Some(variant.into());
+    f.file = Some(l.path.clone());
+    f.value = Some(l.path.clone());
+    f.expected = Some(w.path.clone());
+    f
 }
 
 /// How many input values differ between two returns (items and sign-off).
@@ -602,25 +579,13 @@ fn unconfirmed(
         .filter(|l| l.errors() == 0 && l.sha256 != w.sha256 && !confirmed(&l.sha256))
         .map(|l| (l, differences(w, l)))
         .find(|(_, count)| *count > 0)?;
-    let message = ctx.spec.message(
-        Code::ReplacementUnconfirmed.as_str(),
-        &[
-            ("department", dept),
-            ("file", w.path.as_str()),
-            ("expected", l.path.as_str()),
-            ("count", &count.to_string()),
-        ],
-    );
-    Some(Finding {
-        severity: Severity::Error,
-        code: Code::ReplacementUnconfirmed,
-        sheet: None,
-        cell: None,
-        item: None,
-        message,
-        value: Some(w.path.clone()),
-        expected: Some(l.path.clone()),
-    })
+    let mut f = Finding::error(Code::ReplacementUnconfirmed)
+        .arg("department", dept)
+        .arg("count", count.to_string());
+    f.file = Some(w.path.clone());
+    f.value = Some(w.path.clone());
+    f.expected = Some(l.path.clone());
+    Some(f)
 }
 
 /// Which return counts for each department: the newest round, then the newest issue, then the
@@ -644,7 +609,7 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
         });
         let winner = candidates[0];
         for &loser in &candidates[1..] {
-            let finding = superseded(ctx, &dept, &returns[winner], &returns[loser]);
+            let finding = superseded(&dept, &returns[winner], &returns[loser]);
             let l = &mut returns[loser];
             l.status = Status::Superseded;
             l.findings.push(finding);
@@ -677,20 +642,13 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
                 )
             }
             None => {
-                let persons = dept.persons.join("、");
-                general.push(Finding {
-                    severity: Severity::Error,
-                    code: Code::MissingReturn,
-                    sheet: None,
-                    cell: None,
-                    item: None,
-                    message: ctx.spec.message(
-                        Code::MissingReturn.as_str(),
-                        &[("department", &dept.name), ("value", &persons)],
-                    ),
-                    value: None,
-                    expected: None,
-                });
+                let f = Finding::error(Code::MissingReturn)
+                    .arg("department", &dept.name)
+                    .arg(
+                        "persons_list",
+                        crate::finding::list(dept.persons.iter().map(String::as_str)),
+                    );
+                general.push(f);
                 ("missing", None, None, 0, 0)
             }
         };

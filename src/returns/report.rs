@@ -136,7 +136,7 @@ pub fn write_report(
             finding.sheet.clone().unwrap_or_default(),
             finding.cell.clone().unwrap_or_default(),
             finding.item.clone().unwrap_or_default(),
-            finding.message.clone(),
+            finding.message(spec),
             value,
             expected,
             file.to_string(),

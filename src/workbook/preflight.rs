@@ -34,7 +34,7 @@ pub(super) enum Refusal {
     /// Encrypted with a password (an .xls FILEPASS record).
     Encrypted,
     /// A spreadsheet of a kind tianbao does not read; the text says what it is.
-    Unsupported(String),
+    Unsupported(super::FileKind),
 }
 
 /// Members of a zip-based workbook: a real one has a few dozen.
@@ -56,7 +56,7 @@ pub(super) fn zip_parts<'b>(
     }
     let mut total: u64 = 0;
     let mut shared_strings = Vec::new();
-    let (mut xml_book, mut binary_book) = (false, false);
+    let (mut xml_book, mut binary_book, mut word, mut slides) = (false, false, false, false);
     for i in 0..zip.len() {
         let Ok(entry) = zip.by_index_raw(i) else {
             continue;
@@ -74,13 +74,22 @@ pub(super) fn zip_parts<'b>(
         if name.ends_with("sharedstrings.xml") {
             shared_strings.push((i, size));
         }
-        xml_book |= name.ends_with("workbook.xml");
+        xml_book |= name.ends_with("workbook.xml") || name == "content.xml";
         binary_book |= name.ends_with("workbook.bin");
+        word |= name == "word/document.xml";
+        slides |= name == "ppt/presentation.xml";
     }
-    if binary_book && !xml_book {
-        return Err(Refusal::Unsupported(
-            "an Excel binary workbook (.xlsb), which tianbao does not read".to_string(),
-        ));
+    if !xml_book {
+        let kind = if binary_book {
+            super::FileKind::Xlsb
+        } else if word {
+            super::FileKind::Docx
+        } else if slides {
+            super::FileKind::Pptx
+        } else {
+            super::FileKind::Zip
+        };
+        return Err(Refusal::Unsupported(kind));
     }
     if total > limits.max_total_bytes {
         return Err(Refusal::TooLarge(format!(
