@@ -22,6 +22,7 @@ pub mod spec;
 pub mod store;
 pub mod template;
 pub mod text;
+pub mod texts;
 pub mod time;
 pub mod workbook;
 pub mod write;
