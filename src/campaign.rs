@@ -389,9 +389,15 @@ impl Campaign {
                 path: dir.display().to_string(),
             });
         }
-        let spec = match spec_file {
-            Some(path) => Spec::load(path)?,
-            None => Spec::builtin(),
+        // `--spec en` (or `zh`) names a built-in spec, unless a file of that name exists.
+        let builtin = spec_file
+            .filter(|p| !p.exists())
+            .and_then(|p| Spec::builtin_language(&p.to_string_lossy()))
+            .map(|spec| (spec.language.clone(), spec));
+        let spec = match (&builtin, spec_file) {
+            (Some((_, spec)), _) => spec.clone(),
+            (None, Some(path)) => Spec::load(path)?,
+            (None, None) => Spec::builtin(),
         };
         // Read the master before creating anything: an unreadable master makes no campaign.
         let read = read_master(master, &spec, &reading.options()?)?;
@@ -408,13 +414,14 @@ impl Campaign {
         );
         let master_copy = dir.join(&master_name);
         std::fs::copy(master, &master_copy).map_err(io("copy the master to", &master_copy))?;
-        let spec_name = match spec_file {
-            Some(path) => {
+        let spec_name = match (&builtin, spec_file) {
+            (Some((language, _)), _) => language.clone(),
+            (None, Some(path)) => {
                 let target = dir.join("spec.toml");
                 std::fs::copy(path, &target).map_err(io("copy the spec to", &target))?;
                 "spec.toml".to_string()
             }
-            None => default_spec(),
+            (None, None) => default_spec(),
         };
         let config = Config {
             title: title

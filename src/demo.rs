@@ -159,6 +159,106 @@ pub fn return_all(campaign: &crate::campaign::Campaign) -> Result<usize, String>
     Ok(master.departments().len())
 }
 
+/// Every department of `campaign` returns its workbook into inbox/, filled with the
+/// `mistakes` given for it (none for the others). Returns how many were written.
+pub fn return_with_mistakes(
+    campaign: &crate::campaign::Campaign,
+    mistakes: &[(&str, Vec<Mistake>)],
+) -> Result<usize, crate::app::AppError> {
+    use crate::app::AppError;
+    let spec = campaign.spec()?;
+    let master = campaign.read_master(&spec)?.master;
+    let config = &campaign.config;
+    let issued_at = crate::time::now_utc();
+    let issue = config.issue(config.round, &issued_at);
+    let form = crate::form::Form::new(&master, &spec);
+    for department in master.departments() {
+        let name = department.name.as_str();
+        let theirs: &[Mistake] = mistakes
+            .iter()
+            .find(|(d, _)| *d == name)
+            .map_or(&[], |(_, m)| m.as_slice());
+        let prefill = fill(&master, name, &spec, theirs);
+        let path = campaign
+            .inbox()
+            .join(crate::template::file_name(&config.title, name));
+        let mut bytes =
+            crate::template::write_template(&master, &form, name, &spec, &issue, Some(&prefill))
+                .map_err(|e| AppError::write(&path, e))?;
+        for mistake in theirs {
+            if let Mistake::ChangedText(id) = mistake
+                && let Some(item) = master.item(id)
+            {
+                bytes = change_locked_text(&bytes, item).unwrap_or(bytes);
+            }
+        }
+        // Returns go into the inbox, which tianbao's own outputs never may.
+        crate::write::save_atomic(&path, &bytes).map_err(|e| AppError::write_io(&path, &e))?;
+    }
+    Ok(master.departments().len())
+}
+
+/// The departments whose returns had errors fix them in the feedback workbooks they got
+/// (scores within the weight, the missing deduction reasons written) and return those into
+/// inbox/. Returns each department with the file it returned.
+pub fn return_fixed(
+    campaign: &crate::campaign::Campaign,
+) -> Result<Vec<(String, std::path::PathBuf)>, crate::app::AppError> {
+    use crate::app::AppError;
+    use crate::returns::{self, feedback, gather};
+    let spec = campaign.spec()?;
+    let master = campaign.read_master(&spec)?.master;
+    let config = &campaign.config;
+    let issued_at = crate::time::now_utc();
+    let form = crate::form::Form::new(&master, &spec);
+    let feedback_dir = campaign.out().join("feedback");
+    let ctx = campaign.context(&master, &spec);
+    let gathered = gather::gather(std::slice::from_ref(&feedback_dir), &ctx.limits)?;
+    let collection = returns::collect(&ctx, gathered);
+    let mut returned = Vec::new();
+    for ret in &collection.returns {
+        let Some(department) = &ret.department else {
+            continue;
+        };
+        // What the feedback workbook holds, corrected; the locked text is already restored.
+        let mut prefill = feedback::prefill(&spec, ret);
+        prefill.marks.clear();
+        for item in master.items_of(department) {
+            let values = prefill.items.entry(item.id.clone()).or_default();
+            let weight = item.weight.unwrap_or_default();
+            let score = values
+                .get("score")
+                .and_then(|s| crate::text::parse_decimal(s));
+            if score.is_none_or(|s| s > weight) {
+                values.insert("score".into(), show(weight));
+            }
+            let below = score.is_some_and(|s| s < weight);
+            if below && values.get("deduction").is_none_or(|d| d.trim().is_empty()) {
+                values.insert("deduction".into(), "个别事项未按时完成，已整改。".into());
+            }
+        }
+        let round = ret.round.unwrap_or(config.round);
+        let issue = config.issue(round, ret.issued_at.as_deref().unwrap_or(&issued_at));
+        let path =
+            campaign
+                .inbox()
+                .join(feedback::file_name(&spec, &config.title, department, round));
+        let bytes = crate::template::write_template(
+            &master,
+            &form,
+            department,
+            &spec,
+            &issue,
+            Some(&prefill),
+        )
+        .map_err(|e| AppError::write(&path, e))?;
+        // Returns go into the inbox, which tianbao's own outputs never may.
+        crate::write::save_atomic(&path, &bytes).map_err(|e| AppError::write_io(&path, &e))?;
+        returned.push((department.clone(), path));
+    }
+    Ok(returned)
+}
+
 /// The workbook `bytes` with the locked task text of `item` edited, as a person might in a
 /// program that ignores the sheet protection. `None` when the text is not found.
 pub fn change_locked_text(bytes: &[u8], item: &Item) -> Option<Vec<u8>> {

@@ -10,6 +10,7 @@ pub mod campaign;
 pub mod compile;
 pub mod demo;
 pub mod digest;
+pub mod explain;
 pub mod finding;
 pub mod form;
 pub mod identity;

@@ -78,7 +78,7 @@ fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
-fn host_name() -> String {
+pub fn host_name() -> String {
     std::env::var("COMPUTERNAME")
         .ok()
         .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
@@ -127,12 +127,14 @@ pub fn process_alive(pid: u32) -> Option<bool> {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error(
-        "the campaign {dir} is in use by {holder}; wait for it to finish and run this again \
-         (if no tianbao command is running there, delete {path})"
+        "the campaign {dir} is in use by {}; wait for it to finish and run this again \
+         (if no tianbao command is running there, delete {path})",
+        .holder.as_ref().map_or_else(|| "another tianbao command".to_string(), |h| h.describe())
     )]
     Held {
         dir: String,
-        holder: String,
+        /// Who holds it, when the lock file says.
+        holder: Option<Box<Holder>>,
         path: String,
     },
     #[error("cannot lock the campaign {dir} ({path}: {source}); check that the folder is writable")]
@@ -164,7 +166,7 @@ impl Lock {
         };
         let held = |holder: Option<Holder>| LockError::Held {
             dir: dir.display().to_string(),
-            holder: holder.map_or_else(|| "another tianbao command".to_string(), |h| h.describe()),
+            holder: holder.map(Box::new),
             path: path.display().to_string(),
         };
         // A few rounds: a holder that finishes removes the file between our open and our lock.

@@ -68,9 +68,11 @@ fn main() -> ExitCode {
                 .ok()
                 .and_then(|mut l| l.take())
                 .unwrap_or_default();
+            let t = cmd::texts();
             eprintln!(
-                "error: internal error ({what}); this is a bug in tianbao: please report it with \
-                 the command you ran (files are written whole or not at all, so none is half-written)"
+                "{}{}",
+                t.get("error.prefix"),
+                t.say("error.internal", &[("what", &what)])
             );
             ExitCode::from(2)
         }

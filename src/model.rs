@@ -59,6 +59,15 @@ impl Role {
         Role::Ignored,
     ];
 
+    /// Every role's name, `id, category, …`.
+    pub fn names() -> String {
+        Role::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Id => "id",
@@ -78,9 +87,33 @@ impl Role {
         }
     }
 
+    /// A role by its name in English (`task`) or Chinese (`任务`, as `inspect` shows it).
     pub fn parse(text: &str) -> Option<Role> {
-        let text = text.trim().to_ascii_lowercase();
-        Role::ALL.iter().copied().find(|r| r.as_str() == text)
+        let text = crate::text::fold(text.trim()).to_ascii_lowercase();
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == text || r.chinese().contains(&text.as_str()))
+    }
+
+    /// The role's Chinese names: the first is how the terminal shows it.
+    pub fn chinese(self) -> &'static [&'static str] {
+        match self {
+            Role::Id => &["序号", "编号"],
+            Role::Category => &["类别", "项目"],
+            Role::Indicator => &["指标"],
+            Role::Task => &["任务", "工作任务", "内容"],
+            Role::Basis => &["依据", "文件依据"],
+            Role::Text => &["文字", "说明"],
+            Role::Weight => &["权重", "分值"],
+            Role::Deadline => &["时限", "完成时限"],
+            Role::Leaders => &["分管领导", "领导"],
+            Role::Departments => &["责任单位", "责任部门", "部门"],
+            Role::Lead => &["牵头单位", "牵头"],
+            Role::Cooperating => &["配合单位", "配合"],
+            Role::Persons => &["责任人"],
+            Role::Ignored => &["忽略", "不读"],
+        }
     }
 
     /// Roles whose cells are texts kept with the column's own label.

@@ -421,7 +421,7 @@ fn compile_scores_every_item_by_the_rule_with_traceable_provenance() {
     let c = &filled.campaign;
     let (run, path) = compile(c, &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("compiled: "), "{}", run.stdout);
+    assert!(run.stdout.contains("已汇总："), "{}", run.stdout);
 
     let sheet = read_sheet(&path, TABLE);
     let expected = expected_scores(&filled, "min");
@@ -429,7 +429,7 @@ fn compile_scores_every_item_by_the_rule_with_traceable_provenance() {
     let total: Decimal = expected.values().flatten().sum();
     assert!(
         run.stdout
-            .contains(&format!("total: {} of 100", total.normalize())),
+            .contains(&format!("总分 {} / 100", total.normalize())),
         "{}",
         run.stdout
     );
@@ -651,7 +651,11 @@ fn mean_and_lead_rules_score_shared_items() {
         let (run, path) = compile(c, &["--out", &out]);
         assert_eq!(run.code, 0, "{rule}: {}", run.stderr);
         assert!(
-            run.stdout.contains(&format!("rule {rule}")),
+            run.stdout.contains(if rule == "mean" {
+                "取平均分"
+            } else {
+                "取牵头部门得分"
+            }),
             "{}",
             run.stdout
         );
@@ -671,7 +675,7 @@ fn a_missing_department_refuses_and_allow_incomplete_leaves_exactly_its_items_bl
 
     let (run, path) = compile(c, &["--allow-incomplete"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("partial"), "{}", run.stdout);
+    assert!(run.stdout.contains("不完整"), "{}", run.stdout);
     let sheet = read_sheet(&path, TABLE);
     let expected = expected_scores(&filled, "min");
     let blank: Vec<&String> = expected

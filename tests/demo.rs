@@ -14,12 +14,12 @@ fn demo_runs_the_whole_cycle_and_reruns_over_itself() {
         assert!(run.stdout.contains(step), "{}", run.stdout);
     }
     assert!(
-        run.stdout.contains("13 valid, 2 invalid, 0 missing"),
+        run.stdout.contains("有效 13，有误 2，未交 0"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("15 valid, 0 invalid, 0 missing"),
+        run.stdout.contains("有效 15，有误 0，未交 0"),
         "{}",
         run.stdout
     );
@@ -42,6 +42,6 @@ fn demo_runs_the_whole_cycle_and_reruns_over_itself() {
     std::fs::write(tmp.path().join("mine/keep.txt"), "mine").unwrap();
     let refused = tianbao(tmp.path(), &["demo", "mine"]);
     assert_eq!(refused.code, 2);
-    assert!(refused.stderr.starts_with("error: "), "{}", refused.stderr);
+    assert!(refused.stderr.starts_with("错误："), "{}", refused.stderr);
     assert!(tmp.path().join("mine/keep.txt").exists());
 }

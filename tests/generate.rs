@@ -61,11 +61,7 @@ fn init_creates_the_folder_and_refuses_to_overwrite() {
         &["init", "c", "--master", sample_master().to_str().unwrap()],
     );
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("already holds a campaign"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("已有填报任务"), "{}", run.stderr);
 }
 
 #[test]
@@ -73,7 +69,7 @@ fn generate_writes_each_department_its_items_signed() {
     let (_dir, c) = init_campaign();
     let run = tianbao(&c, &["generate"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("wrote 15 workbooks"), "{}", run.stdout);
+    assert!(run.stdout.contains("已生成 15 份填报表"), "{}", run.stdout);
     let campaign = Campaign::open(&c).unwrap();
     let master = campaign
         .read_master(&campaign.spec().unwrap())
@@ -204,18 +200,18 @@ fn commands_find_the_campaign_upwards_and_name_bad_departments() {
     let (_dir, c) = init_campaign();
     let run = tianbao(&c.join("outbox"), &["generate", "--dept", "人事科"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("wrote 1 workbooks"), "{}", run.stdout);
+    assert!(run.stdout.contains("已生成 1 份填报表"), "{}", run.stdout);
     let run = tianbao(&c, &["generate", "--dept", "财务科"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.starts_with("error: no department \"财务科\""),
+        run.stderr.starts_with("错误：总表中没有“财务科”这个部门"),
         "{}",
         run.stderr
     );
     let elsewhere = tempfile::tempdir().unwrap();
     let run = tianbao(elsewhere.path(), &["generate"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no campaign here"), "{}", run.stderr);
+    assert!(run.stderr.contains("这里没有填报任务"), "{}", run.stderr);
 }
 
 #[test]

@@ -81,16 +81,16 @@ fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
-/// Fatal errors are one line, `error: …`, with no Rust debug output.
+/// Fatal errors are one line, `错误：…`, with no Rust debug output.
 fn assert_one_line_error(run: &Run, mentions: &[&str]) {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     let lines: Vec<&str> = run
         .stderr
         .lines()
-        .filter(|l| !l.starts_with("note:"))
+        .filter(|l| !l.starts_with("注意："))
         .collect();
     assert_eq!(lines.len(), 1, "not one line:\n{}", run.stderr);
-    assert!(lines[0].starts_with("error: "), "{}", run.stderr);
+    assert!(lines[0].starts_with("错误："), "{}", run.stderr);
     for word in mentions {
         assert!(lines[0].contains(word), "{word} not in: {}", lines[0]);
     }
@@ -220,14 +220,14 @@ fn a_generate_killed_mid_write_leaves_whole_files_and_a_lock_others_respect() {
     let mut child = start_slow(&c, &["generate"], 30_000);
     let temp = wait_for_temp(&c.path("outbox"), &mut child);
     // While it runs, writers are refused with its name; readers are not.
-    let holder = format!("pid {}", child.id());
+    let holder = format!("进程 {}", child.id());
     for args in [
         &["validate"][..],
         &["generate"],
         &["compile", "--allow-incomplete"],
     ] {
         let run = c.run(args);
-        assert_one_line_error(&run, &["`tianbao generate`", &holder, ".tianbao.lock"]);
+        assert_one_line_error(&run, &["“tianbao generate”", &holder, ".tianbao.lock"]);
     }
     let status = c.run(&["status"]);
     assert!(status.code == 0 || status.code == 1, "{}", status.stderr);
@@ -257,7 +257,7 @@ fn a_generate_killed_mid_write_leaves_whole_files_and_a_lock_others_respect() {
         !run.stdout.contains(&format!("\"{temp}")),
         "read the temp file as a workbook"
     );
-    assert!(run.stderr.contains("took over the lock"), "{}", run.stderr);
+    assert!(run.stderr.contains("已接管它留下的锁"), "{}", run.stderr);
 
     // The next writer cleans up and writes every workbook whole.
     let run = c.run(&["generate"]);
@@ -309,9 +309,9 @@ fn a_campaign_locked_by_another_holder_is_refused_until_released() {
     assert_one_line_error(
         &run,
         &[
-            "`tianbao test`",
-            &format!("pid {}", std::process::id()),
-            "wait for it",
+            "“tianbao test”",
+            &format!("进程 {}", std::process::id()),
+            "请等它结束",
         ],
     );
     drop(lock);
@@ -535,7 +535,7 @@ fn fatal_errors_are_one_line_naming_the_file_and_what_to_do() {
 
     std::fs::write(c.tmp.path().join("notes.xlsx"), "just text, 名单").unwrap();
     let run = tianbao(c.tmp.path(), &["inspect", "notes.xlsx"]);
-    assert_one_line_error(&run, &["notes.xlsx", "save it as .xlsx"]);
+    assert_one_line_error(&run, &["notes.xlsx", "另存为 .xlsx"]);
 
     let config = std::fs::read_to_string(c.path("tianbao.toml")).unwrap();
     std::fs::write(
@@ -565,7 +565,7 @@ fn fatal_errors_are_one_line_naming_the_file_and_what_to_do() {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     };
-    assert_one_line_error(&run, &["internal error", "report"]);
+    assert_one_line_error(&run, &["程序内部错误", "反馈"]);
 }
 
 #[test]

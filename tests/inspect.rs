@@ -108,17 +108,14 @@ fn human_summary_lists_tree_departments_and_findings() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = &run.stdout;
     assert!(
-        out.contains("61 items in 4 categories · 15 departments · total weight 100"),
+        out.contains("61 项，4 个类别 · 15 个部门 · 权重合计 100"),
         "{out}"
     );
-    assert!(out.contains("职能工作目标  (68分, weights 68)"), "{out}");
-    assert!(out.contains("    2-4  (2分, weights 3)"), "{out}");
-    assert!(out.contains("Departments (15)"), "{out}");
-    assert!(out.contains("Findings: 0 errors, 4 warnings"), "{out}");
-    assert!(
-        out.contains("warning group_points_mismatch 考评表!E40 [2-4-1]"),
-        "{out}"
-    );
+    assert!(out.contains("职能工作目标（68分，权重合计 68）"), "{out}");
+    assert!(out.contains("    2-4（2分，权重合计 3）"), "{out}");
+    assert!(out.contains("部门（15 个）"), "{out}");
+    assert!(out.contains("发现：0 处错误，4 条提醒"), "{out}");
+    assert!(out.contains("提醒  考评表!E40 [2-4-1]  2-4 组"), "{out}");
 }
 
 /// Every layout below is the same table: it must give the sample's items exactly.
@@ -308,13 +305,13 @@ fn unreadable_inputs_exit_2_with_one_line() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr.trim(),
-        "error: a.xlsx is not a spreadsheet (plain text, e.g. CSV); save it as .xlsx, .xls or .ods"
+        "错误：a.xlsx 是纯文本文件（如 CSV），不是电子表格。请另存为 .xlsx、.xls 或 .ods。"
     );
 
     let run = tianbao(dir.path(), &["inspect", "missing.xlsx"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.starts_with("error: cannot read missing.xlsx"),
+        run.stderr.starts_with("错误：无法读取 missing.xlsx"),
         "{}",
         run.stderr
     );
@@ -325,11 +322,7 @@ fn unreadable_inputs_exit_2_with_one_line() {
     std::fs::write(dir.path().join("half.xlsx"), truncated).unwrap();
     let run = tianbao(dir.path(), &["inspect", "half.xlsx"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("damaged or truncated"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("已损坏或不完整"), "{}", run.stderr);
 
     let run = tianbao(
         dir.path(),
@@ -343,7 +336,7 @@ fn unreadable_inputs_exit_2_with_one_line() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("no sheet named \"Sheet9\"; its sheets are: \"考评表\""),
+            .contains("中没有名为“Sheet9”的工作表。其中的工作表：\"考评表\""),
         "{}",
         run.stderr
     );
@@ -360,7 +353,7 @@ fn a_workbook_without_the_table_says_which_columns_it_needs() {
     let run = tianbao(dir.path(), &["inspect", "other.xlsx"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("no table header found in other.xlsx"),
+        run.stderr.contains("在 other.xlsx 中找不到表头"),
         "{}",
         run.stderr
     );

@@ -267,11 +267,7 @@ fn outputs_never_replace_the_campaigns_own_files_or_the_inbox() {
     ] {
         let run = c.run(&["compile", "--out", out]);
         assert_eq!(run.code, 2, "--out {out}: {}", run.stdout);
-        assert!(
-            run.stderr.contains("never writes over it"),
-            "{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains("不会覆盖它"), "{}", run.stderr);
     }
     let run = c.run(&["generate", "--out", "inbox/forms"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
@@ -310,7 +306,7 @@ fn a_file_dropped_in_after_validate_is_named_and_not_compiled() {
     let run = c.run(&["compile"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("changed") && run.stderr.contains("人事科.xlsx"),
+        run.stderr.contains("已修改") && run.stderr.contains("人事科.xlsx"),
         "{}",
         run.stderr
     );
@@ -353,7 +349,7 @@ fn a_later_workbook_of_other_content_does_not_silently_replace_a_valid_return() 
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let run = c.run(&["compile"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("total: 98 of 100"), "{}", run.stdout);
+    assert!(run.stdout.contains("总分 98 / 100"), "{}", run.stdout);
 }
 
 #[test]
@@ -372,7 +368,7 @@ fn a_changed_secret_is_said_once_as_the_campaigns_fault() {
     let run = c.run(&["validate"]);
     assert_eq!(run.code, 1);
     assert_eq!(
-        run.stdout.matches("secret_changed").count(),
+        run.stdout.matches("签名全部无法验证").count(),
         1,
         "said once: {}",
         run.stdout

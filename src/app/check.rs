@@ -48,7 +48,7 @@ pub fn check(
         || gather::gather(&paths, &campaign.config.limits),
     );
     let read = master?;
-    let gathered = gathered.map_err(AppError::Gather)?;
+    let gathered = gathered?;
     let mut ctx = campaign.context(&read.master, &spec);
     ctx.confirmed = confirmations(&campaign)?;
     progress.start(Stage::Checking, gathered.inputs.len());
@@ -87,7 +87,7 @@ pub struct Validated {
     /// Files named by `accept` that are no return a replacement waits on.
     pub not_accepted: Vec<PathBuf>,
     /// The holder of a lock taken over (a run that did not finish).
-    pub took_over: Option<String>,
+    pub took_over: Option<crate::lock::Holder>,
 }
 
 /// Checks the returns, records the receipts, writes the report and the feedback workbooks.

@@ -51,7 +51,7 @@ pub struct Written {
     /// The departments without a valid return, whose items stayed blank.
     pub blockers: Vec<Standing>,
     pub checked: Checked,
-    pub took_over: Option<String>,
+    pub took_over: Option<crate::lock::Holder>,
 }
 
 /// Compiles the campaign's returns into the consolidated workbook.
@@ -134,7 +134,7 @@ fn as_checked(
     inputs: &str,
     progress: &dyn Progress,
 ) -> Result<Result<Found, CompileOutcome>, AppError> {
-    let gathered = gather::gather(paths, &campaign.config.limits).map_err(AppError::Gather)?;
+    let gathered = gather::gather(paths, &campaign.config.limits)?;
     let never = || {
         let new = gathered.inputs.iter().map(|i| i.display.clone()).collect();
         Ok(Err(CompileOutcome::NotValidated {

@@ -37,7 +37,7 @@ pub enum GenerateOutcome {
     Written {
         dir: PathBuf,
         issued: Vec<Issued>,
-        took_over: Option<String>,
+        took_over: Option<crate::lock::Holder>,
     },
 }
 

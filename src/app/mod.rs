@@ -28,10 +28,15 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Lock(#[from] LockError),
-    #[error("{0}")]
-    Gather(String),
+    #[error(transparent)]
+    Gather(#[from] crate::returns::gather::GatherError),
     #[error("cannot write {path}: {detail}")]
-    Write { path: String, detail: String },
+    Write {
+        path: String,
+        detail: String,
+        /// The system's reason, when it was a file-system error.
+        io: Option<std::io::ErrorKind>,
+    },
     #[error(
         "no inbox folder at {path}; create it and put the returned workbooks (or their zips) \
          there, or name them on the command line"
@@ -55,6 +60,16 @@ impl AppError {
         AppError::Write {
             path: path.display().to_string(),
             detail: detail.to_string(),
+            io: None,
+        }
+    }
+
+    /// A file-system error writing `path`.
+    pub fn write_io(path: &Path, error: &std::io::Error) -> AppError {
+        AppError::Write {
+            path: path.display().to_string(),
+            detail: error.to_string(),
+            io: Some(error.kind()),
         }
     }
 }
@@ -85,14 +100,14 @@ impl Progress for Quiet {}
 #[derive(Debug)]
 pub struct Locked {
     pub lock: Lock,
-    pub took_over: Option<String>,
+    pub took_over: Option<crate::lock::Holder>,
 }
 
 /// Takes the lock of `campaign` for `command` (see [`crate::lock`]), and removes the temporary
 /// files that interrupted runs left in its output folders.
 pub fn lock(campaign: &Campaign, command: &str) -> Result<Locked, AppError> {
     let lock = Lock::acquire(&campaign.dir, command)?;
-    let took_over = lock.stale.as_ref().map(|s| s.describe());
+    let took_over = lock.stale.clone();
     for dir in [
         campaign.outbox(),
         campaign.out(),
@@ -132,10 +147,10 @@ pub fn inputs(campaign: &Campaign, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, S
 /// Saves `bytes` at `path` whole or not at all, refusing the campaign's own files.
 pub fn save(campaign: &Campaign, path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     campaign.check_output(path)?;
-    crate::write::save_atomic(path, bytes).map_err(|e| AppError::write(path, e))
+    crate::write::save_atomic(path, bytes).map_err(|e| AppError::write_io(path, &e))
 }
 
 /// Creates `dir` (and its parents) for outputs.
 pub fn create_dir(dir: &Path) -> Result<(), AppError> {
-    std::fs::create_dir_all(dir).map_err(|e| AppError::write(dir, e))
+    std::fs::create_dir_all(dir).map_err(|e| AppError::write_io(dir, &e))
 }

@@ -3,40 +3,25 @@
 
 use std::path::PathBuf;
 
+use super::render::t;
 use tianbao::app::compile::{CompileOptions, CompileOutcome};
 use tianbao::campaign::Campaign;
-use tianbao::text::{for_terminal as t, show};
+use tianbao::text::show;
 
-use super::{Fatal, Outcome};
+use super::render::{joined, padded};
+use super::{Fatal, Outcome, shown, texts};
 
-/// Compile the returns into the scored master table (考评表) with the departments' details,
-/// who returned what, and a scores overview.
-///
-/// Uses exactly the returns the last `tianbao validate` checked: a file new, changed or gone
-/// since is named and nothing is written until it is validated (or use --revalidate).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
-  tianbao validate && tianbao compile       # everything in inbox/ → out/<title>-汇总.xlsx
-  tianbao compile --revalidate              # validate again, then compile
-  tianbao compile inbox/ ~/Downloads/水科.zip --out 2023汇总.xlsx
-  tianbao compile --allow-incomplete        # leave the items of missing departments blank
-
-Item scores follow `aggregation` in tianbao.toml: min (default), mean or lead.
-Exit status: 0 written, 1 refused: a department has no valid return (they are listed; see
-`tianbao validate`, or use --allow-incomplete), or files differ from what was validated;
-2 could not run.")]
 pub struct Args {
-    /// Files, folders (searched recursively) or .zip archives; default: the campaign's inbox/.
+    /// Files, folders or .zip archives; default: the inbox.
     pub paths: Vec<PathBuf>,
-    /// Write the workbook here instead of out/<title>-汇总.xlsx (never over the campaign's
-    /// own files or into the inbox).
-    #[arg(long, value_name = "FILE")]
+    /// Write the workbook here.
+    #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Compile even when departments have not returned a valid workbook: their items stay
-    /// blank and highlighted, and the totals say they are partial.
+    /// Compile even when departments have no valid return.
     #[arg(long)]
     pub allow_incomplete: bool,
-    /// Validate the returns again (recording new receipts), then compile.
+    /// Validate the returns again, then compile.
     #[arg(long)]
     pub revalidate: bool,
 }
@@ -57,45 +42,50 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
 
 /// Renders how compile ended.
 pub fn render(outcome: CompileOutcome) -> Outcome {
+    let tx = texts();
     let written = match outcome {
         CompileOutcome::Written(written) => written,
         CompileOutcome::Refused { blockers } => {
-            eprintln!(
-                "not compiled: {} departments have no valid return:",
-                blockers.len()
-            );
-            for standing in &blockers {
+            eprintln!("{}", tx.count("compile.refused", blockers.len(), &[]));
+            let names = padded(blockers.iter().map(|s| s.department.as_str()));
+            for (standing, name) in blockers.iter().zip(names) {
                 let detail = match standing.status {
-                    "invalid" => format!(
-                        "invalid, {} errors in {}",
-                        standing.errors,
-                        standing.file.as_deref().unwrap_or("")
+                    "invalid" => tx.say(
+                        "compile.blocker_invalid",
+                        &[
+                            ("errors", &tx.count("count.errors", standing.errors, &[])),
+                            ("file", &t(standing.file.as_deref().unwrap_or(""))),
+                        ],
                     ),
-                    _ => format!("missing, contact: {}", standing.persons.join("、")),
+                    _ => tx.say(
+                        "compile.blocker_missing",
+                        &[("persons", &joined(tx, &standing.persons))],
+                    ),
                 };
-                eprintln!("  {}  ({})", t(&standing.department), t(&detail));
+                eprintln!("  {name}  {detail}");
             }
-            eprintln!(
-                "run `tianbao validate` for the details, or compile without them with --allow-incomplete"
-            );
+            eprintln!("{}", tx.get("compile.refused_hint"));
             return Outcome::Findings;
         }
         CompileOutcome::NotValidated { changes, never } => {
-            if never {
-                eprintln!("not compiled: these returns have never been validated");
-            } else {
-                eprintln!("not compiled: the returns differ from what `tianbao validate` checked");
-            }
+            eprintln!(
+                "{}",
+                tx.get(if never {
+                    "compile.never_validated"
+                } else {
+                    "compile.changed"
+                })
+            );
             for (what, list) in [
-                ("new", &changes.new),
-                ("changed", &changes.changed),
-                ("gone", &changes.gone),
+                ("compile.change.new", &changes.new),
+                ("compile.change.changed", &changes.changed),
+                ("compile.change.gone", &changes.gone),
             ] {
                 for path in list {
-                    eprintln!("  {what:<8} {}", t(path));
+                    eprintln!("  {}  {}", tx.get(what), t(path));
                 }
             }
-            eprintln!("run `tianbao validate` (or `tianbao compile --revalidate`)");
+            eprintln!("{}", tx.get("compile.changed_hint"));
             return Outcome::Findings;
         }
     };
@@ -105,25 +95,41 @@ pub fn render(outcome: CompileOutcome) -> Outcome {
     let scores = &written.scores;
     let master = &written.checked.master;
     let scored = scores.items.len() - scores.unscored().count();
-    println!("compiled: {}", t(&written.path.display().to_string()));
     println!(
-        "total: {} of {} ({} of {} items scored, rule {})",
-        show(scores.total()),
-        show(master.total_weight()),
-        scored,
-        scores.items.len(),
-        scores.rule.as_str()
+        "{}",
+        tx.say("compile.written", &[("path", &shown(&written.path))])
+    );
+    println!(
+        "{}",
+        tx.say(
+            "compile.total",
+            &[
+                ("total", &show(scores.total())),
+                ("full", &show(master.total_weight())),
+                ("scored", &scored.to_string()),
+                ("items", &tx.count("count.items", scores.items.len(), &[])),
+                ("rule", tx.get(&format!("rule.{}", scores.rule.as_str()))),
+            ]
+        )
     );
     if scores.is_partial() {
-        let names: Vec<&str> = written
+        let names: Vec<String> = written
             .blockers
             .iter()
-            .map(|s| s.department.as_str())
+            .map(|s| s.department.clone())
             .collect();
         println!(
-            "partial: {} items left blank, no valid return from {}",
-            scores.unscored().count(),
-            t(&names.join("、"))
+            "{}",
+            tx.say(
+                "compile.partial",
+                &[
+                    (
+                        "items",
+                        &tx.count("count.items", scores.unscored().count(), &[])
+                    ),
+                    ("departments", &joined(tx, &names)),
+                ]
+            )
         );
     }
     Outcome::Clean

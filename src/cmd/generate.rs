@@ -4,30 +4,24 @@ use std::path::PathBuf;
 
 use tianbao::app::generate::{GenerateOptions, GenerateOutcome};
 use tianbao::campaign::Campaign;
-use tianbao::text::for_terminal as t;
+use tianbao::texts::pad_left;
 
-use super::{Fatal, Outcome};
+use super::render::finding_line;
+use super::{Fatal, Outcome, shown, texts};
 
-/// Write one fill-in workbook per department (lead or cooperating) into outbox/: only its
-/// items, master columns locked, input cells checked as people type, and a signed identity.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
-  tianbao generate                      # every department, into outbox/
-  tianbao generate --dept 办公室 --dept 审批科
-  tianbao -C 2023考评 generate --out /tmp/forms
-
-Refuses (exit 1) when the master table has errors; `tianbao inspect` shows them.")]
 pub struct Args {
     /// Only this department (repeatable).
-    #[arg(long = "dept", value_name = "NAME")]
+    #[arg(long = "dept")]
     pub departments: Vec<String>,
     /// Write into this folder instead of the campaign's outbox/.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
+    let spec = campaign.spec()?;
     let options = GenerateOptions {
         departments: args.departments,
         out: args.out,
@@ -38,25 +32,24 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         &options,
         &super::progress::Terminal::default(),
     )?;
-    Ok(render(outcome))
+    Ok(render(&spec, outcome))
 }
 
 /// Renders what generate did.
-pub fn render(outcome: GenerateOutcome) -> Outcome {
+pub fn render(spec: &tianbao::spec::Spec, outcome: GenerateOutcome) -> Outcome {
+    let t = texts();
     let (dir, issued, took_over) = match outcome {
         GenerateOutcome::Refused { master, errors } => {
             eprintln!(
-                "the master table {} has {} errors; fix them before generating:",
-                t(&master.display().to_string()),
-                errors.len()
+                "{}",
+                t.count(
+                    "generate.refused",
+                    errors.len(),
+                    &[("path", &shown(&master))]
+                )
             );
             for f in &errors {
-                eprintln!(
-                    "  {} {} {}",
-                    f.code,
-                    t(&f.place()),
-                    t(&f.message(&tianbao::spec::Spec::builtin()))
-                );
+                eprintln!("{}", finding_line(t, spec, f));
             }
             return Outcome::Findings;
         }
@@ -70,14 +63,18 @@ pub fn render(outcome: GenerateOutcome) -> Outcome {
         super::took_over(holder);
     }
     if issued.len() <= 100 {
-        for i in &issued {
-            println!("{:>3} items  {}", i.items, t(&i.path.display().to_string()));
+        let counts: Vec<String> = issued
+            .iter()
+            .map(|i| t.count("count.items", i.items, &[]))
+            .collect();
+        let width = tianbao::texts::widest(counts.iter().map(String::as_str));
+        for (i, count) in issued.iter().zip(&counts) {
+            println!("  {}  {}", pad_left(count, width), shown(&i.path));
         }
     }
     println!(
-        "wrote {} workbooks to {}",
-        issued.len(),
-        t(&dir.display().to_string())
+        "{}",
+        t.count("generate.written", issued.len(), &[("dir", &shown(&dir))])
     );
     Outcome::Clean
 }

@@ -4,54 +4,43 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use super::render::t;
 use serde_json::json;
-use tianbao::finding::{Finding, Severity, tally};
+use tianbao::finding::tally;
 use tianbao::master::{MasterRead, read_master};
 use tianbao::model::{Category, Item, Master, Role};
 use tianbao::spec::Spec;
-use tianbao::text::{for_terminal as t, show};
+use tianbao::text::show;
+use tianbao::texts::{pad, pad_left};
+
+use super::render::{finding_line, joined, padded};
+use super::texts;
 
 use super::{Fatal, Outcome, ReadArgs};
 
-/// Read a master table (.xlsx, .xlsm, .xls, .ods) and show its columns and their roles, its
-/// categories, items, departments and any inconsistencies.
-///
-/// The table is found by its header labels (序号, 具体措施, 责任单位, 牵头单位, 分值 …) on
-/// whichever sheet holds it; title rows, multi-row headers, headers repeated at page breaks,
-/// merged cells, section rows (一、… （一）…), notes and 合计 rows are all understood. Where a
-/// column's role is not recognised, say it with --map.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
-  tianbao inspect samples/master.xlsx
-  tianbao inspect 考评表.xls --sheet 2023年
-  tianbao inspect 任务分解表.xlsx --map \"工作事项=task,承担处室=departments\"
-  tianbao inspect 县区考评.xlsx --units \"各县（市、区）=鲤城区、丰泽区、洛江区\"
-  tianbao inspect master.ods --json > master.json
-
-Exit status: 0 the table was read (warnings allowed), 1 it has errors (e.g. duplicate ids,
-missing weights), 2 it could not be read.")]
 pub struct Args {
     /// The master table workbook.
     pub master: PathBuf,
-    /// Print one JSON object instead of the human summary.
+    /// One JSON object instead of the summary.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub read: ReadArgs,
-    /// A template spec file (labels and messages) instead of the built-in Chinese one.
-    #[arg(long, value_name = "FILE")]
+    /// A template spec file.
+    #[arg(long)]
     pub spec: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let spec = match &args.spec {
         Some(path) => Spec::load(path)?,
-        None => Spec::builtin(),
+        None => Spec::builtin_language(texts().language()).unwrap_or_else(Spec::builtin),
     };
     let options = args.read.reading()?.options()?;
     let read = read_master(&args.master, &spec, &options)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&spec, &read))?);
+        super::print_json(&to_json(&spec, &read));
     } else {
         print!(
             "{}",
@@ -135,25 +124,35 @@ fn column_letter(col: u32) -> String {
 }
 
 fn human(spec: &Spec, path: &str, read: &MasterRead) -> String {
+    let tx = texts();
     let master = &read.master;
     let mut out = String::new();
     if let Some(title) = master.title() {
         let _ = writeln!(out, "{}", t(title));
     }
     let weight = if master.weighted() {
-        format!(" · total weight {}", show(master.total_weight()))
+        tx.say(
+            "inspect.weight",
+            &[("weight", &show(master.total_weight()))],
+        )
     } else {
-        " · no weight column".to_string()
+        tx.get("inspect.no_weight").to_string()
     };
-    let _ = writeln!(
-        out,
-        "{} · sheet {} · {} items in {} categories · {} departments{weight}\n",
-        t(path),
-        t(master.sheet()),
-        master.items().len(),
-        master.categories().len(),
-        master.departments().len(),
+    let items = tx.count("count.items", master.items().len(), &[]);
+    let categories = tx.count("count.categories", master.categories().len(), &[]);
+    let departments = tx.count("count.departments", master.departments().len(), &[]);
+    let summary = tx.say(
+        "inspect.summary",
+        &[
+            ("path", &t(path)),
+            ("sheet", &t(master.sheet())),
+            ("items", &items),
+            ("categories", &categories),
+            ("departments", &departments),
+            ("weight", &weight),
+        ],
     );
+    let _ = writeln!(out, "{summary}\n");
     columns(&mut out, master);
     let sums = group_weights(master);
     for category in master.categories() {
@@ -164,28 +163,57 @@ fn human(spec: &Spec, path: &str, read: &MasterRead) -> String {
         .iter()
         .filter(|i| i.category.is_empty())
         .collect();
-    items(&mut out, master, &sums, &top, "");
-    departments(&mut out, master);
+    items_lines(&mut out, master, &sums, &top, "");
+    departments_lines(&mut out, master);
     let (errors, warnings) = tally(&read.findings);
-    let _ = writeln!(out, "\nFindings: {errors} errors, {warnings} warnings");
+    let errors = tx.count("count.errors", errors, &[]);
+    let warnings = tx.count("count.warnings", warnings, &[]);
+    let _ = writeln!(
+        out,
+        "\n{}",
+        tx.say(
+            "inspect.findings",
+            &[("errors", &errors), ("warnings", &warnings)]
+        )
+    );
     for finding in &read.findings {
-        let _ = writeln!(out, "  {}", finding_line(spec, finding));
+        let _ = writeln!(out, "{}", finding_line(tx, spec, finding));
     }
     out
 }
 
+/// A role as the terminal names it (what `--map` accepts too).
+fn role_word(role: Role) -> String {
+    texts().get(&format!("role.{}", role.as_str())).to_string()
+}
+
 /// Which header cell got which role, and which columns are read past.
 fn columns(out: &mut String, master: &Master) {
-    let _ = writeln!(out, "Columns");
-    for c in master.columns() {
-        let level = c.level.map(|l| format!(" {l}")).unwrap_or_default();
-        let label = if c.label.is_empty() { "—" } else { &c.label };
+    let tx = texts();
+    let _ = writeln!(out, "{}", tx.get("inspect.columns"));
+    let labels: Vec<String> = master
+        .columns()
+        .iter()
+        .map(|c| {
+            if c.label.is_empty() {
+                "—".to_string()
+            } else {
+                t(&c.label)
+            }
+        })
+        .collect();
+    let width = tianbao::texts::widest(labels.iter().map(String::as_str));
+    for (c, label) in master.columns().iter().zip(&labels) {
+        let level = c
+            .level
+            .map(|l| tx.say("inspect.level", &[("level", &l.to_string())]))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {:<3} {}  → {}{level}",
-            column_letter(c.index),
-            t(label),
-            c.role
+            "  {}  {}  → {}{level}",
+            pad(&column_letter(c.index), 3),
+            pad(label, width),
+            role_word(c.role)
         );
     }
     let ignored: Vec<String> = master
@@ -195,66 +223,65 @@ fn columns(out: &mut String, master: &Master) {
         .map(|c| column_letter(c.index))
         .collect();
     if !ignored.is_empty() {
-        let _ = writeln!(out, "  ignored: {}", ignored.join(", "));
+        let list = ignored.join(tx.get("list.separator"));
+        let _ = writeln!(out, "{}", tx.say("inspect.ignored", &[("columns", &list)]));
     }
     let _ = writeln!(out);
 }
 
-fn departments(out: &mut String, master: &Master) {
-    let _ = writeln!(out, "\nDepartments ({})", master.departments().len());
-    let width = master
+fn departments_lines(out: &mut String, master: &Master) {
+    let tx = texts();
+    let count = master.departments().len().to_string();
+    let _ = writeln!(
+        out,
+        "\n{}",
+        tx.say("inspect.departments", &[("count", &count)])
+    );
+    let names = padded(master.departments().iter().map(|d| d.name.as_str()));
+    let counts: Vec<String> = master
         .departments()
         .iter()
-        .map(|d| d.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    for d in master.departments() {
-        let pad = width - d.name.chars().count();
+        .map(|d| tx.count("count.items", d.items, &[]))
+        .collect();
+    let width = tianbao::texts::widest(counts.iter().map(String::as_str));
+    for ((d, name), items) in master.departments().iter().zip(&names).zip(&counts) {
         let roles = if d.cooperating > 0 {
-            format!(" ({} lead, {} cooperating)", d.lead, d.cooperating)
+            tx.say(
+                "inspect.roles",
+                &[
+                    ("lead", &d.lead.to_string()),
+                    ("cooperating", &d.cooperating.to_string()),
+                ],
+            )
         } else {
             String::new()
         };
         let weight = if master.weighted() {
-            format!("  weight {:>5}", show(d.weight))
+            tx.say(
+                "inspect.department_weight",
+                &[("weight", &pad_left(&show(d.weight), 5))],
+            )
         } else {
             String::new()
         };
         let _ = writeln!(
             out,
-            "  {}{}  {:>3} items{roles}{weight}  {}",
-            t(&d.name),
-            "  ".repeat(pad),
-            d.items,
-            t(&d.persons.join("、")),
+            "  {name}  {}{roles}{weight}  {}",
+            pad_left(items, width),
+            joined(tx, &d.persons),
         );
     }
 }
 
-fn finding_line(spec: &Spec, f: &Finding) -> String {
-    let severity = match f.severity {
-        Severity::Error => "error  ",
-        Severity::Warning => "warning",
-    };
-    let item = f
-        .item
-        .as_deref()
-        .map(|i| format!(" [{i}]"))
-        .unwrap_or_default();
-    format!(
-        "{severity} {} {}{}: {}",
-        f.code,
-        t(&f.place()),
-        t(&item),
-        t(&f.message(spec))
-    )
-}
-
 fn points(master: &Master, category: &Category) -> String {
+    let tx = texts();
     match (category.points, master.weighted()) {
-        (Some(p), true) => format!("  ({}分, weights {})", show(p), show(category.weight)),
-        (Some(p), false) => format!("  ({}分)", show(p)),
-        (None, true) => format!("  (weights {})", show(category.weight)),
+        (Some(p), true) => tx.say(
+            "inspect.points_weights",
+            &[("points", &show(p)), ("weight", &show(category.weight))],
+        ),
+        (Some(p), false) => tx.say("inspect.points", &[("points", &show(p))]),
+        (None, true) => tx.say("inspect.weights", &[("weight", &show(category.weight))]),
         (None, false) => String::new(),
     }
 }
@@ -286,25 +313,25 @@ fn tree(out: &mut String, master: &Master, sums: &GroupSums, category: &Category
         .iter()
         .filter_map(|id| master.item(id))
         .collect();
-    items(out, master, sums, &items_here, &indent);
+    items_lines(out, master, sums, &items_here, &indent);
 }
 
-fn items(out: &mut String, master: &Master, sums: &GroupSums, items: &[&Item], indent: &str) {
+fn items_lines(out: &mut String, master: &Master, sums: &GroupSums, items: &[&Item], indent: &str) {
+    let tx = texts();
     let mut shown_group = None;
+    let id_width = tianbao::texts::widest(items.iter().map(|i| i.id.as_str())).max(7);
     for item in items {
         let in_group = item.group != item.id && master.weighted();
         if in_group && shown_group.as_deref() != Some(item.group.as_str()) {
             let sum = sums.get(item.group.as_str()).copied().unwrap_or_default();
-            let declared = item
-                .points
-                .map(|p| format!("{}分, ", show(p)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{indent}  {}  ({declared}weights {})",
-                t(&item.group),
-                show(sum)
-            );
+            let line = match item.points {
+                Some(p) => tx.say(
+                    "inspect.points_weights",
+                    &[("points", &show(p)), ("weight", &show(sum))],
+                ),
+                None => tx.say("inspect.weights", &[("weight", &show(sum))]),
+            };
+            let _ = writeln!(out, "{indent}  {}{line}", t(&item.group));
             shown_group = Some(item.group.clone());
         }
         let deeper = if in_group { "    " } else { "  " };
@@ -316,14 +343,14 @@ fn items(out: &mut String, master: &Master, sums: &GroupSums, items: &[&Item], i
         let cooperating = if item.cooperating().is_empty() {
             String::new()
         } else {
-            format!(" + {}", t(&item.cooperating().join("、")))
+            format!(" + {}", joined(tx, item.cooperating()))
         };
         let _ = writeln!(
             out,
-            "{indent}{deeper}{:<7} {:>4}  {}{cooperating}",
-            t(&item.id),
-            weight,
-            t(&item.lead().join("、"))
+            "{indent}{deeper}{} {}  {}{cooperating}",
+            pad(&t(&item.id), id_width),
+            pad_left(&weight, 4),
+            joined(tx, item.lead())
         );
     }
 }

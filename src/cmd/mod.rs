@@ -1,33 +1,45 @@
-//! The command line: one file per subcommand, each with its arguments and `run`.
+//! The command line: one file per subcommand, each with its arguments, `run` and `render`.
 //!
-//! Subcommands return an [`Outcome`]; errors are printed once, as `error: …`, here.
+//! Everything printed comes from the terminal texts in the run's language ([`lang`]); help
+//! and clap's errors too ([`cli`]). Subcommands return an [`Outcome`]; a fatal error is
+//! printed once, here.
 
+mod cli;
 mod compile;
 mod demo;
 mod generate;
+mod help;
 mod init;
 mod inspect;
+pub mod lang;
 pub mod progress;
+mod render;
 mod status;
 mod validate;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
-
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
+use tianbao::explain::{Explain, Said};
+use tianbao::texts::Texts;
 
-/// tianbao (填报): send each department its own fill-in workbook, check what comes back, and
-/// compile the scored table in the master's layout.
+pub use lang::texts;
+
+/// tianbao (填报). The texts of help come from the terminal texts at run time.
 #[derive(Debug, Parser)]
-#[command(name = "tianbao", version, about, long_about = None)]
+#[command(name = "tianbao", version)]
 pub struct Cli {
-    /// The campaign folder (default: the nearest folder upwards holding tianbao.toml).
-    #[arg(short = 'C', long = "campaign", global = true, value_name = "DIR")]
+    /// The campaign folder.
+    #[arg(short = 'C', long = "campaign", global = true)]
     pub campaign: Option<PathBuf>,
-    /// No progress output on stderr.
+    /// No progress output.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// The language of the terminal: zh or en.
+    #[arg(long, global = true)]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -41,6 +53,7 @@ pub enum Command {
     Status(status::Args),
     Compile(compile::Args),
     Demo(demo::Args),
+    Help(help::Args),
 }
 
 /// How a command that ran ended.
@@ -53,20 +66,24 @@ pub enum Outcome {
 }
 
 /// A fatal error: the command could not do its job. Printed as one line.
-pub type Fatal = Box<dyn std::error::Error>;
+#[derive(Debug)]
+pub struct Fatal(pub Said);
+
+impl<E: Explain> From<E> for Fatal {
+    fn from(error: E) -> Fatal {
+        Fatal(error.said())
+    }
+}
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let t = lang::choose(&args);
+    let cli = match cli::command(t)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
-        Err(err) => {
-            // clap prints help and version to stdout with success, usage errors to stderr.
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(err) => return usage_error(&err, t, &args),
     };
     progress::set_quiet(cli.quiet);
     let result = match cli.command {
@@ -77,22 +94,65 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(cli.campaign, args),
         Command::Compile(args) => compile::run(cli.campaign, args),
         Command::Demo(args) => demo::run(args),
+        Command::Help(args) => help::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
-        Err(err) => {
+        Err(Fatal(said)) => {
             // One line, whatever the error's text holds (a library's multi-line detail).
-            let text = err.to_string();
+            let text = said.render(t);
             let line: Vec<&str> = text
                 .lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .collect();
-            eprintln!("error: {}", tianbao::text::for_terminal(&line.join(" ")));
+            eprintln!(
+                "{}{}",
+                t.get("error.prefix"),
+                tianbao::text::for_terminal(&line.join(" "))
+            );
             ExitCode::from(2)
         }
     }
+}
+
+/// Help and version are printed as asked (exit 0); a usage error is told in words, with where
+/// to read more (exit 2).
+fn usage_error(err: &clap::Error, t: &Texts, args: &[OsString]) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            eprintln!("{}{}", t.get("error.prefix"), cli::explain(err, t));
+            let command = match cli::subcommand_in(args) {
+                Some(sub) => format!("tianbao {sub} --help"),
+                None => "tianbao --help".to_string(),
+            };
+            eprintln!("{}", t.say("clap.see_help", &[("command", &command)]));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints a JSON value, pretty.
+pub fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    );
+}
+
+/// A path as shown on the terminal.
+pub fn shown(path: &std::path::Path) -> String {
+    tianbao::text::for_terminal(&path.display().to_string()).into_owned()
 }
 
 /// How to read a master where detection is not enough: shared by `inspect` and `init` (which
@@ -147,9 +207,15 @@ impl ReadArgs {
 }
 
 /// Says that a lock left by a run that did not finish was taken over.
-pub fn took_over(holder: &str) {
+pub fn took_over(holder: &tianbao::lock::Holder) {
+    let t = texts();
+    let who = tianbao::explain::holder_words(t, Some(holder));
     eprintln!(
-        "note: took over the lock left by {}, which did not finish",
-        tianbao::text::for_terminal(holder)
+        "{}{}",
+        t.get("note.prefix"),
+        t.say(
+            "note.took_over",
+            &[("holder", &tianbao::text::for_terminal(&who))]
+        )
     );
 }

@@ -35,7 +35,7 @@ impl Progress {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
             bar.set_style(
-                ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {per_sec} {eta}")
+                ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
             );
@@ -97,11 +97,12 @@ impl Terminal {
 
 impl tianbao::app::Progress for Terminal {
     fn start(&self, stage: tianbao::app::Stage, total: usize) {
-        let label = match stage {
-            tianbao::app::Stage::Generating => "generating",
-            tianbao::app::Stage::Checking => "checking returns",
-            tianbao::app::Stage::Hashing => "comparing with the receipts",
+        let key = match stage {
+            tianbao::app::Stage::Generating => "progress.generating",
+            tianbao::app::Stage::Checking => "progress.checking",
+            tianbao::app::Stage::Hashing => "progress.hashing",
         };
+        let label = super::texts().get(key);
         if let Ok(mut current) = self.current.lock() {
             *current = Some(Progress::new(label, total));
         }

@@ -1,29 +1,25 @@
-//! `tianbao status`: who has returned, whose return is usable, and whom to chase.
+//! `tianbao status`: who has returned, whose return is usable, and whom to chase — and every
+//! file that could not be used, with why, so that what it prints and its exit code agree.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use super::render::t;
 use serde_json::json;
 use tianbao::campaign::Campaign;
-use tianbao::text::for_terminal as t;
+use tianbao::finding::Severity;
+use tianbao::returns::{Collection, Status};
+use tianbao::spec::Spec;
 
-use super::validate::{padded_names, summary};
-use super::{Fatal, Outcome};
+use super::render::{finding_line, status_word};
+use super::validate::{skipped_lines, standing_lines, summary, summary_line};
+use super::{Fatal, Outcome, texts};
 
-/// Show each department's standing: valid, invalid or missing, which file counts, when it was
-/// received, and whom to contact for the missing and invalid ones.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
-  tianbao status
-  tianbao status --json
-  tianbao -C 2023考评 status ~/Downloads/returns.zip
-
-Exit status: 0 every department returned a valid workbook, 1 some are invalid or missing,
-2 could not run.")]
 pub struct Args {
-    /// Files, folders or .zip archives; default: the campaign's inbox/.
+    /// Files, folders or .zip archives; default: the inbox.
     pub paths: Vec<PathBuf>,
-    /// Print JSON instead of the table.
+    /// JSON instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -32,44 +28,106 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     let campaign = Campaign::find(campaign_dir.as_deref())?;
     let checked =
         tianbao::app::check::check(campaign, &args.paths, &super::progress::Terminal::default())?;
-    let collection = checked.collection;
+    let collection = &checked.collection;
     if args.json {
+        let unusable: Vec<serde_json::Value> = unusable(collection)
+            .map(|r| {
+                json!({
+                    "path": r.path,
+                    "status": r.status,
+                    "department": r.department,
+                    "findings": r.findings.iter()
+                        .filter(|f| f.severity == Severity::Error)
+                        .map(|f| f.rendered(&checked.spec))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect();
         let value = json!({
-            "departments": collection.departments,
-            "summary": summary(&collection),
+            "departments": collection.departments.iter().map(|d| {
+                let mut v = serde_json::to_value(d).unwrap_or_default();
+                if let Some(at) = d.received.as_deref() {
+                    v["received"] = json!(tianbao::time::rfc3339_local(at));
+                }
+                v
+            }).collect::<Vec<_>>(),
+            "unusable": unusable,
+            "general": collection.general.iter().map(|f| f.rendered(&checked.spec)).collect::<Vec<_>>(),
+            "skipped": collection.skipped,
+            "summary": summary(collection),
         });
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        super::print_json(&value);
     } else {
-        let mut out = String::new();
-        for (d, name) in collection.departments.iter().zip(padded_names(&collection)) {
-            let detail = match d.status {
-                "valid" => format!(
-                    "{}  received {}",
-                    t(d.file.as_deref().unwrap_or("")),
-                    d.received.as_deref().unwrap_or("?")
-                ),
-                "invalid" => format!(
-                    "{} errors in {}  received {}  contact: {}",
-                    d.errors,
-                    t(d.file.as_deref().unwrap_or("")),
-                    d.received.as_deref().unwrap_or("?"),
-                    t(&d.persons.join("、"))
-                ),
-                _ => format!("contact: {}", t(&d.persons.join("、"))),
-            };
-            let _ = writeln!(out, "{name}  {:<8} {detail}", d.status);
-        }
-        let s = summary(&collection);
-        let _ = writeln!(
-            out,
-            "\n{} departments: {} valid, {} invalid, {} missing",
-            s["departments"], s["valid"], s["invalid"], s["missing"]
-        );
-        print!("{out}");
+        print!("{}", human(&checked.spec, collection));
     }
     Ok(if collection.all_clear() {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
+}
+
+/// The returns with errors that no department's standing shows: unrecognised files, and files
+/// of a department whose counted return is another one.
+fn unusable(collection: &Collection) -> impl Iterator<Item = &tianbao::returns::Return> {
+    let counted: Vec<usize> = collection
+        .departments
+        .iter()
+        .filter_map(|d| d.chosen)
+        .collect();
+    collection
+        .returns
+        .iter()
+        .enumerate()
+        .filter(move |(i, r)| {
+            r.status != Status::Superseded && r.errors() > 0 && !counted.contains(i)
+        })
+        .map(|(_, r)| r)
+}
+
+fn human(spec: &Spec, collection: &Collection) -> String {
+    let tx = texts();
+    let mut out = String::new();
+    for f in collection
+        .general
+        .iter()
+        .filter(|f| f.code != tianbao::finding::Code::MissingReturn)
+    {
+        let _ = writeln!(out, "{}\n", finding_line(tx, spec, f));
+    }
+    out.push_str(&standing_lines(collection, true));
+    if let Some(last) = collection
+        .departments
+        .iter()
+        .filter_map(|d| d.received.as_deref())
+        .max()
+    {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            tx.say(
+                "status.last_received",
+                &[("at", &tianbao::time::local(last))]
+            )
+        );
+    }
+    let mut first = true;
+    for ret in unusable(collection) {
+        if first {
+            let _ = writeln!(out, "\n{}", tx.get("status.unusable"));
+            first = false;
+        }
+        let status = status_word(tx, ret.status.as_str());
+        let _ = writeln!(out, "  {}  （{status}）", t(&ret.path));
+        for f in ret
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+        {
+            let _ = writeln!(out, "  {}", finding_line(tx, spec, f));
+        }
+    }
+    out.push_str(&skipped_lines(collection));
+    let _ = writeln!(out, "\n{}", summary_line(collection));
+    out
 }

@@ -4,46 +4,35 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use super::render::t;
 use serde_json::json;
 use tianbao::app::{self, check::ValidateOptions};
 use tianbao::campaign::Campaign;
 use tianbao::finding::Severity;
 use tianbao::returns::{Collection, Status};
-use tianbao::text::for_terminal as t;
+use tianbao::spec::Spec;
+use tianbao::texts::pad;
+
+use super::render::{finding_line, joined, padded, status_word};
+use super::{shown, texts};
 
 use super::{Fatal, Outcome};
 
-/// Check returned workbooks: who returned, whose return is usable, and exactly what to fix.
-///
-/// Each workbook is identified by its signed identity, never by its file name. Every file is
-/// reported; one bad file never stops the run; no input is ever modified.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
-  tianbao validate                          # everything in inbox/
-  tianbao validate ~/Downloads/水科.zip inbox/办公室
-  tianbao validate --feedback               # also write out/feedback/<部门>….xlsx to send back
-  tianbao validate --json > report.json
-
-Writes out/校验报告.xlsx (one row per finding, a sheet per department summary; a run on named
-files writes out/校验报告-指定文件.xlsx) and records what it checked in tianbao.db: compile
-uses exactly those returns.
-Exit status: 0 every department returned a valid workbook, 1 errors or missing returns,
-2 could not run.")]
 pub struct Args {
-    /// Files, folders (searched recursively) or .zip archives; default: the campaign's inbox/.
+    /// Files, folders or .zip archives; default: the inbox.
     pub paths: Vec<PathBuf>,
-    /// Print one JSON object instead of the human report.
+    /// One JSON object instead of the report.
     #[arg(long)]
     pub json: bool,
-    /// Write a feedback workbook for each department whose return has errors.
+    /// A feedback workbook for each department whose return has errors.
     #[arg(long)]
     pub feedback: bool,
-    /// Show at most this many warnings per file in the terminal (all are in the report).
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    /// At most this many warnings per file on the terminal.
+    #[arg(long, default_value_t = 5)]
     pub max_warnings: usize,
-    /// Confirm that this return replaces its department's earlier valid one, whose content
-    /// differs (repeatable). Check it first: a replacement is never taken without a person's word.
-    #[arg(long, value_name = "FILE")]
+    /// Confirm that this return replaces its department's earlier one (repeatable).
+    #[arg(long)]
     pub accept: Vec<PathBuf>,
 }
 
@@ -66,14 +55,16 @@ pub fn render(
     json: bool,
     max_warnings: usize,
 ) -> Result<Outcome, Fatal> {
+    let tx = texts();
     if let Some(holder) = &validated.took_over {
         super::took_over(holder);
     }
     let collection = &validated.checked.collection;
     for path in &validated.not_accepted {
         eprintln!(
-            "note: --accept {} names no return of this run; nothing was confirmed for it",
-            t(&path.display().to_string())
+            "{}{}",
+            tx.get("note.prefix"),
+            tx.say("validate.not_accepted", &[("path", &shown(path))])
         );
     }
     if json {
@@ -83,15 +74,18 @@ pub fn render(
             &validated.report,
             &validated.feedback,
         );
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        super::print_json(&value);
     } else {
         print!(
             "{}",
             human(&validated.checked.spec, collection, max_warnings)
         );
-        println!("report: {}", t(&validated.report.display().to_string()));
+        println!(
+            "{}",
+            tx.say("validate.report", &[("path", &shown(&validated.report))])
+        );
         for path in &validated.feedback {
-            println!("feedback: {}", t(&path.display().to_string()));
+            println!("{}", tx.say("validate.feedback", &[("path", &shown(path))]));
         }
     }
     Ok(if collection.all_clear() {
@@ -174,48 +168,46 @@ fn to_json(
     })
 }
 
-/// One finding as a terminal line: severity, code, place, item, message.
-fn finding_line(out: &mut String, spec: &tianbao::spec::Spec, f: &tianbao::finding::Finding) {
-    let item = f
-        .item
-        .as_deref()
-        .map(|i| format!(" [{i}]"))
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "  {:<7} {:<20} {}{}  {}",
-        f.severity.as_str(),
-        f.code.as_str(),
-        t(&f.place()),
-        t(&item),
-        t(&f.message(spec))
-    );
-}
-
-/// Each department name padded to the widest (CJK counted double), for aligned columns.
-pub fn padded_names(collection: &Collection) -> Vec<String> {
-    let width = |name: &str| tianbao::write::display_width(&t(name)) as usize;
-    let widest = collection
+/// One line per department: its name, status and file (or whom to contact), and when it came
+/// (`received`).
+pub fn standing_lines(collection: &Collection, received: bool) -> String {
+    let tx = texts();
+    let names = padded(collection.departments.iter().map(|d| d.department.as_str()));
+    let words: Vec<String> = collection
         .departments
         .iter()
-        .map(|d| width(&d.department))
-        .max()
-        .unwrap_or(0);
-    collection
-        .departments
-        .iter()
-        .map(|d| {
-            format!(
-                "{}{}",
-                t(&d.department),
-                " ".repeat(widest - width(&d.department))
-            )
-        })
-        .collect()
+        .map(|d| status_word(tx, d.status).to_string())
+        .collect();
+    let width = tianbao::texts::widest(words.iter().map(String::as_str));
+    let mut out = String::new();
+    for ((d, name), word) in collection.departments.iter().zip(names).zip(&words) {
+        let (mark, detail) = match d.status {
+            "valid" => ("✓", t(d.file.as_deref().unwrap_or(""))),
+            "invalid" => (
+                "✗",
+                format!(
+                    "{}  {}",
+                    tx.count("count.errors", d.errors, &[]),
+                    t(d.file.as_deref().unwrap_or(""))
+                ),
+            ),
+            _ => (
+                "—",
+                tx.say("validate.contact", &[("persons", &joined(tx, &d.persons))]),
+            ),
+        };
+        let at = match d.received.as_deref() {
+            Some(at) if received => tx.say("status.received", &[("at", &tianbao::time::local(at))]),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {name}  {mark} {}  {detail}{at}", pad(word, width));
+    }
+    out
 }
 
 /// One line per department, then the findings grouped by file, errors first.
-fn human(spec: &tianbao::spec::Spec, collection: &Collection, max_warnings: usize) -> String {
+fn human(spec: &Spec, collection: &Collection, max_warnings: usize) -> String {
+    let tx = texts();
     let mut out = String::new();
     // Findings about the whole collection come first (a changed signing secret).
     for f in collection
@@ -223,30 +215,27 @@ fn human(spec: &tianbao::spec::Spec, collection: &Collection, max_warnings: usiz
         .iter()
         .filter(|f| f.code != tianbao::finding::Code::MissingReturn)
     {
-        finding_line(&mut out, spec, f);
+        let _ = writeln!(out, "{}", finding_line(tx, spec, f));
         out.push('\n');
     }
-    for (d, name) in collection.departments.iter().zip(padded_names(collection)) {
-        let line = match d.status {
-            "valid" => format!("✓ valid      {}", t(d.file.as_deref().unwrap_or(""))),
-            "invalid" => format!(
-                "✗ {:<3} errors {}",
-                d.errors,
-                t(d.file.as_deref().unwrap_or(""))
-            ),
-            _ => format!("— missing    contact: {}", t(&d.persons.join("、"))),
-        };
-        let _ = writeln!(out, "  {name}  {line}");
-    }
+    out.push_str(&standing_lines(collection, false));
     for ret in &collection.returns {
         if ret.findings.is_empty() {
             continue;
         }
+        let status = status_word(tx, ret.status.as_str());
         let who = match (&ret.department, ret.round) {
-            (Some(d), Some(r)) => format!(" ({}, round {r}, {})", t(d), ret.status.as_str()),
-            _ => format!(" ({})", ret.status.as_str()),
+            (Some(d), Some(r)) => tx.say(
+                "validate.file_of",
+                &[
+                    ("department", &t(d)),
+                    ("round", &r.to_string()),
+                    ("status", status),
+                ],
+            ),
+            _ => tx.say("validate.file_status", &[("status", status)]),
         };
-        let _ = writeln!(out, "\n{}{who}", t(&ret.path));
+        let _ = writeln!(out, "\n{}  {who}", t(&ret.path));
         if ret.status == Status::Superseded {
             // Its own problems no longer matter; say which return is used instead.
             for f in ret
@@ -254,7 +243,7 @@ fn human(spec: &tianbao::spec::Spec, collection: &Collection, max_warnings: usiz
                 .iter()
                 .filter(|f| f.code == tianbao::finding::Code::DuplicateReturn)
             {
-                finding_line(&mut out, spec, f);
+                let _ = writeln!(out, "{}", finding_line(tx, spec, f));
             }
             continue;
         }
@@ -271,35 +260,54 @@ fn human(spec: &tianbao::spec::Spec, collection: &Collection, max_warnings: usiz
                 }
                 shown_warnings += 1;
             }
-            finding_line(&mut out, spec, f);
+            let _ = writeln!(out, "{}", finding_line(tx, spec, f));
         }
         if warnings > shown_warnings {
-            let _ = writeln!(
-                out,
-                "  … {} more warnings in the report",
-                warnings - shown_warnings
-            );
+            let more = tx.count("validate.more_warnings", warnings - shown_warnings, &[]);
+            let _ = writeln!(out, "  … {more}");
         }
     }
-    if !collection.skipped.is_empty() {
-        let _ = writeln!(out, "\nnot read as returns:");
-        for s in &collection.skipped {
-            let _ = writeln!(out, "  {}  ({})", t(&s.path), t(&s.reason));
-        }
-    }
-    let s = summary(collection);
-    let _ = writeln!(
-        out,
-        "\n{} departments: {} valid, {} invalid, {} missing; {} files read, {} unrecognized, {} superseded; {} errors, {} warnings",
-        s["departments"],
-        s["valid"],
-        s["invalid"],
-        s["missing"],
-        s["files"],
-        s["unrecognized"],
-        s["superseded"],
-        s["errors"],
-        s["warnings"]
-    );
+    out.push_str(&skipped_lines(collection));
+    let _ = writeln!(out, "\n{}", summary_line(collection));
     out
+}
+
+/// The files that were not read as returns, each with why.
+pub fn skipped_lines(collection: &Collection) -> String {
+    let tx = texts();
+    let mut out = String::new();
+    if !collection.skipped.is_empty() {
+        let _ = writeln!(out, "\n{}", tx.get("validate.skipped"));
+        for s in &collection.skipped {
+            let reason = tx.get(&format!("skipped.{}", s.reason));
+            let _ = writeln!(out, "  {}  （{}）", t(&s.path), t(reason));
+        }
+    }
+    out
+}
+
+/// The counts of a run, in words.
+pub fn summary_line(collection: &Collection) -> String {
+    let tx = texts();
+    let s = summary(collection);
+    let n = |key: &str| s[key].as_u64().unwrap_or(0) as usize;
+    let departments = tx.count("count.departments", n("departments"), &[]);
+    let files = tx.count("count.files_read", n("files"), &[]);
+    let errors = tx.count("count.errors", n("errors"), &[]);
+    let warnings = tx.count("count.warnings", n("warnings"), &[]);
+    tx.say(
+        "validate.summary",
+        &[
+            ("departments", &departments),
+            ("valid", &n("valid").to_string()),
+            ("invalid", &n("invalid").to_string()),
+            ("missing", &n("missing").to_string()),
+            ("files", &files),
+            ("unrecognized", &n("unrecognized").to_string()),
+            ("superseded", &n("superseded").to_string()),
+            ("skipped", &n("skipped").to_string()),
+            ("errors", &errors),
+            ("warnings", &warnings),
+        ],
+    )
 }

@@ -59,26 +59,48 @@ pub enum MasterError {
         sheet: String,
         row: u32,
     },
-    #[error("{what} \"{value}\" is not valid: {detail}")]
+    #[error("{what} \"{value}\" is not valid: {problem}")]
     Option {
         what: &'static str,
         value: String,
-        detail: String,
+        problem: OptionProblem,
     },
+}
+
+/// What is wrong with a reading option (`--map`, `--header-row`, `--units`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionProblem {
+    #[error("write LABEL=ROLE, e.g. 具体措施=task")]
+    MapSyntax,
+    #[error("\"{0}\" is not a role; roles: {roles}", roles = Role::names())]
+    NotARole(String),
+    #[error("the label or column letter is empty")]
+    EmptyLabel,
+    #[error("write the row number, e.g. 3, or the first and last rows, e.g. 3-4 (at most 3 rows)")]
+    HeaderRows,
+    #[error("write NAME=UNIT、UNIT…, e.g. 各县（市、区）=鲤城区、丰泽区")]
+    UnitsSyntax,
+    #[error("both the name and at least one unit are needed")]
+    UnitsEmpty,
 }
 
 /// No header was found: where it was looked for and what the nearest candidate held.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "no table header found in {path} (sheets searched: {searched}){found}; a header needs a \
+    "no table header found in {path} (sheets searched: {searched}){}; a header needs a \
      department column ({departments} …) and a text column ({texts} …). Check that this is \
      the master table, name the sheet with --sheet, or say which column is which with --map, \
-     e.g. --map \"承担处室=departments,工作事项=task\" (roles: {roles})"
+     e.g. --map \"承担处室=departments,工作事项=task\" (roles: {roles})",
+    if .found.is_empty() { String::new() } else {
+        format!("; the nearest, row {} of sheet \"{}\", has {}", .near_row, .near_sheet, .found)
+    }
 )]
 pub struct NoHeader {
     pub path: String,
     pub searched: String,
-    /// What the best candidate row held.
+    /// The nearest candidate row: its sheet, its row (1-based) and what it held.
+    pub near_sheet: String,
+    pub near_row: u32,
     pub found: String,
     pub departments: String,
     pub texts: String,
@@ -184,30 +206,28 @@ fn no_header(
     best: Option<(String, Diagnosis)>,
     spec: &Spec,
 ) -> MasterError {
-    let found = match best {
-        Some((sheet, d)) if !d.found.is_empty() => format!(
-            "; the nearest, row {} of sheet \"{sheet}\", has {}",
+    let (near_sheet, near_row, found) = match best {
+        Some((sheet, d)) if !d.found.is_empty() => (
+            sheet,
             d.row,
             d.found
                 .iter()
                 .map(|(label, role)| format!("{label} ({role})"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
         ),
-        _ => String::new(),
+        _ => (String::new(), 0, String::new()),
     };
     let some = |list: &[String]| list.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
     MasterError::NoHeader(Box::new(NoHeader {
         path: path.to_string(),
         searched: quoted(sheets.iter().map(|s| s.name.as_str())),
+        near_sheet,
+        near_row,
         found,
         departments: some(&spec.master.departments),
         texts: some(&spec.master.task),
-        roles: Role::ALL
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
+        roles: Role::names(),
     }))
 }
 
@@ -298,27 +318,18 @@ pub fn parse_mapping(text: &str) -> Result<Vec<Mapping>, MasterError> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let invalid = |detail: String| MasterError::Option {
+        let invalid = |problem| MasterError::Option {
             what: "--map",
             value: pair.to_string(),
-            detail,
+            problem,
         };
         let (key, role) = pair
             .split_once(['=', '＝'])
-            .ok_or_else(|| invalid("write LABEL=ROLE, e.g. 具体措施=task".into()))?;
-        let role = Role::parse(role).ok_or_else(|| {
-            invalid(format!(
-                "\"{}\" is not a role; roles: {}",
-                role.trim(),
-                Role::ALL
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?;
+            .ok_or_else(|| invalid(OptionProblem::MapSyntax))?;
+        let role = Role::parse(role)
+            .ok_or_else(|| invalid(OptionProblem::NotARole(role.trim().to_string())))?;
         if key.trim().is_empty() {
-            return Err(invalid("the label or column letter is empty".into()));
+            return Err(invalid(OptionProblem::EmptyLabel));
         }
         out.push(Mapping {
             key: key.trim().to_string(),
@@ -333,9 +344,7 @@ pub fn parse_header_rows(text: &str) -> Result<(u32, u32), MasterError> {
     let invalid = || MasterError::Option {
         what: "--header-row",
         value: text.to_string(),
-        detail:
-            "write the row number, e.g. 3, or the first and last rows, e.g. 3-4 (at most 3 rows)"
-                .into(),
+        problem: OptionProblem::HeaderRows,
     };
     let (a, b) = match text.split_once('-') {
         Some((a, b)) => (a.trim().parse().ok(), b.trim().parse().ok()),
@@ -352,17 +361,17 @@ pub fn parse_header_rows(text: &str) -> Result<(u32, u32), MasterError> {
 
 /// `各县（市、区）=鲤城区、丰泽区`: a name for all units and its units.
 pub fn parse_units(text: &str) -> Result<(String, Vec<String>), MasterError> {
-    let invalid = |detail: &str| MasterError::Option {
+    let invalid = |problem| MasterError::Option {
         what: "--units",
         value: text.to_string(),
-        detail: detail.to_string(),
+        problem,
     };
     let (token, list) = text
         .split_once(['=', '＝'])
-        .ok_or_else(|| invalid("write NAME=UNIT、UNIT…, e.g. 各县（市、区）=鲤城区、丰泽区"))?;
+        .ok_or_else(|| invalid(OptionProblem::UnitsSyntax))?;
     let units = crate::text::split_names(list);
     if token.trim().is_empty() || units.is_empty() {
-        return Err(invalid("both the name and at least one unit are needed"));
+        return Err(invalid(OptionProblem::UnitsEmpty));
     }
     Ok((token.trim().to_string(), units))
 }

@@ -88,11 +88,31 @@ const MAX_ARCHIVE_DEPTH: usize = 3;
 
 /// Gathers every file under `paths`. Errors naming a path that does not exist are returned as
 /// `Err`; everything else becomes an input, an "other" file or a skipped entry.
-pub fn gather(paths: &[PathBuf], limits: &Limits) -> Result<Gathered, String> {
+/// Why the inputs could not be gathered at all.
+#[derive(Debug, thiserror::Error)]
+pub enum GatherError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{found} workbooks found, over the limit of {limit} per run (limits.max_files in \
+         tianbao.toml); validate fewer folders at a time or raise the limit"
+    )]
+    TooMany { found: usize, limit: usize },
+}
+
+fn unreadable(path: &Path) -> impl FnOnce(std::io::Error) -> GatherError {
+    let path = path.display().to_string();
+    move |source| GatherError::Io { path, source }
+}
+
+pub fn gather(paths: &[PathBuf], limits: &Limits) -> Result<Gathered, GatherError> {
     let mut gathered = Gathered::default();
     for path in paths {
-        let meta =
-            std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let meta = std::fs::metadata(path).map_err(unreadable(path))?;
         if meta.is_dir() {
             walk(path, limits, &mut gathered)?;
         } else {
@@ -104,18 +124,17 @@ pub fn gather(paths: &[PathBuf], limits: &Limits) -> Result<Gathered, String> {
         }
     }
     if gathered.inputs.len() > limits.max_files {
-        return Err(format!(
-            "{} workbooks found, over the limit of {} per run (limits.max_files in tianbao.toml); validate fewer folders at a time or raise the limit",
-            gathered.inputs.len(),
-            limits.max_files
-        ));
+        return Err(GatherError::TooMany {
+            found: gathered.inputs.len(),
+            limit: limits.max_files,
+        });
     }
     Ok(gathered)
 }
 
-fn walk(dir: &Path, limits: &Limits, gathered: &mut Gathered) -> Result<(), String> {
+fn walk(dir: &Path, limits: &Limits, gathered: &mut Gathered) -> Result<(), GatherError> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?
+        .map_err(unreadable(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     // Sorted, so runs are deterministic whatever the file system's order.
@@ -131,7 +150,7 @@ fn walk(dir: &Path, limits: &Limits, gathered: &mut Gathered) -> Result<(), Stri
         } else {
             gathered.skipped.push(Skipped {
                 path: path.display().to_string(),
-                reason: "not a regular file (link or device)".into(),
+                reason: "link".into(),
             });
         }
     }
@@ -185,13 +204,20 @@ fn kind_of(name: &str, head: &[u8], zip_names: Option<&[String]>) -> Kind {
             }
         }
         None if WORKBOOK_EXTENSIONS.contains(&extension(name).as_str()) => Kind::Workbook,
+        // What it is, as a key of the terminal texts' `[skipped]`.
         None => Kind::Other(
             if head.starts_with(b"%PDF") {
-                "a PDF document"
+                "pdf"
             } else if head.starts_with(b"Rar!") || head.starts_with(b"7z\xBC\xAF") {
-                "a RAR or 7z archive; unpack it first"
+                "rar"
             } else {
-                "not a spreadsheet"
+                match extension(name).as_str() {
+                    "doc" | "docx" | "wps" | "rtf" => "word",
+                    "ppt" | "pptx" | "dps" => "slides",
+                    "jpg" | "jpeg" | "png" | "gif" | "bmp" | "tif" | "tiff" => "image",
+                    "txt" | "csv" => "text",
+                    _ => "not_spreadsheet",
+                }
             }
             .to_string(),
         ),
@@ -214,7 +240,7 @@ fn file(path: &Path, folder: &Path, limits: &Limits, gathered: &mut Gathered) {
     if is_lock_file(&name) {
         gathered.skipped.push(Skipped {
             path: display,
-            reason: "office lock or temporary file".into(),
+            reason: "office_lock".into(),
         });
         return;
     }
@@ -415,7 +441,7 @@ fn archive<R: Read + std::io::Seek>(
         if is_lock_file(&base) || name.starts_with("__MACOSX/") || base == ".DS_Store" {
             gathered.skipped.push(Skipped {
                 path: what,
-                reason: "office lock, temporary or system file".into(),
+                reason: "office_lock".into(),
             });
             continue;
         }
@@ -520,7 +546,7 @@ fn archive<R: Read + std::io::Seek>(
             }
             Kind::Archive => gathered.skipped.push(Skipped {
                 path: what,
-                reason: format!("an archive nested more than {MAX_ARCHIVE_DEPTH} deep"),
+                reason: "nested".into(),
             }),
             Kind::Other(reason) => gathered.others.push(Other {
                 display: what,
@@ -574,7 +600,7 @@ mod tests {
     fn kinds_by_content() {
         assert_eq!(
             kind_of("a.pdf", b"%PDF-1.7", None),
-            Kind::Other("a PDF document".into())
+            Kind::Other("pdf".into())
         );
         let names = vec!["[Content_Types].xml".to_string()];
         assert_eq!(
