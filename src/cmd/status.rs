@@ -118,7 +118,11 @@ fn human(spec: &Spec, collection: &Collection) -> String {
             first = false;
         }
         let status = status_word(tx, ret.status.as_str());
-        let _ = writeln!(out, "  {}  （{status}）", t(&ret.path));
+        let line = tx.say(
+            "validate.skipped_line",
+            &[("path", &t(&ret.path)), ("reason", status)],
+        );
+        let _ = writeln!(out, "{line}");
         for f in ret
             .findings
             .iter()

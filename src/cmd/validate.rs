@@ -279,8 +279,13 @@ pub fn skipped_lines(collection: &Collection) -> String {
     if !collection.skipped.is_empty() {
         let _ = writeln!(out, "\n{}", tx.get("validate.skipped"));
         for s in &collection.skipped {
-            let reason = tx.get(&format!("skipped.{}", s.reason));
-            let _ = writeln!(out, "  {}  （{}）", t(&s.path), t(reason));
+            let (key, of) = s.reason.split_once(':').unwrap_or((&s.reason, ""));
+            let reason = tx.say(&format!("skipped.{key}"), &[("of", of)]);
+            let line = tx.say(
+                "validate.skipped_line",
+                &[("path", &t(&s.path)), ("reason", &t(&reason))],
+            );
+            let _ = writeln!(out, "{line}");
         }
     }
     out

@@ -342,7 +342,9 @@ fn entry_name(raw: &[u8]) -> String {
 }
 
 fn zip_time(t: Option<zip::DateTime>) -> Option<String> {
-    let t = t?;
+    // 1980-01-01 00:00 is the zip format's zero: a program that wrote no time.
+    let t =
+        t.filter(|t| (t.year(), t.month(), t.day(), t.hour(), t.minute()) != (1980, 1, 1, 0, 0))?;
     Some(format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         t.year(),

@@ -483,8 +483,9 @@ fn resolve_evidence(
                 {
                     other.sha256 = gather::sha256_file(path).ok();
                 }
+                // A reason key of the terminal texts, with its argument after the colon.
                 other.reason = format!(
-                    "evidence of {}",
+                    "evidence:{}",
                     ret.department.as_deref().unwrap_or(&ret.path)
                 );
                 ret.evidence.push(Evidence {
