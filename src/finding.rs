@@ -98,6 +98,8 @@ codes! {
     DuplicateReturn => "duplicate_return",
     MissingReturn => "missing_return",
     EvidenceMissing => "evidence_missing",
+    SignoffMismatch => "signoff_mismatch",
+    SubmittedByOther => "submitted_by_other",
 }
 
 impl std::fmt::Display for Code {

@@ -531,3 +531,58 @@ fn two_different_returns_are_not_called_identical() {
         .unwrap();
     assert!(!message.contains("完全相同"), "{message}");
 }
+
+#[test]
+fn a_return_stamped_by_another_department_is_invalid() {
+    // 执法支队 fills 大气科's workbook and stamps it as itself: not 大气科's valid return.
+    let c = Campaign::new();
+    c.everyone_returns();
+    let air = "大气科";
+    let mut book = c.filled(air);
+    let seal = c.signoff_cell(air, "seal");
+    book.set("填报表", &seal, s("执法支队"));
+    c.put(&format!("{air}.xlsx"), &book);
+    let (code, json) = validate_json(&c);
+    assert_eq!(code, 1);
+    let list = codes(&json);
+    assert!(has(&list, "signoff_mismatch", &seal), "{list:?}");
+    let ret = json["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department"] == air)
+        .unwrap();
+    assert_eq!(ret["status"], "invalid", "{ret}");
+    let finding = ret["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "signoff_mismatch")
+        .unwrap();
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["key"], "seal");
+    assert_eq!(finding["value"], "执法支队");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains(air)
+            && message.contains("执法支队")
+            && message.contains("填报部门（盖章）"),
+        "{message}"
+    );
+    let status = c.run(&["status", "--json"]);
+    let standing = status.json()["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department"] == air)
+        .cloned()
+        .unwrap();
+    assert_eq!(standing["status"], "invalid", "{standing}");
+    let run = c.run(&["compile"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(air), "{}", run.stderr);
+    assert!(
+        !c.path("out/泉州市生态环境局2023年度绩效目标考评表-汇总.xlsx")
+            .exists()
+    );
+}

@@ -761,3 +761,211 @@ fn a_master_edit_makes_only_the_affected_departments_stale() {
         .count();
     assert_eq!(valid, 15 - affected.len());
 }
+
+/// (file name, code, cell, the `other` or `sender` argument, message) of every finding of `code`.
+fn said(json: &serde_json::Value, code: &str) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    for ret in json["returns"].as_array().unwrap() {
+        let path = ret["path"].as_str().unwrap();
+        let name = path.rsplit(['/', '!']).next().unwrap().to_string();
+        for f in ret["findings"].as_array().unwrap() {
+            if f["code"] != code {
+                continue;
+            }
+            let named = f["args"]["other"]
+                .as_str()
+                .or(f["args"]["sender"].as_str())
+                .unwrap_or("");
+            out.push((
+                name.clone(),
+                f["cell"].as_str().unwrap_or("").to_string(),
+                named.to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+const AIR: &str = "大气科";
+
+/// The sign-off read the way people write it: a seal or filler naming another department, or a
+/// person only another department has, is an error at its cell naming both departments; the
+/// department's own names, however written, and an empty field are not.
+#[test]
+fn signoff_mismatch() {
+    let c = Campaign::new();
+    let seal = c.signoff_cell(AIR, "seal");
+    let filler = c.signoff_cell(AIR, "filler");
+    // (seal, filler, the department named and where)
+    type Case<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
+    let cases: &[Case] = &[
+        ("执法支队", "张三", Some(("执法支队", &seal))),
+        (
+            "泉州市生态环境局执法支队（盖章）",
+            "张三",
+            Some(("执法支队", &seal)),
+        ),
+        ("执 法 支 队", "张三", Some(("执法支队", &seal))),
+        ("执法支队盖章", "张三", Some(("执法支队", &seal))),
+        ("大气科、执法支队", "张三", Some(("执法支队", &seal))),
+        ("大气科", "陈曦", Some(("执法支队", &filler))),
+        ("大气科", "王聪坤、陈曦", Some(("执法支队", &filler))),
+        ("大气科", "王聪坤/陈曦", Some(("执法支队", &filler))),
+        ("大气科", "陈　曦", Some(("执法支队", &filler))),
+        ("大气科", "水科林青峰", Some(("水科", &filler))),
+        ("泉州市生态环境局大气科", "王聪坤", None),
+        ("泉州市生态环境局 大气科（盖章）", "王 聪 坤", None),
+        ("大 气 科", "王聪坤（科员）", None),
+        ("", "张三", None),
+        ("大气科", "张三", None),
+    ];
+    for (i, (seal_text, filler_text, _)) in cases.iter().enumerate() {
+        let mut book = c.filled(AIR);
+        book.set("填报表", &seal, s(seal_text));
+        book.set("填报表", &filler, s(filler_text));
+        c.put(&format!("r{i:02}.xlsx"), &book);
+    }
+    let run = c.run(&["validate", "--json"]);
+    let json = run.json();
+    let found = said(&json, "signoff_mismatch");
+    for (i, (seal_text, filler_text, expected)) in cases.iter().enumerate() {
+        let name = format!("r{i:02}.xlsx");
+        let here: Vec<_> = found.iter().filter(|f| f.0 == name).collect();
+        match expected {
+            None => assert!(here.is_empty(), "{seal_text} / {filler_text}: {here:?}"),
+            Some((other, cell)) => {
+                assert_eq!(here.len(), 1, "{seal_text} / {filler_text}: {here:?}");
+                let (_, at, named, message) = here[0];
+                assert_eq!((named.as_str(), at.as_str()), (*other, *cell), "{message}");
+                assert!(
+                    message.contains(AIR) && message.contains(other),
+                    "{message}"
+                );
+            }
+        }
+    }
+    let severities: Vec<&serde_json::Value> = json["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap())
+        .filter(|f| f["code"] == "signoff_mismatch")
+        .map(|f| &f["severity"])
+        .collect();
+    assert!(severities.iter().all(|s| *s == "error"), "{severities:?}");
+}
+
+/// A department whose name holds another's: its own seal names only itself (the longest name
+/// wins), and the shorter-named department stamping with the longer name is found.
+#[test]
+fn signoff_mismatch_the_longest_department_name_wins() {
+    let mut source = common::sample_source();
+    for item in source.items_mut() {
+        for department in &mut item.departments {
+            if department == "应急中心" {
+                *department = "综合科".into();
+            }
+        }
+    }
+    let c = Campaign::of_source(&source);
+    let mut own = c.filled("监测综合科");
+    own.set(
+        "填报表",
+        &c.signoff_cell("监测综合科", "seal"),
+        s("泉州市生态环境局监测综合科"),
+    );
+    c.put("监测综合科.xlsx", &own);
+    let mut own = c.filled("综合科");
+    own.set("填报表", &c.signoff_cell("综合科", "seal"), s("综合科"));
+    c.put("综合科.xlsx", &own);
+    let mut other = c.filled("综合科");
+    let cell = c.signoff_cell("综合科", "seal");
+    other.set("填报表", &cell, s("监测综合科（盖章）"));
+    c.put("综合科-代填.xlsx", &other);
+    let json = c.run(&["validate", "--json"]).json();
+    let found = said(&json, "signoff_mismatch");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (
+            found[0].0.as_str(),
+            found[0].1.as_str(),
+            found[0].2.as_str()
+        ),
+        ("综合科-代填.xlsx", cell.as_str(), "监测综合科")
+    );
+}
+
+/// A return of one department in a folder or zip named after another is reported, naming the
+/// file, the folder or zip and both departments; a folder named after no department, or
+/// holding several departments' returns, says nothing; evidence in the folder still counts.
+#[test]
+fn submitted_by_other() {
+    let c = Campaign::new();
+    let mut air = c.filled(AIR);
+    let item = c.items(AIR)[0].id.clone();
+    air.set("填报表", &c.cell(AIR, &item, "evidence"), s("会议纪要.pdf"));
+    c.put("执法支队-回传/大气科.xlsx", &air);
+    std::fs::write(
+        c.path("inbox/执法支队-回传/会议纪要.pdf"),
+        b"%PDF-1.4 minutes",
+    )
+    .unwrap();
+    c.put("汇总/执法支队/固化中心.xlsx", &c.filled("固化中心"));
+    // A zip of another department's, named as people name second sendings.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("表/水科.xlsx", options).unwrap();
+    std::io::Write::write_all(&mut zip, &c.filled(WATER).to_bytes()).unwrap();
+    c.put_bytes(
+        "执法支队（第二次）.zip",
+        &zip.finish().unwrap().into_inner(),
+    );
+    // Said nothing of: a collection, a folder named after nobody, the department's own.
+    c.put("办公室/人事科.xlsx", &c.filled("人事科"));
+    c.put("办公室/督察科.xlsx", &c.filled("督察科"));
+    c.put("回传/土壤科.xlsx", &c.filled("土壤科"));
+    c.put("自然科/自然科.xlsx", &c.filled("自然科"));
+    let run = c.run(&["validate", "--json"]);
+    let json = run.json();
+    let found: Vec<(String, String)> = said(&json, "submitted_by_other")
+        .into_iter()
+        .map(|(file, _, sender, message)| {
+            assert!(message.contains(&sender), "{message}");
+            (file, message)
+        })
+        .collect();
+    let files: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        files,
+        ["固化中心.xlsx", "大气科.xlsx", "水科.xlsx"],
+        "{found:?}"
+    );
+    for (file, message) in &found {
+        let department = file.trim_end_matches(".xlsx");
+        assert!(message.contains(department), "{message}");
+        assert!(message.contains("执法支队"), "{message}");
+    }
+    assert!(found[1].1.contains("执法支队-回传"), "{}", found[1].1);
+    assert!(
+        found[2].1.contains("执法支队（第二次）.zip"),
+        "{}",
+        found[2].1
+    );
+    for ret in json["returns"].as_array().unwrap() {
+        assert_eq!(ret["status"], "valid", "{ret}");
+        for f in ret["findings"].as_array().unwrap() {
+            if f["code"] == "submitted_by_other" {
+                assert_eq!(f["severity"], "warning");
+            }
+        }
+    }
+    let air = json["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department"] == AIR)
+        .unwrap();
+    assert_eq!(air["evidence"][0]["name"], "会议纪要.pdf", "{air}");
+}

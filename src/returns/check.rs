@@ -282,6 +282,14 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
     }
     // Only items the current master has are read: the workbook of an older master is stale.
     ret.signoff = signoff(ctx, sheet, area.end, &mut f);
+    // Whom the sign-off names: another department's seal or person makes the return invalid.
+    f.list.extend(super::stamp::signoff_findings(
+        &super::stamp::Roster::new(ctx.master),
+        department,
+        &ret.signoff,
+        &f.file,
+        f.sheet.as_deref(),
+    ));
     ret.evidence_names = evidence_names(ctx, &ret);
     let status = if f.list.iter().any(|x| x.severity == Severity::Error) {
         Status::Invalid

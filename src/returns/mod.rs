@@ -2,7 +2,8 @@
 //! zips: [`gather`]), checks each one ([`check`]), looks up the evidence files sent beside each,
 //! decides which return counts for each department when there are several (a replacement of a
 //! valid return needs a person's confirmation), and finds the departments that have not
-//! returned. [`receipt`] turns a [`Collection`] into the receipts the store keeps and back;
+//! returned. [`stamp`] reads whom a return's sign-off names, [`sender`] whose folder or zip it
+//! came in. [`receipt`] turns a [`Collection`] into the receipts the store keeps and back;
 //! [`report`] and [`feedback`] write the report and feedback workbooks from it.
 
 pub mod check;
@@ -10,6 +11,8 @@ pub mod feedback;
 pub mod gather;
 pub mod receipt;
 pub mod report;
+pub mod sender;
+pub mod stamp;
 
 use std::collections::HashMap;
 
@@ -345,6 +348,7 @@ pub fn collect_with_progress(
     for ret in &mut returns {
         resolve_evidence(ret, &mut others, &folders);
     }
+    sender::sender_findings(&stamp::Roster::new(ctx.master), &mut returns);
     let mut skipped = skipped;
     for other in &others {
         skipped.push(Skipped {

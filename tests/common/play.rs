@@ -24,6 +24,23 @@ impl Campaign {
     /// `init` + `generate` on the sample master.
     pub fn new() -> Campaign {
         let (tmp, dir) = init_campaign();
+        Campaign::generated(tmp, dir)
+    }
+
+    /// `init` + `generate` on `source` written as the master.
+    pub fn of_source(source: &tianbao_kit::source::MasterSource) -> Campaign {
+        let tmp = tempfile::tempdir().unwrap();
+        let master = super::write_variant(tmp.path(), "master.xlsx", source, &Default::default());
+        let run = tianbao(
+            tmp.path(),
+            &["init", "c", "--master", master.to_str().unwrap()],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let dir = tmp.path().join("c");
+        Campaign::generated(tmp, dir)
+    }
+
+    fn generated(tmp: tempfile::TempDir, dir: PathBuf) -> Campaign {
         let run = tianbao(&dir, &["generate"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let spec = Spec::builtin();
