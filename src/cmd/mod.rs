@@ -146,6 +146,11 @@ impl ReadArgs {
     }
 }
 
+/// The terminal texts (to be chosen by the language of the spec and the environment).
+pub fn texts() -> &'static tianbao::texts::Texts {
+    tianbao::texts::Texts::builtin("zh")
+}
+
 /// Says that a lock left by a run that did not finish was taken over.
 pub fn took_over(holder: &str) {
     eprintln!(
