@@ -10,6 +10,11 @@ use indexmap::IndexMap;
 
 use crate::master::{MasterError, MasterRead, ReadOptions, read_master};
 use crate::spec::{Spec, SpecError};
+use crate::texts::Texts;
+
+mod schema;
+
+pub use schema::{Fix, Syntax, ValueKind};
 
 pub const CONFIG_FILE: &str = "tianbao.toml";
 /// The campaign's store (SQLite): receipts of what validate checked, and the log.
@@ -52,6 +57,53 @@ pub enum CampaignError {
     },
     #[error("{path} is not valid: {detail}")]
     Invalid { path: String, detail: String },
+    /// A value of the wrong kind (`deadline = 2024-01-10`, which TOML reads as a date).
+    #[error("{}", self.say(Texts::builtin("en")))]
+    WrongType {
+        path: String,
+        /// 1-based.
+        line: usize,
+        /// The key, with its table (`limits.max_rows`).
+        key: String,
+        expected: ValueKind,
+        found: ValueKind,
+        /// The value as written in the file.
+        written: String,
+        fix: Fix,
+        /// The line as it should be (`deadline = "2024-01-10"`).
+        fixed: String,
+    },
+    /// A key the file may not have; `known` are those it may.
+    #[error("{}", self.say(Texts::builtin("en")))]
+    UnknownKey {
+        path: String,
+        line: usize,
+        key: String,
+        known: Vec<String>,
+        /// A known key close to it (a typo).
+        similar: Option<String>,
+    },
+    /// A top-level key written below a `[table]` line, so TOML reads it as part of that table.
+    #[error("{}", self.say(Texts::builtin("en")))]
+    Misplaced {
+        path: String,
+        line: usize,
+        key: String,
+        table: String,
+    },
+    /// A line that cannot be read as TOML.
+    #[error("{}", self.say(Texts::builtin("en")))]
+    ConfigSyntax {
+        path: String,
+        line: usize,
+        problem: Syntax,
+        /// The line as written.
+        written: String,
+        /// The line as it should be, where that can be told (empty otherwise).
+        fix: String,
+        /// The parser's own words.
+        detail: String,
+    },
     #[error(
         "{path} is {what}; tianbao never writes over it: choose another place (--out) for the output"
     )]
@@ -69,6 +121,116 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Campa
         path,
         source,
     }
+}
+
+impl CampaignError {
+    /// The message in the language of `texts`: the mistakes in tianbao.toml from its texts
+    /// under `[error.config]`, every other error as its `Display` says.
+    pub fn say(&self, texts: &Texts) -> String {
+        match self {
+            CampaignError::WrongType {
+                path,
+                line,
+                key,
+                expected,
+                found,
+                written,
+                fix,
+                fixed,
+            } => {
+                let which = match fix {
+                    Fix::Quote => "error.config.wrong_type_quote",
+                    Fix::Unquote => "error.config.wrong_type_unquote",
+                    Fix::Rewrite => "error.config.wrong_type",
+                };
+                texts.say(
+                    which,
+                    &[
+                        ("file", path),
+                        ("line", &line.to_string()),
+                        ("key", key),
+                        ("expected_word", texts.get(expected.text_key())),
+                        ("found_word", texts.get(found.text_key())),
+                        ("written", written),
+                        ("fix", fixed),
+                    ],
+                )
+            }
+            CampaignError::UnknownKey {
+                path,
+                line,
+                key,
+                known,
+                similar,
+            } => {
+                let known = known.join(", ");
+                let line = line.to_string();
+                let mut args = vec![
+                    ("file", path.as_str()),
+                    ("line", &line),
+                    ("key", key),
+                    ("known", &known),
+                ];
+                match similar {
+                    Some(similar) => {
+                        args.push(("similar", similar));
+                        texts.say("error.config.unknown_key_similar", &args)
+                    }
+                    None => texts.say("error.config.unknown_key", &args),
+                }
+            }
+            CampaignError::Misplaced {
+                path,
+                line,
+                key,
+                table,
+            } => texts.say(
+                "error.config.misplaced",
+                &[
+                    ("file", path),
+                    ("line", &line.to_string()),
+                    ("key", key),
+                    ("table", table),
+                ],
+            ),
+            CampaignError::ConfigSyntax {
+                path,
+                line,
+                problem,
+                fix,
+                detail,
+                ..
+            } => {
+                let which = match problem {
+                    Syntax::UnclosedQuote => "error.config.unclosed_quote",
+                    Syntax::FullWidth => "error.config.full_width",
+                    Syntax::Other => "error.config.syntax",
+                };
+                texts.say(
+                    which,
+                    &[
+                        ("file", path),
+                        ("line", &line.to_string()),
+                        ("fix", fix),
+                        ("detail", detail),
+                    ],
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// A path as shown in messages: relative to the current folder when it lies inside it
+/// (`tianbao.toml`, `2023考评/tianbao.toml`).
+fn shown(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// How an item's score is made from its departments' self-assessed scores.
@@ -102,10 +264,21 @@ pub struct Config {
     pub aggregation: Aggregation,
     /// Whom departments ask, shown in every workbook.
     #[serde(default)]
+    #[validate(length(max = 200, message = "contact may have at most 200 characters"))]
     pub contact: String,
     /// The deadline as people write it (`2024年1月10日前`).
     #[serde(default)]
+    #[validate(length(max = 100, message = "deadline may have at most 100 characters"))]
     pub deadline: String,
+    /// Who issues the campaign (制表单位, `泉州市生态环境局考评办`): signs the notices and
+    /// reminders, and stands under the compiled table.
+    #[serde(default)]
+    #[validate(length(max = 200, message = "office may have at most 200 characters"))]
+    pub office: String,
+    /// Where departments send their returns (`kpb@example.gov.cn`), told in the notices.
+    #[serde(default)]
+    #[validate(length(max = 200, message = "return_to may have at most 200 characters"))]
+    pub return_to: String,
     /// The issue round: 1 for the first workbooks, higher for re-issued ones.
     #[serde(default = "first_round")]
     #[validate(range(min = 1, max = 999, message = "round must be from 1 to 999"))]
@@ -282,6 +455,27 @@ fn random_hex(bytes: usize) -> Result<String, CampaignError> {
     Ok(crate::digest::hex(&buf))
 }
 
+/// What `tianbao init` can set besides the master: the texts every workbook, notice and
+/// reminder shows. Empty texts are left unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Details {
+    /// The title (default: the master's title, else its file name).
+    pub title: Option<String>,
+    pub contact: String,
+    pub deadline: String,
+    pub office: String,
+    pub return_to: String,
+}
+
+/// A text typed on the command line as one line of a config value: cleaned, its line breaks
+/// and runs of spaces made one space.
+fn one_line_text(text: &str) -> String {
+    crate::text::clean(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// An opened campaign folder.
 #[derive(Debug, Clone)]
 pub struct Campaign {
@@ -361,12 +555,15 @@ impl Campaign {
             });
         }
         let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
-        let config: Config = toml::from_str(&text).map_err(|e| CampaignError::Invalid {
-            path: path.display().to_string(),
+        // A byte-order mark (Notepad writes one) is no part of the TOML.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        schema::check(&shown(&path), text)?;
+        let config: Config = toml::from_str(text).map_err(|e| CampaignError::Invalid {
+            path: shown(&path),
             detail: one_line(&e.to_string()),
         })?;
         config.validate().map_err(|e| CampaignError::Invalid {
-            path: path.display().to_string(),
+            path: shown(&path),
             detail: describe(&e),
         })?;
         Ok(Campaign {
@@ -383,6 +580,24 @@ impl Campaign {
         title: Option<&str>,
         reading: Reading,
     ) -> Result<(Campaign, MasterRead), CampaignError> {
+        let details = Details {
+            title: title.map(str::to_string),
+            ..Details::default()
+        };
+        Campaign::init_with(dir, master, spec_file, &details, reading)
+    }
+
+    /// Creates a campaign in `dir` from a master table with its title, contact, deadline,
+    /// office and where returns go already set; refuses to overwrite one.
+    pub fn init_with(
+        dir: &Path,
+        master: &Path,
+        spec_file: Option<&Path>,
+        details: &Details,
+        reading: Reading,
+    ) -> Result<(Campaign, MasterRead), CampaignError> {
+        let title = details.title.as_deref().map(crate::text::clean);
+        let title = title.as_deref().filter(|t| !t.is_empty());
         let config_path = dir.join(CONFIG_FILE);
         if config_path.exists() {
             return Err(CampaignError::AlreadyExists {
@@ -399,28 +614,18 @@ impl Campaign {
             (None, Some(path)) => Spec::load(path)?,
             (None, None) => Spec::builtin(),
         };
-        // Read the master before creating anything: an unreadable master makes no campaign.
+        // Read the master and make the config before creating anything: an unreadable master
+        // or an invalid setting makes no campaign.
         let read = read_master(master, &spec, &reading.options()?)?;
-        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-        for sub in ["outbox", "inbox", "out"] {
-            let path = dir.join(sub);
-            std::fs::create_dir_all(&path).map_err(io("create", &path))?;
-        }
         let master_name = crate::text::safe_file_name(
             &master
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "master.xlsx".into()),
         );
-        let master_copy = dir.join(&master_name);
-        std::fs::copy(master, &master_copy).map_err(io("copy the master to", &master_copy))?;
         let spec_name = match (&builtin, spec_file) {
             (Some((language, _)), _) => language.clone(),
-            (None, Some(path)) => {
-                let target = dir.join("spec.toml");
-                std::fs::copy(path, &target).map_err(io("copy the spec to", &target))?;
-                "spec.toml".to_string()
-            }
+            (None, Some(_)) => "spec.toml".to_string(),
             (None, None) => default_spec(),
         };
         let config = Config {
@@ -428,11 +633,13 @@ impl Campaign {
                 .map(str::to_string)
                 .or_else(|| read.master.title().map(str::to_string))
                 .unwrap_or_else(|| master_name.clone()),
-            master: master_name,
+            master: master_name.clone(),
             spec: spec_name,
             aggregation: Aggregation::Min,
-            contact: String::new(),
-            deadline: String::new(),
+            contact: one_line_text(&details.contact),
+            deadline: one_line_text(&details.deadline),
+            office: one_line_text(&details.office),
+            return_to: one_line_text(&details.return_to),
             round: 1,
             password: String::new(),
             id: random_hex(8)?,
@@ -448,6 +655,17 @@ impl Campaign {
             path: config_path.display().to_string(),
             detail: describe(&e),
         })?;
+        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+        for sub in ["outbox", "inbox", "out"] {
+            let path = dir.join(sub);
+            std::fs::create_dir_all(&path).map_err(io("create", &path))?;
+        }
+        let master_copy = dir.join(&master_name);
+        std::fs::copy(master, &master_copy).map_err(io("copy the master to", &master_copy))?;
+        if let (None, Some(path)) = (&builtin, spec_file) {
+            let target = dir.join("spec.toml");
+            std::fs::copy(path, &target).map_err(io("copy the spec to", &target))?;
+        }
         write_private(&config_path, &config_text(&config)).map_err(io("write", &config_path))?;
         Ok((
             Campaign {
@@ -568,7 +786,8 @@ fn config_text(c: &Config) -> String {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let reading = reading_text(c);
     format!(
-        "# tianbao campaign. Edit title, contact, deadline, aggregation and password as needed.\n\
+        "# tianbao campaign. Edit title, contact, deadline, office, return_to, aggregation and\n\
+         # password as needed; texts go in quotes (deadline = \"2024年1月10日\").\n\
          # Keep id and secret as they are: they identify and sign every workbook issued.\n\n\
          # Shown on every workbook.\ntitle = {}\n\
          # The master table, a copy kept in this folder.\nmaster = {}\n\
@@ -577,6 +796,10 @@ fn config_text(c: &Config) -> String {
          aggregation = {}\n\
          # Whom departments ask, e.g. \"办公室 张三 0595-22345678\".\ncontact = {}\n\
          # The deadline as shown to departments, e.g. \"2024年1月10日\".\ndeadline = {}\n\
+         # Who issues it (制表单位), signing notices and reminders, e.g. \"泉州市生态环境局考评办\".\n\
+         office = {}\n\
+         # Where departments send their returns, told in the notices, e.g. \"kpb@example.gov.cn\".\n\
+         return_to = {}\n\
          # Issue round of the workbooks in outbox/ (feedback rounds count up per department).\n\
          round = {}\n\
          # Optional password for the sheets' protection (against slips, not security).\npassword = {}\n{}\n\
@@ -594,6 +817,8 @@ fn config_text(c: &Config) -> String {
         q(c.aggregation.as_str()),
         q(&c.contact),
         q(&c.deadline),
+        q(&c.office),
+        q(&c.return_to),
         c.round,
         q(&c.password),
         reading.0,
@@ -666,10 +891,10 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn config() -> Config {
+    pub(crate) fn config() -> Config {
         Config {
             title: "t".into(),
             master: "m.xlsx".into(),
@@ -677,6 +902,8 @@ mod tests {
             aggregation: Aggregation::Min,
             contact: String::new(),
             deadline: String::new(),
+            office: String::new(),
+            return_to: String::new(),
             round: 1,
             password: String::new(),
             id: "0123456789abcdef".into(),
@@ -750,6 +977,53 @@ mod tests {
             describe(&c.validate().unwrap_err()),
             "limits.max_rows: must be from 100 to 1048576"
         );
+    }
+
+    #[test]
+    fn a_wrong_type_reads_in_chinese_and_english() {
+        let text = config_text(&config()).replace("deadline = \"\"", "deadline = 2024-01-10");
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("deadline"))
+            .unwrap()
+            + 1;
+        let err = schema::check("tianbao.toml", &text).unwrap_err();
+        assert_eq!(
+            err.say(Texts::builtin("zh")),
+            format!(
+                "tianbao.toml 第 {line} 行：deadline 应为文字，请加引号：deadline = \"2024-01-10\""
+            )
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "tianbao.toml line {line}: deadline must be text; put it in quotes: \
+                 deadline = \"2024-01-10\""
+            )
+        );
+        let err = schema::check("tianbao.toml", "dedline = \"x\"\n").unwrap_err();
+        let zh = err.say(Texts::builtin("zh"));
+        assert!(
+            zh.starts_with("tianbao.toml 第 1 行：没有“dedline”这一项，是不是 deadline？"),
+            "{zh}"
+        );
+    }
+
+    #[test]
+    fn init_details_are_written_and_read_back() {
+        let mut c = config();
+        c.contact = "办公室 张三 0595-22345678".into();
+        c.deadline = "2024年1月10日".into();
+        c.office = "泉州市生态环境局考评办".into();
+        c.return_to = "kpb@example.gov.cn".into();
+        let text = config_text(&c);
+        schema::check("tianbao.toml", &text).unwrap();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back.contact, c.contact);
+        assert_eq!(back.deadline, c.deadline);
+        assert_eq!(back.office, c.office);
+        assert_eq!(back.return_to, c.return_to);
+        assert_eq!(one_line_text(" 办公室\n张三  0595 "), "办公室 张三 0595");
     }
 
     #[test]

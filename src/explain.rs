@@ -26,6 +26,8 @@ pub enum Arg {
     Io(ErrorKind, String),
     /// A lock's holder, described in words.
     Holder(Option<Holder>),
+    /// A text already made in each language (zh, en): an error that renders itself.
+    Rendered { zh: String, en: String },
 }
 
 /// What an error says: a key of the terminal texts and its arguments.
@@ -88,6 +90,13 @@ fn render_arg(texts: &Texts, arg: &Arg) -> String {
         Arg::Word(key) => texts.get(key).to_string(),
         Arg::Io(kind, detail) => io_words(texts, *kind, detail),
         Arg::Holder(holder) => holder_words(texts, holder.as_ref()),
+        Arg::Rendered { zh, en } => {
+            if texts.language() == "en" {
+                en.clone()
+            } else {
+                zh.clone()
+            }
+        }
     }
 }
 
@@ -154,6 +163,20 @@ impl Explain for CampaignError {
                 .word("what", protected_key(what)),
             CampaignError::Master(e) => e.said(),
             CampaignError::Spec(e) => e.said(),
+            CampaignError::WrongType { .. }
+            | CampaignError::UnknownKey { .. }
+            | CampaignError::Misplaced { .. }
+            | CampaignError::ConfigSyntax { .. } => {
+                let mut said = Said::new("error.config.as_said");
+                said.args.push((
+                    "text",
+                    Arg::Rendered {
+                        zh: self.say(Texts::builtin("zh")),
+                        en: self.say(Texts::builtin("en")),
+                    },
+                ));
+                said
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod layout;
 pub mod lock;
 pub mod master;
 pub mod model;
+pub mod notice;
 pub mod returns;
 pub mod spec;
 pub mod store;

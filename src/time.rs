@@ -58,6 +58,11 @@ pub fn rfc3339_local(stamp: &str) -> String {
     }
 }
 
+/// The date of a stored time in the local zone, as (year, month, day).
+pub fn local_date(stamp: &str) -> Option<(i16, i8, i8)> {
+    zoned(stamp).map(|z| (z.year(), z.month(), z.day()))
+}
+
 /// Today's date in the local zone, `2026-12-01`.
 pub fn today_local() -> String {
     jiff::Zoned::now()

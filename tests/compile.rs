@@ -134,12 +134,7 @@ fn filled_campaign(master_file: &Path, skip: &[&str]) -> Filled {
         .master;
     let mut scores = HashMap::new();
     let mut cells = HashMap::new();
-    let mut outbox: Vec<PathBuf> = std::fs::read_dir(c.join("outbox"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    outbox.sort();
-    for path in outbox {
+    for path in workbooks_in(&c.join("outbox")) {
         let book = workbook::open(&path).unwrap();
         let department = Identity::read(&book).unwrap().unwrap().department;
         if skip.contains(&department.as_str()) {

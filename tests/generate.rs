@@ -12,13 +12,7 @@ use tianbao::identity::{Identity, PROP_CAMPAIGN, PROP_DEPARTMENT};
 use tianbao::workbook::{self, Value};
 
 fn outbox_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .collect();
-    files.sort();
-    files
+    workbooks_in(dir)
 }
 
 /// Item ids in column A of the fill-in sheet, from row 4 down to the total row.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::play::Campaign;
 use common::xlsx::Xlsx;
-use common::{Run, sample_source, tianbao, write_variant};
+use common::{Run, SENDING_LIST, sample_source, tianbao, workbooks_in, write_variant};
 use sha2::{Digest, Sha256};
 use tianbao_kit::source::{Layout, SourceRow};
 
@@ -155,7 +155,7 @@ fn no_command_changes_an_input() {
             run.stderr
         );
         assert_eq!(before, inputs(&c), "{args:?} changed an input");
-        for dir in ["outbox", "out", "out/feedback", "inbox", "."] {
+        for dir in ["outbox", "outbox/通知", "out", "out/feedback", "inbox", "."] {
             assert!(
                 temps_in(&c.path(dir)).is_empty(),
                 "{args:?} left temp files in {dir}"
@@ -215,7 +215,11 @@ fn outputs(dir: &Path) -> BTreeMap<String, String> {
 fn a_generate_killed_mid_write_leaves_whole_files_and_a_lock_others_respect() {
     let c = Campaign::new();
     let before = outputs(&c.path("outbox"));
-    assert_eq!(before.len(), 15);
+    assert_eq!(
+        before.len(),
+        15 + 15 + 1,
+        "workbooks, notices, the sending list"
+    );
 
     let mut child = start_slow(&c, &["generate"], 30_000);
     let temp = wait_for_temp(&c.path("outbox"), &mut child);
@@ -264,11 +268,14 @@ fn a_generate_killed_mid_write_leaves_whole_files_and_a_lock_others_respect() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(temps_in(&c.path("outbox")).is_empty());
     assert!(!c.path(tianbao::lock::LOCK_FILE).exists());
-    let after = names_in(&c.path("outbox"));
+    let after = workbooks_in(&c.path("outbox"));
     assert_eq!(after.len(), 15, "{after:?}");
-    for name in after {
-        tianbao::workbook::open(&c.path("outbox").join(&name)).unwrap();
+    for path in after {
+        tianbao::workbook::open(&path).unwrap();
     }
+    tianbao::workbook::open(&c.path("outbox").join(SENDING_LIST)).unwrap();
+    assert!(temps_in(&c.path("outbox/通知")).is_empty());
+    assert_eq!(names_in(&c.path("outbox/通知")).len(), 15);
 }
 
 #[test]
@@ -375,7 +382,7 @@ fn hostile_campaign() -> (tempfile::TempDir, PathBuf, Vec<String>) {
 /// A file name that is safe on every system.
 fn assert_safe_name(name: &str) {
     assert!(name.chars().count() <= 150, "{name}");
-    assert!(name.ends_with(".xlsx"), "{name}");
+    assert!(name.ends_with(".xlsx") || name.ends_with(".txt"), "{name}");
     assert!(
         !name.contains(['/', '\\', ':', '*', '?', '"', '<', '>', '|']),
         "{name}"
@@ -434,12 +441,23 @@ fn hostile_names_make_safe_files_and_formula_texts_stay_text() {
     let (tmp, dir, departments) = hostile_campaign();
     // Nothing was written outside the campaign.
     assert_eq!(names_in(tmp.path()), vec!["c", "hostile.xlsx"]);
-    let outbox = names_in(&dir.join("outbox"));
+    let outbox: Vec<String> = workbooks_in(&dir.join("outbox"))
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert!(outbox.len() >= departments.len(), "{outbox:?}");
     for name in &outbox {
         assert_safe_name(name);
         assert!(dir.join("outbox").join(name).is_file());
         assert_texts_not_formulas(&dir.join("outbox").join(name));
+    }
+    assert_texts_not_formulas(&dir.join("outbox").join(SENDING_LIST));
+    // A notice each, under a safe name of its own.
+    let notices = names_in(&dir.join("outbox/通知"));
+    assert_eq!(notices.len(), outbox.len(), "{notices:?}");
+    for name in &notices {
+        assert_safe_name(name);
+        assert!(dir.join("outbox/通知").join(name).is_file());
     }
     // Each hostile department got its own workbook.
     let read = tianbao::workbook::open(&dir.join("outbox").join(&outbox[0])).unwrap();

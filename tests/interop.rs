@@ -74,12 +74,7 @@ fn a_template_filled_and_saved_by_libreoffice_keeps_identity_and_values() {
     let (dir, c) = init_campaign();
     assert_eq!(tianbao(&c, &["generate", "--dept", "水科"]).code, 0);
     let campaign = Campaign::open(&c).unwrap();
-    let template = std::fs::read_dir(c.join("outbox"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let template = workbooks_in(&c.join("outbox")).remove(0);
     let out_base = dir.path().join("filled");
     let cells = serde_json::json!({"I4": 1, "J4": "已完成", "K4": "按时完成数据采集。", "I5": 0.5, "J5": "部分完成", "K5": "部分数据晚报。", "L5": "数据晚报一次"});
     libreoffice_fill(&template, &out_base, &cells, dir.path());

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, Dimensions, Range, Reader, Xlsx, open_workbook};
 use common::shapes::{self, Kind, Shape, Table, number_text};
-use common::tianbao;
 use common::xlsx::{Cell, Xlsx as Edit, s};
+use common::{tianbao, workbooks_in};
 
 /// A sheet read with calamine; positions are absolute and 0-based.
 struct Sheet {
@@ -275,11 +275,7 @@ fn cycle(shape: Shape) {
     assert_eq!(run.code, 0, "generate: {}{}", run.stdout, run.stderr);
 
     let c = tmp.path().join("c");
-    let mut outbox: Vec<PathBuf> = std::fs::read_dir(c.join("outbox"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    outbox.sort();
+    let outbox = workbooks_in(&c.join("outbox"));
     assert_eq!(
         outbox.len(),
         table.departments().len(),

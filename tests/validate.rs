@@ -51,8 +51,7 @@ fn everyone_correct_validates_clean_and_exits_zero() {
     let run = c.run(&["validate"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stdout
-            .contains("共 15 个部门：有效 15，有误 0，未交 0"),
+        run.stdout.contains("共 15 个部门：有效 15，有误 0，未交 0"),
         "{}",
         run.stdout
     );

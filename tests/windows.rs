@@ -290,7 +290,23 @@ fn demo_outputs(dir: &Path) -> PathBuf {
             .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
             .collect()
     };
-    assert_eq!(xlsx_in("outbox").len(), 15, "the departments' workbooks");
+    let sent = xlsx_in("outbox");
+    assert_eq!(
+        sent.len(),
+        15 + 1,
+        "the departments' workbooks and the sending list"
+    );
+    assert!(
+        campaign.join("outbox/发送清单.xlsx").is_file(),
+        "no sending list"
+    );
+    assert_eq!(
+        std::fs::read_dir(campaign.join("outbox/通知"))
+            .unwrap()
+            .count(),
+        15,
+        "a notice per department"
+    );
     assert!(
         campaign.join("out/校验报告.xlsx").is_file(),
         "no report workbook"

@@ -1,13 +1,21 @@
 //! Generating the fill-in workbooks of a campaign: one per department (lead or cooperating),
-//! written in parallel, each under a name of its own.
+//! written in parallel, each under a name of its own; with each its notice (`通知/<部门>.txt`),
+//! and the sending list (`发送清单.xlsx`) of every department, beside them.
+//!
+//! The sending list always lists every department of the master. After `--dept X` only X's
+//! workbook and notice are written; the list is rewritten whole: X's row from what was just
+//! written, each other row from the workbook already in the folder, marked in 备注 when that
+//! workbook is missing or no longer the one the current master and round make (so the list
+//! never claims a file that is not there, or not current).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::{AppError, Progress, Stage};
 use crate::campaign::Campaign;
 use crate::finding::{Finding, Severity};
+use crate::notice::{Issuer, ListRow, Notice, Remark};
 
 #[derive(Debug, Clone, Default)]
 pub struct GenerateOptions {
@@ -19,12 +27,34 @@ pub struct GenerateOptions {
     pub at: String,
 }
 
-/// One workbook written.
+/// One workbook written, and its notice.
 #[derive(Debug, Clone)]
 pub struct Issued {
     pub department: String,
     pub path: PathBuf,
     pub items: usize,
+    pub notice: PathBuf,
+}
+
+/// What the workbooks will say less well than they should.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenerateWarning {
+    /// No contact in tianbao.toml: workbooks and notices name only the spec's words for the
+    /// office (`考评办公室`).
+    NoContact,
+    /// No deadline in tianbao.toml: every workbook says `请于（见通知）前`.
+    NoDeadline,
+}
+
+/// The sending list and the notices.
+#[derive(Debug, Clone)]
+pub struct Papers {
+    /// The sending list (`发送清单.xlsx`).
+    pub list: PathBuf,
+    /// The folder of the notices (`通知/`).
+    pub notice_dir: PathBuf,
+    /// Departments whose workbook in the folder is missing or outdated, as the list says.
+    pub not_current: Vec<(String, Remark)>,
 }
 
 #[derive(Debug)]
@@ -38,7 +68,21 @@ pub enum GenerateOutcome {
         dir: PathBuf,
         issued: Vec<Issued>,
         took_over: Option<crate::lock::Holder>,
+        papers: Papers,
+        warnings: Vec<GenerateWarning>,
     },
+}
+
+/// The warnings for a campaign's settings.
+pub fn warnings(config: &crate::campaign::Config) -> Vec<GenerateWarning> {
+    let mut warnings = Vec::new();
+    if config.contact.trim().is_empty() {
+        warnings.push(GenerateWarning::NoContact);
+    }
+    if config.deadline.trim().is_empty() {
+        warnings.push(GenerateWarning::NoDeadline);
+    }
+    warnings
 }
 
 /// Writes the fill-in workbooks of `campaign`.
@@ -100,9 +144,16 @@ pub fn generate(
     let dir = options.out.clone().unwrap_or_else(|| campaign.outbox());
     campaign.check_output_dir(&dir)?;
     super::create_dir(&dir)?;
+    let notice_folder = crate::text::safe_file_name(&spec.word("outbox.notice_dir"));
+    let notice_dir = dir.join(&notice_folder);
+    super::create_dir(&notice_dir)?;
+    crate::write::clean_stale_temps(&notice_dir);
+    let notice_names = notice_file_names(&spec, &known);
     let form = crate::form::Form::new(master, &spec);
     let config = &campaign.config;
     let issue = config.issue(config.round, &options.at);
+    let issuer = Issuer::new(config, &spec, &options.at);
+    let parts = master.has_cooperating();
     progress.start(Stage::Generating, selected.len());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let issued: Vec<Result<Issued, AppError>> = selected
@@ -113,20 +164,123 @@ pub fn generate(
                 crate::template::write_template(master, &form, department, &spec, &issue, None)
                     .map_err(|e| AppError::write(&path, e))?;
             super::save(campaign, &path, &bytes)?;
+            let index = known.iter().position(|d| d == department).unwrap_or(0);
+            let notice = notice_dir.join(&notice_names[index]);
+            let text = crate::notice::notice_text(
+                &spec,
+                &issuer,
+                &Notice {
+                    department,
+                    file: name,
+                    items: master.items_of(department).collect(),
+                    parts,
+                },
+            );
+            super::save(campaign, &notice, &crate::notice::windows_text(&text))?;
             progress.set(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
             Ok(Issued {
                 department: department.to_string(),
                 path,
                 items: master.items_of(department).count(),
+                notice,
             })
         })
         .collect();
     progress.finish();
     let issued = issued.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let rows: Vec<ListRow> = master
+        .departments()
+        .iter()
+        .zip(names.iter().zip(&notice_names))
+        .map(|(department, (file, notice))| {
+            let name = department.name.as_str();
+            let remark = if issued.iter().any(|i| i.department == name) {
+                Remark::Current
+            } else {
+                on_disk(campaign, master, &form, name, &dir.join(file))
+            };
+            ListRow {
+                department: department.name.clone(),
+                persons: department.persons.clone(),
+                file: file.clone(),
+                notice: format!("{notice_folder}/{notice}"),
+                items: department.items,
+                weight: department.weight,
+                remark,
+            }
+        })
+        .collect();
+    let list = dir.join(crate::text::safe_file_name(&spec.word("outbox.list_file")));
+    let bytes = crate::notice::sending_list(&spec, &issuer, &rows)
+        .map_err(|e| AppError::write(&list, e))?;
+    super::save(campaign, &list, &bytes)?;
+    let not_current = rows
+        .iter()
+        .filter(|r| r.remark != Remark::Current)
+        .map(|r| (r.department.clone(), r.remark))
+        .collect();
     drop(locked.lock);
     Ok(GenerateOutcome::Written {
         dir,
         issued,
         took_over: locked.took_over,
+        papers: Papers {
+            list,
+            notice_dir,
+            not_current,
+        },
+        warnings: warnings(config),
     })
+}
+
+/// The notices' file names, one per department and all different (`办公室.txt`).
+pub fn notice_file_names(spec: &crate::spec::Spec, departments: &[&str]) -> Vec<String> {
+    let pattern = spec.word("outbox.notice_file");
+    crate::text::unique_file_names(
+        departments
+            .iter()
+            .map(|d| {
+                let name =
+                    crate::text::file_name_keeping(&pattern, &[("department", d)], "department");
+                (d.to_string(), name)
+            })
+            .collect(),
+    )
+}
+
+/// How the workbook of `department` at `path` stands: there and current (this campaign's, its
+/// round, made from the current master's items for it), outdated, or not there.
+fn on_disk(
+    campaign: &Campaign,
+    master: &crate::model::Master,
+    form: &crate::form::Form,
+    department: &str,
+    path: &Path,
+) -> Remark {
+    if !path.is_file() {
+        return Remark::NotGenerated;
+    }
+    let Ok(book) = crate::workbook::open(path) else {
+        return Remark::Outdated;
+    };
+    let Ok(Some(identity)) = crate::identity::Identity::read(&book) else {
+        return Remark::Outdated;
+    };
+    let rows: Vec<(String, String)> = master
+        .items_of(department)
+        .map(|item| (item.id.clone(), form.row_hash(item, department)))
+        .collect();
+    let fingerprint =
+        crate::identity::rows_fingerprint(rows.iter().map(|(i, h)| (i.as_str(), h.as_str())));
+    let config = &campaign.config;
+    let current = identity.campaign == config.id
+        && identity.department == department
+        && identity.round == config.round
+        && identity.fingerprint == fingerprint
+        && identity.verify(&config.secret);
+    if current {
+        Remark::Current
+    } else {
+        Remark::Outdated
+    }
 }

@@ -6,6 +6,7 @@
 pub mod check;
 pub mod compile;
 pub mod generate;
+pub mod remind;
 
 use std::path::{Path, PathBuf};
 

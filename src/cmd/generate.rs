@@ -6,7 +6,7 @@ use tianbao::app::generate::{GenerateOptions, GenerateOutcome};
 use tianbao::campaign::Campaign;
 use tianbao::texts::pad_left;
 
-use super::render::finding_line;
+use super::render::{finding_line, joined};
 use super::{Fatal, Outcome, shown, texts};
 
 #[derive(Debug, clap::Args)]
@@ -38,7 +38,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
 /// Renders what generate did.
 pub fn render(spec: &tianbao::spec::Spec, outcome: GenerateOutcome) -> Outcome {
     let t = texts();
-    let (dir, issued, took_over) = match outcome {
+    let (dir, issued, took_over, papers, warnings) = match outcome {
         GenerateOutcome::Refused { master, errors } => {
             eprintln!(
                 "{}",
@@ -57,7 +57,9 @@ pub fn render(spec: &tianbao::spec::Spec, outcome: GenerateOutcome) -> Outcome {
             dir,
             issued,
             took_over,
-        } => (dir, issued, took_over),
+            papers,
+            warnings,
+        } => (dir, issued, took_over, papers, warnings),
     };
     if let Some(holder) = &took_over {
         super::took_over(holder);
@@ -76,5 +78,46 @@ pub fn render(spec: &tianbao::spec::Spec, outcome: GenerateOutcome) -> Outcome {
         "{}",
         t.count("generate.written", issued.len(), &[("dir", &shown(&dir))])
     );
+    render_papers(&papers, issued.len(), &warnings);
     Outcome::Clean
+}
+
+/// The sending list, the notices, and what the settings leave unsaid.
+fn render_papers(
+    papers: &tianbao::app::generate::Papers,
+    notices: usize,
+    warnings: &[tianbao::app::generate::GenerateWarning],
+) {
+    use tianbao::app::generate::GenerateWarning;
+    let tx = texts();
+    println!(
+        "{}",
+        tx.say("generate.notice.list", &[("path", &shown(&papers.list))])
+    );
+    println!(
+        "{}",
+        tx.count(
+            "generate.notice.notices",
+            notices,
+            &[("dir", &shown(&papers.notice_dir))]
+        )
+    );
+    if !papers.not_current.is_empty() {
+        let names: Vec<String> = papers.not_current.iter().map(|(d, _)| d.clone()).collect();
+        println!(
+            "{}",
+            tx.count(
+                "generate.notice.not_current",
+                names.len(),
+                &[("departments", &joined(tx, &names))]
+            )
+        );
+    }
+    for warning in warnings {
+        let key = match warning {
+            GenerateWarning::NoContact => "generate.notice.no_contact",
+            GenerateWarning::NoDeadline => "generate.notice.no_deadline",
+        };
+        eprintln!("{}", tx.get(key));
+    }
 }

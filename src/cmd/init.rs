@@ -20,16 +20,35 @@ pub struct Args {
     /// The campaign title.
     #[arg(long)]
     pub title: Option<String>,
+    /// Whom departments ask.
+    #[arg(long, default_value = "")]
+    pub contact: String,
+    /// The deadline as departments read it.
+    #[arg(long, default_value = "")]
+    pub deadline: String,
+    /// Who issues the campaign (制表单位).
+    #[arg(long, default_value = "")]
+    pub office: String,
+    /// Where departments send their returns.
+    #[arg(long = "return-to", default_value = "")]
+    pub return_to: String,
     #[command(flatten)]
     pub read: ReadArgs,
 }
 
 pub fn run(args: Args) -> Result<Outcome, Fatal> {
-    let (campaign, read) = Campaign::init(
+    let details = tianbao::campaign::Details {
+        title: args.title,
+        contact: args.contact,
+        deadline: args.deadline,
+        office: args.office,
+        return_to: args.return_to,
+    };
+    let (campaign, read) = Campaign::init_with(
         &args.dir,
         &args.master,
         args.spec.as_deref(),
-        args.title.as_deref(),
+        &details,
         args.read.reading()?,
     )?;
     let t = texts();
@@ -60,6 +79,26 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let config = shown(&campaign.dir.join(tianbao::campaign::CONFIG_FILE));
     println!("{}", t.say("init.config", &[("path", &config)]));
     println!("{}", t.get("init.folders"));
-    println!("{}", t.get("init.next"));
+    render_details(&campaign.config);
     Ok(Outcome::Clean)
+}
+
+/// The texts set for the campaign, and what to do next.
+fn render_details(config: &tianbao::campaign::Config) {
+    let tx = texts();
+    for (key, value) in [
+        ("init.contact", &config.contact),
+        ("init.deadline", &config.deadline),
+        ("init.office", &config.office),
+        ("init.return_to", &config.return_to),
+    ] {
+        if !value.is_empty() {
+            println!("{}", tx.say(key, &[("value", &super::render::t(value))]));
+        }
+    }
+    if config.contact.is_empty() || config.deadline.is_empty() {
+        println!("{}", tx.get("init.next_unset"));
+    } else {
+        println!("{}", tx.get("init.next"));
+    }
 }

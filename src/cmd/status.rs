@@ -13,7 +13,7 @@ use tianbao::spec::Spec;
 
 use super::render::{finding_line, status_word};
 use super::validate::{skipped_lines, standing_lines, summary, summary_line};
-use super::{Fatal, Outcome, texts};
+use super::{Fatal, Outcome, shown, texts};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -22,12 +22,28 @@ pub struct Args {
     /// JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Also a reminder for each missing or invalid department.
+    #[arg(long)]
+    pub remind: bool,
 }
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
-    let checked =
-        tianbao::app::check::check(campaign, &args.paths, &super::progress::Terminal::default())?;
+    let progress = super::progress::Terminal::default();
+    let (checked, reminded) = if args.remind {
+        let options = tianbao::app::remind::RemindOptions {
+            paths: args.paths.clone(),
+            at: tianbao::time::now_utc(),
+        };
+        let (checked, reminded) =
+            tianbao::app::remind::check_and_remind(campaign, &options, &progress)?;
+        (checked, Some(reminded))
+    } else {
+        (
+            tianbao::app::check::check(campaign, &args.paths, &progress)?,
+            None,
+        )
+    };
     let collection = &checked.collection;
     if args.json {
         let unusable: Vec<serde_json::Value> = unusable(collection)
@@ -43,7 +59,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
                 })
             })
             .collect();
-        let value = json!({
+        let mut value = json!({
             "departments": collection.departments.iter().map(|d| {
                 let mut v = serde_json::to_value(d).unwrap_or_default();
                 if let Some(at) = d.received.as_deref() {
@@ -56,9 +72,15 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
             "skipped": collection.skipped,
             "summary": summary(collection),
         });
+        if let Some(reminded) = &reminded {
+            value["reminders"] = reminders_json(reminded);
+        }
         super::print_json(&value);
     } else {
         print!("{}", human(&checked.spec, collection));
+        if let Some(reminded) = &reminded {
+            render_reminders(reminded);
+        }
     }
     Ok(if collection.all_clear() {
         Outcome::Clean
@@ -134,4 +156,59 @@ fn human(spec: &Spec, collection: &Collection) -> String {
     out.push_str(&skipped_lines(collection));
     let _ = writeln!(out, "\n{}", summary_line(collection));
     out
+}
+
+/// The reminders written, for `--json`.
+fn reminders_json(reminded: &tianbao::app::remind::Reminded) -> serde_json::Value {
+    let path = |p: &std::path::Path| p.display().to_string();
+    json!({
+        "dir": path(&reminded.dir),
+        "list": reminded.list.as_deref().map(path),
+        "written": reminded.reminders.iter().map(|r| json!({
+            "department": r.department,
+            "standing": r.standing,
+            "problems": r.problems,
+            "path": path(&r.path),
+        })).collect::<Vec<_>>(),
+        "removed": reminded.removed.iter().map(|p| path(p)).collect::<Vec<_>>(),
+    })
+}
+
+/// Which reminders were written, and which earlier ones removed.
+fn render_reminders(reminded: &tianbao::app::remind::Reminded) {
+    let tx = texts();
+    if let Some(holder) = &reminded.took_over {
+        super::took_over(holder);
+    }
+    println!();
+    if reminded.reminders.is_empty() {
+        println!("{}", tx.get("status.remind.none"));
+    } else {
+        println!(
+            "{}",
+            tx.count(
+                "status.remind.wrote",
+                reminded.reminders.len(),
+                &[("dir", &shown(&reminded.dir))]
+            )
+        );
+        for r in &reminded.reminders {
+            println!("  {}", shown(&r.path));
+        }
+    }
+    if let Some(list) = &reminded.list {
+        println!(
+            "{}",
+            tx.say("status.remind.list", &[("path", &shown(list))])
+        );
+    }
+    if !reminded.removed.is_empty() {
+        println!(
+            "{}",
+            tx.count("status.remind.removed", reminded.removed.len(), &[])
+        );
+        for p in &reminded.removed {
+            println!("  {}", shown(p));
+        }
+    }
 }

@@ -157,6 +157,25 @@ pub fn soffice_convert_all(files: &[PathBuf], format: &str, out_dir: &Path) -> V
         .collect()
 }
 
+/// The sending list `generate` writes beside the workbooks.
+pub const SENDING_LIST: &str = "发送清单.xlsx";
+
+/// The departments' workbooks `generate` wrote into `dir`: its .xlsx files but the sending
+/// list, sorted.
+pub fn workbooks_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|e| e == "xlsx")
+                && p.file_name().is_some_and(|n| n != SENDING_LIST)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// `tianbao init c --master samples/master.xlsx` in a fresh temp dir: (the temp dir, the campaign).
 pub fn init_campaign() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
