@@ -19,6 +19,18 @@ pub struct Args {
     pub dir: PathBuf,
 }
 
+/// The sample office's settings, in the terminal's language.
+fn details() -> tianbao::campaign::Details {
+    let tx = texts();
+    tianbao::campaign::Details {
+        title: None,
+        contact: tx.get("demo.contact").to_string(),
+        deadline: tx.get("demo.deadline").to_string(),
+        office: tx.get("demo.office").to_string(),
+        return_to: tx.get("demo.return_to").to_string(),
+    }
+}
+
 /// Marks a folder as made by `demo`, so a second run may replace it.
 const MARKER: &str = ".tianbao-demo";
 
@@ -58,7 +70,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     // The campaign speaks the terminal's language: its workbooks and messages too.
     let spec = (tx.language() == "en").then(|| Path::new("en"));
     let (campaign, _) =
-        Campaign::init(&campaign_dir, &master_file, spec, None, Default::default())?;
+        Campaign::init_with(&campaign_dir, &master_file, spec, &details(), Default::default())?;
     let marker = dir.join(MARKER);
     std::fs::write(&marker, "made by tianbao demo\n").map_err(write_error(&marker))?;
     println!(
