@@ -218,6 +218,10 @@ pub struct Request<'a> {
     pub aggregation: Aggregation,
     /// The campaign's title.
     pub title: &'a str,
+    /// The office that compiles (制表单位 under the table); may be empty.
+    pub office: &'a str,
+    /// The date under the table (制表日期), as people write it: `2026-12-01`.
+    pub date: &'a str,
     /// Compile even when departments have no valid return: their items stay blank.
     pub allow_incomplete: bool,
     /// RFC 3339; goes into the document properties only.
@@ -254,6 +258,8 @@ struct Ctx<'a> {
     collection: &'a Collection,
     scores: &'a Scores,
     title: &'a str,
+    office: &'a str,
+    date: &'a str,
     base: Option<&'a Path>,
 }
 
@@ -289,6 +295,8 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
         collection: request.collection,
         scores: &scores,
         title: request.title,
+        office: request.office,
+        date: request.date,
         base: request.base,
     };
 

@@ -129,6 +129,10 @@ pub const WORDS: &[&str] = &[
     "compile.col.rate",
     "compile.col.remark",
     "compile.chart_title",
+    "template.weight_total",
+    "template.required_when.score_below_weight",
+    "compile.footer",
+    "compile.not_rated",
 ];
 
 /// The fill-in sheet: its names, title lines and which master columns it shows.
