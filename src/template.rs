@@ -499,7 +499,7 @@ fn print_columns(page: &Page) -> Vec<print::Column> {
     shown.chain(inputs).collect()
 }
 
-/// Height of a row left at Excel's default, in points.
+/// Height of a row left at Excel's default (a blank row), in points.
 const DEFAULT_ROW_HEIGHT: f64 = 15.0;
 
 /// Row heights as set, kept to find where pages break.
@@ -736,6 +736,8 @@ fn fill_sheet(
 
     // Sign-off block.
     let signoff_title_row = total_row + total_rows(&layout.shown) + 1;
+    // Every row's height set, so that it prints the same in every program (pages fall alike).
+    heights.set(sheet, signoff_title_row - 1, DEFAULT_ROW_HEIGHT)?;
     if !spec.signoff.is_empty() {
         sheet.write_string_with_format(
             signoff_title_row,

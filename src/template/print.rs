@@ -170,8 +170,10 @@ pub fn fit(columns: &[Column], orientation: Orientation, share: f64) -> Fitted {
 }
 
 /// The row before which a manual page break keeps the rows `block` together on one page, when
-/// without it they would straddle two, given each row's height in points, the rows repeated
-/// at the top of every later page (their total height) and the scale.
+/// without it they would straddle two (or end within a few percent of the page's foot), given
+/// each row's height in points, the rows repeated at the top of every later page (their total
+/// height) and the scale. Pages are laid out as a spreadsheet program does, a row at a time,
+/// on the whole printable height: rows with a set height print exactly that tall everywhere.
 pub fn break_before(
     heights: &[f64],
     repeated: f64,
@@ -182,20 +184,21 @@ pub fn break_before(
     if block.is_empty() || block.end > heights.len() {
         return None;
     }
-    let page = orientation.height() * SLACK / (f64::from(scale) / 100.0);
+    let page = orientation.height() / (f64::from(scale) / 100.0);
+    // Where the block may end: short of the foot by what programs may differ in.
+    let room = page * SLACK;
     let block_height: f64 = heights[block.clone()].iter().sum();
-    if repeated + block_height > page {
+    if repeated + block_height > room {
         // It cannot fit any page: leave the pages as they fall.
         return None;
     }
-    // Where each row starts: which page, and how far down it.
     let mut used = 0.0;
     for (row, height) in heights.iter().enumerate() {
         if used + height > page && used > 0.0 {
             used = repeated;
         }
         if row == block.start {
-            return (used + block_height > page).then_some(row as u32);
+            return (used + block_height > room).then_some(row as u32);
         }
         used += height;
     }
@@ -269,8 +272,8 @@ mod tests {
 
     #[test]
     fn a_block_that_would_straddle_a_page_gets_a_break_before_it() {
-        let page = Orientation::Landscape.height() * SLACK;
-        // Rows of 40 pt: about 11 to a page at 100 %.
+        let page = Orientation::Landscape.height();
+        // Rows of 40 pt: about 12 to a page at 100 %.
         let rows = (page / 40.0) as usize;
         let heights = vec![40.0; 40];
         // A block starting two rows before the end of the first page straddles it.
