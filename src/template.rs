@@ -738,17 +738,25 @@ fn fill_sheet(
     let signoff_title_row = total_row + total_rows(&layout.shown) + 1;
     // Every row's height set, so that it prints the same in every program (pages fall alike).
     heights.set(sheet, signoff_title_row - 1, DEFAULT_ROW_HEIGHT)?;
-    if !spec.signoff.is_empty() {
-        sheet.write_string_with_format(
-            signoff_title_row,
-            0,
-            &spec.template.signoff_title,
-            &f.signoff_title,
-        )?;
-        heights.set(sheet, signoff_title_row, 20.0)?;
-    }
     let value_col = layout.signoff_value_col;
     let value_end = (value_col + 2).min(last_col.max(value_col));
+    if !spec.signoff.is_empty() {
+        // Over the block's width: a narrow first column would wrap it.
+        let title = &spec.template.signoff_title;
+        if value_end > 0 {
+            sheet.merge_range(
+                signoff_title_row,
+                0,
+                signoff_title_row,
+                value_end,
+                title,
+                &f.signoff_title,
+            )?;
+        } else {
+            sheet.write_string_with_format(signoff_title_row, 0, title, &f.signoff_title)?;
+        }
+        heights.set(sheet, signoff_title_row, 20.0)?;
+    }
     let label_width: f64 = widths[..usize::from(value_col.max(1))].iter().sum();
     for (input, (key, row)) in spec.signoff.iter().zip(&layout.signoff) {
         if value_col > 1 {
