@@ -13,6 +13,10 @@
 //! rounded half away from zero to 4 decimal places. An item is unscored when a department its
 //! rule needs (`lead`: the first; otherwise all) has no valid return; totals add the scores shown.
 //!
+//! 考评表 is first and active, and is what prints: its print area the table and a footer block
+//! (制表单位 / 审核人 / 制表日期, from the request's office and date); the other sheets have
+//! their own print setup (部门明细 prints without its hash columns).
+//!
 //! The same inputs give the same cell contents: the generation time goes into the document
 //! properties only.
 
