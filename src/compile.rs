@@ -13,6 +13,10 @@
 //! rounded half away from zero to 4 decimal places. An item is unscored when a department its
 //! rule needs (`lead`: the first; otherwise all) has no valid return; totals add the scores shown.
 //!
+//! 考评表 is first and active, and is what prints: its print area the table and a footer block
+//! (制表单位 / 审核人 / 制表日期, from the request's office and date); the other sheets have
+//! their own print setup (部门明细 prints without its hash columns).
+//!
 //! The same inputs give the same cell contents: the generation time goes into the document
 //! properties only.
 
@@ -218,6 +222,10 @@ pub struct Request<'a> {
     pub aggregation: Aggregation,
     /// The campaign's title.
     pub title: &'a str,
+    /// The office that compiles (制表单位 under the table); may be empty.
+    pub office: &'a str,
+    /// The date under the table (制表日期), as people write it: `2026-12-01`.
+    pub date: &'a str,
     /// Compile even when departments have no valid return: their items stay blank.
     pub allow_incomplete: bool,
     /// RFC 3339; goes into the document properties only.
@@ -254,6 +262,8 @@ struct Ctx<'a> {
     collection: &'a Collection,
     scores: &'a Scores,
     title: &'a str,
+    office: &'a str,
+    date: &'a str,
     base: Option<&'a Path>,
 }
 
@@ -289,6 +299,8 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
         collection: request.collection,
         scores: &scores,
         title: request.title,
+        office: request.office,
+        date: request.date,
         base: request.base,
     };
 

@@ -183,6 +183,10 @@ pub const WORDS: &[&str] = &[
     "remind.closing.feedback",
     "remind.closing.unusable",
     "remind.closing.missing",
+    "template.weight_total",
+    "template.required_when.score_below_weight",
+    "compile.footer",
+    "compile.not_rated",
 ];
 
 /// The fill-in sheet: its names, title lines and which master columns it shows.

@@ -1,7 +1,10 @@
 //! Writing a department's fill-in workbook: its items with the master columns locked and grey,
 //! the input columns white, unlocked and checked as people type, the sign-off block, the
 //! 填表说明 sheet and the signed identity. Prefilled values (the demo, feedback rounds) go
-//! through the same writer.
+//! through the same writer. The fill-in sheet prints on A4 landscape at a fixed, legible scale
+//! ([`print`]), its header repeated on every page and its sign-off block on one page.
+
+pub mod print;
 
 use std::collections::HashMap;
 
@@ -87,6 +90,11 @@ type Notes = HashMap<(u32, u16), Vec<String>>;
 /// The first row of items on the fill-in sheet (0-based): title, subtitle, header above it.
 pub const FIRST_ITEM_ROW: u32 = 3;
 
+/// The rows under the items: the score total, and the weight total where items have weights.
+fn total_rows(shown: &[Shown]) -> u32 {
+    1 + u32::from(shown.contains(&Shown::WEIGHT))
+}
+
 /// Where things stand on a fill-in sheet: shared by the writer and the return reader.
 #[derive(Debug, Clone)]
 pub struct SheetLayout {
@@ -109,8 +117,8 @@ impl SheetLayout {
             .map(|(i, input)| (input.key.clone(), (shown.len() + i) as u16))
             .collect();
         let item_count = item_count as u32;
-        // After the items: the total row, a blank row, the sign-off title, then the fields.
-        let first_signoff = FIRST_ITEM_ROW + item_count + 3;
+        // After the items: the total rows, a blank row, the sign-off title, then the fields.
+        let first_signoff = FIRST_ITEM_ROW + item_count + total_rows(&shown) + 2;
         let signoff = spec
             .signoff
             .iter()
@@ -172,8 +180,10 @@ struct Formats {
     input: Format,
     input_center: Format,
     total_label: Format,
+    total_value: Format,
     signoff_title: Format,
     required_mark: Format,
+    condition_mark: Format,
     header_run: Format,
 }
 
@@ -183,6 +193,7 @@ impl Formats {
         let cell = base.clone().set_border(FormatBorder::Thin);
         let locked = cell.clone().set_background_color("#EDEDED").set_locked();
         let input = cell.clone().set_background_color("#FFFFFF").set_unlocked();
+        let total_value = locked.clone().set_align(FormatAlign::Center).set_bold();
         Formats {
             title: base
                 .clone()
@@ -209,8 +220,10 @@ impl Formats {
                 .set_bold()
                 .set_align(FormatAlign::Right)
                 .set_background_color("#EDEDED"),
+            total_value,
             signoff_title: base.clone().set_bold().set_font_size(11),
             required_mark: run_format().set_bold().set_font_color("#C00000"),
+            condition_mark: run_format().set_font_color("#C00000"),
             header_run: run_format().set_bold(),
         }
     }
@@ -225,26 +238,56 @@ fn limit(text: String, max: usize) -> String {
     }
 }
 
-fn is_required(input: &InputSpec) -> bool {
-    input.required || input.required_when.is_some()
+/// What follows an input's label in the header: a red `*` for a required input, the spec's
+/// condition (`（扣分时必填）`) for one required only sometimes, nothing otherwise.
+fn label_mark(spec: &Spec, input: &InputSpec) -> Option<String> {
+    if input.required {
+        return Some("*".into());
+    }
+    input.required_when.map(|RequiredWhen::ScoreBelowWeight| {
+        spec.word("template.required_when.score_below_weight")
+    })
 }
 
-/// An input's label; a required input's gets a red `*`.
+/// An input's label as the header shows it, in a column `width` units wide: the mark after
+/// it, on a line of its own when the two do not fit one line.
+fn label_text(spec: &Spec, input: &InputSpec, width: f64) -> (String, Option<String>) {
+    let label = input.label.clone();
+    let Some(mark) = label_mark(spec, input) else {
+        return (label, None);
+    };
+    let together = format!("{label}{}", mark.trim_start());
+    if mark == "*" || wrapped_lines(&together, width) == 1 {
+        (label, Some(mark))
+    } else {
+        (label, Some(format!("\n{}", mark.trim_start())))
+    }
+}
+
+/// Writes an input's label with its mark ([`label_text`]).
 fn write_label(
     sheet: &mut Worksheet,
     f: &Formats,
     (row, col): (u32, u16),
-    input: &InputSpec,
+    (label, mark): &(String, Option<String>),
     format: &Format,
 ) -> Result<(), XlsxError> {
-    if is_required(input) {
-        let runs = [
-            (&f.header_run, input.label.as_str()),
-            (&f.required_mark, "*"),
-        ];
-        sheet.write_rich_string_with_format(row, col, &runs, format)?;
-    } else {
-        sheet.write_string_with_format(row, col, &input.label, format)?;
+    match mark {
+        Some(mark) => {
+            let mark_format = if mark == "*" {
+                &f.required_mark
+            } else {
+                &f.condition_mark
+            };
+            let runs = [
+                (&f.header_run, label.as_str()),
+                (mark_format, mark.as_str()),
+            ];
+            sheet.write_rich_string_with_format(row, col, &runs, format)?;
+        }
+        None => {
+            sheet.write_string_with_format(row, col, label, format)?;
+        }
     }
     Ok(())
 }
@@ -381,6 +424,99 @@ struct Page<'p> {
     department: &'p str,
 }
 
+/// The fill-in sheet's columns as the print fitting sees them ([`print::fit`]): the long
+/// texts (the master's task, indicator, basis and other texts; text inputs wider than 10
+/// units) may be made narrower and wrap onto more lines. When even that cannot fit A4
+/// landscape at [`print::MIN_SCALE`], master columns a department knows without reading are
+/// hidden, in this order: 分管领导 (leaders), 责任人 (persons), 共同责任部门 (shared_with),
+/// 本单位职责 (role), 完成时限 (deadline), 项目 (category), 文件依据 (basis). The id, indicator,
+/// task, other text and weight columns and every input column always show (a return is read
+/// from the input columns, and a hidden one is an error).
+fn print_columns(page: &Page) -> Vec<print::Column> {
+    use crate::model::Role;
+    use crate::write::display_width;
+    let Page {
+        form,
+        spec,
+        items,
+        department,
+        ..
+    } = *page;
+    let shown = form.shown.iter().map(|c| {
+        let min = match c.shown {
+            Shown::Column(Role::Task) => 18.0,
+            Shown::Column(Role::Indicator | Role::Basis | Role::Text) => 12.0,
+            Shown::Column(Role::Category) => 10.0,
+            _ => c.width,
+        };
+        // A text column is no wider than its texts need (one with little in it for this
+        // department gives its room to the others); its label may take two lines.
+        let width = match c.shown {
+            Shown::Column(role) if role.is_text() => {
+                let widest = items
+                    .iter()
+                    .flat_map(|item| {
+                        form.cell(c, item, department)
+                            .lines()
+                            .map(display_width)
+                            .collect::<Vec<_>>()
+                    })
+                    .fold(display_width(&c.label) / 2.0, f64::max);
+                c.width.min(widest + 1.5).max(6.0)
+            }
+            _ => c.width,
+        };
+        let hide_rank = match c.shown {
+            Shown::Column(Role::Leaders) => Some(0),
+            Shown::Column(Role::Persons) => Some(1),
+            Shown::SharedWith => Some(2),
+            Shown::Part => Some(3),
+            Shown::Column(Role::Deadline) => Some(4),
+            Shown::Column(Role::Category) => Some(5),
+            Shown::Column(Role::Basis) => Some(6),
+            _ => None,
+        };
+        print::Column {
+            width,
+            min: min.min(width),
+            hide_rank,
+        }
+    });
+    let inputs = spec.inputs.iter().map(|input| {
+        let width = input.width.unwrap_or(12.0);
+        // Narrowed no further than its label's mark needs on a line of its own.
+        let mark = label_mark(spec, input).map_or(0.0, |m| display_width(m.trim()) + 1.5);
+        let min = match input.kind {
+            InputKind::Text if width > 10.0 => (width * 0.4).max(10.0).max(mark),
+            _ => width,
+        };
+        print::Column {
+            width,
+            min: min.min(width),
+            hide_rank: None,
+        }
+    });
+    shown.chain(inputs).collect()
+}
+
+/// Height of a row left at Excel's default (a blank row), in points.
+const DEFAULT_ROW_HEIGHT: f64 = 15.0;
+
+/// Row heights as set, kept to find where pages break.
+struct Heights(Vec<f64>);
+
+impl Heights {
+    fn set(&mut self, sheet: &mut Worksheet, row: u32, height: f64) -> Result<(), XlsxError> {
+        let row_index = row as usize;
+        if self.0.len() <= row_index {
+            self.0.resize(row_index + 1, DEFAULT_ROW_HEIGHT);
+        }
+        self.0[row_index] = height;
+        sheet.set_row_height(row, height)?;
+        Ok(())
+    }
+}
+
 fn fill_sheet(
     sheet: &mut Worksheet,
     f: &Formats,
@@ -399,7 +535,9 @@ fn fill_sheet(
     let last_col = layout.width() - 1;
     let author = spec.word("feedback.note_author");
     let truncated = spec.word("feedback.truncated");
-    // A marked cell: highlighted, with its problems as a note.
+    // A marked cell: highlighted, with its problems as a note shown when the cell is pointed
+    // at (a red triangle marks it), so that no note covers another or the cells when the
+    // workbook opens; 问题清单 lists them all.
     let marked = |sheet: &mut Worksheet,
                   (row, col): (u32, u16),
                   format: &Format|
@@ -411,10 +549,10 @@ fn fill_sheet(
                 let note = rust_xlsxwriter::Note::new(text)
                     .set_author(&author)
                     .add_author_prefix(false)
+                    .set_font_name(crate::write::FONT)
                     .set_width(320)
                     .set_height(20 + 18 * lines.min(20))
-                    // A few problems show at once; many would cover the sheet (问题清单 lists all).
-                    .set_visible(notes.len() <= 8);
+                    .set_visible(false);
                 sheet.insert_note(row, col, &note)?;
                 Ok(format
                     .clone()
@@ -425,11 +563,27 @@ fn fill_sheet(
             None => Ok(format.clone()),
         }
     };
-    let mut widths: Vec<f64> = form.shown.iter().map(|c| c.width).collect();
-    widths.extend(spec.inputs.iter().map(|i| i.width.unwrap_or(12.0)));
+    let fitted = print::fit(
+        &print_columns(page),
+        print::Orientation::Landscape,
+        print::FIXED_SCALE,
+    );
+    let widths = &fitted.widths;
     for (col, width) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
+        if fitted.hidden[col] {
+            sheet.set_column_hidden(col as u16)?;
+        }
     }
+    // Lines a text takes in its column; none in a hidden column.
+    let lines_in = |text: &str, col: usize| {
+        if fitted.hidden[col] {
+            1
+        } else {
+            wrapped_lines(text, widths[col])
+        }
+    };
+    let mut heights = Heights(Vec::new());
 
     sheet.merge_range(
         0,
@@ -439,7 +593,7 @@ fn fill_sheet(
         &render(&spec.template.title, args),
         &f.title,
     )?;
-    sheet.set_row_height(0, 30)?;
+    heights.set(sheet, 0, 30.0)?;
     sheet.merge_range(
         1,
         0,
@@ -448,17 +602,23 @@ fn fill_sheet(
         &render(&spec.template.subtitle, args),
         &f.subtitle,
     )?;
-    sheet.set_row_height(1, 20)?;
+    heights.set(sheet, 1, 20.0)?;
 
-    // Header: master columns grey, input columns green, required inputs marked with a red *.
+    // Header: master columns grey, input columns green; required inputs marked with a red *,
+    // inputs required only sometimes with the condition (扣分原因（扣分时必填）).
     let header_row = FIRST_ITEM_ROW - 1;
+    let mut header_lines = 2;
     for (col, column) in form.shown.iter().enumerate() {
         sheet.write_string_with_format(header_row, col as u16, &column.label, &f.header_master)?;
+        header_lines = header_lines.max(lines_in(&column.label, col));
     }
     for (input, (_, col)) in spec.inputs.iter().zip(&layout.inputs) {
-        write_label(sheet, f, (header_row, *col), input, &f.header_input)?;
+        let text = label_text(spec, input, widths[*col as usize]);
+        write_label(sheet, f, (header_row, *col), &text, &f.header_input)?;
+        let shown = format!("{}{}", text.0, text.1.as_deref().unwrap_or(""));
+        header_lines = header_lines.max(lines_in(&shown, *col as usize));
     }
-    sheet.set_row_height(header_row, 30)?;
+    heights.set(sheet, header_row, height_for(header_lines))?;
 
     let score_key = &spec.score_input().key;
     let score_col = layout.input_col(score_key).unwrap_or(0);
@@ -480,7 +640,7 @@ fn fill_sheet(
             } else {
                 sheet.write_string_with_format(row, col as u16, &text, format)?;
             }
-            lines = lines.max(wrapped_lines(&text, widths[col]));
+            lines = lines.max(lines_in(&text, col));
         }
         let values = prefill.and_then(|p| p.items.get(&item.id));
         for (input, (key, col)) in spec.inputs.iter().zip(&layout.inputs) {
@@ -504,16 +664,18 @@ fn fill_sheet(
                 _ if value.is_empty() => sheet.write_blank(row, *col, format)?,
                 _ => sheet.write_string_with_format(row, *col, value, format)?,
             };
-            lines = lines.max(wrapped_lines(value, widths[*col as usize]));
+            lines = lines.max(lines_in(value, *col as usize));
             add_validation(sheet, spec, input, row, *col, item)?;
         }
-        sheet.set_row_height(row, height_for(lines.max(2)))?;
+        heights.set(sheet, row, height_for(lines.max(2)))?;
     }
 
-    // Total row: weights and the score total, a formula with its value cached.
+    // Totals, each label beside its number: the score total (a formula with its value cached)
+    // under the scores, its label over the master columns; then the weight total under the
+    // weights. The score total comes first: a return's items end at its label.
     let total_row = FIRST_ITEM_ROW + items.len() as u32;
-    let weight_col = layout.shown_col(Shown::WEIGHT);
-    let label_end = weight_col.unwrap_or(1).saturating_sub(1);
+    let shown_count = layout.shown.len() as u16;
+    let label_end = score_col.min(shown_count).saturating_sub(1);
     if label_end > 0 {
         sheet.merge_range(
             total_row,
@@ -525,15 +687,6 @@ fn fill_sheet(
         )?;
     } else {
         sheet.write_string_with_format(total_row, 0, &spec.template.score_total, &f.total_label)?;
-    }
-    if let Some(col) = weight_col {
-        let total: Decimal = items.iter().filter_map(|i| i.weight).sum();
-        sheet.write_number_with_format(
-            total_row,
-            col,
-            total.to_string().parse::<f64>().unwrap_or(0.0),
-            &f.locked_center,
-        )?;
     }
     if !items.is_empty() {
         let cached: Decimal = items
@@ -555,27 +708,62 @@ fn fill_sheet(
             total_row,
             score_col,
             Formula::new(range).set_result(show(cached)),
-            &f.locked_center,
+            &f.total_value,
         )?;
+    }
+    heights.set(sheet, total_row, 20.0)?;
+    if let Some(col) = layout.shown_col(Shown::WEIGHT) {
+        let row = total_row + 1;
+        let label = spec.word("template.weight_total");
+        match col {
+            0 => {}
+            1 => {
+                sheet.write_string_with_format(row, 0, &label, &f.total_label)?;
+            }
+            _ => {
+                sheet.merge_range(row, 0, row, col - 1, &label, &f.total_label)?;
+            }
+        }
+        let total: Decimal = items.iter().filter_map(|i| i.weight).sum();
+        sheet.write_number_with_format(
+            row,
+            col,
+            total.to_string().parse::<f64>().unwrap_or(0.0),
+            &f.total_value,
+        )?;
+        heights.set(sheet, row, 20.0)?;
     }
 
     // Sign-off block.
-    let signoff_title_row = total_row + 2;
-    if !spec.signoff.is_empty() {
-        sheet.write_string_with_format(
-            signoff_title_row,
-            0,
-            &spec.template.signoff_title,
-            &f.signoff_title,
-        )?;
-    }
+    let signoff_title_row = total_row + total_rows(&layout.shown) + 1;
+    // Every row's height set, so that it prints the same in every program (pages fall alike).
+    heights.set(sheet, signoff_title_row - 1, DEFAULT_ROW_HEIGHT)?;
     let value_col = layout.signoff_value_col;
     let value_end = (value_col + 2).min(last_col.max(value_col));
+    if !spec.signoff.is_empty() {
+        // Over the block's width: a narrow first column would wrap it.
+        let title = &spec.template.signoff_title;
+        if value_end > 0 {
+            sheet.merge_range(
+                signoff_title_row,
+                0,
+                signoff_title_row,
+                value_end,
+                title,
+                &f.signoff_title,
+            )?;
+        } else {
+            sheet.write_string_with_format(signoff_title_row, 0, title, &f.signoff_title)?;
+        }
+        heights.set(sheet, signoff_title_row, 20.0)?;
+    }
+    let label_width: f64 = widths[..usize::from(value_col.max(1))].iter().sum();
     for (input, (key, row)) in spec.signoff.iter().zip(&layout.signoff) {
         if value_col > 1 {
             sheet.merge_range(*row, 0, *row, value_col - 1, "", &f.total_label)?;
         }
-        write_label(sheet, f, (*row, 0), input, &f.total_label)?;
+        let text = label_text(spec, input, label_width);
+        write_label(sheet, f, (*row, 0), &text, &f.total_label)?;
         let value = prefill
             .and_then(|p| p.signoff.get(key))
             .map(|v| crate::write::cell_text(v, &truncated))
@@ -600,11 +788,29 @@ fn fill_sheet(
                 ))?;
             sheet.add_data_validation(*row, value_col, *row, value_col, &dv)?;
         }
-        sheet.set_row_height(*row, 22)?;
+        heights.set(sheet, *row, 22.0)?;
     }
 
     sheet.set_freeze_panes(FIRST_ITEM_ROW, 0)?;
+    // A4 landscape at a fixed scale (no shrinking to fit), the header on every page.
     print_setup(sheet, Some((header_row, header_row)), &spec.template.footer)?;
+    let [left, right, top, bottom, header, footer] = print::MARGINS;
+    sheet.set_margins(left, right, top, bottom, header, footer);
+    sheet.set_print_scale(fitted.scale);
+    // The sign-off block on one page: a break before it where it would straddle two.
+    if let Some((_, last)) = layout.signoff.last() {
+        let block = signoff_title_row as usize..*last as usize + 1;
+        let repeated = heights.0[header_row as usize];
+        if let Some(row) = print::break_before(
+            &heights.0,
+            repeated,
+            block,
+            fitted.scale,
+            print::Orientation::Landscape,
+        ) {
+            sheet.set_page_breaks(&[row])?;
+        }
+    }
     sheet.set_selection(
         FIRST_ITEM_ROW,
         layout.inputs.first().map_or(0, |(_, c)| *c),

@@ -481,8 +481,21 @@ fn compile_scores_every_item_by_the_rule_with_traceable_provenance() {
         })
         .collect();
     expected_merges.sort_by_key(|m| (m.start, m.end));
+    // Below the master's rows: the footer block (制表单位 / 审核人 / 制表日期) over the width.
+    let last_master_row = row_map.values().copied().max().unwrap();
+    let (footer, merges): (Vec<Dimensions>, Vec<Dimensions>) = sheet
+        .merges
+        .iter()
+        .partition(|m| m.start.0 > last_master_row);
+    assert_eq!(footer.len(), 1, "{footer:?}");
+    assert_eq!(footer[0].end.1, master_width + 1);
+    let footer_text = sheet.text(footer[0].start.0, 0);
+    assert!(
+        footer_text.starts_with("制表单位：") && footer_text.contains("审核人："),
+        "{footer_text}"
+    );
     let (added, kept): (Vec<Dimensions>, Vec<Dimensions>) =
-        sheet.merges.iter().partition(|m| m.start.1 >= master_width);
+        merges.into_iter().partition(|m| m.start.1 >= master_width);
     assert_eq!(kept, expected_merges);
     assert_eq!(
         added.len(),

@@ -147,6 +147,15 @@ fn master_cells_are_locked_and_inputs_unlocked() {
                 .unwrap_or_default()
         })
         .collect();
+    // The conditionally required input says when it is required, on a line of its own where
+    // the column is too narrow for both.
+    assert_eq!(
+        header[11].replace('\n', ""),
+        "扣分原因（扣分时必填）",
+        "{header:?}"
+    );
+    let mut header = header;
+    header[11] = "扣分原因（扣分时必填）".into();
     assert_eq!(
         header,
         [
@@ -161,7 +170,7 @@ fn master_cells_are_locked_and_inputs_unlocked() {
             "自评得分*",
             "完成情况*",
             "工作进展及成效*",
-            "扣分原因*",
+            "扣分原因（扣分时必填）",
             "佐证材料",
             "备注"
         ]
@@ -277,9 +286,10 @@ fn prefill_goes_into_the_input_cells() {
     assert_eq!(grid.raw(3, 8), &Value::Number(0.5));
     assert_eq!(grid.raw(3, 9), &Value::Text("部分完成".into()));
     assert_eq!(grid.raw(3, 11), &Value::Text("数据晚报".into()));
-    // Six items, the total row, a blank, the sign-off title, then 填报部门, 负责人, 填报人, 联系电话.
+    // Six items, the score and weight totals, a blank, the sign-off title, then 填报部门, 负责人,
+    // 填报人, 联系电话.
     assert_eq!(
-        grid.raw(3 + 6 + 3 + 3, 2),
+        grid.raw(3 + 6 + 4 + 3, 2),
         &Value::Text("0595-22345678".into())
     );
     let identity = Identity::read(&book).unwrap().unwrap();

@@ -73,10 +73,16 @@ impl Sheet {
 }
 
 /// A header label as compared: without spaces and the required-marker `*`.
+/// A header label without its required mark: `*`, or a condition such as `（扣分时必填）`.
 fn label(text: &str) -> String {
-    text.chars()
+    let text: String = text
+        .chars()
         .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
-        .collect()
+        .collect();
+    match text.find('（') {
+        Some(open) if text[open..].contains("必填") => text[..open].to_string(),
+        _ => text,
+    }
 }
 
 fn a1(col: u32, row0: u32) -> String {

@@ -192,6 +192,14 @@ fn write(
         collection,
         ..
     } = &checked;
+    // The campaign's 制表单位; without one, the issuing organisation at the start of the title,
+    // where it is plain (泉州市生态环境局2023年度…).
+    let office = if campaign.config.office.is_empty() {
+        issuer_of(&campaign.config.title)
+    } else {
+        campaign.config.office.as_str()
+    };
+    let date = crate::time::today_local();
     let mut compiled = crate::compile::compile(&Request {
         master,
         layout,
@@ -199,6 +207,8 @@ fn write(
         collection,
         aggregation: campaign.config.aggregation,
         title: &campaign.config.title,
+        office,
+        date: &date,
         allow_incomplete: options.allow_incomplete,
         generated_at: &options.at,
         base: Some(&campaign.dir),
@@ -231,4 +241,54 @@ fn write(
         checked,
         took_over: None,
     })
+}
+
+/// The organisation a title starts with, when it plainly does: the text before the year (or
+/// before 年度) when it ends with an organisation's word (局, 委员会, 办公室, 中心 …); else "".
+fn issuer_of(title: &str) -> &str {
+    const ENDINGS: &[&str] = &[
+        "局",
+        "委员会",
+        "委",
+        "办公室",
+        "办",
+        "厅",
+        "政府",
+        "中心",
+        "院",
+        "部",
+        "处",
+        "所",
+        "站",
+        "队",
+    ];
+    let cut = title
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_digit())
+        .map(|(i, _)| i)
+        .or_else(|| title.find("年度"))
+        .unwrap_or(0);
+    let head = title[..cut].trim();
+    if ENDINGS.iter().any(|e| head.ends_with(e)) {
+        head
+    } else {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issuer_of;
+
+    #[test]
+    fn the_issuer_is_the_organisation_before_the_year() {
+        assert_eq!(
+            issuer_of("泉州市生态环境局2023年度绩效目标考评表"),
+            "泉州市生态环境局"
+        );
+        assert_eq!(issuer_of("某某区人民政府年度考评"), "某某区人民政府");
+        assert_eq!(issuer_of("2023年度绩效目标考评表"), "");
+        assert_eq!(issuer_of("绩效考评"), "");
+        assert_eq!(issuer_of("Annual review 2024"), "");
+    }
 }

@@ -69,8 +69,13 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let campaign_dir = dir.join("campaign");
     // The campaign speaks the terminal's language: its workbooks and messages too.
     let spec = (tx.language() == "en").then(|| Path::new("en"));
-    let (campaign, _) =
-        Campaign::init_with(&campaign_dir, &master_file, spec, &details(), Default::default())?;
+    let (campaign, _) = Campaign::init_with(
+        &campaign_dir,
+        &master_file,
+        spec,
+        &details(),
+        Default::default(),
+    )?;
     let marker = dir.join(MARKER);
     std::fs::write(&marker, "made by tianbao demo\n").map_err(write_error(&marker))?;
     println!(

@@ -12,6 +12,7 @@ use super::Ctx;
 use super::table::{Placed, ranges};
 use crate::model::Category;
 use crate::spec::{InputKind, render};
+use crate::template::print::{Orientation, fitting_scale, total_points};
 use crate::text::{show, split_points};
 use crate::write::{base_format, height_for, print_setup, wrapped_lines};
 
@@ -55,14 +56,16 @@ fn number(d: Decimal) -> f64 {
     show(d).parse().unwrap_or(0.0)
 }
 
-/// The title over `columns` columns in row 0, and the column labels with their widths in row 1.
+/// The title over the first `span` columns in row 0 (those printed), and the column labels with
+/// their widths in row 1.
 fn heading(
     sheet: &mut Worksheet,
     f: &Formats,
     title: &str,
     columns: &[(String, f64)],
+    span: usize,
 ) -> Result<(), XlsxError> {
-    let last = columns.len().saturating_sub(1) as u16;
+    let last = span.min(columns.len()).saturating_sub(1) as u16;
     if last > 0 {
         sheet.merge_range(0, 0, 0, last, title, &f.title)?;
     } else {
@@ -124,6 +127,7 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
             &[("title", ctx.title)],
         ),
         &columns("compile.col.category"),
+        5,
     )?;
     let positions: std::collections::HashMap<&str, usize> = master
         .items()
@@ -150,25 +154,30 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
         let name_format = f.cell.clone().set_indent(indent);
         sheet.write_string_with_format(row, 0, name, &name_format)?;
         sheet.write_number_with_format(row, 1, number(full), &f.number)?;
+        // Nothing scored (a partial compile): 未评, not a score of 0.
+        let rated = unscored < indexes.len();
+        let not_rated = spec.word("compile.not_rated");
+        let quoted = format!("\"{}\"", not_rated.replace('"', "\"\""));
         let rows = placed.rows_of(indexes.iter().copied());
         if rows.is_empty() {
             sheet.write_number_with_format(row, 2, 0.0, &f.number)?;
         } else {
-            let formula = format!(
-                "=SUM({})",
-                ranges(&rows, placed.score_col, Some(&placed.sheet))
-            );
+            let cells = ranges(&rows, placed.score_col, Some(&placed.sheet));
+            let formula = format!("=IF(COUNT({cells})=0,{quoted},SUM({cells}))");
+            let cached = if rated { show(got) } else { not_rated.clone() };
             sheet.write_formula_with_format(
                 row,
                 2,
-                Formula::new(formula).set_result(show(got)),
+                Formula::new(formula).set_result(cached),
                 &f.number,
             )?;
         }
         let b = crate::finding::a1(row, 1);
         let c = crate::finding::a1(row, 2);
-        let rate = Formula::new(format!("=IF({b}=0,\"\",{c}/{b})"));
-        let rate = if full.is_zero() {
+        let rate = Formula::new(format!("=IF(ISNUMBER({c}),IF({b}=0,\"\",{c}/{b}),{c})"));
+        let rate = if !rated && !rows.is_empty() {
+            rate.set_result(not_rated)
+        } else if full.is_zero() {
             rate.set_result("")
         } else {
             let value = got
@@ -270,8 +279,14 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
         row += 1;
     }
 
+    // Portrait at a fixed scale, so the page break before the groups holds in every program.
     print_setup(sheet, None, &spec.template.footer)?;
     sheet.set_portrait();
+    let widths: Vec<f64> = columns("compile.col.category")
+        .iter()
+        .map(|(_, w)| *w)
+        .collect();
+    sheet.set_print_scale(fitting_scale(total_points(&widths), Orientation::Portrait));
     Ok(())
 }
 
@@ -310,6 +325,7 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
         &f,
         &render(&spec.word("compile.detail_title"), &[("title", ctx.title)]),
         &columns,
+        fixed + 2,
     )?;
     let mut row = 2;
     for (item, scored) in ctx.master.items().iter().zip(&ctx.scores.items) {
@@ -406,7 +422,10 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let last_col = columns.len() as u16 - 1;
     sheet.autofilter(1, 0, row.max(3) - 1, last_col)?;
     sheet.set_freeze_panes(2, 2)?;
+    // Printed: what was returned and from which file and cell; the hashes (for checking a file
+    // by machine) stay on screen only.
     print_setup(sheet, Some((1, 1)), &spec.template.footer)?;
+    sheet.set_print_area(0, 0, row.max(3) - 1, (fixed + 1) as u16)?;
     Ok(())
 }
 
@@ -436,6 +455,7 @@ pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
         &f,
         &render(&spec.word("compile.status_title"), &[("title", ctx.title)]),
         &columns,
+        columns.len(),
     )?;
     for (row, standing) in (2..).zip(&ctx.collection.departments) {
         let department = ctx

@@ -15,6 +15,7 @@ use crate::finding::a1;
 use crate::layout::{Layout, LayoutRow, RowKind};
 use crate::model::{Role, TotalKind};
 use crate::spec::render;
+use crate::template::print::{self, MIN_SCALE, Orientation, fitting_scale, total_points};
 use crate::text::show;
 use crate::workbook::{Rect, Value};
 use crate::write::{FONT, base_format, height_for, print_setup, wrapped_lines};
@@ -96,6 +97,7 @@ struct Formats {
     deduction: Format,
     deduction_missing: Format,
     note: Format,
+    footer: Format,
 }
 
 /// Fill of the cells of unscored items.
@@ -129,6 +131,11 @@ impl Formats {
             left,
             center,
             note: base.clone(),
+            footer: base
+                .clone()
+                .set_font_size(11)
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::VerticalCenter),
         }
     }
 }
@@ -281,6 +288,7 @@ struct Geometry {
     hidden: std::collections::HashSet<(u32, u32)>,
     columns: Vec<Column>,
     widths: Vec<f64>,
+    orientation: Orientation,
 }
 
 impl Geometry {
@@ -315,8 +323,10 @@ impl Geometry {
             hidden,
             columns: columns_of(layout),
             widths: Vec::new(),
+            orientation: Orientation::Landscape,
         };
-        geometry.widths = geometry.column_widths(layout);
+        let widths = geometry.column_widths(layout);
+        (geometry.widths, geometry.orientation) = fit_to_page(&widths, &geometry.columns);
         geometry
     }
 
@@ -355,6 +365,38 @@ impl Geometry {
     fn span_width(&self, c0: u32, c1: u32) -> f64 {
         (c0..=c1).map(|c| self.widths[c as usize]).sum()
     }
+}
+
+/// The table on A4: portrait when its columns fit portrait at [`MIN_SCALE`] or more; else
+/// landscape, its long texts (task, basis, indicator and other texts, the deduction column)
+/// narrowed where needed so that, printed one page wide, Excel prints it at [`MIN_SCALE`] or
+/// more (LibreOffice, whose columns are a little wider, a few percent less) — they wrap onto
+/// more lines.
+fn fit_to_page(widths: &[f64], columns: &[Column]) -> (Vec<f64>, Orientation) {
+    if fitting_scale(total_points(widths), Orientation::Portrait) >= MIN_SCALE {
+        return (widths.to_vec(), Orientation::Portrait);
+    }
+    let deduction = widths.len() - 1;
+    let fitting: Vec<print::Column> = widths
+        .iter()
+        .enumerate()
+        .map(|(col, &width)| {
+            let min = match columns.get(col) {
+                Some(Column::Field(Role::Task)) => 24.0,
+                Some(Column::Field(Role::Basis | Role::Indicator | Role::Text)) => 16.0,
+                Some(Column::Unknown) => 12.0,
+                None if col == deduction => 16.0,
+                _ => width,
+            };
+            print::Column {
+                width,
+                min: min.min(width),
+                hide_rank: None,
+            }
+        })
+        .collect();
+    let fitted = print::fit(&fitting, Orientation::Landscape, print::FIT_TO_WIDTH);
+    (fitted.widths, Orientation::Landscape)
 }
 
 /// Lines each row needs; a merge's lines are shared by the rows it spans.
@@ -422,6 +464,32 @@ struct MasterCell<'f> {
     rect: Option<Rect>,
 }
 
+/// 考评表 is what the compiled workbook prints (the sheet active when it opens): on A4 in the
+/// orientation [`fit_to_page`] chose, one page wide (its widths make that a scale of about
+/// [`MIN_SCALE`] or more); the master's header rows on every page; the print area the table,
+/// its notes and the footer block.
+fn print_table(
+    sheet: &mut Worksheet,
+    spec: &crate::spec::Spec,
+    (repeat_first, repeat_last): (u32, u32),
+    (last_row, last_col): (u32, u16),
+    orientation: Orientation,
+) -> Result<(), XlsxError> {
+    print_setup(
+        sheet,
+        Some((repeat_first, repeat_last)),
+        &spec.template.footer,
+    )?;
+    let [left, right, top, bottom, header, footer] = print::MARGINS;
+    sheet.set_margins(left, right, top, bottom, header, footer);
+    if orientation == Orientation::Portrait {
+        sheet.set_portrait();
+    }
+    sheet.set_print_area(0, 0, last_row, last_col)?;
+    sheet.set_active(true);
+    Ok(())
+}
+
 /// Writes 考评表 into `book`. Rows are written in order, each with its height already known,
 /// so the sheet is kept in low-memory mode (a table of tens of thousands of rows is streamed).
 pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<Placed, XlsxError> {
@@ -434,10 +502,15 @@ pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<P
         sheet.set_column_width(col as u16, *width)?;
     }
     let header = &layout.headers[0].rows;
-    print_setup(
+    let last_col = layout.width as u16 + 1;
+    // The footer block (制表单位 / 审核人 / 制表日期) a row below everything of the master's.
+    let footer_row = layout.rows.len() as u32 + 1;
+    print_table(
         sheet,
-        Some((header.start as u32, header.end as u32 - 1)),
-        &spec.template.footer,
+        spec,
+        (header.start as u32, header.end as u32 - 1),
+        (footer_row, last_col),
+        w.geometry.orientation,
     )?;
     sheet.set_freeze_panes(header.end as u32, 0)?;
     let heights = w.heights();
@@ -448,6 +521,12 @@ pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<P
         }
         w.added_cells(sheet, k, row)?;
     }
+    let footer = render(
+        &spec.word("compile.footer"),
+        &[("office", ctx.office), ("date", ctx.date)],
+    );
+    sheet.set_row_height(footer_row, 28)?;
+    sheet.merge_range(footer_row, 0, footer_row, last_col, &footer, &w.f.footer)?;
     Ok(Placed {
         sheet: sheet_name,
         score_col: layout.width as u16,

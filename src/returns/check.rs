@@ -389,9 +389,28 @@ impl Columns {
     }
 }
 
-/// A header label as compared: folded, without the required mark.
+/// A header label as compared: folded, without the required mark — a `*`, or a condition in
+/// brackets that says when the input is required (`扣分原因（扣分时必填）`, `Reason for
+/// deduction (required if points are deducted)`), so returns issued with either read alike.
 fn label_key(text: &str) -> String {
-    fold(text).trim_end_matches('*').to_string()
+    let mut key = fold(text);
+    loop {
+        let trimmed = key.trim_end_matches('*');
+        let condition = trimmed
+            .strip_suffix(')')
+            .and_then(|rest| rest.rfind('(').map(|open| (open, &rest[open + 1..])))
+            .filter(|(open, inside)| {
+                *open > 0 && (inside.contains("必填") || inside.contains("required"))
+            });
+        let next = match condition {
+            Some((open, _)) => &trimmed[..open],
+            None => trimmed,
+        };
+        if next.len() == key.len() {
+            return key;
+        }
+        key = next.to_string();
+    }
 }
 
 /// An input column a return cannot be read from as issued.
