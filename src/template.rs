@@ -51,8 +51,11 @@ pub struct Prefill {
 pub struct Mark {
     /// The item, or `None` for the sign-off block or the workbook as a whole.
     pub item: Option<String>,
-    /// An input or sign-off key; `None` marks the item's row (its id cell).
+    /// An input or sign-off key; `None` marks the item's row (its id cell), or the master
+    /// column labelled `column`.
     pub key: Option<String>,
+    /// The label of a master column of the form (a locked cell that was changed).
+    pub column: Option<String>,
     pub message: String,
 }
 
@@ -60,17 +63,27 @@ pub struct Mark {
 fn mark_positions(
     marks: &[Mark],
     items: &[&Item],
+    form: &Form,
     layout: &SheetLayout,
 ) -> Vec<Option<(u32, u16)>> {
+    let master_col = |label: &str| {
+        form.shown
+            .iter()
+            .position(|c| c.label == label)
+            .map(|i| i as u16)
+    };
     marks
         .iter()
         .map(|mark| match (&mark.item, &mark.key) {
             (Some(id), key) => {
                 let index = items.iter().position(|i| &i.id == id)?;
                 let row = FIRST_ITEM_ROW + index as u32;
-                let col = match key {
-                    Some(key) => layout.input_col(key)?,
-                    None => layout.shown_col(Shown::ID).unwrap_or(0),
+                let col = match (key, &mark.column) {
+                    (Some(key), _) => layout.input_col(key)?,
+                    (None, Some(label)) => master_col(label)
+                        .or_else(|| layout.shown_col(Shown::ID))
+                        .unwrap_or(0),
+                    (None, None) => layout.shown_col(Shown::ID).unwrap_or(0),
                 };
                 Some((row, col))
             }
@@ -339,7 +352,7 @@ pub fn write_template(
     );
 
     let marks = prefill.map_or(&[][..], |p| p.marks.as_slice());
-    let positions = mark_positions(marks, &items, &layout);
+    let positions = mark_positions(marks, &items, form, &layout);
     let mut notes: Notes = HashMap::new();
     for (mark, position) in marks.iter().zip(&positions) {
         if let Some(position) = position {

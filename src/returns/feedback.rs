@@ -54,9 +54,13 @@ pub fn prefill(spec: &Spec, ret: &Return) -> Prefill {
             }
             _ => finding.message(spec),
         };
+        let column = (finding.code == Code::LockedCellChanged && key.is_none())
+            .then(|| finding.get("label").map(str::to_string))
+            .flatten();
         out.marks.push(Mark {
             item: finding.item.clone(),
             key,
+            column,
             message,
         });
     }
