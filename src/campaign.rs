@@ -782,77 +782,86 @@ impl Campaign {
 }
 
 /// `tianbao.toml` with a comment on every key.
+/// The comments of a campaign's tianbao.toml in one language (`templates/config.toml`).
+#[derive(Deserialize)]
+struct ConfigComments {
+    body: String,
+    sheet: String,
+    header_row: String,
+    first_leads: String,
+    tables: String,
+}
+
+fn config_comments(language: &str) -> ConfigComments {
+    #[derive(Deserialize)]
+    struct File {
+        zh: ConfigComments,
+        en: ConfigComments,
+    }
+    let file: File = toml::from_str(include_str!("../templates/config.toml"))
+        .expect("the built-in config comments are checked by a unit test");
+    if language == "en" { file.en } else { file.zh }
+}
+
+/// The language of the comments: the built-in spec's, else Chinese.
+fn comments_language(c: &Config) -> &'static str {
+    if c.spec == "en" { "en" } else { "zh" }
+}
+
 fn config_text(c: &Config) -> String {
+    let comments = config_comments(comments_language(c));
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let reading = reading_text(c);
-    format!(
-        "# tianbao campaign. Edit title, contact, deadline, office, return_to, aggregation and\n\
-         # password as needed; texts go in quotes (deadline = \"2024年1月10日\").\n\
-         # Keep id and secret as they are: they identify and sign every workbook issued.\n\n\
-         # Shown on every workbook.\ntitle = {}\n\
-         # The master table, a copy kept in this folder.\nmaster = {}\n\
-         # Template spec: \"zh\" or \"en\" (built in), or a spec file in this folder.\nspec = {}\n\
-         # How shared items are scored from their departments' scores: \"min\", \"mean\" or \"lead\".\n\
-         aggregation = {}\n\
-         # Whom departments ask, e.g. \"办公室 张三 0595-22345678\".\ncontact = {}\n\
-         # The deadline as shown to departments, e.g. \"2024年1月10日\".\ndeadline = {}\n\
-         # Who issues it (制表单位), signing notices and reminders, e.g. \"泉州市生态环境局考评办\".\n\
-         office = {}\n\
-         # Where departments send their returns, told in the notices, e.g. \"kpb@example.gov.cn\".\n\
-         return_to = {}\n\
-         # Issue round of the workbooks in outbox/ (feedback rounds count up per department).\n\
-         round = {}\n\
-         # Optional password for the sheets' protection (against slips, not security).\npassword = {}\n{}\n\
-         id = {}\n\
-         # Signing secret: never share it, never put it in a workbook.\nsecret = {}\n\n\
-         # Limits on returned files, checked before they are parsed.\n[limits]\n\
-         # Largest workbook, or zip entry once unpacked, in bytes.\nmax_file_bytes = {}\n\
-         # Largest unpacked total of one zip archive, in bytes.\nmax_archive_bytes = {}\n\
-         # Most workbooks per run.\nmax_files = {}\n\
-         # Rows and columns of a sheet, and characters of a cell, read at most.\n\
-         max_rows = {}\nmax_cols = {}\nmax_cell_chars = {}\n{}",
-        q(&c.title),
-        q(&c.master),
-        q(&c.spec),
-        q(c.aggregation.as_str()),
-        q(&c.contact),
-        q(&c.deadline),
-        q(&c.office),
-        q(&c.return_to),
-        c.round,
-        q(&c.password),
-        reading.0,
-        q(&c.id),
-        q(&c.secret),
-        c.limits.max_file_bytes,
-        c.limits.max_archive_bytes,
-        c.limits.max_files,
-        c.limits.max_rows,
-        c.limits.max_cols,
-        c.limits.max_cell_chars,
-        reading.1,
-    )
+    let (reading_keys, reading_tables) = reading_text(c, &comments);
+    let numbers = [
+        ("round", c.round.to_string()),
+        ("max_file_bytes", c.limits.max_file_bytes.to_string()),
+        ("max_archive_bytes", c.limits.max_archive_bytes.to_string()),
+        ("max_files", c.limits.max_files.to_string()),
+        ("max_rows", c.limits.max_rows.to_string()),
+        ("max_cols", c.limits.max_cols.to_string()),
+        ("max_cell_chars", c.limits.max_cell_chars.to_string()),
+    ];
+    let texts = [
+        ("title", q(&c.title)),
+        ("master", q(&c.master)),
+        ("spec", q(&c.spec)),
+        ("aggregation", q(c.aggregation.as_str())),
+        ("contact", q(&c.contact)),
+        ("deadline", q(&c.deadline)),
+        ("office", q(&c.office)),
+        ("return_to", q(&c.return_to)),
+        ("password", q(&c.password)),
+        ("id", q(&c.id)),
+        ("secret", q(&c.secret)),
+        ("reading_keys", reading_keys),
+        ("reading_tables", reading_tables),
+    ];
+    let args: Vec<(&str, &str)> = numbers
+        .iter()
+        .chain(&texts)
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    // Values are put in once, so a `{` inside one is never taken for a placeholder.
+    crate::spec::render(comments.body.trim_start_matches('\n'), &args)
 }
 
 /// The reading options as TOML: the top-level keys (to stand before the first table) and the
 /// tables `[columns]` and `[units]`.
-fn reading_text(c: &Config) -> (String, String) {
+fn reading_text(c: &Config, comments: &ConfigComments) -> (String, String) {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut keys = String::new();
     if let Some(sheet) = &c.sheet {
-        keys.push_str(&format!(
-            "# The sheet that holds the master table.\nsheet = {}\n",
-            q(sheet)
-        ));
+        keys.push_str(&format!("{}\nsheet = {}\n", comments.sheet, q(sheet)));
     }
     if let Some(rows) = &c.header_row {
         keys.push_str(&format!(
-            "# The master's header rows.\nheader_row = {}\n",
+            "{}\nheader_row = {}\n",
+            comments.header_row,
             q(rows)
         ));
     }
     if c.first_leads {
-        keys.push_str("# The first department named in each cell leads.\nfirst_leads = true\n");
+        keys.push_str(&format!("{}\nfirst_leads = true\n", comments.first_leads));
     }
     #[derive(Serialize)]
     struct Tables<'a> {
@@ -867,10 +876,7 @@ fn reading_text(c: &Config) -> (String, String) {
     };
     let mut text = toml::to_string(&tables).unwrap_or_default();
     if !text.is_empty() {
-        text = format!(
-            "\n# How the master's columns are read, and what names for all units stand for\n\
-             # (as given to `tianbao init --map/--units`; `tianbao inspect` takes the same).\n{text}"
-        );
+        text = format!("\n{}\n{text}", comments.tables);
     }
     (keys, text)
 }
@@ -893,6 +899,22 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn the_config_reads_back_in_both_languages_with_every_placeholder_filled() {
+        for spec in ["zh", "en"] {
+            let mut c = config();
+            c.spec = spec.into();
+            c.sheet = Some("考评表".into());
+            c.first_leads = true;
+            let text = config_text(&c);
+            assert!(!text.contains('{'), "{text}");
+            let back: Config = toml::from_str(&text).unwrap();
+            assert_eq!(back.sheet.as_deref(), Some("考评表"));
+            assert!(back.first_leads);
+        }
+        assert!(config_text(&config()).contains("# 签名密钥"));
+    }
 
     pub(crate) fn config() -> Config {
         Config {
