@@ -104,6 +104,21 @@ pub enum CampaignError {
         /// The parser's own words.
         detail: String,
     },
+    /// A value not among those allowed (`aggregation = "max"`).
+    #[error("{}", self.say(Texts::builtin("en")))]
+    NotAllowed {
+        path: String,
+        line: usize,
+        key: String,
+        value: String,
+        allowed: Vec<String>,
+    },
+    /// Values outside their rules (`round = 0`, a 300-character title).
+    #[error("{}", self.say(Texts::builtin("en")))]
+    Rules {
+        path: String,
+        broken: Vec<BrokenRule>,
+    },
     #[error(
         "{path} is {what}; tianbao never writes over it: choose another place (--out) for the output"
     )]
@@ -216,9 +231,140 @@ impl CampaignError {
                     ],
                 )
             }
+            CampaignError::NotAllowed {
+                path,
+                line,
+                key,
+                value,
+                allowed,
+            } => texts.say(
+                "error.config.not_allowed",
+                &[
+                    ("file", path),
+                    ("line", &line.to_string()),
+                    ("key", key),
+                    ("value", value),
+                    ("allowed", &allowed.join(", ")),
+                ],
+            ),
+            CampaignError::Rules { path, broken } => {
+                let rules: Vec<String> = broken.iter().map(|r| r.say(texts)).collect();
+                texts.say(
+                    "error.config.rules",
+                    &[
+                        ("file", path),
+                        (
+                            "rules",
+                            &rules.join(texts.get("error.config.rule_separator")),
+                        ),
+                    ],
+                )
+            }
             other => other.to_string(),
         }
     }
+}
+
+/// One rule a value of tianbao.toml breaks: its key, the rule (validator's code: `length`,
+/// `range`, `id`, `secret`) and its bounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenRule {
+    pub key: String,
+    pub code: String,
+    pub min: Option<String>,
+    pub max: Option<String>,
+}
+
+impl BrokenRule {
+    fn say(&self, texts: &Texts) -> String {
+        let bounds = match (&self.min, &self.max) {
+            (Some(_), Some(_)) => "",
+            (Some(_), None) => "_min",
+            (None, Some(_)) => "_max",
+            (None, None) => "",
+        };
+        let key = format!("error.config.rule.{}{bounds}", self.code);
+        let key = if texts.has(&key) {
+            key
+        } else {
+            "error.config.rule.other".to_string()
+        };
+        texts.say(
+            &key,
+            &[
+                ("key", &self.key),
+                ("min", self.min.as_deref().unwrap_or("")),
+                ("max", self.max.as_deref().unwrap_or("")),
+            ],
+        )
+    }
+}
+
+/// The rules a config breaks, as data.
+fn broken_rules(errors: &validator::ValidationErrors) -> Vec<BrokenRule> {
+    fn walk(prefix: &str, errors: &validator::ValidationErrors, out: &mut Vec<BrokenRule>) {
+        for (field, kind) in errors.errors() {
+            let key = format!("{prefix}{field}");
+            match kind {
+                validator::ValidationErrorsKind::Field(errs) => {
+                    for e in errs {
+                        let param = |name: &str| {
+                            e.params
+                                .get(name)
+                                .map(|v| v.to_string().trim_matches('"').to_string())
+                        };
+                        out.push(BrokenRule {
+                            key: key.clone(),
+                            code: e.code.to_string(),
+                            min: param("min"),
+                            max: param("max"),
+                        });
+                    }
+                }
+                validator::ValidationErrorsKind::Struct(inner) => {
+                    walk(&format!("{key}."), inner, out);
+                }
+                validator::ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        walk(&format!("{key}[{i}]."), inner, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", errors, &mut out);
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+/// A value TOML read but the config does not allow (an unknown choice), from the parser's
+/// error: its line, key and value, and the values allowed.
+fn not_allowed(path: &str, text: &str, error: &toml::de::Error) -> Option<CampaignError> {
+    let message = error.message();
+    let (_, rest) = message.split_once("unknown variant `")?;
+    let (value, rest) = rest.split_once('`')?;
+    let allowed: Vec<String> = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    let start = error.span()?.start;
+    let line = text[..start.min(text.len())].matches('\n').count() + 1;
+    let key = text
+        .lines()
+        .nth(line - 1)
+        .and_then(|l| l.split_once('='))
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .unwrap_or_default();
+    Some(CampaignError::NotAllowed {
+        path: path.to_string(),
+        line,
+        key,
+        value: value.to_string(),
+        allowed,
+    })
 }
 
 /// A path as shown in messages: relative to the current folder when it lies inside it
@@ -406,44 +552,6 @@ fn one_line(text: &str) -> String {
         .join(" ")
 }
 
-/// Readable messages from validator's errors: `key: message` (`limits.max_rows: …` for nested
-/// tables), sorted by key.
-fn describe(errors: &validator::ValidationErrors) -> String {
-    fn walk(prefix: &str, errors: &validator::ValidationErrors, lines: &mut Vec<String>) {
-        for (field, kind) in errors.errors() {
-            let key = format!("{prefix}{field}");
-            match kind {
-                validator::ValidationErrorsKind::Field(errs) => {
-                    for e in errs {
-                        lines.push(match &e.message {
-                            Some(m) => format!("{key}: {m}"),
-                            None => match (e.params.get("min"), e.params.get("max")) {
-                                (Some(min), Some(max)) => {
-                                    format!("{key}: must be from {min} to {max}")
-                                }
-                                (Some(min), None) => format!("{key}: must be at least {min}"),
-                                _ => format!("{key}: invalid value"),
-                            },
-                        });
-                    }
-                }
-                validator::ValidationErrorsKind::Struct(inner) => {
-                    walk(&format!("{key}."), inner, lines);
-                }
-                validator::ValidationErrorsKind::List(items) => {
-                    for (i, inner) in items {
-                        walk(&format!("{key}[{i}]."), inner, lines);
-                    }
-                }
-            }
-        }
-    }
-    let mut lines = Vec::new();
-    walk("", errors, &mut lines);
-    lines.sort();
-    lines.join("; ")
-}
-
 /// Random bytes as lower-case hex.
 fn random_hex(bytes: usize) -> Result<String, CampaignError> {
     let mut buf = vec![0u8; bytes];
@@ -558,13 +666,15 @@ impl Campaign {
         // A byte-order mark (Notepad writes one) is no part of the TOML.
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         schema::check(&shown(&path), text)?;
-        let config: Config = toml::from_str(text).map_err(|e| CampaignError::Invalid {
-            path: shown(&path),
-            detail: one_line(&e.to_string()),
+        let config: Config = toml::from_str(text).map_err(|e| {
+            not_allowed(&shown(&path), text, &e).unwrap_or_else(|| CampaignError::Invalid {
+                path: shown(&path),
+                detail: one_line(&e.to_string()),
+            })
         })?;
-        config.validate().map_err(|e| CampaignError::Invalid {
+        config.validate().map_err(|e| CampaignError::Rules {
             path: shown(&path),
-            detail: describe(&e),
+            broken: broken_rules(&e),
         })?;
         Ok(Campaign {
             dir: dir.to_path_buf(),
@@ -651,9 +761,9 @@ impl Campaign {
             columns: reading.columns,
             units: reading.units,
         };
-        config.validate().map_err(|e| CampaignError::Invalid {
+        config.validate().map_err(|e| CampaignError::Rules {
             path: config_path.display().to_string(),
-            detail: describe(&e),
+            broken: broken_rules(&e),
         })?;
         std::fs::create_dir_all(dir).map_err(io("create", dir))?;
         for sub in ["outbox", "inbox", "out"] {
@@ -966,17 +1076,30 @@ pub(crate) mod tests {
         assert!(back.reading().options().is_ok());
     }
 
+    /// The rules broken, in words of either language.
+    fn rules(c: &Config, language: &str) -> String {
+        CampaignError::Rules {
+            path: "tianbao.toml".into(),
+            broken: broken_rules(&c.validate().unwrap_err()),
+        }
+        .say(Texts::builtin(language))
+    }
+
     #[test]
     fn invalid_values_are_named_by_key() {
         let mut c = config();
         c.round = 0;
         c.secret = "short".into();
-        let detail = describe(&c.validate().unwrap_err());
         assert_eq!(
-            detail,
-            "round: round must be from 1 to 999; secret: secret must be 64 lower-case hex \
-             digits, as `tianbao init` wrote it; it seems edited: restore tianbao.toml from a \
+            rules(&c, "en"),
+            "tianbao.toml is not valid: round must be from 1 to 999; secret must be 64 lower-case \
+             hex digits, as tianbao init wrote it; it seems edited: restore tianbao.toml from a \
              backup, or no workbook issued so far can be verified"
+        );
+        let zh = rules(&c, "zh");
+        assert!(
+            zh.starts_with("tianbao.toml 有误：round 应在 1 至 999 之间；secret 应为 64 位"),
+            "{zh}"
         );
     }
 
@@ -984,9 +1107,9 @@ pub(crate) mod tests {
     fn an_upper_cased_secret_is_refused() {
         let mut c = config();
         c.secret = c.secret.to_uppercase();
-        let detail = describe(&c.validate().unwrap_err());
+        let detail = rules(&c, "en");
         assert!(
-            detail.starts_with("secret: secret must be 64 lower-case hex"),
+            detail.contains("secret must be 64 lower-case hex"),
             "{detail}"
         );
     }
@@ -996,9 +1119,23 @@ pub(crate) mod tests {
         let mut c = config();
         c.limits.max_rows = 5;
         assert_eq!(
-            describe(&c.validate().unwrap_err()),
-            "limits.max_rows: must be from 100 to 1048576"
+            rules(&c, "en"),
+            "tianbao.toml is not valid: limits.max_rows must be from 100 to 1048576"
         );
+    }
+
+    #[test]
+    fn an_unknown_choice_names_the_line_and_the_choices() {
+        let text = config_text(&config()).replace("aggregation = \"min\"", "aggregation = \"max\"");
+        let error = toml::from_str::<Config>(&text).unwrap_err();
+        let said = not_allowed("tianbao.toml", &text, &error)
+            .unwrap()
+            .say(Texts::builtin("zh"));
+        assert!(
+            said.contains("aggregation 不能写“max”，只能是以下之一：min, mean, lead"),
+            "{said}"
+        );
+        assert!(said.contains(" 行："), "{said}");
     }
 
     #[test]

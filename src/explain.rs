@@ -166,7 +166,9 @@ impl Explain for CampaignError {
             CampaignError::WrongType { .. }
             | CampaignError::UnknownKey { .. }
             | CampaignError::Misplaced { .. }
-            | CampaignError::ConfigSyntax { .. } => {
+            | CampaignError::ConfigSyntax { .. }
+            | CampaignError::NotAllowed { .. }
+            | CampaignError::Rules { .. } => {
                 let mut said = Said::new("error.config.as_said");
                 said.args.push((
                     "text",

@@ -386,7 +386,7 @@ fn a_changed_secret_is_said_once_as_the_campaigns_fault() {
     .unwrap();
     let run = c.run(&["validate"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("lower-case hex"), "{}", run.stderr);
+    assert!(run.stderr.contains("64 位小写十六进制"), "{}", run.stderr);
 }
 
 #[test]
