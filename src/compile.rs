@@ -122,7 +122,10 @@ impl Scores {
 
     /// Sum of the scores that count: the reviewed ones when reviewed.
     pub fn final_total(&self) -> Decimal {
-        sum(self.items.iter().filter_map(|i| i.final_score(self.reviewed)))
+        sum(self
+            .items
+            .iter()
+            .filter_map(|i| i.final_score(self.reviewed)))
     }
 
     /// Items without a score that counts.
@@ -373,7 +376,8 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
     let placed = table::write(&mut book, &ctx, request.layout)?;
     let mut results = Vec::new();
     if let Some((_, reviewed)) = request.collection.valid_review() {
-        results = results::departments(master, &request.spec.review, &scores, &reviewed.adjustments);
+        results =
+            results::departments(master, &request.spec.review, &scores, &reviewed.adjustments);
         publish::write(&mut book, &ctx, &results, &reviewed.adjustments)?;
     }
     sheets::overview(&mut book, &ctx, &placed)?;

@@ -59,6 +59,64 @@ pub struct Spec {
 
 /// Every key of `[words]` the code uses; both built-in specs must define each.
 pub const WORDS: &[&str] = &[
+    "review.col.no",
+    "compile.col.bonus_total",
+    "compile.col.deduction_total",
+    "review.file",
+    "review.cap",
+    "review.cap_none",
+    "review.changed_note",
+    "review.col.department",
+    "review.col.found",
+    "review.col.score",
+    "review.col.note",
+    "review.col.category",
+    "review.col.points",
+    "review.col.basis",
+    "review.issued_to",
+    "review.not_found",
+    "review.note_required",
+    "review.row",
+    "review.why.newer_round",
+    "review.why.newer_issue",
+    "review.why.newer_file",
+    "review.why.same_content",
+    "review.why.file_name",
+    "review.validation.score_title",
+    "review.validation.score_prompt",
+    "review.validation.score_error",
+    "review.validation.department_prompt",
+    "review.validation.department_error",
+    "review.validation.category_prompt",
+    "review.validation.points_prompt",
+    "review.validation.points_error",
+    "where.review_signoff",
+    "compile.col.reviewed",
+    "compile.col.review_note",
+    "compile.col.no",
+    "compile.col.unit",
+    "compile.col.base",
+    "compile.col.bonus_points",
+    "compile.col.deduction_points",
+    "compile.col.actual",
+    "compile.col.rank",
+    "compile.col.grade",
+    "compile.col.item_text",
+    "compile.col.points",
+    "compile.col.reason",
+    "compile.kind.review",
+    "compile.none",
+    "compile.results_sheet",
+    "compile.results_title",
+    "compile.publicity_sheet",
+    "compile.publicity_title",
+    "compile.publicity_note",
+    "compile.explain_sheet",
+    "compile.explain_title",
+    "compile.explain_subtitle",
+    "compile.review_source",
+    "compile.remark.incomplete",
+    "compile.remark.zero_weight",
     "feedback.sheet",
     "feedback.file",
     "feedback.heading",
@@ -287,18 +345,25 @@ impl ReviewSpec {
                 ));
             }
             if c.cap.is_some_and(|cap| cap <= Decimal::ZERO) {
-                return Err(format!("review.categories: the cap of \"{}\" must be above 0", c.name));
+                return Err(format!(
+                    "review.categories: the cap of \"{}\" must be above 0",
+                    c.name
+                ));
             }
         }
         if self.grades.is_empty() {
             return Err("review.grades: at least one grade is needed".into());
         }
         if self.grades.windows(2).any(|w| w[0].min <= w[1].min) {
-            return Err("review.grades: list the grades best first, each min below the one before".into());
+            return Err(
+                "review.grades: list the grades best first, each min below the one before".into(),
+            );
         }
         for key in &self.shown_inputs {
             if !inputs.iter().any(|i| &i.key == key) {
-                return Err(format!("review.shown_inputs: no input has the key \"{key}\""));
+                return Err(format!(
+                    "review.shown_inputs: no input has the key \"{key}\""
+                ));
             }
         }
         if !self.shown.contains(&Shown::ID) {
@@ -306,7 +371,10 @@ impl ReviewSpec {
         }
         for input in &self.signoff {
             if !matches!(input.kind, InputKind::Text | InputKind::Phone) {
-                return Err(format!("review.signoff.{}: a sign-off field is text or phone", input.key));
+                return Err(format!(
+                    "review.signoff.{}: a sign-off field is text or phone",
+                    input.key
+                ));
             }
         }
         Ok(())

@@ -144,10 +144,7 @@ fn accept(checked: &mut Checked, accept: &[PathBuf], at: &str) -> Result<Vec<Pat
     let mut unknown = Vec::new();
     for path in accept {
         let returns = &checked.collection.returns;
-        let Some(ret) = returns
-            .iter()
-            .find(|r| names(path, r) && r.identified())
-        else {
+        let Some(ret) = returns.iter().find(|r| names(path, r) && r.identified()) else {
             unknown.push(path.clone());
             continue;
         };

@@ -218,7 +218,10 @@ fn results_sheet(
             .map(|(i, _)| first_category + i as u16)
             .collect()
     };
-    let (bonus_cols, deduction_cols) = (kind_cols(AdjustKind::Bonus), kind_cols(AdjustKind::Deduction));
+    let (bonus_cols, deduction_cols) = (
+        kind_cols(AdjustKind::Bonus),
+        kind_cols(AdjustKind::Deduction),
+    );
     let mut total_col = |kind: AdjustKind, key: &str, single: &[u16]| -> Option<u16> {
         match count(kind) {
             0 => None,
@@ -230,14 +233,19 @@ fn results_sheet(
         }
     };
     let bonus = total_col(AdjustKind::Bonus, "compile.col.bonus_total", &bonus_cols);
-    let deduction = total_col(AdjustKind::Deduction, "compile.col.deduction_total", &deduction_cols);
+    let deduction = total_col(
+        AdjustKind::Deduction,
+        "compile.col.deduction_total",
+        &deduction_cols,
+    );
     let actual = columns.len() as u16;
     columns.push((word("compile.col.actual"), 8.0));
     columns.push((word("compile.col.rate"), 8.0));
     columns.push((word("compile.col.rank"), 6.0));
     columns.push((word("compile.col.grade"), 7.0));
     columns.push((word("compile.col.remark"), 20.0));
-    let (rate_col, rank_col, grade_col, remark_col) = (actual + 1, actual + 2, actual + 3, actual + 4);
+    let (rate_col, rank_col, grade_col, remark_col) =
+        (actual + 1, actual + 2, actual + 3, actual + 4);
     heading(
         sheet,
         &f,
@@ -267,7 +275,12 @@ fn results_sheet(
         };
         let formula = |sheet: &mut Worksheet, col: u16, text: String, value: Decimal, format| {
             sheet
-                .write_formula_with_format(row, col, Formula::new(text).set_result(show(value)), format)
+                .write_formula_with_format(
+                    row,
+                    col,
+                    Formula::new(text).set_result(show(value)),
+                    format,
+                )
                 .map(|_| ())
         };
         formula(sheet, 3, sumif(detail.weight), result.weight, &f.number)?;
@@ -280,7 +293,11 @@ fn results_sheet(
         }
         for (i, (category, sum)) in review.categories.iter().zip(&result.categories).enumerate() {
             let col = first_category + i as u16;
-            let sign = if category.kind == AdjustKind::Deduction { "-" } else { "" };
+            let sign = if category.kind == AdjustKind::Deduction {
+                "-"
+            } else {
+                ""
+            };
             // The category's name is its header's.
             let header = format!("{}$3", letters(col));
             let text = format!(
@@ -289,11 +306,20 @@ fn results_sheet(
             formula(sheet, col, text, *sum, &f.number)?;
         }
         let sum_of = |cols: &[u16]| -> String {
-            cols.iter().map(|&c| cell(row, c)).collect::<Vec<_>>().join(",")
+            cols.iter()
+                .map(|&c| cell(row, c))
+                .collect::<Vec<_>>()
+                .join(",")
         };
         if count(AdjustKind::Bonus) > 1 {
             let col = bonus.unwrap_or(0);
-            formula(sheet, col, format!("=SUM({})", sum_of(&bonus_cols)), result.bonus, &f.number)?;
+            formula(
+                sheet,
+                col,
+                format!("=SUM({})", sum_of(&bonus_cols)),
+                result.bonus,
+                &f.number,
+            )?;
         }
         if count(AdjustKind::Deduction) > 1 {
             let col = deduction.unwrap_or(0);
@@ -338,7 +364,10 @@ fn results_sheet(
                     None => rank,
                 };
                 sheet.write_formula_with_format(row, rank_col, rank, &f.bold_number)?;
-                let mut grades = format!("\"{}\"", escape(review.grades.last().map_or("", |g| &g.name)));
+                let mut grades = format!(
+                    "\"{}\"",
+                    escape(review.grades.last().map_or("", |g| &g.name))
+                );
                 for g in review.grades.iter().rev().skip(1) {
                     grades = format!(
                         "IF({rate}>={},\"{}\",{grades})",
@@ -482,7 +511,10 @@ fn publicity(
             empty_if_none(wrap(cols.grade), result.grade.clone()),
             &f.center,
         )?;
-        sheet.set_row_height(row, height_for(wrapped_lines(&result.department, 18.0)).max(20.0))?;
+        sheet.set_row_height(
+            row,
+            height_for(wrapped_lines(&result.department, 18.0)).max(20.0),
+        )?;
     }
     let last_col = columns.len() as u16 - 1;
     let end = 3 + order.len() as u32;
@@ -595,7 +627,7 @@ fn explain(
         (word("report.col.department"), 12.0),
         (word("compile.col.category"), 9.0),
         (word("compile.col.item_text"), 28.0),
-        (word("compile.col.score_total"), 8.0),
+        (word("compile.col.score"), 8.0),
         (word("compile.col.reviewed"), 8.0),
         (word("compile.col.points"), 7.0),
         (word("compile.col.reason"), 38.0),

@@ -72,7 +72,13 @@ pub fn ranks(rates: &[Option<Decimal>]) -> Vec<Option<usize>> {
         .iter()
         .map(|rate| {
             let rate = (*rate)?;
-            Some(1 + rates.iter().flatten().filter(|other| **other > rate).count())
+            Some(
+                1 + rates
+                    .iter()
+                    .flatten()
+                    .filter(|other| **other > rate)
+                    .count(),
+            )
         })
         .collect()
 }
@@ -242,7 +248,12 @@ mod tests {
             rank,
             grade: None,
         };
-        let results = [result(None), result(Some(2)), result(Some(1)), result(Some(2))];
+        let results = [
+            result(None),
+            result(Some(2)),
+            result(Some(1)),
+            result(Some(2)),
+        ];
         assert_eq!(publication_order(&results), vec![2, 1, 3, 0]);
     }
 }

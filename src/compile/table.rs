@@ -447,12 +447,7 @@ fn fit_to_page(widths: &[f64], columns: &[Column], added: &[Added]) -> (Vec<f64>
                 Some(Column::Field(Role::Task)) => 24.0,
                 Some(Column::Field(Role::Basis | Role::Indicator | Role::Text)) => 16.0,
                 Some(Column::Unknown) => 12.0,
-                None if added
-                    .get(col - columns.len())
-                    .is_some_and(|a| a.is_text()) =>
-                {
-                    16.0
-                }
+                None if added.get(col - columns.len()).is_some_and(|a| a.is_text()) => 16.0,
                 _ => width,
             };
             print::Column {
@@ -603,7 +598,10 @@ pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<P
     };
     Ok(Placed {
         sheet: sheet_name,
-        score_col: w.geometry.col(layout.width, counted).unwrap_or(layout.width as u16),
+        score_col: w
+            .geometry
+            .col(layout.width, counted)
+            .unwrap_or(layout.width as u16),
         item_rows: w.item_rows,
     })
 }
@@ -637,15 +635,25 @@ impl<'a> Writer<'a> {
             .scores
             .items
             .iter()
-            .map(|scored| match (scored.final_score(ctx.scores.reviewed), scored.lacking.is_empty()) {
-                (None, false) => render(
-                    &ctx.spec.word("compile.unscored"),
-                    &[("departments", &scored.lacking.join("、"))],
-                ),
-                _ => deductions(ctx, scored),
+            .map(|scored| {
+                match (
+                    scored.final_score(ctx.scores.reviewed),
+                    scored.lacking.is_empty(),
+                ) {
+                    (None, false) => render(
+                        &ctx.spec.word("compile.unscored"),
+                        &[("departments", &scored.lacking.join("、"))],
+                    ),
+                    _ => deductions(ctx, scored),
+                }
             })
             .collect();
-        let review_notes = ctx.scores.items.iter().map(|s| review_note(ctx, s)).collect();
+        let review_notes = ctx
+            .scores
+            .items
+            .iter()
+            .map(|s| review_note(ctx, s))
+            .collect();
         Writer {
             ctx,
             layout,
@@ -918,8 +926,8 @@ impl<'a> Writer<'a> {
         if rows.is_empty() {
             sheet.write_number_with_format(r, col, 0.0, format)?;
         } else {
-            let formula = Formula::new(format!("=SUM({})", ranges(&rows, col, None)))
-                .set_result(show(total));
+            let formula =
+                Formula::new(format!("=SUM({})", ranges(&rows, col, None))).set_result(show(total));
             sheet.write_formula_with_format(r, col, formula, format)?;
         }
         Ok(())
@@ -965,9 +973,7 @@ impl<'a> Writer<'a> {
                 Added::Score if scored.is_shared() && !parts_agree(scored, |p| p.score) => {
                     Some(score_note(ctx, scored, |p| p.score, scored.score))
                 }
-                Added::Reviewed
-                    if scored.is_shared() && !parts_agree(scored, |p| p.reviewed) =>
-                {
+                Added::Reviewed if scored.is_shared() && !parts_agree(scored, |p| p.reviewed) => {
                     Some(score_note(ctx, scored, |p| p.reviewed, scored.reviewed))
                 }
                 _ => None,
@@ -998,7 +1004,10 @@ fn review_note(ctx: &Ctx, scored: &ItemScore) -> String {
         .filter(|p| !p.review_note.is_empty())
         .collect();
     if !scored.is_shared() {
-        return notes.first().map(|p| p.review_note.clone()).unwrap_or_default();
+        return notes
+            .first()
+            .map(|p| p.review_note.clone())
+            .unwrap_or_default();
     }
     notes
         .iter()

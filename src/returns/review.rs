@@ -29,9 +29,7 @@ use crate::finding::{Code, Finding, a1};
 use crate::identity::{Identity, Kind};
 use crate::model::{Item, Master};
 use crate::spec::{Shown, Spec};
-use crate::template::review::{
-    ADJUST_KEYS, ReviewLayout, locked_texts, master_fingerprint,
-};
+use crate::template::review::{ADJUST_KEYS, ReviewLayout, locked_texts, master_fingerprint};
 use crate::text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
 use crate::workbook::{self, Sheet, Value};
 
@@ -91,6 +89,10 @@ pub struct Reviewed {
     pub adjustments: Vec<Adjustment>,
     /// The 加减分 sheet's name as returned.
     pub adjust_sheet: Option<String>,
+    /// The rows (item, department) whose master content changed since the review was issued,
+    /// or that the current master has and the review had not.
+    #[serde(default)]
+    pub master_changed: Vec<(String, String)>,
 }
 
 impl Reviewed {
@@ -221,6 +223,10 @@ pub(super) fn check(
     let spec = ctx.spec;
     let changed = master_changes(ctx, identity);
     let master_stale = !changed.is_empty();
+    let labels: Vec<String> = changed
+        .iter()
+        .map(|(item, department)| row_label(spec, item, department))
+        .collect();
     if master_stale {
         f.error(
             Code::ReviewStale,
@@ -231,7 +237,7 @@ pub(super) fn check(
                     ("count", changed.len().to_string()),
                     (
                         "rows_list",
-                        crate::finding::list(changed.iter().map(String::as_str)),
+                        crate::finding::list(labels.iter().map(String::as_str)),
                     ),
                 ],
                 ..At::default()
@@ -250,8 +256,19 @@ pub(super) fn check(
     };
     f.sheet = Some(sheet.name.clone());
     ret.sheet = Some(sheet.name.clone());
-    let mut reviewed = Reviewed::default();
-    let end = review_rows(ctx, identity, sheet, &columns, master_stale, &mut f, &mut reviewed);
+    let mut reviewed = Reviewed {
+        master_changed: changed,
+        ..Reviewed::default()
+    };
+    let end = review_rows(
+        ctx,
+        identity,
+        sheet,
+        &columns,
+        master_stale,
+        &mut f,
+        &mut reviewed,
+    );
     ret.signoff = signoff(ctx, sheet, end, &mut f);
     match find_adjust_sheet(ctx, book) {
         Some((adjust, header, cols)) => {
@@ -283,8 +300,8 @@ pub(super) fn check(
 }
 
 /// The rows whose master content changed since the review was issued (a row gone, added, or
-/// its master cells changed), named `1-1-1（办公室）`.
-fn master_changes(ctx: &Context, identity: &Identity) -> Vec<String> {
+/// its master cells changed), as (item, department).
+fn master_changes(ctx: &Context, identity: &Identity) -> Vec<(String, String)> {
     let form = &ctx.review_form;
     let current = rows_of(ctx.master);
     if master_fingerprint(form, current.iter().copied()) == identity.fingerprint {
@@ -304,12 +321,12 @@ fn master_changes(ctx: &Context, identity: &Identity) -> Vec<String> {
                 crate::digest::row_hash(&locked_texts(form, item, department, values)) == row.hash
             });
         if !same {
-            changed.push(row_label(ctx.spec, &row.item, department));
+            changed.push((row.item.clone(), department.to_string()));
         }
     }
     for (item, department) in current {
         if !issued.contains(&(item.id.as_str(), department)) {
-            changed.push(row_label(ctx.spec, &item.id, department));
+            changed.push((item.id.clone(), department.to_string()));
         }
     }
     changed
@@ -522,10 +539,7 @@ fn review_rows(
                     }
                     let Some(item) = item else { continue };
                     let column = &form.shown[i];
-                    (
-                        column.label.clone(),
-                        form.cell(column, item, &department),
-                    )
+                    (column.label.clone(), form.cell(column, item, &department))
                 } else if i == shown {
                     (department_label.clone(), department.clone())
                 } else {
@@ -572,7 +586,16 @@ fn review_rows(
             .and_then(|t| parse_decimal(t));
         let weight = item.and_then(|i| i.weight).unwrap_or_default();
         let score = columns.score.and_then(|col| {
-            reviewed_score(ctx, sheet, row, col, &issued_row.item, &department, weight, f)
+            reviewed_score(
+                ctx,
+                sheet,
+                row,
+                col,
+                &issued_row.item,
+                &department,
+                weight,
+                f,
+            )
         });
         let note = match columns.note {
             Some(col) => {
@@ -1157,11 +1180,7 @@ pub(super) fn decide(
             (Some(a), Some(b)) => differences(a, b),
             _ => 0,
         };
-        (l.round == w.round
-            && l.errors() == 0
-            && l.sha256 != w.sha256
-            && !confirmed
-            && count > 0)
+        (l.round == w.round && l.errors() == 0 && l.sha256 != w.sha256 && !confirmed && count > 0)
             .then(|| (l.path.clone(), count))
     });
     if let Some((path, count)) = unconfirmed {

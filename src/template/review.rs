@@ -427,7 +427,14 @@ fn review_sheet(
     for (col, width) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
-    sheet.merge_range(0, 0, 0, last_col, &render(&spec.review.title, args), &f.title)?;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        &render(&spec.review.title, args),
+        &f.title,
+    )?;
     sheet.set_row_height(0, 30)?;
     sheet.merge_range(
         1,
@@ -462,7 +469,10 @@ fn review_sheet(
     sheet.write_rich_string_with_format(
         header,
         layout.note_col,
-        &[(&f.run, note.as_str()), (&f.mark, &format!("\n{condition}"))],
+        &[
+            (&f.run, note.as_str()),
+            (&f.mark, &format!("\n{condition}")),
+        ],
         &f.header_input,
     )?;
     lines = lines.max(1 + wrapped_lines(&condition, widths[layout.note_col as usize]));
@@ -503,7 +513,10 @@ fn review_sheet(
             } else {
                 fill(&f.locked_center)
             };
-            let is_weight = form.shown.get(col).is_some_and(|c| c.shown == Shown::WEIGHT);
+            let is_weight = form
+                .shown
+                .get(col)
+                .is_some_and(|c| c.shown == Shown::WEIGHT);
             let is_score = layout
                 .inputs
                 .iter()
@@ -521,13 +534,13 @@ fn review_sheet(
         let (score, note) = prefill.scores.get(&key).cloned().unwrap_or_default();
         let score_number = parse_decimal(&score).and_then(|d| d.to_string().parse::<f64>().ok());
         match score_number {
-            Some(n) => {
-                sheet.write_number_with_format(row, layout.score_col, n, &f.input_center)?
-            }
+            Some(n) => sheet.write_number_with_format(row, layout.score_col, n, &f.input_center)?,
             None if score.is_empty() => {
                 sheet.write_blank(row, layout.score_col, &f.input_center)?
             }
-            None => sheet.write_string_with_format(row, layout.score_col, &score, &f.input_center)?,
+            None => {
+                sheet.write_string_with_format(row, layout.score_col, &score, &f.input_center)?
+            }
         };
         if note.is_empty() {
             sheet.write_blank(row, layout.note_col, &f.input)?;
@@ -584,7 +597,10 @@ fn review_sheet(
             .set_error_message(limit(
                 render(
                     &v.text_error,
-                    &[("label", &spec.word("review.col.note")), ("max", &max_note.to_string())],
+                    &[
+                        ("label", &spec.word("review.col.note")),
+                        ("max", &max_note.to_string()),
+                    ],
                 ),
                 255,
             ))?;
@@ -630,7 +646,10 @@ fn review_sheet(
                 .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
                 .set_error_title(&v.error_title)?
                 .set_error_message(limit(
-                    render(&v.text_error, &[("label", &input.label), ("max", &max.to_string())]),
+                    render(
+                        &v.text_error,
+                        &[("label", &input.label), ("max", &max.to_string())],
+                    ),
                     255,
                 ))?;
             sheet.add_data_validation(*row, value_col, *row, value_col, &dv)?;
@@ -660,7 +679,14 @@ fn adjust_sheet(
     for (col, width) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
-    sheet.merge_range(0, 0, 0, 4, &render(&spec.review.adjust_title, args), &f.title)?;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        4,
+        &render(&spec.review.adjust_title, args),
+        &f.title,
+    )?;
     sheet.set_row_height(0, 30)?;
     let subtitle = render(&spec.review.adjust_subtitle, args);
     sheet.merge_range(1, 0, 1, 4, &subtitle, &f.subtitle)?;
@@ -669,7 +695,11 @@ fn adjust_sheet(
     let header = ADJUST_FIRST_ROW - 1;
     for (col, key) in ADJUST_KEYS.iter().enumerate() {
         let label = spec.word(&format!("review.col.{key}"));
-        let format = if col == 0 { &f.header_master } else { &f.header_input };
+        let format = if col == 0 {
+            &f.header_master
+        } else {
+            &f.header_input
+        };
         if col > 0 {
             sheet.write_rich_string_with_format(
                 header,
@@ -698,7 +728,10 @@ fn adjust_sheet(
         for col in 1..5u16 {
             let text = values.map(|v| v[col as usize - 1].as_str()).unwrap_or("");
             let format = if col == 4 { &f.input } else { &f.input_center };
-            match (col, parse_decimal(text).and_then(|d| d.to_string().parse::<f64>().ok())) {
+            match (
+                col,
+                parse_decimal(text).and_then(|d| d.to_string().parse::<f64>().ok()),
+            ) {
                 (3, Some(n)) => sheet.write_number_with_format(row, col, n, format)?,
                 _ if text.is_empty() => sheet.write_blank(row, col, format)?,
                 _ => {
@@ -719,13 +752,21 @@ fn adjust_sheet(
         .set_error_title(&v.error_title)?
         .set_error_message(spec.word("review.validation.department_error"))?;
     sheet.add_data_validation(first, 1, last, 1, &dv)?;
-    let names: Vec<String> = spec.review.categories.iter().map(|c| c.name.clone()).collect();
+    let names: Vec<String> = spec
+        .review
+        .categories
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     let choices = names.join(&spec.word("list.separator"));
     let dv = DataValidation::new()
         .allow_list_strings(&names)?
         .set_input_title(spec.word("review.col.category"))?
         .set_input_message(limit(
-            render(&spec.word("review.validation.category_prompt"), &[("choices", &choices)]),
+            render(
+                &spec.word("review.validation.category_prompt"),
+                &[("choices", &choices)],
+            ),
             255,
         ))?
         .set_error_title(&v.error_title)?
@@ -746,9 +787,7 @@ fn adjust_sheet(
         .unwrap_or(Decimal::ONE_HUNDRED);
     let mut cap = show(widest);
     for category in spec.review.categories.iter().rev() {
-        let limit = category
-            .cap
-            .map_or_else(|| "1000000".to_string(), show);
+        let limit = category.cap.map_or_else(|| "1000000".to_string(), show);
         cap = format!(
             "IF({c}=\"{}\",{limit},{cap})",
             category.name.replace('"', "\"\"")
@@ -775,7 +814,10 @@ fn adjust_sheet(
         .set_error_message(limit(
             render(
                 &v.text_error,
-                &[("label", &spec.word("review.col.basis")), ("max", &max.to_string())],
+                &[
+                    ("label", &spec.word("review.col.basis")),
+                    ("max", &max.to_string()),
+                ],
             ),
             255,
         ))?;
