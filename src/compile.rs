@@ -20,6 +20,8 @@
 //! The same inputs give the same cell contents: the generation time goes into the document
 //! properties only.
 
+mod publish;
+pub mod results;
 mod sheets;
 mod table;
 
@@ -57,6 +59,18 @@ pub struct Part {
     pub source: Option<usize>,
     /// The department's self-assessed score, from its valid return.
     pub score: Option<Decimal>,
+    /// With a review: the score that counts for the department — the reviewer's 核定得分, or
+    /// its self-assessed score where the reviewer left it empty.
+    pub reviewed: Option<Decimal>,
+    /// The reviewer's 核定说明 (empty without one).
+    pub review_note: String,
+}
+
+impl Part {
+    /// Whether the reviewer changed the department's score.
+    pub fn review_changed(&self) -> bool {
+        self.reviewed.is_some() && self.reviewed != self.score
+    }
 }
 
 /// An item's score by the rule, and the parts it was made from.
@@ -70,12 +84,20 @@ pub struct ItemScore {
     pub score: Option<Decimal>,
     /// The departments the rule needs whose valid return is missing.
     pub lacking: Vec<String>,
+    /// With a review: the rule over the parts' reviewed scores; `None` when a part the rule
+    /// needs has neither a reviewed nor a self-assessed score.
+    pub reviewed: Option<Decimal>,
 }
 
 impl ItemScore {
     /// Whether more than one department answers for the item.
     pub fn is_shared(&self) -> bool {
         self.parts.len() > 1
+    }
+
+    /// The score the totals add: the reviewed one when the campaign was reviewed.
+    pub fn final_score(&self, reviewed: bool) -> Option<Decimal> {
+        if reviewed { self.reviewed } else { self.score }
     }
 }
 
@@ -84,6 +106,8 @@ impl ItemScore {
 pub struct Scores {
     pub rule: Aggregation,
     pub items: Vec<ItemScore>,
+    /// Whether a valid review made the reviewed scores.
+    pub reviewed: bool,
 }
 
 impl Scores {
@@ -91,14 +115,24 @@ impl Scores {
         self.items.iter().find(|i| i.id == id)
     }
 
-    /// Sum of the scores shown (unscored items add nothing).
+    /// Sum of the self-assessed scores shown (unscored items add nothing).
     pub fn total(&self) -> Decimal {
         sum(self.items.iter().filter_map(|i| i.score))
     }
 
-    /// Items without a score.
+    /// Sum of the scores that count: the reviewed ones when reviewed.
+    pub fn final_total(&self) -> Decimal {
+        sum(self
+            .items
+            .iter()
+            .filter_map(|i| i.final_score(self.reviewed)))
+    }
+
+    /// Items without a score that counts.
     pub fn unscored(&self) -> impl Iterator<Item = &ItemScore> {
-        self.items.iter().filter(|i| i.score.is_none())
+        self.items
+            .iter()
+            .filter(|i| i.final_score(self.reviewed).is_none())
     }
 
     pub fn is_partial(&self) -> bool {
@@ -156,8 +190,10 @@ pub fn blockers(collection: &Collection) -> Vec<&Standing> {
         .collect()
 }
 
-/// Scores every item of `master` from the valid returns in `collection`.
+/// Scores every item of `master` from the valid returns in `collection`, and, when the
+/// collection has a valid review, from the reviewed scores too.
 pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Scores {
+    let review = collection.valid_review().map(|(_, r)| r);
     let items = master
         .items()
         .iter()
@@ -177,11 +213,14 @@ pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Sco
                     let score = source
                         .and_then(|i| collection.returns[i].items.get(&item.id))
                         .and_then(|r| r.score);
+                    let row = review.and_then(|r| r.row(&item.id, department));
                     Part {
                         department: department.clone(),
                         status: standing.map_or("missing", |s| s.status),
                         source,
                         score,
+                        reviewed: review.and(row.and_then(|r| r.score).or(score)),
+                        review_note: row.map(|r| r.note.trim().to_string()).unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -189,27 +228,37 @@ pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Sco
                 Aggregation::Lead => &parts[..parts.len().min(1)],
                 Aggregation::Min | Aggregation::Mean => &parts[..],
             };
-            let lacking: Vec<String> = needed
-                .iter()
-                .filter(|p| p.score.is_none())
-                .map(|p| p.department.clone())
-                .collect();
-            let values: Vec<Decimal> = needed.iter().filter_map(|p| p.score).collect();
-            let score = if lacking.is_empty() {
-                aggregate(rule, &values)
-            } else {
-                None
+            let by = |of: fn(&Part) -> Option<Decimal>| -> (Vec<String>, Option<Decimal>) {
+                let lacking: Vec<String> = needed
+                    .iter()
+                    .filter(|p| of(p).is_none())
+                    .map(|p| p.department.clone())
+                    .collect();
+                let values: Vec<Decimal> = needed.iter().filter_map(of).collect();
+                let score = if lacking.is_empty() {
+                    aggregate(rule, &values)
+                } else {
+                    None
+                };
+                (lacking, score)
             };
+            let (lacking, score) = by(|p| p.score);
+            let reviewed = review.and_then(|_| by(|p| p.reviewed).1);
             ItemScore {
                 id: item.id.clone(),
                 weight: item.weight,
                 parts,
                 score,
                 lacking,
+                reviewed,
             }
         })
         .collect();
-    Scores { rule, items }
+    Scores {
+        rule,
+        items,
+        reviewed: review.is_some(),
+    }
 }
 
 /// Everything the compiled workbook is made from.
@@ -234,10 +283,12 @@ pub struct Request<'a> {
     pub base: Option<&'a Path>,
 }
 
-/// The compiled workbook, ready to be saved, and the scores in it.
+/// The compiled workbook, ready to be saved, and the scores in it (with a review, each
+/// department's results too).
 pub struct Compiled {
     pub book: Workbook,
     pub scores: Scores,
+    pub results: Vec<results::DepartmentResult>,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -323,10 +374,20 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
     }
     book.set_properties(&properties);
     let placed = table::write(&mut book, &ctx, request.layout)?;
+    let mut results = Vec::new();
+    if let Some((_, reviewed)) = request.collection.valid_review() {
+        results =
+            results::departments(master, &request.spec.review, &scores, &reviewed.adjustments);
+        publish::write(&mut book, &ctx, &results, &reviewed.adjustments)?;
+    }
     sheets::overview(&mut book, &ctx, &placed)?;
     sheets::detail(&mut book, &ctx)?;
     sheets::returns(&mut book, &ctx)?;
-    Ok(Compiled { book, scores })
+    Ok(Compiled {
+        book,
+        scores,
+        results,
+    })
 }
 
 #[cfg(test)]

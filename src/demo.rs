@@ -296,6 +296,123 @@ fn xml_escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// What the demo's assessment group enters in the review workbook: two 核定 changes (half a
+/// point off the first department's first item, one point off the third's), a 加分 and two
+/// 扣分 of the spec's first categories of each kind, and the sign-off.
+pub fn review_entries(
+    checked: &crate::app::check::Checked,
+    reviewer: &str,
+    date: &str,
+) -> crate::template::review::ReviewPrefill {
+    use crate::spec::AdjustKind;
+    let (master, spec) = (&checked.master, &checked.spec);
+    let mut entered = crate::template::review::ReviewPrefill::default();
+    let names: Vec<&str> = master
+        .departments()
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    let own = |department: &str, item: &str| {
+        checked
+            .collection
+            .chosen(department)
+            .and_then(|r| r.items.get(item))
+            .and_then(|i| i.score)
+    };
+    let changes = [
+        (0, Decimal::new(5, 1), "佐证材料不全，核减 0.5 分。"),
+        (2, Decimal::ONE, "部分任务未在时限内完成，核减 1 分。"),
+    ];
+    for (index, cut, note) in changes {
+        let Some(department) = names.get(index) else {
+            continue;
+        };
+        let found = master.items_of(department).find_map(|item| {
+            own(department, &item.id)
+                .filter(|s| *s >= cut)
+                .map(|s| (item, s))
+        });
+        if let Some((item, score)) = found {
+            entered.scores.insert(
+                (item.id.clone(), department.to_string()),
+                (show(score - cut), note.to_string()),
+            );
+        }
+    }
+    let first_of = |kind: AdjustKind, skip: usize| {
+        spec.review
+            .categories
+            .iter()
+            .filter(|c| c.kind == kind)
+            .nth(skip)
+            .or_else(|| spec.review.categories.iter().find(|c| c.kind == kind))
+            .map(|c| c.name.clone())
+    };
+    let entries = [
+        (
+            1,
+            first_of(AdjustKind::Bonus, 0),
+            "1",
+            "获省级表彰（闽环发〔2023〕12号）。",
+        ),
+        (
+            3,
+            first_of(AdjustKind::Deduction, 0),
+            "1.5",
+            "督察通报问题整改滞后。",
+        ),
+        (
+            4,
+            first_of(AdjustKind::Deduction, 1),
+            "0.5",
+            "未按时报送信息一次。",
+        ),
+    ];
+    for (index, category, points, basis) in entries {
+        if let (Some(department), Some(category)) = (names.get(index), category) {
+            entered.adjustments.push([
+                department.to_string(),
+                category,
+                points.to_string(),
+                basis.to_string(),
+            ]);
+        }
+    }
+    for (key, value) in [("reviewer", reviewer), ("date", date)] {
+        entered.signoff.insert(key.to_string(), value.to_string());
+    }
+    entered
+}
+
+/// The assessment group returns the review workbook into inbox/ filled as [`review_entries`]
+/// says (through the review writer's prefill, as departments fill through the template's).
+/// Returns its path and how many 核定 changes and 加减分 entries it holds.
+pub fn return_review(
+    campaign: &crate::campaign::Campaign,
+    reviewer: &str,
+    date: &str,
+) -> Result<(std::path::PathBuf, usize, usize), crate::app::AppError> {
+    let quiet = crate::app::Quiet;
+    let campaign = crate::campaign::Campaign::open(&campaign.dir)?;
+    let checked = crate::app::check::check(campaign, &[], &quiet)?;
+    let entered = review_entries(&checked, reviewer, date);
+    let round = crate::app::review::next_round(&checked);
+    let at = crate::time::now_utc();
+    let made = crate::app::review::review_workbook(&checked, round, &at, &entered)?;
+    let spec = &checked.spec;
+    let name = crate::spec::render(
+        &spec.word("review.file"),
+        &[("title", &checked.campaign.config.title)],
+    );
+    let path = checked
+        .campaign
+        .inbox()
+        .join(crate::text::safe_file_name(&name));
+    crate::write::save_atomic(&path, &made.bytes)
+        .map_err(|e| crate::app::AppError::write_io(&path, &e))?;
+    Ok((path, entered.scores.len(), entered.adjustments.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,6 +100,10 @@ codes! {
     EvidenceMissing => "evidence_missing",
     SignoffMismatch => "signoff_mismatch",
     SubmittedByOther => "submitted_by_other",
+    // The assessment group's review workbook (`tianbao review`).
+    ReviewReasonMissing => "review_reason_missing",
+    AdjustOverCap => "adjust_over_cap",
+    ReviewStale => "review_stale",
 }
 
 impl std::fmt::Display for Code {

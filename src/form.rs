@@ -43,8 +43,18 @@ fn width_of(shown: Shown) -> f64 {
 
 impl Form {
     pub fn new(master: &Master, spec: &Spec) -> Form {
+        Form::showing(master, spec, &spec.template.shown)
+    }
+
+    /// The form of the review workbook's rows: the master columns of `[review] shown`.
+    pub fn review(master: &Master, spec: &Spec) -> Form {
+        Form::showing(master, spec, &spec.review.shown)
+    }
+
+    /// A form showing the master columns `entries`.
+    fn showing(master: &Master, spec: &Spec, entries: &[Shown]) -> Form {
         let mut shown = Vec::new();
-        for &entry in &spec.template.shown {
+        for &entry in entries {
             match entry.text_role() {
                 Some(role) => shown.extend(text_columns(master, entry, role)),
                 None => {

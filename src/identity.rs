@@ -19,6 +19,30 @@ pub const SHEET_NAME: &str = "_tianbao";
 pub const MARKER: &str = "tianbao identity";
 pub const PROP_CAMPAIGN: &str = "tianbao.campaign";
 pub const PROP_DEPARTMENT: &str = "tianbao.department";
+/// The kind of a workbook that is not a department's fill-in workbook (`review`).
+pub const PROP_KIND: &str = "tianbao.kind";
+
+/// What a workbook tianbao issued is for. A department's fill-in workbook and the assessment
+/// group's review workbook are signed alike; the kind is signed too, so that neither can be
+/// passed off as the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A department's fill-in workbook (and its feedback rounds).
+    #[default]
+    Return,
+    /// The assessment group's review workbook (核定表).
+    Review,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Return => "return",
+            Kind::Review => "review",
+        }
+    }
+}
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
@@ -38,16 +62,23 @@ pub fn rows_fingerprint<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>) 
 }
 
 /// One item row as issued: its id, its 1-based row on the fill-in sheet, and the hash of its
-/// locked cells.
+/// locked cells. A review workbook's row is one item of one `department`, and carries the
+/// texts of that department's return it showed (`values`), so that a later change of the
+/// return is told from an edit of the workbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IssuedRow {
     pub item: String,
     pub row: u32,
     pub hash: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Identity {
+    pub kind: Kind,
     pub version: u32,
     pub campaign: String,
     pub fingerprint: String,
@@ -70,8 +101,23 @@ pub enum IdentityError {
 }
 
 impl Identity {
-    /// Everything the signature covers, in a fixed order and encoding.
+    /// Everything the signature covers, in a fixed order and encoding. A department's
+    /// workbook signs what it always signed; a review signs its kind too.
     fn signed_bytes(&self) -> Vec<u8> {
+        if self.kind != Kind::Return {
+            return serde_json::to_vec(&(
+                self.kind,
+                self.version,
+                &self.campaign,
+                &self.fingerprint,
+                &self.department,
+                self.round,
+                &self.issued_at,
+                &self.sheet,
+                &self.rows,
+            ))
+            .expect("plain data serialises");
+        }
         serde_json::to_vec(&(
             self.version,
             &self.campaign,
@@ -126,15 +172,32 @@ impl Identity {
             sheet.write_string(i as u32 + 1, 0, *key)?;
             sheet.write_string(i as u32 + 1, 1, value)?;
         }
-        let start = fields.len() as u32 + 2;
+        let mut start = fields.len() as u32 + 2;
+        if self.kind != Kind::Return {
+            sheet.write_string(start - 1, 0, "kind")?;
+            sheet.write_string(start - 1, 1, self.kind.as_str())?;
+            start += 1;
+        }
         sheet.write_string_with_format(start, 0, "item", &bold)?;
         sheet.write_string_with_format(start, 1, "row", &bold)?;
         sheet.write_string_with_format(start, 2, "hash", &bold)?;
+        if self.kind == Kind::Review {
+            sheet.write_string_with_format(start, 3, "department", &bold)?;
+            sheet.write_string_with_format(start, 4, "values", &bold)?;
+        }
         for (i, row) in self.rows.iter().enumerate() {
             let r = start + 1 + i as u32;
             sheet.write_string(r, 0, &row.item)?;
             sheet.write_string(r, 1, row.row.to_string())?;
             sheet.write_string(r, 2, &row.hash)?;
+            if let Some(department) = &row.department {
+                sheet.write_string(r, 3, department)?;
+            }
+            if let Some(values) = &row.values {
+                // As JSON in one cell: any text, in any program, reads back as written.
+                let json = serde_json::to_string(values).expect("plain data serialises");
+                sheet.write_string(r, 4, json)?;
+            }
         }
         sheet.set_column_width(0, 14)?;
         sheet.set_column_width(1, 30)?;
@@ -179,6 +242,11 @@ impl Identity {
         let issued_at = value_of("issued_at")?;
         let sheet_name = value_of("sheet")?;
         let signature = value_of("signature")?;
+        let kind = match value_of("kind") {
+            Err(_) => Kind::Return,
+            Ok(value) if value == Kind::Review.as_str() => Kind::Review,
+            Ok(value) => return Err(IdentityError::Garbled { key: "kind", value }),
+        };
         let header = (1..grid.height())
             .find(|&r| text(r, 0) == "item" && text(r, 1) == "row")
             .ok_or(IdentityError::Missing("item"))?;
@@ -188,13 +256,27 @@ impl Identity {
             if item.is_empty() {
                 break;
             }
+            let (department, values) = if kind == Kind::Review {
+                let values = text(r, 4);
+                let values: Vec<String> =
+                    serde_json::from_str(&values).map_err(|_| IdentityError::Garbled {
+                        key: "values",
+                        value: values.clone(),
+                    })?;
+                (Some(text(r, 3)), Some(values))
+            } else {
+                (None, None)
+            };
             rows.push(IssuedRow {
                 item,
                 row: number("row", text(r, 1))?,
                 hash: text(r, 2),
+                department,
+                values,
             });
         }
         Ok(Some(Identity {
+            kind,
             version,
             campaign,
             fingerprint,
@@ -214,6 +296,7 @@ mod tests {
 
     fn identity() -> Identity {
         Identity {
+            kind: Kind::Return,
             version: FORMAT_VERSION,
             campaign: "0123456789abcdef".into(),
             fingerprint: "f".repeat(64),
@@ -225,6 +308,8 @@ mod tests {
                 item: "1-1-1".into(),
                 row: 4,
                 hash: "a".repeat(64),
+                department: None,
+                values: None,
             }],
             signature: String::new(),
         }
@@ -246,6 +331,50 @@ mod tests {
         let mut changed = id.clone();
         changed.signature = "zz".into();
         assert!(!changed.verify(&secret));
+    }
+
+    /// The signature of a department's workbook is what it was before reviews had a kind:
+    /// workbooks already issued still verify.
+    #[test]
+    fn a_returns_signature_is_unchanged_by_kinds() {
+        let id = identity();
+        let old = serde_json::to_vec(&(
+            id.version,
+            &id.campaign,
+            &id.fingerprint,
+            &id.department,
+            id.round,
+            &id.issued_at,
+            &id.sheet,
+            vec![serde_json::json!({"item": "1-1-1", "row": 4, "hash": "a".repeat(64)})],
+        ))
+        .unwrap();
+        assert_eq!(id.signed_bytes(), old);
+    }
+
+    #[test]
+    fn a_reviews_kind_is_signed() {
+        let secret = "s".repeat(64);
+        let mut id = identity();
+        id.kind = Kind::Review;
+        id.department = String::new();
+        id.rows[0].department = Some("办公室".into());
+        id.rows[0].values = Some(vec!["2".into(), "已完成".into()]);
+        id.sign(&secret);
+        assert!(id.verify(&secret));
+        let mut changed = id.clone();
+        changed.kind = Kind::Return;
+        assert!(!changed.verify(&secret), "a review passed off as a return");
+        let mut changed = id.clone();
+        changed.rows[0].values = Some(vec!["1".into(), "已完成".into()]);
+        assert!(!changed.verify(&secret), "a self-score shown changed");
+        let mut book = Workbook::new();
+        book.add_worksheet().write_string(0, 0, "x").unwrap();
+        id.write(&mut book).unwrap();
+        let read = workbook::open_bytes("t.xlsx", book.save_to_buffer().unwrap()).unwrap();
+        let back = Identity::read(&read).unwrap().unwrap();
+        assert_eq!(back, id);
+        assert!(back.verify(&secret));
     }
 
     #[test]

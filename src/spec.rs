@@ -44,6 +44,11 @@ pub struct Spec {
     pub signoff: Vec<InputSpec>,
     pub instructions: Instructions,
     pub validation: ValidationTexts,
+    /// The assessment group's review workbook (核定表) and the results compile makes from it:
+    /// the categories of 加减分 with their caps, the 等次 thresholds. The built-in Chinese one
+    /// when absent.
+    #[serde(default = "builtin_review")]
+    pub review: ReviewSpec,
     #[serde(default)]
     pub messages: IndexMap<String, String>,
     /// Labels of the workbooks tianbao writes besides the fill-in sheet (reports, feedback,
@@ -54,6 +59,64 @@ pub struct Spec {
 
 /// Every key of `[words]` the code uses; both built-in specs must define each.
 pub const WORDS: &[&str] = &[
+    "review.col.no",
+    "compile.col.bonus_total",
+    "compile.col.deduction_total",
+    "review.file",
+    "review.cap",
+    "review.cap_none",
+    "review.changed_note",
+    "review.col.department",
+    "review.col.found",
+    "review.col.score",
+    "review.col.note",
+    "review.col.category",
+    "review.col.points",
+    "review.col.basis",
+    "review.issued_to",
+    "review.not_found",
+    "review.note_required",
+    "review.row",
+    "review.why.newer_round",
+    "review.why.newer_issue",
+    "review.why.newer_file",
+    "review.why.same_content",
+    "review.why.file_name",
+    "review.validation.score_title",
+    "review.validation.score_prompt",
+    "review.validation.score_error",
+    "review.validation.department_prompt",
+    "review.validation.department_error",
+    "review.validation.category_prompt",
+    "review.validation.points_prompt",
+    "review.validation.points_error",
+    "where.review_signoff",
+    "compile.col.reviewed",
+    "compile.col.review_note",
+    "compile.col.no",
+    "compile.col.unit",
+    "compile.col.base",
+    "compile.col.bonus_points",
+    "compile.col.deduction_points",
+    "compile.col.actual",
+    "compile.col.rank",
+    "compile.col.grade",
+    "compile.col.item_text",
+    "compile.col.points",
+    "compile.col.reason",
+    "compile.kind.review",
+    "compile.none",
+    "compile.results_sheet",
+    "compile.results_title",
+    "compile.publicity_sheet",
+    "compile.publicity_title",
+    "compile.publicity_note",
+    "compile.explain_sheet",
+    "compile.explain_title",
+    "compile.explain_subtitle",
+    "compile.review_source",
+    "compile.remark.incomplete",
+    "compile.remark.zero_weight",
     "feedback.sheet",
     "feedback.file",
     "feedback.heading",
@@ -188,6 +251,140 @@ pub const WORDS: &[&str] = &[
     "compile.footer",
     "compile.not_rated",
 ];
+
+/// The review workbook (`tianbao review`) and the results compile makes from a review.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSpec {
+    /// The sheet with one row per item and department (核定表).
+    pub sheet: String,
+    /// The sheet of bonus and deduction entries (加减分).
+    pub adjust_sheet: String,
+    pub instructions_sheet: String,
+    /// Title lines of the review sheet; `{title}`, `{round}`, `{departments}`, `{rows}`, `{date}`.
+    pub title: String,
+    pub subtitle: String,
+    /// Title and subtitle of the 加减分 sheet; `{title}`, `{caps}`.
+    pub adjust_title: String,
+    pub adjust_subtitle: String,
+    /// Master columns shown (locked), as `[template] shown`.
+    pub shown: Vec<Shown>,
+    /// The departments' inputs shown beside them (locked), by key: 自评得分, 完成情况 ….
+    pub shown_inputs: Vec<String>,
+    /// Decimal places of a reviewed score and of a bonus or deduction.
+    pub decimals: u32,
+    pub note_max_length: u32,
+    pub basis_max_length: u32,
+    /// Empty rows of the 加减分 sheet.
+    pub adjust_rows: u32,
+    pub signoff_title: String,
+    pub signoff: Vec<InputSpec>,
+    /// The 加减分 categories, in the order they are listed.
+    pub categories: Vec<AdjustCategory>,
+    /// The 等次, best first: each from its `min` 得分率 (percent) up.
+    pub grades: Vec<Grade>,
+    /// The review workbook's 填表说明, one paragraph per line; `{caps}`, `{decimals}`.
+    pub instructions: Vec<String>,
+}
+
+/// Whether a 加减分 category adds to a department's score or takes from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustKind {
+    Bonus,
+    Deduction,
+}
+
+/// A category of 加减分 entries (加分, 业务扣分, 公共扣分).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustCategory {
+    pub name: String,
+    pub kind: AdjustKind,
+    /// The most one department may get in this category, all its entries together; no cap
+    /// when absent.
+    #[serde(default)]
+    pub cap: Option<Decimal>,
+}
+
+/// A 等次 and the lowest 得分率 (percent) that reaches it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    pub name: String,
+    pub min: Decimal,
+}
+
+impl ReviewSpec {
+    pub fn category(&self, name: &str) -> Option<&AdjustCategory> {
+        self.categories.iter().find(|c| c.name == name)
+    }
+
+    /// The 等次 of a 得分率 (a fraction: 0.95 is 95 %): the first whose minimum it reaches,
+    /// else the last.
+    pub fn grade(&self, rate: Decimal) -> &str {
+        let percent = rate * Decimal::ONE_HUNDRED;
+        self.grades
+            .iter()
+            .find(|g| percent >= g.min)
+            .or(self.grades.last())
+            .map_or("", |g| g.name.as_str())
+    }
+
+    /// Rules beyond the shape, checked when a spec is loaded.
+    fn check(&self, inputs: &[InputSpec]) -> Result<(), String> {
+        if self.categories.is_empty() {
+            return Err("review.categories: at least one category is needed".into());
+        }
+        let mut names = std::collections::HashSet::new();
+        for c in &self.categories {
+            if c.name.trim().is_empty() || c.name.contains(',') || !names.insert(&c.name) {
+                return Err(format!(
+                    "review.categories: \"{}\" must be a unique name without commas",
+                    c.name
+                ));
+            }
+            if c.cap.is_some_and(|cap| cap <= Decimal::ZERO) {
+                return Err(format!(
+                    "review.categories: the cap of \"{}\" must be above 0",
+                    c.name
+                ));
+            }
+        }
+        if self.grades.is_empty() {
+            return Err("review.grades: at least one grade is needed".into());
+        }
+        if self.grades.windows(2).any(|w| w[0].min <= w[1].min) {
+            return Err(
+                "review.grades: list the grades best first, each min below the one before".into(),
+            );
+        }
+        for key in &self.shown_inputs {
+            if !inputs.iter().any(|i| &i.key == key) {
+                return Err(format!(
+                    "review.shown_inputs: no input has the key \"{key}\""
+                ));
+            }
+        }
+        if !self.shown.contains(&Shown::ID) {
+            return Err("review.shown must include \"id\": reviewed rows are matched by it".into());
+        }
+        for input in &self.signoff {
+            if !matches!(input.kind, InputKind::Text | InputKind::Phone) {
+                return Err(format!(
+                    "review.signoff.{}: a sign-off field is text or phone",
+                    input.key
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `[review]` of the built-in Chinese spec.
+fn builtin_review() -> ReviewSpec {
+    builtin_ref().review.clone()
+}
 
 /// The fill-in sheet: its names, title lines and which master columns it shows.
 #[derive(Debug, Clone, Deserialize)]
@@ -516,6 +713,7 @@ impl Spec {
                 ));
             }
         }
+        self.review.check(&self.inputs)?;
         for (name, title) in [
             ("validation.choice_title", &self.validation.choice_title),
             ("validation.score_title", &self.validation.score_title),

@@ -5,6 +5,7 @@
 //! ([`print`]), its header repeated on every page and its sign-off block on one page.
 
 pub mod print;
+pub mod review;
 
 use std::collections::HashMap;
 
@@ -394,9 +395,12 @@ pub fn write_template(
             item: item.id.clone(),
             row: FIRST_ITEM_ROW + i as u32 + 1,
             hash: form.row_hash(item, department),
+            department: None,
+            values: None,
         })
         .collect();
     let mut identity = Identity {
+        kind: crate::identity::Kind::Return,
         version: FORMAT_VERSION,
         campaign: issue.campaign_id.to_string(),
         fingerprint: crate::identity::rows_fingerprint(

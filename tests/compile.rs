@@ -10,7 +10,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use calamine::{Data, Dimensions, Range, Reader, Xlsx, open_workbook};
+use calamine::Dimensions;
+use common::sheet::{Sheet, read_sheet, recalculating_profile, zero_cached_values};
 use common::*;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -29,10 +30,6 @@ const EVIDENCE: &str = "监测报告.pdf";
 
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
-}
-
-fn from_f64(n: f64) -> Decimal {
-    tianbao::text::decimal_from_f64(n).unwrap()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -246,69 +243,6 @@ fn expected_scores(filled: &Filled, rule: &str) -> BTreeMap<String, Option<Decim
             (item.id.clone(), score.map(|s| s.normalize()))
         })
         .collect()
-}
-
-struct Sheet {
-    range: Range<Data>,
-    formulas: Range<String>,
-    merges: Vec<Dimensions>,
-}
-
-impl Sheet {
-    fn cell(&self, row: u32, col: u32) -> &Data {
-        self.range.get_value((row, col)).unwrap_or(&Data::Empty)
-    }
-
-    fn text(&self, row: u32, col: u32) -> String {
-        match self.cell(row, col) {
-            Data::Empty => String::new(),
-            Data::Float(f) => workbook::format_number(*f),
-            other => other.to_string(),
-        }
-    }
-
-    fn number(&self, row: u32, col: u32) -> Option<Decimal> {
-        match self.cell(row, col) {
-            Data::Float(f) => Some(from_f64(*f)),
-            Data::Int(i) => Some(Decimal::from(*i)),
-            _ => None,
-        }
-    }
-
-    fn formula(&self, row: u32, col: u32) -> String {
-        self.formulas
-            .get_value((row, col))
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    fn height(&self) -> u32 {
-        self.range.end().map_or(0, |(r, _)| r + 1)
-    }
-
-    fn width(&self) -> u32 {
-        self.range.end().map_or(0, |(_, c)| c + 1)
-    }
-
-    /// The first column whose row `row` reads `label`.
-    fn col(&self, row: u32, label: &str) -> u32 {
-        (0..self.width())
-            .find(|&c| self.text(row, c) == label)
-            .unwrap_or_else(|| panic!("no column {label} in row {row}"))
-    }
-}
-
-fn read_sheet(path: &Path, name: &str) -> Sheet {
-    let mut book: Xlsx<_> = open_workbook(path).unwrap();
-    let range = book.worksheet_range(name).unwrap();
-    let formulas = book.worksheet_formula(name).unwrap();
-    let mut merges = book.merge_cells_by_sheet_name(name).unwrap();
-    merges.sort_by_key(|m| (m.start, m.end));
-    Sheet {
-        range,
-        formulas,
-        merges,
-    }
 }
 
 /// `validate`, then `compile ARGS` (compile uses what validate checked).
@@ -738,58 +672,6 @@ fn a_table_pasted_across_pages_compiles_to_one_table() {
         "split merges joined"
     );
     check_scores(&paged_sheet, &paged, &expected_scores(&paged, "min"));
-}
-
-/// A LibreOffice profile that recalculates every formula on load (it keeps cached values by
-/// default), for `soffice_convert` into `out_dir`.
-fn recalculating_profile(out_dir: &Path) {
-    let user = out_dir.join("lo-profile/user");
-    std::fs::create_dir_all(&user).unwrap();
-    std::fs::write(
-        user.join("registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
-}
-
-/// `path` with every cached formula value set to 0, so only a recalculation gives the totals.
-fn zero_cached_values(path: &Path, out: &Path) {
-    let bytes = std::fs::read(path).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut writer = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    let mut zeroed = 0;
-    for index in 0..zip.len() {
-        let mut entry = zip.by_index(index).unwrap();
-        let name = entry.name().unwrap().into_owned();
-        let mut data = Vec::new();
-        entry.read_to_end(&mut data).unwrap();
-        if name.starts_with("xl/worksheets/sheet") {
-            let xml = String::from_utf8(data).unwrap();
-            let mut result = String::new();
-            let mut rest = xml.as_str();
-            while let Some(at) = rest.find("</f><v>") {
-                let value_start = at + "</f><v>".len();
-                let value_end = value_start + rest[value_start..].find("</v>").unwrap();
-                result.push_str(&rest[..value_start]);
-                result.push('0');
-                rest = &rest[value_end..];
-                zeroed += 1;
-            }
-            result.push_str(rest);
-            data = result.into_bytes();
-        }
-        writer.start_file(name, options).unwrap();
-        writer.write_all(&data).unwrap();
-    }
-    writer.finish().unwrap();
-    assert!(zeroed > 3, "formulas found: {zeroed}");
 }
 
 #[test]

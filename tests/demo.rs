@@ -1,5 +1,6 @@
-//! `tianbao demo`: the whole cycle on the built-in sample ends with a compiled workbook, and a
-//! second run replaces only a folder an earlier demo made.
+//! `tianbao demo`: the whole cycle on the built-in sample, the review included, ends with a
+//! compiled workbook with the results sheets, and a second run replaces only a folder an
+//! earlier demo made.
 
 mod common;
 
@@ -10,7 +11,7 @@ fn demo_runs_the_whole_cycle_and_reruns_over_itself() {
     let tmp = tempfile::tempdir().unwrap();
     let run = tianbao(tmp.path(), &["demo", "d"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    for step in ["== 1.", "== 4.", "== 5.", "== 7."] {
+    for step in ["== 1.", "== 4.", "== 5.", "== 7.", "== 8.", "== 9."] {
         assert!(run.stdout.contains(step), "{}", run.stdout);
     }
     assert!(
@@ -35,7 +36,16 @@ fn demo_runs_the_whole_cycle_and_reruns_over_itself() {
         .count();
     assert_eq!(feedback, 2);
     let book = tianbao::workbook::open(&campaign.join("out").join(&compiled[0])).unwrap();
-    assert!(book.sheets.len() >= 4);
+    // The review made the results sheets.
+    let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+    for sheet in ["考评表", "部门得分", "公示表", "扣分情况说明"] {
+        assert!(names.contains(&sheet), "{names:?}");
+    }
+    assert!(
+        run.stdout.contains("核定后总分 93.5 / 100"),
+        "{}",
+        run.stdout
+    );
     // Again: the earlier demo folder is replaced; any other folder is refused.
     assert_eq!(tianbao(tmp.path(), &["demo", "d"]).code, 0);
     std::fs::create_dir(tmp.path().join("mine")).unwrap();

@@ -92,6 +92,7 @@ fn english_words(text: &str) -> Vec<String> {
         "version",
         "accept",
         "revalidate",
+        "review",
         "allow",
         "incomplete",
         "warnings",
@@ -119,8 +120,8 @@ fn english_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-const COMMANDS: [&str; 7] = [
-    "inspect", "init", "generate", "validate", "status", "compile", "demo",
+const COMMANDS: [&str; 8] = [
+    "inspect", "init", "generate", "validate", "status", "compile", "review", "demo",
 ];
 
 #[test]

@@ -144,26 +144,24 @@ fn accept(checked: &mut Checked, accept: &[PathBuf], at: &str) -> Result<Vec<Pat
     let mut unknown = Vec::new();
     for path in accept {
         let returns = &checked.collection.returns;
-        let Some(ret) = returns
-            .iter()
-            .find(|r| names(path, r) && r.department.is_some())
-        else {
+        let Some(ret) = returns.iter().find(|r| names(path, r) && r.identified()) else {
             unknown.push(path.clone());
             continue;
         };
-        let department = ret.department.clone().unwrap_or_default();
+        // The review is confirmed under a key of its own.
+        let key = |r: &Return| match &r.department {
+            Some(department) => department.clone(),
+            None => crate::returns::review::CONFIRM_KEY.to_string(),
+        };
+        let department = key(ret);
         let replaced: Vec<String> = returns
             .iter()
-            .filter(|r| r.department.as_deref() == Some(&department) && r.sha256 != ret.sha256)
+            .filter(|r| r.identified() && key(r) == department && r.sha256 != ret.sha256)
             .map(|r| r.sha256.clone())
             .collect();
         store.confirm(&department, &ret.sha256, &replaced, at)?;
-        store.log(
-            at,
-            "validate",
-            "accept",
-            &format!("{department}: {}", ret.path),
-        )?;
+        let who = ret.department.clone().unwrap_or_else(|| "review".into());
+        store.log(at, "validate", "accept", &format!("{who}: {}", ret.path))?;
     }
     resettle(checked, store.confirmations()?);
     Ok(unknown)

@@ -36,6 +36,11 @@ pub enum CompileOutcome {
     Refused {
         blockers: Vec<Standing>,
     },
+    /// The review workbook that counts has errors (tampered, out of range, a reason missing,
+    /// stale): the results would rest on it, so nothing is written.
+    ReviewInvalid {
+        review: crate::returns::review::ReviewStanding,
+    },
     /// Files differ from what validate checked (`never`: nothing was validated yet).
     NotValidated {
         changes: Changes,
@@ -48,6 +53,8 @@ pub enum CompileOutcome {
 pub struct Written {
     pub path: PathBuf,
     pub scores: Scores,
+    /// With a review: each department's results (部门得分), in master order.
+    pub results: Vec<crate::compile::results::DepartmentResult>,
     /// The departments without a valid return, whose items stayed blank.
     pub blockers: Vec<Standing>,
     pub checked: Checked,
@@ -74,6 +81,16 @@ pub fn compile(
     let blocked: Vec<Standing> = blockers(&checked.collection).into_iter().cloned().collect();
     if !blocked.is_empty() && !options.allow_incomplete {
         return Ok(CompileOutcome::Refused { blockers: blocked });
+    }
+    if let Some(review) = checked
+        .collection
+        .review
+        .as_ref()
+        .filter(|r| r.status != "valid")
+    {
+        return Ok(CompileOutcome::ReviewInvalid {
+            review: review.clone(),
+        });
     }
     let written = write(checked, options, blocked)?;
     drop(locked.lock);
@@ -237,6 +254,7 @@ fn write(
     Ok(Written {
         path,
         scores: compiled.scores,
+        results: compiled.results,
         blockers,
         checked,
         took_over: None,

@@ -7,6 +7,7 @@ pub mod check;
 pub mod compile;
 pub mod generate;
 pub mod remind;
+pub mod review;
 
 use std::path::{Path, PathBuf};
 

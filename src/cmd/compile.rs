@@ -67,6 +67,19 @@ pub fn render(outcome: CompileOutcome) -> Outcome {
             eprintln!("{}", tx.get("compile.refused_hint"));
             return Outcome::Findings;
         }
+        CompileOutcome::ReviewInvalid { review } => {
+            eprintln!(
+                "{}",
+                tx.say(
+                    "compile.review_invalid",
+                    &[
+                        ("file", &t(&review.file)),
+                        ("errors", &tx.count("count.errors", review.errors, &[])),
+                    ]
+                )
+            );
+            return Outcome::Findings;
+        }
         CompileOutcome::NotValidated { changes, never } => {
             eprintln!(
                 "{}",
@@ -132,5 +145,82 @@ pub fn render(outcome: CompileOutcome) -> Outcome {
             )
         );
     }
+    if scores.reviewed {
+        render_results(&written);
+    }
     Outcome::Clean
+}
+
+/// Texts padded on the left to the widest.
+fn padded_left(texts: impl Iterator<Item = String>) -> Vec<String> {
+    let texts: Vec<String> = texts.collect();
+    let width = tianbao::texts::widest(texts.iter().map(String::as_str));
+    texts
+        .iter()
+        .map(|t| tianbao::texts::pad_left(t, width))
+        .collect()
+}
+
+/// The reviewed total and each department's result, by rank.
+fn render_results(written: &tianbao::app::compile::Written) {
+    let tx = texts();
+    let scores = &written.scores;
+    let round = written
+        .checked
+        .collection
+        .review
+        .as_ref()
+        .map_or(0, |r| r.round);
+    println!(
+        "{}",
+        tx.say(
+            "compile.reviewed_total",
+            &[
+                ("total", &show(scores.final_total())),
+                ("full", &show(written.checked.master.total_weight())),
+                ("round", &round.to_string()),
+            ]
+        )
+    );
+    let order = tianbao::compile::results::publication_order(&written.results);
+    let results: Vec<_> = order.iter().map(|&i| &written.results[i]).collect();
+    if results.is_empty() {
+        return;
+    }
+    println!("{}", tx.get("compile.ranking"));
+    let names = padded(results.iter().map(|r| r.department.as_str()));
+    let ranks: Vec<String> = results
+        .iter()
+        .map(|r| r.rank.map_or_else(|| "—".to_string(), |n| n.to_string()))
+        .collect();
+    let rank_width = tianbao::texts::widest(ranks.iter().map(String::as_str));
+    let actuals = padded_left(results.iter().map(|r| show(r.actual)));
+    let weights: Vec<String> = results.iter().map(|r| show(r.weight)).collect();
+    let weights = padded(weights.iter().map(String::as_str));
+    for ((((r, name), rank), actual), weight) in results
+        .iter()
+        .zip(names)
+        .zip(&ranks)
+        .zip(actuals)
+        .zip(weights)
+    {
+        let rate = match r.rate {
+            Some(rate) => format!("{}%", show(rate * rust_decimal::Decimal::ONE_HUNDRED)),
+            None => tx.get("compile.unranked").to_string(),
+        };
+        println!(
+            "{}",
+            tx.say(
+                "compile.rank_line",
+                &[
+                    ("rank", &tianbao::texts::pad_left(rank, rank_width)),
+                    ("department", &name),
+                    ("actual", &actual),
+                    ("weight", &weight),
+                    ("rate", &rate),
+                    ("grade", r.grade.as_deref().unwrap_or("")),
+                ]
+            )
+        );
+    }
 }

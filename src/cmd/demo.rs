@@ -1,6 +1,7 @@
 //! `tianbao demo`: the whole cycle on the built-in sample master, in one folder, in about a
 //! second — init, generate, departments fill in (two with mistakes), validate with feedback,
-//! the two fix their feedback workbooks, validate again, compile.
+//! the two fix their feedback workbooks, validate again, compile; then the assessment group's
+//! review: the 核定表 issued, filled and returned, validated and compiled into the results.
 
 use std::path::{Path, PathBuf};
 
@@ -145,6 +146,56 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     }
 
     step(7, "demo.step.compile");
+    let compiled = tianbao::app::compile::compile(
+        Campaign::open(&campaign_dir)?,
+        &tianbao::app::compile::CompileOptions {
+            at: tianbao::time::now_utc(),
+            ..Default::default()
+        },
+        &quiet,
+    )?;
+    super::compile::render(compiled);
+
+    step(8, "demo.step.review");
+    let reviewed = tianbao::app::review::review(
+        Campaign::open(&campaign_dir)?,
+        &tianbao::app::review::ReviewOptions {
+            out: None,
+            at: tianbao::time::now_utc(),
+        },
+        &quiet,
+    )?;
+    super::review::render(&spec, reviewed);
+    let (path, changes, entries) = tianbao::demo::return_review(
+        &campaign,
+        tx.get("demo.reviewer"),
+        tx.get("demo.review_date"),
+    )?;
+    println!(
+        "{}",
+        tx.say(
+            "demo.reviewed",
+            &[
+                ("changes", &changes.to_string()),
+                ("entries", &entries.to_string()),
+                ("path", &shown(&path)),
+            ]
+        )
+    );
+
+    step(9, "demo.step.results");
+    let validated = tianbao::app::check::validate(
+        Campaign::open(&campaign_dir)?,
+        &tianbao::app::check::ValidateOptions {
+            at: tianbao::time::now_utc(),
+            ..Default::default()
+        },
+        &quiet,
+    )?;
+    if !validated.checked.collection.all_clear() {
+        super::validate::render(&validated, false, 0)?;
+        return Err(Fatal(Said::new("error.demo_bug")));
+    }
     let compiled = tianbao::app::compile::compile(
         Campaign::open(&campaign_dir)?,
         &tianbao::app::compile::CompileOptions {

@@ -14,6 +14,7 @@ mod inspect;
 pub mod lang;
 pub mod progress;
 mod render;
+mod review;
 mod status;
 mod validate;
 
@@ -52,6 +53,7 @@ pub enum Command {
     Validate(validate::Args),
     Status(status::Args),
     Compile(compile::Args),
+    Review(review::Args),
     Demo(demo::Args),
     Help(help::Args),
 }
@@ -93,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(cli.campaign, args),
         Command::Status(args) => status::run(cli.campaign, args),
         Command::Compile(args) => compile::run(cli.campaign, args),
+        Command::Review(args) => review::run(cli.campaign, args),
         Command::Demo(args) => demo::run(args),
         Command::Help(args) => help::run(args),
     };

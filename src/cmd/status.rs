@@ -67,6 +67,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
                 }
                 v
             }).collect::<Vec<_>>(),
+            "review": collection.review,
             "unusable": unusable,
             "general": collection.general.iter().map(|f| f.rendered(&checked.spec)).collect::<Vec<_>>(),
             "skipped": collection.skipped,
@@ -92,11 +93,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
 /// The returns with errors that no department's standing shows: unrecognised files, and files
 /// of a department whose counted return is another one.
 fn unusable(collection: &Collection) -> impl Iterator<Item = &tianbao::returns::Return> {
-    let counted: Vec<usize> = collection
-        .departments
-        .iter()
-        .filter_map(|d| d.chosen)
-        .collect();
+    let counted = collection.counted();
     collection
         .returns
         .iter()

@@ -161,6 +161,7 @@ fn to_json(
             "persons": d.persons,
         })).collect::<Vec<_>>(),
         "departments": collection.departments,
+        "review": collection.review,
         "skipped": collection.skipped,
         "summary": summary(collection),
         "report": report.display().to_string(),
@@ -202,7 +203,34 @@ pub fn standing_lines(collection: &Collection, received: bool) -> String {
         };
         let _ = writeln!(out, "  {name}  {mark} {}  {detail}{at}", pad(word, width));
     }
+    out.push_str(&review_line(collection));
     out
+}
+
+/// The line of the review workbook that counts, when one came back.
+fn review_line(collection: &Collection) -> String {
+    let tx = texts();
+    let Some(review) = &collection.review else {
+        return String::new();
+    };
+    let (mark, detail) = if review.status == "valid" {
+        ("✓", t(&review.file))
+    } else {
+        (
+            "✗",
+            format!(
+                "{}  {}",
+                tx.count("count.errors", review.errors, &[]),
+                t(&review.file)
+            ),
+        )
+    };
+    let word = status_word(tx, review.status);
+    let round = tx.say("review.round", &[("round", &review.round.to_string())]);
+    format!(
+        "\n  {}  {mark} {word}  {round}  {detail}\n",
+        tx.get("review.line")
+    )
 }
 
 /// One line per department, then the findings grouped by file, errors first.
@@ -217,6 +245,10 @@ fn human(spec: &Spec, collection: &Collection, max_warnings: usize) -> String {
         }
         let status = status_word(tx, ret.status.as_str());
         let who = match (&ret.department, ret.round) {
+            (None, Some(r)) if ret.is_review() => tx.say(
+                "review.of",
+                &[("round", &r.to_string()), ("status", status)],
+            ),
             (Some(d), Some(r)) => tx.say(
                 "validate.file_of",
                 &[

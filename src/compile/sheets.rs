@@ -146,10 +146,15 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
      -> Result<(), XlsxError> {
         let indexes: Vec<usize> = ids.iter().filter_map(|id| index_of(id)).collect();
         let full = super::sum(indexes.iter().filter_map(|&i| master.items()[i].weight));
-        let got = super::sum(indexes.iter().filter_map(|&i| ctx.scores.items[i].score));
+        let reviewed = ctx.scores.reviewed;
+        let got = super::sum(
+            indexes
+                .iter()
+                .filter_map(|&i| ctx.scores.items[i].final_score(reviewed)),
+        );
         let unscored = indexes
             .iter()
-            .filter(|&&i| ctx.scores.items[i].score.is_none())
+            .filter(|&&i| ctx.scores.items[i].final_score(reviewed).is_none())
             .count();
         let name_format = f.cell.clone().set_indent(indent);
         sheet.write_string_with_format(row, 0, name, &name_format)?;
@@ -290,7 +295,43 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
     Ok(())
 }
 
-/// 部门明细: one row per (item, department) with what the department returned and where from.
+/// Where 部门明细 keeps what the results sheets add up: its rows (0-based, first and last) and
+/// the columns of the department, the weight, the self-assessed and the reviewed score.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct DetailPlaces {
+    pub first_row: u32,
+    pub last_row: u32,
+    pub department: u16,
+    pub weight: u16,
+    pub score: u16,
+    pub reviewed: Option<u16>,
+}
+
+impl DetailPlaces {
+    pub fn of(ctx: &Ctx) -> DetailPlaces {
+        let spec = ctx.spec;
+        let parts: usize = ctx.master.items().iter().map(|i| i.departments.len()).sum();
+        let score = spec
+            .inputs
+            .iter()
+            .position(|i| i.kind == InputKind::Score)
+            .unwrap_or(0);
+        DetailPlaces {
+            first_row: 2,
+            last_row: (2 + parts).max(3) as u32 - 1,
+            department: 1,
+            weight: 3,
+            score: (4 + score) as u16,
+            reviewed: ctx
+                .scores
+                .reviewed
+                .then_some((4 + spec.inputs.len()) as u16),
+        }
+    }
+}
+
+/// 部门明细: one row per (item, department) with what the department returned and where from
+/// (with a review, its reviewed score and the reviewer's note after what it returned).
 pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let spec = ctx.spec;
     let f = Formats::new();
@@ -312,6 +353,11 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
             _ => input.width.unwrap_or(14.0).min(36.0),
         };
         columns.push((input.label.clone(), width));
+    }
+    let reviewed = ctx.scores.reviewed;
+    if reviewed {
+        columns.push((spec.word("compile.col.reviewed"), 8.0));
+        columns.push((spec.word("compile.col.review_note"), 24.0));
     }
     let fixed = columns.len();
     columns.extend([
@@ -365,6 +411,18 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
                     }
                 }
                 texts.push(value);
+            }
+            if reviewed {
+                let col = (4 + spec.inputs.len()) as u16;
+                match part.reviewed {
+                    Some(score) => {
+                        sheet.write_number_with_format(row, col, number(score), &f.number)?
+                    }
+                    None => sheet.write_blank(row, col, &f.number)?,
+                };
+                sheet.write_string_with_format(row, col + 1, &part.review_note, &f.cell)?;
+                texts.push(part.reviewed.map(show).unwrap_or_default());
+                texts.push(part.review_note.clone());
             }
             let score_cell = returned
                 .and_then(|r| r.values.get(&spec.score_input().key))

@@ -51,6 +51,52 @@ fn columns_of(layout: &Layout) -> Vec<Column> {
         .collect()
 }
 
+/// A column appended to the master's: the self-assessed score and the departments' reasons
+/// for deductions; with a review, the reviewed score and the reviewer's note beside the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Added {
+    Score,
+    Reviewed,
+    ReviewNote,
+    Deduction,
+}
+
+impl Added {
+    fn of(reviewed: bool) -> Vec<Added> {
+        if reviewed {
+            vec![
+                Added::Score,
+                Added::Reviewed,
+                Added::ReviewNote,
+                Added::Deduction,
+            ]
+        } else {
+            vec![Added::Score, Added::Deduction]
+        }
+    }
+
+    fn width(self) -> f64 {
+        match self {
+            Added::Score | Added::Reviewed => 9.0,
+            Added::ReviewNote | Added::Deduction => 24.0,
+        }
+    }
+
+    /// Whether its texts may wrap onto more lines (a narrower column then).
+    fn is_text(self) -> bool {
+        matches!(self, Added::ReviewNote | Added::Deduction)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Added::Score => "compile.col.score",
+            Added::Reviewed => "compile.col.reviewed",
+            Added::ReviewNote => "compile.col.review_note",
+            Added::Deduction => "compile.col.deduction",
+        }
+    }
+}
+
 /// Widest line of `text` in column units.
 fn line_width(text: &str) -> f64 {
     text.lines()
@@ -192,6 +238,7 @@ pub(super) fn ranges(rows: &[u32], col: u16, sheet: Option<&str>) -> String {
 /// Where the compiled sheet put the scores, for the sheets that refer to them.
 pub(super) struct Placed {
     pub sheet: String,
+    /// The column of the scores that count (the reviewed ones when reviewed).
     pub score_col: u16,
     /// Row of each master item (by index), when the sheet has it.
     pub item_rows: Vec<Option<u32>>,
@@ -207,14 +254,20 @@ impl Placed {
     }
 }
 
-/// The note on a shared item's score: each department's score and how the item's was made.
-fn score_note(ctx: &Ctx, scored: &ItemScore) -> String {
+/// The note on a shared item's score (self-assessed or reviewed, `of` each part, `item` the
+/// item's): each department's score and how the item's was made.
+fn score_note(
+    ctx: &Ctx,
+    scored: &ItemScore,
+    of: fn(&super::Part) -> Option<Decimal>,
+    item: Option<Decimal>,
+) -> String {
     let spec = ctx.spec;
     let mut lines: Vec<String> = scored
         .parts
         .iter()
         .map(|p| {
-            let score = match p.score {
+            let score = match of(p) {
                 Some(s) => show(s),
                 None => spec.word(&format!("status.{}", p.status)),
             };
@@ -224,7 +277,7 @@ fn score_note(ctx: &Ctx, scored: &ItemScore) -> String {
             )
         })
         .collect();
-    if let Some(score) = scored.score {
+    if let Some(score) = item {
         let (key, lead) = match ctx.scores.rule {
             super::Aggregation::Min => ("compile.rule.min", ""),
             super::Aggregation::Mean => ("compile.rule.mean", ""),
@@ -283,6 +336,7 @@ fn deductions(ctx: &Ctx, scored: &ItemScore) -> String {
 /// Where every cell of the layout goes: merges (title and note merges reaching the appended
 /// columns), which cells a merge hides, column kinds and widths.
 struct Geometry {
+    added: Vec<Added>,
     merges: Vec<Rect>,
     origin_of: HashMap<(u32, u32), usize>,
     hidden: std::collections::HashSet<(u32, u32)>,
@@ -292,9 +346,9 @@ struct Geometry {
 }
 
 impl Geometry {
-    fn new(layout: &Layout) -> Geometry {
+    fn new(layout: &Layout, added: Vec<Added>) -> Geometry {
         let width = layout.width;
-        let last_col = width + 1;
+        let last_col = width + added.len() as u32 - 1;
         let table_end = layout.table_end();
         let mut merges = layout.merges.clone();
         for rect in &mut merges {
@@ -318,6 +372,7 @@ impl Geometry {
             }
         }
         let mut geometry = Geometry {
+            added,
             merges,
             origin_of,
             hidden,
@@ -326,8 +381,17 @@ impl Geometry {
             orientation: Orientation::Landscape,
         };
         let widths = geometry.column_widths(layout);
-        (geometry.widths, geometry.orientation) = fit_to_page(&widths, &geometry.columns);
+        (geometry.widths, geometry.orientation) =
+            fit_to_page(&widths, &geometry.columns, &geometry.added);
         geometry
+    }
+
+    /// The column of an added column, if the sheet has it.
+    fn col(&self, width: u32, added: Added) -> Option<u16> {
+        self.added
+            .iter()
+            .position(|a| *a == added)
+            .map(|i| (width as usize + i) as u16)
     }
 
     /// Widths from the widest single-cell text of item and header rows, then the two added.
@@ -357,8 +421,7 @@ impl Geometry {
                 column_width(self.columns[col as usize], widest, levels)
             })
             .collect();
-        widths.push(9.0);
-        widths.push(24.0);
+        widths.extend(self.added.iter().map(|a| a.width()));
         widths
     }
 
@@ -372,11 +435,10 @@ impl Geometry {
 /// narrowed where needed so that, printed one page wide, Excel prints it at [`MIN_SCALE`] or
 /// more (LibreOffice, whose columns are a little wider, a few percent less) — they wrap onto
 /// more lines.
-fn fit_to_page(widths: &[f64], columns: &[Column]) -> (Vec<f64>, Orientation) {
+fn fit_to_page(widths: &[f64], columns: &[Column], added: &[Added]) -> (Vec<f64>, Orientation) {
     if fitting_scale(total_points(widths), Orientation::Portrait) >= MIN_SCALE {
         return (widths.to_vec(), Orientation::Portrait);
     }
-    let deduction = widths.len() - 1;
     let fitting: Vec<print::Column> = widths
         .iter()
         .enumerate()
@@ -385,7 +447,7 @@ fn fit_to_page(widths: &[f64], columns: &[Column]) -> (Vec<f64>, Orientation) {
                 Some(Column::Field(Role::Task)) => 24.0,
                 Some(Column::Field(Role::Basis | Role::Indicator | Role::Text)) => 16.0,
                 Some(Column::Unknown) => 12.0,
-                None if col == deduction => 16.0,
+                None if added.get(col - columns.len()).is_some_and(|a| a.is_text()) => 16.0,
                 _ => width,
             };
             print::Column {
@@ -452,6 +514,8 @@ struct Writer<'a> {
     total_items: Vec<Vec<usize>>,
     /// The text of each item's deduction column.
     deductions: Vec<String>,
+    /// The text of each item's 核定说明 column (with a review).
+    review_notes: Vec<String>,
     title_row: Option<usize>,
     table_end: usize,
 }
@@ -502,7 +566,7 @@ pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<P
         sheet.set_column_width(col as u16, *width)?;
     }
     let header = &layout.headers[0].rows;
-    let last_col = layout.width as u16 + 1;
+    let last_col = (layout.width as usize + w.geometry.added.len() - 1) as u16;
     // The footer block (制表单位 / 审核人 / 制表日期) a row below everything of the master's.
     let footer_row = layout.rows.len() as u32 + 1;
     print_table(
@@ -527,9 +591,17 @@ pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<P
     );
     sheet.set_row_height(footer_row, 28)?;
     sheet.merge_range(footer_row, 0, footer_row, last_col, &footer, &w.f.footer)?;
+    let counted = if ctx.scores.reviewed {
+        Added::Reviewed
+    } else {
+        Added::Score
+    };
     Ok(Placed {
         sheet: sheet_name,
-        score_col: layout.width as u16,
+        score_col: w
+            .geometry
+            .col(layout.width, counted)
+            .unwrap_or(layout.width as u16),
         item_rows: w.item_rows,
     })
 }
@@ -563,18 +635,30 @@ impl<'a> Writer<'a> {
             .scores
             .items
             .iter()
-            .map(|scored| match (scored.score, scored.lacking.is_empty()) {
-                (None, false) => render(
-                    &ctx.spec.word("compile.unscored"),
-                    &[("departments", &scored.lacking.join("、"))],
-                ),
-                _ => deductions(ctx, scored),
+            .map(|scored| {
+                match (
+                    scored.final_score(ctx.scores.reviewed),
+                    scored.lacking.is_empty(),
+                ) {
+                    (None, false) => render(
+                        &ctx.spec.word("compile.unscored"),
+                        &[("departments", &scored.lacking.join("、"))],
+                    ),
+                    _ => deductions(ctx, scored),
+                }
             })
+            .collect();
+        let review_notes = ctx
+            .scores
+            .items
+            .iter()
+            .map(|s| review_note(ctx, s))
             .collect();
         Writer {
             ctx,
             layout,
-            geometry: Geometry::new(layout),
+            geometry: Geometry::new(layout, Added::of(ctx.scores.reviewed)),
+            review_notes,
             f: Formats::new(),
             item_rows,
             total_items,
@@ -626,9 +710,10 @@ impl<'a> Writer<'a> {
 
     /// A total row's label with the partial mark when some of its items are unscored.
     fn total_label(&self, t: usize, value: &Value) -> Value {
+        let reviewed = self.ctx.scores.reviewed;
         let unscored = self.total_items[t]
             .iter()
-            .filter(|&&i| self.ctx.scores.items[i].score.is_none())
+            .filter(|&&i| self.ctx.scores.items[i].final_score(reviewed).is_none())
             .count();
         if unscored == 0 {
             return value.clone();
@@ -706,7 +791,13 @@ impl<'a> Writer<'a> {
             needed: vec![1; self.layout.rows.len()],
             tall: Vec::new(),
         };
-        let deduction_width = self.geometry.widths[self.layout.width as usize + 1];
+        let width_of = |added: Added| {
+            self.geometry
+                .col(self.layout.width, added)
+                .map_or(1.0, |c| self.geometry.widths[c as usize])
+        };
+        let deduction_width = width_of(Added::Deduction);
+        let note_width = width_of(Added::ReviewNote);
         for (k, row) in self.layout.rows.iter().enumerate() {
             if Some(k) == self.title_row {
                 continue;
@@ -728,22 +819,28 @@ impl<'a> Writer<'a> {
             }
             if let RowKind::Item(i) = row.kind {
                 heights.need(k, k, wrapped_lines(&self.deductions[i], deduction_width));
+                heights.need(k, k, wrapped_lines(&self.review_notes[i], note_width));
             }
         }
         heights.into_points(self.title_row)
     }
 
-    /// The score and deduction columns of row `k`.
+    /// The added columns of row `k`.
     fn added_cells(
         &self,
         sheet: &mut Worksheet,
         k: usize,
         row: &LayoutRow,
     ) -> Result<(), XlsxError> {
-        let width = self.layout.width;
-        let (score_col, deduction_col) = (width as u16, width as u16 + 1);
         let r = k as u32;
         let f = &self.f;
+        let columns: Vec<(Added, u16)> = self
+            .geometry
+            .added
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (*a, (self.layout.width as usize + i) as u16))
+            .collect();
         match &row.kind {
             RowKind::Header => self.added_header(sheet, k)?,
             RowKind::Item(i) => self.item_score(sheet, k, *i)?,
@@ -753,17 +850,34 @@ impl<'a> Writer<'a> {
                 } else {
                     &f.sum
                 };
-                self.sum_of(sheet, r, &self.total_items[*t], format)?;
-                sheet.write_blank(r, deduction_col, format)?;
+                for (added, col) in columns {
+                    match added {
+                        Added::Score | Added::Reviewed => {
+                            self.sum_of(sheet, r, col, added, &self.total_items[*t], format)?
+                        }
+                        _ => {
+                            sheet.write_blank(r, col, format)?;
+                        }
+                    }
+                }
             }
             RowKind::Section { items } => {
                 let items: Vec<usize> = items.clone().collect();
-                self.sum_of(sheet, r, &items, &f.sum_bold)?;
-                sheet.write_blank(r, deduction_col, &f.section)?;
+                for (added, col) in columns {
+                    match added {
+                        Added::Score | Added::Reviewed => {
+                            self.sum_of(sheet, r, col, added, &items, &f.sum_bold)?
+                        }
+                        _ => {
+                            sheet.write_blank(r, col, &f.section)?;
+                        }
+                    }
+                }
             }
             RowKind::Other if k <= self.table_end => {
-                sheet.write_blank(r, score_col, &f.left)?;
-                sheet.write_blank(r, deduction_col, &f.left)?;
+                for (_, col) in columns {
+                    sheet.write_blank(r, col, &f.left)?;
+                }
             }
             RowKind::Title | RowKind::Other | RowKind::Note => {}
         }
@@ -775,13 +889,11 @@ impl<'a> Writer<'a> {
         let Some(block) = self.layout.headers.iter().find(|h| h.rows.start == k) else {
             return Ok(());
         };
-        let width = self.layout.width as u16;
+        let width = self.layout.width as usize;
         let (row, last) = (k as u32, block.rows.end as u32 - 1);
-        for (col, key) in [
-            (width, "compile.col.score"),
-            (width + 1, "compile.col.deduction"),
-        ] {
-            let label = self.ctx.spec.word(key);
+        for (i, added) in self.geometry.added.iter().enumerate() {
+            let col = (width + i) as u16;
+            let label = self.ctx.spec.word(added.label());
             if last > row {
                 sheet.merge_range(row, col, last, col, &label, &self.f.header_added)?;
             } else {
@@ -791,69 +903,128 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// The sum of the scores of `items` as a formula over their rows, with its cached value.
+    /// The sum of the scores (self-assessed, or reviewed) of `items` as a formula over their
+    /// rows in column `col`, with its cached value.
     fn sum_of(
         &self,
         sheet: &mut Worksheet,
         r: u32,
+        col: u16,
+        added: Added,
         items: &[usize],
         format: &Format,
     ) -> Result<(), XlsxError> {
-        let score_col = self.layout.width as u16;
         let rows: Vec<u32> = items
             .iter()
             .filter_map(|&i| self.item_rows.get(i).copied().flatten())
             .collect();
-        let total = super::sum(items.iter().filter_map(|&i| self.ctx.scores.items[i].score));
+        let scores = &self.ctx.scores.items;
+        let total = super::sum(items.iter().filter_map(|&i| match added {
+            Added::Reviewed => scores[i].reviewed,
+            _ => scores[i].score,
+        }));
         if rows.is_empty() {
-            sheet.write_number_with_format(r, score_col, 0.0, format)?;
+            sheet.write_number_with_format(r, col, 0.0, format)?;
         } else {
-            let formula = Formula::new(format!("=SUM({})", ranges(&rows, score_col, None)))
-                .set_result(show(total));
-            sheet.write_formula_with_format(r, score_col, formula, format)?;
+            let formula =
+                Formula::new(format!("=SUM({})", ranges(&rows, col, None))).set_result(show(total));
+            sheet.write_formula_with_format(r, col, formula, format)?;
         }
         Ok(())
     }
 
     fn item_score(&self, sheet: &mut Worksheet, k: usize, i: usize) -> Result<(), XlsxError> {
         let (ctx, f) = (self.ctx, &self.f);
-        let width = self.layout.width as u16;
-        let (score_col, deduction_col) = (width, width + 1);
         let r = k as u32;
         let scored = &ctx.scores.items[i];
-        let text = &self.deductions[i];
-        match scored.score {
-            Some(score) => {
-                sheet.write_number_with_format(r, score_col, number(score), &f.score)?;
-                sheet.write_string_with_format(r, deduction_col, text, &f.deduction)?;
+        for (n, added) in self.geometry.added.iter().enumerate() {
+            let col = (self.layout.width as usize + n) as u16;
+            let value = match added {
+                Added::Score => scored.score,
+                Added::Reviewed => scored.reviewed,
+                _ => None,
+            };
+            let counted = scored.final_score(ctx.scores.reviewed).is_some();
+            match added {
+                Added::Score | Added::Reviewed => match value {
+                    Some(score) => {
+                        sheet.write_number_with_format(r, col, number(score), &f.score)?;
+                    }
+                    None => {
+                        sheet.write_blank(r, col, &f.score_missing)?;
+                    }
+                },
+                Added::ReviewNote | Added::Deduction => {
+                    let text = if *added == Added::Deduction {
+                        &self.deductions[i]
+                    } else {
+                        &self.review_notes[i]
+                    };
+                    let format = if counted {
+                        &f.deduction
+                    } else {
+                        &f.deduction_missing
+                    };
+                    sheet.write_string_with_format(r, col, text, format)?;
+                }
             }
-            None => {
-                sheet.write_blank(r, score_col, &f.score_missing)?;
-                sheet.write_string_with_format(r, deduction_col, text, &f.deduction_missing)?;
+            // A note says how a shared item's score was made, where its departments' differ.
+            let note = match added {
+                Added::Score if scored.is_shared() && !parts_agree(scored, |p| p.score) => {
+                    Some(score_note(ctx, scored, |p| p.score, scored.score))
+                }
+                Added::Reviewed if scored.is_shared() && !parts_agree(scored, |p| p.reviewed) => {
+                    Some(score_note(ctx, scored, |p| p.reviewed, scored.reviewed))
+                }
+                _ => None,
+            };
+            if let Some(note) = note {
+                let height = 20 + 16 * note.lines().count() as u32;
+                sheet.insert_note(
+                    r,
+                    col,
+                    &Note::new(note)
+                        .add_author_prefix(false)
+                        .set_font_name(FONT)
+                        .set_width(220)
+                        .set_height(height),
+                )?;
             }
-        }
-        // A note says how a shared item's score was made, where its departments' differ.
-        if scored.is_shared() && !parts_agree(scored) {
-            let note = score_note(ctx, scored);
-            let height = 20 + 16 * note.lines().count() as u32;
-            sheet.insert_note(
-                r,
-                score_col,
-                &Note::new(note)
-                    .add_author_prefix(false)
-                    .set_font_name(FONT)
-                    .set_width(220)
-                    .set_height(height),
-            )?;
         }
         Ok(())
     }
 }
 
-/// Whether every department of an item gave the same score (then the item's score says all).
-fn parts_agree(scored: &ItemScore) -> bool {
-    let first = scored.parts.first().and_then(|p| p.score);
-    first.is_some() && scored.parts.iter().all(|p| p.score == first)
+/// The 核定说明 of an item: the reviewer's note alone for one department, `部门：…` lines for a
+/// shared item.
+fn review_note(ctx: &Ctx, scored: &ItemScore) -> String {
+    let notes: Vec<&super::Part> = scored
+        .parts
+        .iter()
+        .filter(|p| !p.review_note.is_empty())
+        .collect();
+    if !scored.is_shared() {
+        return notes
+            .first()
+            .map(|p| p.review_note.clone())
+            .unwrap_or_default();
+    }
+    notes
+        .iter()
+        .map(|p| {
+            render(
+                &ctx.spec.word("compile.note.part"),
+                &[("department", &p.department), ("score", &p.review_note)],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether every department of an item has the same score `of` (then the item's says all).
+fn parts_agree(scored: &ItemScore, of: fn(&super::Part) -> Option<Decimal>) -> bool {
+    let first = scored.parts.first().and_then(of);
+    first.is_some() && scored.parts.iter().all(|p| of(p) == first)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::finding::{Code, Finding, Severity, a1};
-use crate::identity::{Identity, PROP_DEPARTMENT};
+use crate::identity::{Identity, Kind, PROP_DEPARTMENT, PROP_KIND};
 use crate::model::Item;
 use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown};
 use crate::template::SheetLayout;
@@ -18,27 +18,27 @@ use crate::workbook::{self, OpenError, Sheet, Value};
 use super::{CellValue, Context, ItemReturn, Return, Status};
 
 /// Collects the findings of one return, as data.
-struct Findings {
-    file: String,
-    sheet: Option<String>,
-    list: Vec<Finding>,
+pub(super) struct Findings {
+    pub(super) file: String,
+    pub(super) sheet: Option<String>,
+    pub(super) list: Vec<Finding>,
 }
 
 /// One finding's particulars.
 #[derive(Default)]
-struct At<'s> {
-    cell: Option<(u32, u32)>,
-    item: Option<&'s str>,
+pub(super) struct At<'s> {
+    pub(super) cell: Option<(u32, u32)>,
+    pub(super) item: Option<&'s str>,
     /// The input or sign-off field, by key.
-    key: Option<&'s str>,
-    variant: Option<&'static str>,
-    value: Option<String>,
-    expected: Option<String>,
-    args: Vec<(&'s str, String)>,
+    pub(super) key: Option<&'s str>,
+    pub(super) variant: Option<&'static str>,
+    pub(super) value: Option<String>,
+    pub(super) expected: Option<String>,
+    pub(super) args: Vec<(&'s str, String)>,
 }
 
 impl Findings {
-    fn push(&mut self, severity: Severity, code: Code, at: At) {
+    pub(super) fn push(&mut self, severity: Severity, code: Code, at: At) {
         let mut f = Finding::new(severity, code);
         f.file = Some(self.file.clone());
         f.cell = at.cell.map(|(r, c)| a1(r, c));
@@ -56,11 +56,11 @@ impl Findings {
         self.list.push(f);
     }
 
-    fn error(&mut self, code: Code, at: At) {
+    pub(super) fn error(&mut self, code: Code, at: At) {
         self.push(Severity::Error, code, at);
     }
 
-    fn warning(&mut self, code: Code, at: At) {
+    pub(super) fn warning(&mut self, code: Code, at: At) {
         self.push(Severity::Warning, code, at);
     }
 }
@@ -192,19 +192,41 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         return ret.finish(Status::Unrecognized, f.list);
     }
     // A valid identity in the wrong workbook: the hidden sheet copied from another
-    // department's workbook. The document property written beside it tells.
-    if let Some(department) = book.custom_properties.get(PROP_DEPARTMENT)
-        && department != &identity.department
-    {
+    // department's workbook, or between a department's workbook and the review workbook. The
+    // document properties written beside it tell.
+    let props = &book.custom_properties;
+    let claimed_kind = props.get(PROP_KIND).map(String::as_str);
+    let wrong = match identity.kind {
+        Kind::Return => claimed_kind
+            .map(|k| (identity.kind.as_str().to_string(), k.to_string()))
+            .or_else(|| {
+                props
+                    .get(PROP_DEPARTMENT)
+                    .filter(|d| **d != identity.department)
+                    .map(|d| (identity.department.clone(), d.clone()))
+            }),
+        Kind::Review => props
+            .get(PROP_DEPARTMENT)
+            .map(|d| (identity.kind.as_str().to_string(), d.clone()))
+            .or_else(|| {
+                claimed_kind
+                    .filter(|k| *k != Kind::Review.as_str())
+                    .map(|k| (identity.kind.as_str().to_string(), k.to_string()))
+            }),
+    };
+    if let Some((value, expected)) = wrong {
         f.error(
             Code::SignatureInvalid,
             At {
-                value: Some(identity.department.clone()),
-                expected: Some(department.clone()),
+                value: Some(value),
+                expected: Some(expected),
                 ..At::default()
             },
         );
         return ret.finish(Status::Unrecognized, f.list);
+    }
+    if identity.kind == Kind::Review {
+        return super::review::check(ctx, book, &identity, ret, f);
     }
     ret.department = Some(identity.department.clone());
     ret.round = Some(identity.round);
@@ -392,7 +414,7 @@ impl Columns {
 /// A header label as compared: folded, without the required mark — a `*`, or a condition in
 /// brackets that says when the input is required (`扣分原因（扣分时必填）`, `Reason for
 /// deduction (required if points are deducted)`), so returns issued with either read alike.
-fn label_key(text: &str) -> String {
+pub(super) fn label_key(text: &str) -> String {
     let mut key = fold(text);
     loop {
         let trimmed = key.trim_end_matches('*');
@@ -541,7 +563,7 @@ struct Area {
     end: u32,
 }
 
-fn cell_text(sheet: &Sheet, row: u32, col: u32) -> String {
+pub(super) fn cell_text(sheet: &Sheet, row: u32, col: u32) -> String {
     crate::text::clean(&sheet.grid.raw(row, col).to_text())
 }
 
@@ -625,12 +647,12 @@ fn item_rows(
 }
 
 /// Compared as people see it: no white space, half-width.
-fn same_text(a: &str, b: &str) -> bool {
+pub(super) fn same_text(a: &str, b: &str) -> bool {
     a == b || fold(a) == fold(b)
 }
 
 /// A locked cell's text as compared with what was issued.
-fn locked_text(sheet: &Sheet, row: u32, col: u32) -> String {
+pub(super) fn locked_text(sheet: &Sheet, row: u32, col: u32) -> String {
     match sheet.grid.raw(row, col) {
         Value::Number(n) => workbook::format_number(*n),
         other => crate::text::clean(&other.to_text()),
@@ -809,7 +831,7 @@ fn inputs(
 }
 
 /// A cell as text, the way its author sees it.
-fn value_text(value: &Value) -> String {
+pub(super) fn value_text(value: &Value) -> String {
     match value {
         Value::Number(n) => workbook::format_number(*n),
         Value::DateTime(s) => s.split('T').next().unwrap_or(s).to_string(),
@@ -886,7 +908,7 @@ fn check_score<'s>(
     Some(value)
 }
 
-fn check_text_input<'s>(
+pub(super) fn check_text_input<'s>(
     input: &InputSpec,
     text: &str,
     f: &mut Findings,

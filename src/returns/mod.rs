@@ -11,6 +11,7 @@ pub mod feedback;
 pub mod gather;
 pub mod receipt;
 pub mod report;
+pub mod review;
 pub mod sender;
 pub mod stamp;
 
@@ -89,6 +90,8 @@ pub struct Context<'a> {
     pub spec: &'a Spec,
     /// The form of the workbooks this campaign issues.
     pub form: crate::form::Form,
+    /// The form of the review workbook's rows.
+    pub review_form: crate::form::Form,
     pub campaign_id: &'a str,
     pub secret: &'a str,
     /// The campaign's current round: workbooks of an earlier round are stale.
@@ -112,6 +115,7 @@ impl<'a> Context<'a> {
             master,
             spec,
             form: crate::form::Form::new(master, spec),
+            review_form: crate::form::Form::review(master, spec),
             campaign_id,
             secret,
             round,
@@ -179,11 +183,18 @@ pub struct EvidenceName {
     pub cell: String,
 }
 
-/// One file that was examined as a return.
+fn is_return(kind: &crate::identity::Kind) -> bool {
+    *kind == crate::identity::Kind::Return
+}
+
+/// One file that was examined as a return: a department's workbook, or the assessment group's
+/// review workbook (`kind` review, no department).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Return {
     pub path: String,
     pub status: Status,
+    #[serde(default, skip_serializing_if = "is_return")]
+    pub kind: crate::identity::Kind,
     pub department: Option<String>,
     pub round: Option<u32>,
     pub issued_at: Option<String>,
@@ -208,6 +219,9 @@ pub struct Return {
     /// The department its identity claims, when the signature did not verify.
     #[serde(skip)]
     pub claimed: Option<String>,
+    /// What a review workbook holds: the reviewed scores and the bonuses and deductions.
+    #[serde(skip)]
+    pub review: Option<Box<review::Reviewed>>,
     #[serde(skip)]
     place: Option<Place>,
 }
@@ -217,6 +231,7 @@ impl Return {
         Return {
             path: path.to_string(),
             status: Status::Unrecognized,
+            kind: crate::identity::Kind::Return,
             department: None,
             round: None,
             issued_at: None,
@@ -231,6 +246,7 @@ impl Return {
             evidence_names: Vec::new(),
             signature_failed: false,
             claimed: None,
+            review: None,
             place: Some(place),
         }
     }
@@ -251,6 +267,17 @@ impl Return {
     /// The sign-off value of `key`, or empty.
     pub fn signoff_text(&self, key: &str) -> &str {
         self.signoff.get(key).map_or("", |c| c.text.as_str())
+    }
+
+    /// Whether the workbook verified as one this campaign issued: a department's, or the
+    /// review.
+    pub fn identified(&self) -> bool {
+        self.department.is_some() || self.is_review()
+    }
+
+    /// Whether it is the assessment group's review workbook.
+    pub fn is_review(&self) -> bool {
+        self.kind == crate::identity::Kind::Review
     }
 }
 
@@ -279,11 +306,29 @@ pub struct Collection {
     pub departments: Vec<Standing>,
     /// Findings not about one file (missing returns).
     pub general: Vec<Finding>,
+    /// The review workbook that counts, when one came back.
+    pub review: Option<review::ReviewStanding>,
 }
 
 impl Collection {
     pub fn missing(&self) -> impl Iterator<Item = &Standing> {
         self.departments.iter().filter(|d| d.status == "missing")
+    }
+
+    /// The indexes of the returns that count: each department's and the review's.
+    pub fn counted(&self) -> Vec<usize> {
+        self.departments
+            .iter()
+            .filter_map(|d| d.chosen)
+            .chain(self.review.as_ref().map(|r| r.chosen))
+            .collect()
+    }
+
+    /// The review that counts and what it holds, when it is valid.
+    pub fn valid_review(&self) -> Option<(&Return, &review::Reviewed)> {
+        let standing = self.review.as_ref().filter(|r| r.status == "valid")?;
+        let ret = self.returns.get(standing.chosen)?;
+        Some((ret, ret.review.as_deref()?))
     }
 
     /// The return that counts for `department`, if any.
@@ -375,7 +420,7 @@ fn secret_check(ctx: &Context, collection: &mut Collection) {
         .iter()
         .filter(|r| r.signature_failed)
         .count();
-    let verified = collection.returns.iter().any(|r| r.department.is_some());
+    let verified = collection.returns.iter().any(Return::identified);
     if failed < 2 || verified {
         return;
     }
@@ -514,9 +559,9 @@ fn resolve_evidence(
     }
 }
 
-/// The finding on a return superseded by `w`: which one is used, and why.
-fn superseded(dept: &str, w: &Return, l: &Return) -> Finding {
-    let variant = if w.round != l.round {
+/// Why `w` counts rather than `l`: a variant of `duplicate_return`.
+fn why_chosen(w: &Return, l: &Return) -> &'static str {
+    if w.round != l.round {
         "duplicate_return.newer_round"
     } else if w.issued_at != l.issued_at {
         "duplicate_return.newer_issue"
@@ -526,7 +571,22 @@ fn superseded(dept: &str, w: &Return, l: &Return) -> Finding {
         "duplicate_return.same_content"
     } else {
         "duplicate_return.file_name"
-    };
+    }
+}
+
+/// The order in which returns of one department (or reviews) are preferred: the newest round,
+/// then the newest issue, then the newest file time, then the file name.
+fn preferred(a: &Return, b: &Return) -> std::cmp::Ordering {
+    b.round
+        .cmp(&a.round)
+        .then_with(|| b.issued_at.cmp(&a.issued_at))
+        .then_with(|| b.received.cmp(&a.received))
+        .then_with(|| a.path.cmp(&b.path))
+}
+
+/// The finding on a return superseded by `w`: which one is used, and why.
+fn superseded(dept: &str, w: &Return, l: &Return) -> Finding {
+    let variant = why_chosen(w, l);
     let mut f = Finding::warning(Code::DuplicateReturn)
         .arg("department", dept)
         .arg("round", w.round.unwrap_or(0).to_string())
@@ -604,14 +664,7 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
     }
     let mut chosen: HashMap<String, usize> = HashMap::new();
     for (dept, mut candidates) in by_department {
-        candidates.sort_by(|&a, &b| {
-            let (ra, rb) = (&returns[a], &returns[b]);
-            rb.round
-                .cmp(&ra.round)
-                .then_with(|| rb.issued_at.cmp(&ra.issued_at))
-                .then_with(|| rb.received.cmp(&ra.received))
-                .then_with(|| ra.path.cmp(&rb.path))
-        });
+        candidates.sort_by(|&a, &b| preferred(&returns[a], &returns[b]));
         let winner = candidates[0];
         for &loser in &candidates[1..] {
             let finding = superseded(&dept, &returns[winner], &returns[loser]);
@@ -668,6 +721,7 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
             warnings,
         });
     }
+    let review = review::decide(ctx, &mut returns, &departments);
     for ret in &mut returns {
         ret.findings.sort_by_key(|f| f.severity);
     }
@@ -676,5 +730,6 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
         skipped,
         departments,
         general,
+        review,
     }
 }

@@ -18,6 +18,8 @@ struct RecordRef<'a> {
     ret: &'a Return,
     items: &'a IndexMap<String, ItemReturn>,
     signoff: &'a IndexMap<String, CellValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review: Option<&'a super::review::Reviewed>,
 }
 
 #[derive(Deserialize)]
@@ -25,6 +27,8 @@ struct Record {
     ret: Return,
     items: IndexMap<String, ItemReturn>,
     signoff: IndexMap<String, CellValue>,
+    #[serde(default)]
+    review: Option<super::review::Reviewed>,
 }
 
 /// The receipts of a collection, one per file examined.
@@ -44,6 +48,7 @@ pub fn receipts(collection: &Collection) -> Vec<Receipt> {
                 ret,
                 items: &ret.items,
                 signoff: &ret.signoff,
+                review: ret.review.as_deref(),
             })
             .expect("plain data serialises"),
         })
@@ -71,9 +76,13 @@ fn parse_record(text: &str) -> Result<Return, String> {
     let mut ret = record.ret;
     ret.items = record.items;
     ret.signoff = record.signoff;
-    ret.findings
-        .retain(|f| !matches!(f.code, Code::DuplicateReturn | Code::ReplacementUnconfirmed));
-    if matches!(ret.status, Status::Superseded | Status::Invalid) && ret.department.is_some() {
+    ret.review = record.review.map(Box::new);
+    // The findings of deciding which return counts are made again when it is decided again.
+    ret.findings.retain(|f| {
+        !matches!(f.code, Code::DuplicateReturn | Code::ReplacementUnconfirmed)
+            && !super::review::is_decided(f)
+    });
+    if matches!(ret.status, Status::Superseded | Status::Invalid) && ret.identified() {
         ret.status = if ret.errors() > 0 {
             Status::Invalid
         } else {

@@ -150,15 +150,15 @@ pub fn write_report(
         row += 1;
         Ok(())
     };
+    let review_word = spec.word("review.issued_to");
     for ret in &collection.returns {
+        let who = match &ret.department {
+            Some(department) => department.as_str(),
+            None if ret.is_review() => review_word.as_str(),
+            None => "",
+        };
         for finding in &ret.findings {
-            write_finding(
-                sheet,
-                ret.department.as_deref().unwrap_or(""),
-                ret.status.as_str(),
-                &ret.path,
-                finding,
-            )?;
+            write_finding(sheet, who, ret.status.as_str(), &ret.path, finding)?;
         }
     }
     // One missing_return finding per missing department, in the same order.

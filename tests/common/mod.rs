@@ -6,6 +6,7 @@ use std::process::Command;
 
 pub mod play;
 pub mod shapes;
+pub mod sheet;
 pub mod xlsx;
 
 use serde_json::Value;

@@ -1,7 +1,8 @@
 """Fill cells of a workbook through LibreOffice, as a person would, and save it in other formats.
 
 usage: python3 lo_fill.py INPUT OUT_BASE CELLS_JSON
-CELLS_JSON maps "A1"-style cells of the first sheet to values (numbers stay numbers).
+CELLS_JSON maps "A1"-style cells of the first sheet, or "Sheet!A1" cells of a named sheet, to
+values (numbers stay numbers).
 Writes OUT_BASE.xlsx, OUT_BASE.xls and OUT_BASE.ods.
 """
 import json
@@ -47,8 +48,12 @@ def main():
         sys.exit("LibreOffice did not start")
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, (prop("Hidden", True),))
-    sheet = doc.Sheets.getByIndex(0)
+    first = doc.Sheets.getByIndex(0)
     for ref, value in cells.items():
+        sheet = first
+        if "!" in ref:
+            name, ref = ref.rsplit("!", 1)
+            sheet = doc.Sheets.getByName(name)
         cell = sheet.getCellRangeByName(ref)
         if isinstance(value, (int, float)):
             cell.setValue(value)

@@ -1,0 +1,867 @@
+//! The assessment group's review workbook (`tianbao review`): sheet **核定表**, one row per item
+//! and department with the master's columns, the department and what it returned (its
+//! 自评得分, 完成情况, 扣分原因, 佐证材料 and the evidence files found beside the return) grey and
+//! locked, then the reviewer's inputs 核定得分 (empty: as self-scored) and 核定说明; the
+//! sign-off block (审核人, 审核日期) below; sheet **加减分** with empty rows of 部门, 类别, 分值,
+//! 依据; a 填表说明; and the signed identity of kind `review`, which carries the department's
+//! texts each row showed. The reader ([`crate::returns::review`]) finds everything by the same
+//! [`ReviewLayout`].
+
+use std::collections::{HashMap, HashSet};
+
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, DocProperties, Format, FormatAlign, FormatBorder, Formula,
+    Note, ProtectionOptions, Workbook, Worksheet, XlsxError,
+};
+
+use super::print;
+use crate::finding::a1;
+use crate::form::Form;
+use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, Kind, PROP_CAMPAIGN, PROP_KIND};
+use crate::model::{Item, Role};
+use crate::spec::{InputKind, Shown, Spec, render};
+use crate::text::{parse_decimal, show};
+use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
+
+/// The first row of the review sheet's rows (0-based): title, subtitle and header above.
+pub const FIRST_ROW: u32 = 3;
+/// The first input row of the 加减分 sheet (0-based).
+pub const ADJUST_FIRST_ROW: u32 = 3;
+/// The hidden sheet holding the departments, for the 部门 dropdown of 加减分.
+pub const LISTS_SHEET: &str = "_tianbao_lists";
+/// The keys of the 加减分 columns, left to right (序号 is locked, the others are inputs).
+pub const ADJUST_KEYS: [&str; 5] = ["no", "department", "category", "points", "basis"];
+
+/// Where things stand on the review sheet: shared by the writer and the reader.
+#[derive(Debug, Clone)]
+pub struct ReviewLayout {
+    /// Master columns first (as many as the form shows).
+    pub shown: usize,
+    pub department_col: u16,
+    /// The departments' inputs shown, by key, and their columns.
+    pub inputs: Vec<(String, u16)>,
+    pub found_col: u16,
+    pub score_col: u16,
+    pub note_col: u16,
+    /// Row of each sign-off key (0-based), and the column of its value.
+    pub signoff: Vec<(String, u32)>,
+    pub signoff_value_col: u16,
+}
+
+impl ReviewLayout {
+    pub fn new(form: &Form, spec: &Spec, rows: usize) -> ReviewLayout {
+        let shown = form.shown.len();
+        let department_col = shown as u16;
+        let inputs: Vec<(String, u16)> = spec
+            .review
+            .shown_inputs
+            .iter()
+            .enumerate()
+            .map(|(i, key)| (key.clone(), department_col + 1 + i as u16))
+            .collect();
+        let found_col = department_col + 1 + inputs.len() as u16;
+        let first_signoff = FIRST_ROW + rows as u32 + 2;
+        ReviewLayout {
+            shown,
+            department_col,
+            inputs,
+            found_col,
+            score_col: found_col + 1,
+            note_col: found_col + 2,
+            signoff: spec
+                .review
+                .signoff
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.key.clone(), first_signoff + i as u32))
+                .collect(),
+            signoff_value_col: 2,
+        }
+    }
+
+    pub fn width(&self) -> u16 {
+        self.note_col + 1
+    }
+}
+
+/// The labels of the review sheet's columns after the master's: 部门, the shown inputs, 随表文件,
+/// 核定得分, 核定说明.
+pub fn labels(spec: &Spec) -> (String, Vec<String>, String, String, String) {
+    let inputs = spec
+        .review
+        .shown_inputs
+        .iter()
+        .map(|key| {
+            spec.inputs
+                .iter()
+                .find(|i| &i.key == key)
+                .map(|i| i.label.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    (
+        spec.word("review.col.department"),
+        inputs,
+        spec.word("review.col.found"),
+        spec.word("review.col.score"),
+        spec.word("review.col.note"),
+    )
+}
+
+/// One row of the review sheet: an item of a department and what the department returned for
+/// it, as the sheet shows it (the texts of the shown inputs, then the evidence files found).
+#[derive(Debug, Clone)]
+pub struct ReviewRow<'a> {
+    pub item: &'a Item,
+    pub department: &'a str,
+    pub values: Vec<String>,
+    /// The 自评得分 shown, when the department's valid return gave one.
+    pub self_score: Option<Decimal>,
+}
+
+/// The locked texts of a review row, left to right: the master's columns, the department, what
+/// the department returned.
+pub fn locked_texts(form: &Form, item: &Item, department: &str, values: &[String]) -> Vec<String> {
+    let mut texts = form.row(item, department);
+    texts.push(department.to_string());
+    texts.extend(values.iter().cloned());
+    texts
+}
+
+/// The key of a review row in the identity's fingerprint.
+pub fn row_key(item: &str, department: &str) -> String {
+    format!("{item}\u{1f}{department}")
+}
+
+/// The fingerprint of the master content of the review's rows (each row's master cells).
+pub fn master_fingerprint<'a>(
+    form: &Form,
+    rows: impl IntoIterator<Item = (&'a Item, &'a str)>,
+) -> String {
+    let parts: Vec<(String, String)> = rows
+        .into_iter()
+        .map(|(item, department)| {
+            (
+                row_key(&item.id, department),
+                form.row_hash(item, department),
+            )
+        })
+        .collect();
+    crate::identity::rows_fingerprint(parts.iter().map(|(k, h)| (k.as_str(), h.as_str())))
+}
+
+/// The caps of the 加减分 categories in words: `加分 5 分、业务扣分 10 分`.
+pub fn caps_text(spec: &Spec) -> String {
+    spec.review
+        .categories
+        .iter()
+        .map(|c| match c.cap {
+            Some(cap) => render(
+                &spec.word("review.cap"),
+                &[("category", &c.name), ("cap", &show(cap))],
+            ),
+            None => render(&spec.word("review.cap_none"), &[("category", &c.name)]),
+        })
+        .collect::<Vec<_>>()
+        .join(&spec.word("list.separator"))
+}
+
+/// Who issues the review workbook, and when.
+#[derive(Debug, Clone)]
+pub struct ReviewIssue<'a> {
+    pub title: &'a str,
+    pub campaign_id: &'a str,
+    pub secret: &'a str,
+    /// Sheet protection password; empty for none.
+    pub password: &'a str,
+    pub round: u32,
+    /// RFC 3339 time of issue.
+    pub issued_at: &'a str,
+    /// The date in the subtitle, as people write it.
+    pub date: &'a str,
+}
+
+/// What an earlier review round entered, to carry into the next: 核定得分 and 核定说明 by (item,
+/// department), the 加减分 entries (部门, 类别, 分值, 依据), the sign-off, and the rows whose
+/// content changed since (highlighted, with a note).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewPrefill {
+    pub scores: HashMap<(String, String), (String, String)>,
+    pub adjustments: Vec<[String; 4]>,
+    pub signoff: HashMap<String, String>,
+    pub changed: HashSet<(String, String)>,
+}
+
+struct Formats {
+    title: Format,
+    subtitle: Format,
+    header_master: Format,
+    header_input: Format,
+    locked: Format,
+    locked_center: Format,
+    input: Format,
+    input_center: Format,
+    label: Format,
+    signoff_title: Format,
+    mark: Format,
+    run: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let base = base_format();
+        let cell = base.clone().set_border(FormatBorder::Thin);
+        let locked = cell.clone().set_background_color("#EDEDED").set_locked();
+        let input = cell.clone().set_background_color("#FFFFFF").set_unlocked();
+        Formats {
+            title: base
+                .clone()
+                .set_font_size(15)
+                .set_bold()
+                .set_align(FormatAlign::Center),
+            subtitle: base.clone().set_align(FormatAlign::Left),
+            header_master: cell
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_background_color("#D9D9D9"),
+            header_input: cell
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_background_color("#C6E0B4"),
+            locked_center: locked.clone().set_align(FormatAlign::Center),
+            locked,
+            input_center: input.clone().set_align(FormatAlign::Center),
+            input,
+            label: cell
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Right)
+                .set_background_color("#EDEDED"),
+            signoff_title: base.clone().set_bold().set_font_size(11),
+            mark: run_format().set_font_color("#C00000"),
+            run: run_format().set_bold(),
+        }
+    }
+}
+
+/// The fill of a row whose content changed since the earlier round.
+const CHANGED_FILL: &str = "#FFEB9C";
+
+/// Writes the review workbook of `rows`.
+pub fn write_review(
+    form: &Form,
+    spec: &Spec,
+    rows: &[ReviewRow],
+    departments: &[&str],
+    issue: &ReviewIssue,
+    prefill: &ReviewPrefill,
+) -> Result<Vec<u8>, XlsxError> {
+    let layout = ReviewLayout::new(form, spec, rows.len());
+    let f = Formats::new();
+    let caps = caps_text(spec);
+    let decimals = spec.review.decimals.to_string();
+    let round = issue.round.to_string();
+    let department_count = departments.len().to_string();
+    let row_count = rows.len().to_string();
+    let args: Vec<(&str, &str)> = vec![
+        ("title", issue.title),
+        ("round", &round),
+        ("departments", &department_count),
+        ("rows", &row_count),
+        ("date", issue.date),
+        ("caps", &caps),
+        ("decimals", &decimals),
+        ("sheet", &spec.review.sheet),
+        ("adjust_sheet", &spec.review.adjust_sheet),
+        ("signoff_title", &spec.review.signoff_title),
+    ];
+
+    let mut book = Workbook::new();
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(render(&spec.review.title, &args))
+            .set_custom_property(PROP_CAMPAIGN, issue.campaign_id)
+            .set_custom_property(PROP_KIND, Kind::Review.as_str()),
+    );
+
+    let sheet = book.add_worksheet();
+    sheet.set_name(&spec.review.sheet)?;
+    review_sheet(sheet, &f, form, spec, &layout, rows, &args, prefill)?;
+    protect(sheet, issue.password, true);
+
+    let sheet = book.add_worksheet();
+    sheet.set_name(&spec.review.adjust_sheet)?;
+    adjust_sheet(sheet, &f, spec, departments.len(), &args, prefill)?;
+    protect(sheet, issue.password, false);
+
+    let sheet = book.add_worksheet();
+    sheet.set_name(&spec.review.instructions_sheet)?;
+    instructions(sheet, &f, spec, &args)?;
+    protect(sheet, issue.password, false);
+
+    let lists = book.add_worksheet();
+    lists.set_name(LISTS_SHEET)?;
+    for (i, department) in departments.iter().enumerate() {
+        lists.write_string(i as u32, 0, *department)?;
+    }
+    lists.protect();
+    lists.set_hidden(true);
+
+    let issued: Vec<IssuedRow> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| IssuedRow {
+            item: r.item.id.clone(),
+            row: FIRST_ROW + i as u32 + 1,
+            hash: crate::digest::row_hash(&locked_texts(form, r.item, r.department, &r.values)),
+            department: Some(r.department.to_string()),
+            values: Some(r.values.clone()),
+        })
+        .collect();
+    let mut identity = Identity {
+        kind: Kind::Review,
+        version: FORMAT_VERSION,
+        campaign: issue.campaign_id.to_string(),
+        fingerprint: master_fingerprint(form, rows.iter().map(|r| (r.item, r.department))),
+        department: String::new(),
+        round: issue.round,
+        issued_at: issue.issued_at.to_string(),
+        sheet: spec.review.sheet.clone(),
+        rows: issued,
+        signature: String::new(),
+    };
+    identity.sign(issue.secret);
+    identity.write(&mut book)?;
+    book.save_to_buffer()
+}
+
+fn protect(sheet: &mut Worksheet, password: &str, filter: bool) {
+    let options = ProtectionOptions {
+        format_columns: true,
+        format_rows: true,
+        use_autofilter: filter,
+        ..ProtectionOptions::default()
+    };
+    if password.is_empty() {
+        sheet.protect();
+    } else {
+        sheet.protect_with_password(password);
+    }
+    sheet.protect_with_options(&options);
+}
+
+/// The review sheet's columns as the print fitting sees them: long texts may be narrowed.
+fn print_columns(form: &Form, spec: &Spec, layout: &ReviewLayout) -> Vec<print::Column> {
+    let mut columns: Vec<print::Column> = form
+        .shown
+        .iter()
+        .map(|c| {
+            let min = match c.shown {
+                Shown::Column(Role::Task) => 18.0,
+                Shown::Column(Role::Indicator | Role::Basis | Role::Text) => 10.0,
+                _ => c.width,
+            };
+            print::Column {
+                width: c.width,
+                min: min.min(c.width),
+                hide_rank: None,
+            }
+        })
+        .collect();
+    let fixed = |width: f64| print::Column {
+        width,
+        min: width,
+        hide_rank: None,
+    };
+    columns.push(fixed(10.0));
+    for (key, _) in &layout.inputs {
+        let input = spec.inputs.iter().find(|i| &i.key == key);
+        columns.push(match input.map(|i| i.kind) {
+            Some(InputKind::Score) => fixed(8.0),
+            Some(InputKind::Choice) => fixed(9.0),
+            _ => {
+                let width = input.and_then(|i| i.width).unwrap_or(16.0).min(22.0);
+                print::Column {
+                    width,
+                    min: 10.0f64.min(width),
+                    hide_rank: None,
+                }
+            }
+        });
+    }
+    columns.push(print::Column {
+        width: 14.0,
+        min: 10.0,
+        hide_rank: None,
+    });
+    columns.push(fixed(9.0));
+    columns.push(print::Column {
+        width: 24.0,
+        min: 14.0,
+        hide_rank: None,
+    });
+    columns
+}
+
+#[allow(clippy::too_many_arguments)]
+fn review_sheet(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    form: &Form,
+    spec: &Spec,
+    layout: &ReviewLayout,
+    rows: &[ReviewRow],
+    args: &[(&str, &str)],
+    prefill: &ReviewPrefill,
+) -> Result<(), XlsxError> {
+    let last_col = layout.width() - 1;
+    let fitted = print::fit(
+        &print_columns(form, spec, layout),
+        print::Orientation::Landscape,
+        print::FIT_TO_WIDTH,
+    );
+    let widths = &fitted.widths;
+    for (col, width) in widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        &render(&spec.review.title, args),
+        &f.title,
+    )?;
+    sheet.set_row_height(0, 30)?;
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        last_col,
+        &render(&spec.review.subtitle, args),
+        &f.subtitle,
+    )?;
+    sheet.set_row_height(1, 20)?;
+
+    let header = FIRST_ROW - 1;
+    let (department, inputs, found, score, note) = labels(spec);
+    let mut lines = 2;
+    let mut head = |sheet: &mut Worksheet, col: u16, text: &str, format: &Format| {
+        lines = lines.max(wrapped_lines(text, widths[col as usize]));
+        sheet
+            .write_string_with_format(header, col, text, format)
+            .map(|_| ())
+    };
+    for (col, column) in form.shown.iter().enumerate() {
+        head(sheet, col as u16, &column.label, &f.header_master)?;
+    }
+    head(sheet, layout.department_col, &department, &f.header_master)?;
+    for ((_, col), label) in layout.inputs.iter().zip(&inputs) {
+        head(sheet, *col, label, &f.header_master)?;
+    }
+    head(sheet, layout.found_col, &found, &f.header_master)?;
+    head(sheet, layout.score_col, &score, &f.header_input)?;
+    // 核定说明 with its condition in red, on a line of its own.
+    let condition = spec.word("review.note_required");
+    sheet.write_rich_string_with_format(
+        header,
+        layout.note_col,
+        &[
+            (&f.run, note.as_str()),
+            (&f.mark, &format!("\n{condition}")),
+        ],
+        &f.header_input,
+    )?;
+    lines = lines.max(1 + wrapped_lines(&condition, widths[layout.note_col as usize]));
+    sheet.set_row_height(header, height_for(lines))?;
+
+    let author = spec.word("feedback.note_author");
+    let changed_note = spec.word("review.changed_note");
+    let v = &spec.validation;
+    let decimals = spec.review.decimals.to_string();
+    let score_key = spec.score_input().key.as_str();
+    for (i, r) in rows.iter().enumerate() {
+        let row = FIRST_ROW + i as u32;
+        let key = (r.item.id.clone(), r.department.to_string());
+        let changed = prefill.changed.contains(&key);
+        let fill = |format: &Format| {
+            if changed {
+                format.clone().set_background_color(CHANGED_FILL)
+            } else {
+                format.clone()
+            }
+        };
+        let mut lines = 1;
+        let texts = locked_texts(form, r.item, r.department, &r.values);
+        for (col, text) in texts.iter().enumerate() {
+            let col16 = col as u16;
+            let text_role = form
+                .shown
+                .get(col)
+                .is_some_and(|c| matches!(c.shown, Shown::Column(role) if role.is_text()));
+            let long_input = layout
+                .inputs
+                .iter()
+                .find(|(_, c)| *c == col16)
+                .and_then(|(k, _)| spec.inputs.iter().find(|i| &i.key == k))
+                .is_some_and(|i| i.kind == InputKind::Text);
+            let format = if text_role || long_input || col16 == layout.found_col {
+                fill(&f.locked)
+            } else {
+                fill(&f.locked_center)
+            };
+            let is_weight = form
+                .shown
+                .get(col)
+                .is_some_and(|c| c.shown == Shown::WEIGHT);
+            let is_score = layout
+                .inputs
+                .iter()
+                .any(|(k, c)| *c == col16 && k == score_key);
+            let number = (is_weight || is_score)
+                .then(|| parse_decimal(text))
+                .flatten()
+                .and_then(|d| d.to_string().parse::<f64>().ok());
+            match number {
+                Some(n) => sheet.write_number_with_format(row, col16, n, &format)?,
+                None => sheet.write_string_with_format(row, col16, text, &format)?,
+            };
+            lines = lines.max(wrapped_lines(text, widths[col]));
+        }
+        let (score, note) = prefill.scores.get(&key).cloned().unwrap_or_default();
+        let score_number = parse_decimal(&score).and_then(|d| d.to_string().parse::<f64>().ok());
+        match score_number {
+            Some(n) => sheet.write_number_with_format(row, layout.score_col, n, &f.input_center)?,
+            None if score.is_empty() => {
+                sheet.write_blank(row, layout.score_col, &f.input_center)?
+            }
+            None => {
+                sheet.write_string_with_format(row, layout.score_col, &score, &f.input_center)?
+            }
+        };
+        if note.is_empty() {
+            sheet.write_blank(row, layout.note_col, &f.input)?;
+        } else {
+            sheet.write_string_with_format(row, layout.note_col, &note, &f.input)?;
+        }
+        lines = lines.max(wrapped_lines(&note, widths[layout.note_col as usize]));
+        if changed {
+            let text = changed_note.clone();
+            sheet.insert_note(
+                row,
+                layout.score_col,
+                &Note::new(&text)
+                    .set_author(&author)
+                    .add_author_prefix(false)
+                    .set_font_name(crate::write::FONT)
+                    .set_width(280)
+                    .set_height(20 + 18 * wrapped_lines(&text, 36.0).min(10))
+                    .set_visible(false),
+            )?;
+        }
+        // 0 to the item's weight, with the self-score in the prompt.
+        let max = r.item.weight.unwrap_or_default();
+        let max_text = show(max);
+        let self_text = r
+            .self_score
+            .map(show)
+            .unwrap_or_else(|| r.values.first().cloned().unwrap_or_default());
+        let prompt_args = [
+            ("max", max_text.as_str()),
+            ("decimals", decimals.as_str()),
+            ("self", self_text.as_str()),
+        ];
+        let dv = DataValidation::new()
+            .allow_decimal_number(DataValidationRule::Between(
+                0.0,
+                max.to_string().parse::<f64>().unwrap_or(0.0),
+            ))
+            .set_input_title(spec.word("review.validation.score_title"))?
+            .set_input_message(limit(
+                render(&spec.word("review.validation.score_prompt"), &prompt_args),
+                255,
+            ))?
+            .set_error_title(&v.error_title)?
+            .set_error_message(limit(
+                render(&spec.word("review.validation.score_error"), &prompt_args),
+                255,
+            ))?;
+        sheet.add_data_validation(row, layout.score_col, row, layout.score_col, &dv)?;
+        let max_note = spec.review.note_max_length;
+        let dv = DataValidation::new()
+            .allow_text_length(DataValidationRule::LessThanOrEqualTo(max_note))
+            .set_error_title(&v.error_title)?
+            .set_error_message(limit(
+                render(
+                    &v.text_error,
+                    &[
+                        ("label", &spec.word("review.col.note")),
+                        ("max", &max_note.to_string()),
+                    ],
+                ),
+                255,
+            ))?;
+        sheet.add_data_validation(row, layout.note_col, row, layout.note_col, &dv)?;
+        sheet.set_row_height(row, height_for(lines.max(2)))?;
+    }
+    let end = FIRST_ROW + rows.len() as u32;
+    if !rows.is_empty() {
+        sheet.autofilter(header, 0, end - 1, last_col)?;
+    }
+
+    // The sign-off block.
+    let title_row = end + 1;
+    sheet.merge_range(
+        title_row,
+        0,
+        title_row,
+        (layout.signoff_value_col + 2).min(last_col),
+        &spec.review.signoff_title,
+        &f.signoff_title,
+    )?;
+    sheet.set_row_height(title_row, 20)?;
+    let truncated = spec.word("feedback.truncated");
+    for (input, (key, row)) in spec.review.signoff.iter().zip(&layout.signoff) {
+        let value_col = layout.signoff_value_col;
+        sheet.merge_range(*row, 0, *row, value_col - 1, "", &f.label)?;
+        if input.required {
+            sheet.write_rich_string_with_format(
+                *row,
+                0,
+                &[(&f.run, input.label.as_str()), (&f.mark, "*")],
+                &f.label,
+            )?;
+        } else {
+            sheet.write_string_with_format(*row, 0, &input.label, &f.label)?;
+        }
+        let value = prefill.signoff.get(key).cloned().unwrap_or_default();
+        let value = crate::write::cell_text(&value, &truncated);
+        let value_end = (value_col + 2).min(last_col);
+        sheet.merge_range(*row, value_col, *row, value_end, &value, &f.input)?;
+        if let Some(max) = input.max_length {
+            let dv = DataValidation::new()
+                .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
+                .set_error_title(&v.error_title)?
+                .set_error_message(limit(
+                    render(
+                        &v.text_error,
+                        &[("label", &input.label), ("max", &max.to_string())],
+                    ),
+                    255,
+                ))?;
+            sheet.add_data_validation(*row, value_col, *row, value_col, &dv)?;
+        }
+        sheet.set_row_height(*row, 22)?;
+    }
+
+    sheet.set_freeze_panes(FIRST_ROW, 0)?;
+    print_setup(sheet, Some((header, header)), &spec.template.footer)?;
+    let last_row = layout.signoff.last().map_or(end, |(_, r)| *r);
+    sheet.set_print_area(0, 0, last_row, last_col)?;
+    sheet.set_active(true);
+    sheet.set_selection(FIRST_ROW, layout.score_col, FIRST_ROW, layout.score_col)?;
+    Ok(())
+}
+
+/// The 加减分 sheet: a title, the caps, the header, and empty input rows.
+fn adjust_sheet(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    spec: &Spec,
+    departments: usize,
+    args: &[(&str, &str)],
+    prefill: &ReviewPrefill,
+) -> Result<(), XlsxError> {
+    let widths = [6.0, 16.0, 12.0, 9.0, 60.0];
+    for (col, width) in widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        4,
+        &render(&spec.review.adjust_title, args),
+        &f.title,
+    )?;
+    sheet.set_row_height(0, 30)?;
+    let subtitle = render(&spec.review.adjust_subtitle, args);
+    sheet.merge_range(1, 0, 1, 4, &subtitle, &f.subtitle)?;
+    let total: f64 = widths.iter().sum();
+    sheet.set_row_height(1, height_for(wrapped_lines(&subtitle, total)))?;
+    let header = ADJUST_FIRST_ROW - 1;
+    for (col, key) in ADJUST_KEYS.iter().enumerate() {
+        let label = spec.word(&format!("review.col.{key}"));
+        let format = if col == 0 {
+            &f.header_master
+        } else {
+            &f.header_input
+        };
+        if col > 0 {
+            sheet.write_rich_string_with_format(
+                header,
+                col as u16,
+                &[(&f.run, label.as_str()), (&f.mark, "*")],
+                format,
+            )?;
+        } else {
+            sheet.write_string_with_format(header, col as u16, &label, format)?;
+        }
+    }
+    sheet.set_row_height(header, 22)?;
+    let entries = prefill.adjustments.len() as u32;
+    let count = spec.review.adjust_rows.max(entries + 10);
+    let v = &spec.validation;
+    let decimals = spec.review.decimals.to_string();
+    let caps = caps_text(spec);
+    let prompt_args = [("decimals", decimals.as_str()), ("caps", caps.as_str())];
+    let first = ADJUST_FIRST_ROW;
+    let last = first + count - 1;
+    let truncated = spec.word("feedback.truncated");
+    for i in 0..count {
+        let row = first + i;
+        sheet.write_number_with_format(row, 0, f64::from(i + 1), &f.locked_center)?;
+        let values = prefill.adjustments.get(i as usize);
+        for col in 1..5u16 {
+            let text = values.map(|v| v[col as usize - 1].as_str()).unwrap_or("");
+            let format = if col == 4 { &f.input } else { &f.input_center };
+            match (
+                col,
+                parse_decimal(text).and_then(|d| d.to_string().parse::<f64>().ok()),
+            ) {
+                (3, Some(n)) => sheet.write_number_with_format(row, col, n, format)?,
+                _ if text.is_empty() => sheet.write_blank(row, col, format)?,
+                _ => {
+                    let text = crate::write::cell_text(text, &truncated);
+                    sheet.write_string_with_format(row, col, text.as_ref(), format)?
+                }
+            };
+        }
+        let basis = values.map_or("", |v| v[3].as_str());
+        sheet.set_row_height(row, height_for(wrapped_lines(basis, widths[4]).max(1)))?;
+    }
+    // 部门: a dropdown of the departments (on the hidden list sheet).
+    let list = format!("='{LISTS_SHEET}'!$A$1:$A${}", departments.max(1));
+    let dv = DataValidation::new()
+        .allow_list_formula(Formula::new(list))
+        .set_input_title(spec.word("review.col.department"))?
+        .set_input_message(spec.word("review.validation.department_prompt"))?
+        .set_error_title(&v.error_title)?
+        .set_error_message(spec.word("review.validation.department_error"))?;
+    sheet.add_data_validation(first, 1, last, 1, &dv)?;
+    let names: Vec<String> = spec
+        .review
+        .categories
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let choices = names.join(&spec.word("list.separator"));
+    let dv = DataValidation::new()
+        .allow_list_strings(&names)?
+        .set_input_title(spec.word("review.col.category"))?
+        .set_input_message(limit(
+            render(
+                &spec.word("review.validation.category_prompt"),
+                &[("choices", &choices)],
+            ),
+            255,
+        ))?
+        .set_error_title(&v.error_title)?
+        .set_error_message(limit(
+            render(&v.choice_error, &[("choices", &choices)]),
+            255,
+        ))?;
+    sheet.add_data_validation(first, 2, last, 2, &dv)?;
+    // 分值: above 0 and at most the chosen category's cap (the largest cap before one is chosen).
+    let d = a1(first, 3);
+    let c = format!("$C{}", first + 1);
+    let widest = spec
+        .review
+        .categories
+        .iter()
+        .map(|c| c.cap.unwrap_or(Decimal::from(1_000_000)))
+        .max()
+        .unwrap_or(Decimal::ONE_HUNDRED);
+    let mut cap = show(widest);
+    for category in spec.review.categories.iter().rev() {
+        let limit = category.cap.map_or_else(|| "1000000".to_string(), show);
+        cap = format!(
+            "IF({c}=\"{}\",{limit},{cap})",
+            category.name.replace('"', "\"\"")
+        );
+    }
+    let rule = format!("=AND(ISNUMBER({d}),{d}>0,{d}<={cap})");
+    let dv = DataValidation::new()
+        .allow_custom(Formula::new(rule))
+        .set_input_title(spec.word("review.col.points"))?
+        .set_input_message(limit(
+            render(&spec.word("review.validation.points_prompt"), &prompt_args),
+            255,
+        ))?
+        .set_error_title(&v.error_title)?
+        .set_error_message(limit(
+            render(&spec.word("review.validation.points_error"), &prompt_args),
+            255,
+        ))?;
+    sheet.add_data_validation(first, 3, last, 3, &dv)?;
+    let max = spec.review.basis_max_length;
+    let dv = DataValidation::new()
+        .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
+        .set_error_title(&v.error_title)?
+        .set_error_message(limit(
+            render(
+                &v.text_error,
+                &[
+                    ("label", &spec.word("review.col.basis")),
+                    ("max", &max.to_string()),
+                ],
+            ),
+            255,
+        ))?;
+    sheet.add_data_validation(first, 4, last, 4, &dv)?;
+    sheet.set_freeze_panes(first, 0)?;
+    print_setup(sheet, Some((header, header)), &spec.template.footer)?;
+    sheet.set_portrait();
+    sheet.set_selection(first, 1, first, 1)?;
+    Ok(())
+}
+
+fn instructions(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    spec: &Spec,
+    args: &[(&str, &str)],
+) -> Result<(), XlsxError> {
+    let text = base_format().set_font_size(11).set_align(FormatAlign::Top);
+    sheet.set_column_width(0, 4)?;
+    sheet.set_column_width(1, 100)?;
+    sheet.write_string_with_format(
+        0,
+        1,
+        &spec.instructions.heading,
+        &f.title.clone().set_align(FormatAlign::Left),
+    )?;
+    sheet.set_row_height(0, 30)?;
+    for (i, line) in spec.review.instructions.iter().enumerate() {
+        let row = 2 + i as u32;
+        let content = render(line, args);
+        sheet.write_string_with_format(row, 0, format!("{}.", i + 1), &text)?;
+        sheet.write_string_with_format(row, 1, &content, &text)?;
+        sheet.set_row_height(row, height_for(wrapped_lines(&content, 100.0)))?;
+    }
+    print_setup(sheet, None, &spec.template.footer)?;
+    sheet.set_portrait();
+    Ok(())
+}
+
+/// Truncates to Excel's limit for validation texts.
+fn limit(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        text
+    } else {
+        text.chars().take(max - 1).chain(['…']).collect()
+    }
+}
