@@ -121,6 +121,7 @@ const TOP: &[(&str, Expect)] = &[
     ("office", Expect::Text),
     ("return_to", Expect::Text),
     ("round", Expect::Integer),
+    ("as_of", Expect::Text),
     ("password", Expect::Text),
     ("sheet", Expect::Text),
     ("header_row", Expect::Text),
