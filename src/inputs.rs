@@ -37,7 +37,10 @@ pub fn master_value(master: &Master, item: &Item, name: &str) -> Value {
 }
 
 /// Whether the master has every column a name in `names` needs.
-pub fn missing_columns<'a>(master: &Master, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+pub fn missing_columns<'a>(
+    master: &Master,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
     names
         .into_iter()
         .filter_map(column_name)
@@ -69,7 +72,11 @@ pub fn bound(bound: Option<&Bound>, master: &Master, item: &Item) -> Option<Deci
 
 /// The bounds of a numeric input for `item`: a score from 0 to the weight, a percent from 0
 /// to 100, a number as its spec says (`None`: unbounded on that side).
-pub fn bounds(input: &InputSpec, master: &Master, item: &Item) -> (Option<Decimal>, Option<Decimal>) {
+pub fn bounds(
+    input: &InputSpec,
+    master: &Master,
+    item: &Item,
+) -> (Option<Decimal>, Option<Decimal>) {
     match input.kind {
         InputKind::Score => (Some(Decimal::ZERO), Some(item.weight.unwrap_or_default())),
         InputKind::Percent => (
@@ -128,7 +135,11 @@ pub fn parse_date(text: &str) -> Option<String> {
     let [y, m, d] = parts.as_slice() else {
         return None;
     };
-    let (y, m, d): (i16, i8, i8) = (y.trim().parse().ok()?, m.trim().parse().ok()?, d.trim().parse().ok()?);
+    let (y, m, d): (i16, i8, i8) = (
+        y.trim().parse().ok()?,
+        m.trim().parse().ok()?,
+        d.trim().parse().ok()?,
+    );
     let date = jiff::civil::Date::new(y, m, d).ok()?;
     (1900..=2200).contains(&y).then(|| date.to_string())
 }
@@ -147,7 +158,10 @@ mod tests {
         assert_eq!(lenient_number("九十", ""), None);
         assert_eq!(parse_date("2024年3月5日").as_deref(), Some("2024-03-05"));
         assert_eq!(parse_date("2024/3/15").as_deref(), Some("2024-03-15"));
-        assert_eq!(parse_date("2024-03-15T00:00:00").as_deref(), Some("2024-03-15"));
+        assert_eq!(
+            parse_date("2024-03-15T00:00:00").as_deref(),
+            Some("2024-03-15")
+        );
         assert_eq!(parse_date("2024-02-30"), None);
         assert_eq!(parse_date("下月"), None);
     }

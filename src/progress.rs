@@ -28,7 +28,10 @@ pub fn deadline_date(text: &str, year: i16) -> Option<Date> {
         return date.parse().ok();
     }
     let (year, rest) = match t.find('年') {
-        Some(i) => (t[..i].trim().parse().unwrap_or(year), &t[i + '年'.len_utf8()..]),
+        Some(i) => (
+            t[..i].trim().parse().unwrap_or(year),
+            &t[i + '年'.len_utf8()..],
+        ),
         None => (year, t),
     };
     let last_of = |month: i8| Date::new(year, month, 1).ok().map(|d| d.last_of_month());
@@ -58,9 +61,7 @@ pub fn deadline_date(text: &str, year: i16) -> Option<Date> {
 /// The share of the time from the start of the year to `deadline` that has passed at `today`,
 /// in percent (0 … 100), rounded to a whole percent.
 pub fn expected_percent(today: Date, deadline: Date) -> Decimal {
-    let start = Date::new(today.year(), 1, 1)
-        .unwrap_or(today)
-        .min(deadline);
+    let start = Date::new(today.year(), 1, 1).unwrap_or(today).min(deadline);
     let whole = (deadline - start).get_days().max(1);
     let gone = (today - start).get_days().clamp(0, whole);
     (Decimal::from(gone) * Decimal::ONE_HUNDRED / Decimal::from(whole)).round()
@@ -124,18 +125,60 @@ mod tests {
     #[test]
     fn items_are_flagged_overdue_or_behind() {
         let d = Decimal::from;
-        let cases: Vec<(&str, Option<i64>, bool, &str, Option<Flag>)> = vec![
-            ("2026年3月31日", Some(60), false, "2026-04-01", Some(Flag::Overdue { deadline: "2026年3月31日".into() })),
+        type Case<'a> = (&'a str, Option<i64>, bool, &'a str, Option<Flag>);
+        let cases: Vec<Case> = vec![
+            (
+                "2026年3月31日",
+                Some(60),
+                false,
+                "2026-04-01",
+                Some(Flag::Overdue {
+                    deadline: "2026年3月31日".into(),
+                }),
+            ),
             ("2026年3月31日", Some(60), true, "2026-04-01", None),
             ("2026年3月31日", Some(100), false, "2026-04-01", None),
-            ("2026年12月31日", Some(40), false, "2026-07-02", Some(Flag::Behind { percent: d(40), expected: d(50) })),
+            (
+                "2026年12月31日",
+                Some(40),
+                false,
+                "2026-07-02",
+                Some(Flag::Behind {
+                    percent: d(40),
+                    expected: d(50),
+                }),
+            ),
             ("2026年12月31日", Some(50), false, "2026-07-02", None),
-            ("2026年12月31日", None, false, "2026-07-02", Some(Flag::Behind { percent: d(0), expected: d(50) })),
+            (
+                "2026年12月31日",
+                None,
+                false,
+                "2026-07-02",
+                Some(Flag::Behind {
+                    percent: d(0),
+                    expected: d(50),
+                }),
+            ),
             ("长期坚持", Some(0), false, "2026-07-02", None),
-            ("2027年6月30日", Some(10), false, "2026-07-02", Some(Flag::Behind { percent: d(10), expected: d(33) })),
+            (
+                "2027年6月30日",
+                Some(10),
+                false,
+                "2026-07-02",
+                Some(Flag::Behind {
+                    percent: d(10),
+                    expected: d(33),
+                }),
+            ),
         ];
         for (deadline, percent, complete, today, want) in cases {
-            let got = flag(Some(deadline), percent.map(d), complete, date(today), Decimal::ZERO);
+            let got = flag(
+                Some(deadline),
+                percent.map(d),
+                complete,
+                date(today),
+                Decimal::ZERO,
+            );
             assert_eq!(got, want, "{deadline} {percent:?} {today}");
         }
     }

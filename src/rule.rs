@@ -42,7 +42,9 @@ impl Value {
 /// `1,200吨` → 1200, `≥90` → 90; none when it starts with anything else.
 pub fn leading_number(text: &str) -> Option<Decimal> {
     let half = crate::text::to_halfwidth(text);
-    let t = half.trim().trim_start_matches(['≥', '≤', '>', '<', '=', '约']);
+    let t = half
+        .trim()
+        .trim_start_matches(['≥', '≤', '>', '<', '=', '约']);
     let t = t.trim();
     let end = t
         .char_indices()
@@ -168,7 +170,8 @@ impl Rule {
             text
         };
         let half = crate::text::to_halfwidth(source);
-        let (all, parts): (bool, Vec<&str>) = match (half.contains(" and "), half.contains(" or ")) {
+        let (all, parts): (bool, Vec<&str>) = match (half.contains(" and "), half.contains(" or "))
+        {
             (true, true) => return Err(error(text, "use either \"and\" or \"or\" in one rule")),
             (false, true) => (false, half.split(" or ").collect()),
             _ => (true, half.split(" and ").collect()),
@@ -187,7 +190,10 @@ impl Rule {
             };
             let (left, right) = (&part[..at], &part[at + sign.len()..]);
             if left.trim().is_empty() || right.trim().is_empty() {
-                return Err(error(text, format!("\"{part}\" lacks a side of \"{sign}\"")));
+                return Err(error(
+                    text,
+                    format!("\"{part}\" lacks a side of \"{sign}\""),
+                ));
             }
             comparisons.push(Comparison {
                 left: operand(left, is_name),
@@ -216,11 +222,11 @@ impl Rule {
 
     /// Whether the rule holds in `env`; a comparison with a side that has no value does not.
     pub fn holds(&self, env: &dyn Env) -> bool {
-        let each = self.comparisons.iter().map(|c| c.holds(env));
+        let mut each = self.comparisons.iter().map(|c| c.holds(env));
         if self.all {
-            each.fold(true, |a, b| a && b)
+            each.all(|b| b)
         } else {
-            each.fold(false, |a, b| a || b)
+            each.any(|b| b)
         }
     }
 }
@@ -236,7 +242,8 @@ fn resolve(operand: &Operand, env: &dyn Env) -> Value {
 impl Comparison {
     fn holds(&self, env: &dyn Env) -> bool {
         let (left, right) = (resolve(&self.left, env), resolve(&self.right, env));
-        let numeric = !matches!(self.left, Operand::Text(_)) && !matches!(self.right, Operand::Text(_));
+        let numeric =
+            !matches!(self.left, Operand::Text(_)) && !matches!(self.right, Operand::Text(_));
         if numeric && let (Some(a), Some(b)) = (left.number(), right.number()) {
             return self.op.holds(a.cmp(&b));
         }
@@ -307,7 +314,10 @@ impl Expr {
         };
         let expr = parser.sum(is_name)?;
         if parser.at != parser.tokens.len() {
-            return Err(error(text, format!("unexpected \"{}\"", parser.tokens[parser.at])));
+            return Err(error(
+                text,
+                format!("unexpected \"{}\"", parser.tokens[parser.at]),
+            ));
         }
         Ok(expr)
     }
@@ -434,10 +444,23 @@ mod tests {
     fn rules_hold_as_written() {
         let n = |s: &str| Value::Number(d(s));
         let t = |s: &str| Value::Text(s.to_string());
-        let cases: Vec<(&str, Vec<(&str, Value)>, bool)> = vec![
-            ("score < weight", vec![("score", n("1.5")), ("weight", n("2"))], true),
-            ("score < weight", vec![("score", n("2")), ("weight", n("2"))], false),
-            ("score_below_weight", vec![("score", n("1")), ("weight", n("2"))], true),
+        type Case<'a> = (&'a str, Vec<(&'a str, Value)>, bool);
+        let cases: Vec<Case> = vec![
+            (
+                "score < weight",
+                vec![("score", n("1.5")), ("weight", n("2"))],
+                true,
+            ),
+            (
+                "score < weight",
+                vec![("score", n("2")), ("weight", n("2"))],
+                false,
+            ),
+            (
+                "score_below_weight",
+                vec![("score", n("1")), ("weight", n("2"))],
+                true,
+            ),
             ("score < weight", vec![("weight", n("2"))], false),
             ("status != 已完成", vec![("status", t("部分完成"))], true),
             ("status != 已完成", vec![("status", t("已完成"))], false),
@@ -447,9 +470,21 @@ mod tests {
             ("percent < 100", vec![("percent", n("80"))], true),
             ("percent < 100", vec![("percent", t("100"))], false),
             ("percent < 100", vec![("percent", t("八十"))], false),
-            ("done < [目标值]", vec![("done", n("90")), ("[目标值]", t("≥95%"))], true),
-            ("done < [目标值]", vec![("done", n("120")), ("[目标值]", t("1,200吨"))], true),
-            ("done >= [目标值]", vec![("done", n("1200")), ("[目标值]", t("1,200吨"))], true),
+            (
+                "done < [目标值]",
+                vec![("done", n("90")), ("[目标值]", t("≥95%"))],
+                true,
+            ),
+            (
+                "done < [目标值]",
+                vec![("done", n("120")), ("[目标值]", t("1,200吨"))],
+                true,
+            ),
+            (
+                "done >= [目标值]",
+                vec![("done", n("1200")), ("[目标值]", t("1,200吨"))],
+                true,
+            ),
             (
                 "percent < 100 and status != 已完成",
                 vec![("percent", n("50")), ("status", t("已完成"))],
@@ -480,15 +515,30 @@ mod tests {
     #[test]
     fn formulas_compute_exactly_and_write_for_excel() {
         let e = Expr::parse("done / [目标值]", &names).unwrap();
-        let values = [("done", Value::Number(d("1.5"))), ("[目标值]", Value::Text("3".into()))];
+        let values = [
+            ("done", Value::Number(d("1.5"))),
+            ("[目标值]", Value::Text("3".into())),
+        ];
         assert_eq!(e.eval(&env(&values)), Some(d("0.5")));
         assert_eq!(e.eval(&env(&[("done", Value::Number(d("1")))])), None);
-        let zero = [("done", Value::Number(d("1"))), ("[目标值]", Value::Number(d("0")))];
+        let zero = [
+            ("done", Value::Number(d("1"))),
+            ("[目标值]", Value::Number(d("0"))),
+        ];
         assert_eq!(e.eval(&env(&zero)), None);
-        let cell = |n: &str| Some(if n == "done" { "H5".into() } else { "120".into() });
+        let cell = |n: &str| {
+            Some(if n == "done" {
+                "H5".into()
+            } else {
+                "120".into()
+            })
+        };
         assert_eq!(e.excel(&cell).as_deref(), Some("(H5/120)"));
         let e = Expr::parse("(done + 1) * 2 - 1", &names).unwrap();
-        assert_eq!(e.eval(&env(&[("done", Value::Number(d("0.1")))])), Some(d("1.2")));
+        assert_eq!(
+            e.eval(&env(&[("done", Value::Number(d("0.1")))])),
+            Some(d("1.2"))
+        );
         for text in ["done /", "(done", "done 2", "done / 其他"] {
             assert!(Expr::parse(text, &names).is_err(), "{text}");
         }

@@ -569,7 +569,10 @@ pub enum InputKind {
 impl InputKind {
     /// Whether its values are numbers.
     pub fn is_numeric(self) -> bool {
-        matches!(self, InputKind::Score | InputKind::Number | InputKind::Percent)
+        matches!(
+            self,
+            InputKind::Score | InputKind::Number | InputKind::Percent
+        )
     }
 }
 
@@ -825,10 +828,15 @@ impl Spec {
     /// A built-in spec by name: `zh`, `en` (the year-end self-assessment), `progress`,
     /// `progress.en`, `data`, `data.en` (the kinds, laid over the spec of their language).
     pub fn builtin_language(name: &str) -> Option<Spec> {
-        let (path, base, overlay) = KINDS.iter().find(|(n, ..)| *n == name).map(|(_, p, b, o)| (*p, *b, *o))?;
+        let (path, base, overlay) = KINDS
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|(_, p, b, o)| (*p, *b, *o))?;
         let text = match overlay {
             None => base.to_string(),
-            Some(overlay) => overlaid(base, overlay).expect("built-in kinds are checked by a unit test"),
+            Some(overlay) => {
+                overlaid(base, overlay).expect("built-in kinds are checked by a unit test")
+            }
         };
         Some(Spec::parse(path, &text).expect("the built-in specs are checked by a unit test"))
     }
@@ -863,9 +871,9 @@ impl Spec {
         spec.prepare()
             .and_then(|()| spec.check())
             .map_err(|detail| SpecError::Invalid {
-            path: path.to_string(),
-            detail,
-        })?;
+                path: path.to_string(),
+                detail,
+            })?;
         Ok(spec)
     }
 
@@ -978,7 +986,10 @@ impl Spec {
                     );
                 }
                 (InputKind::Computed, None) => {
-                    return Err(format!("inputs.{}: a computed input needs a formula", input.key));
+                    return Err(format!(
+                        "inputs.{}: a computed input needs a formula",
+                        input.key
+                    ));
                 }
                 (_, Some(_)) => {
                     return Err(format!(
@@ -1026,7 +1037,9 @@ impl Spec {
             if let Some(status) = &p.status
                 && self.input(status).is_none()
             {
-                return Err(format!("progress.status: no input has the key \"{status}\""));
+                return Err(format!(
+                    "progress.status: no input has the key \"{status}\""
+                ));
             }
         }
         Ok(())
@@ -1120,7 +1133,10 @@ mod tests {
         let data = Spec::builtin_language("data").unwrap();
         let rate = data.input("rate").unwrap();
         assert_eq!(rate.kind, InputKind::Computed);
-        assert_eq!(rate.expr.as_ref().unwrap().names(), vec!["done", "[目标值]"]);
+        assert_eq!(
+            rate.expr.as_ref().unwrap().names(),
+            vec!["done", "[目标值]"]
+        );
     }
 
     #[test]

@@ -930,11 +930,10 @@ fn computed_cell(
         format!("=IF(OR({guard}),\"\",IFERROR({text},\"\"))")
     };
     let env = |name: &str| match values.and_then(|v| v.get(name)) {
-        Some(v) if page.layout.input_col(name).is_some() => {
-            crate::inputs::lenient_number(v, "").map_or(crate::rule::Value::Empty, |(d, _)| {
+        Some(v) if page.layout.input_col(name).is_some() => crate::inputs::lenient_number(v, "")
+            .map_or(crate::rule::Value::Empty, |(d, _)| {
                 crate::rule::Value::Number(d)
-            })
-        }
+            }),
         _ => crate::inputs::master_value(master, item, name),
     };
     // Without a value (an input still empty) the cached result is the sheet's default, "".
@@ -1019,12 +1018,19 @@ fn to_f64(d: Decimal) -> f64 {
 }
 
 /// The in-cell check of a number or percent: between its bounds for the item, in its unit.
-fn number_validation(page: &Page, input: &InputSpec, item: &Item) -> Result<DataValidation, XlsxError> {
+fn number_validation(
+    page: &Page,
+    input: &InputSpec,
+    item: &Item,
+) -> Result<DataValidation, XlsxError> {
     let spec = page.spec;
     let (min, max) = crate::inputs::bounds(input, page.master, item);
     let unit = crate::inputs::unit(input, page.master, item);
     let decimals = input.decimals.unwrap_or(2).to_string();
-    let (min_text, max_text) = (min.map(show).unwrap_or_default(), max.map(show).unwrap_or_default());
+    let (min_text, max_text) = (
+        min.map(show).unwrap_or_default(),
+        max.map(show).unwrap_or_default(),
+    );
     let args = [
         ("label", input.label.as_str()),
         ("min", min_text.as_str()),
@@ -1044,7 +1050,10 @@ fn number_validation(page: &Page, input: &InputSpec, item: &Item) -> Result<Data
         (None, Some(b)) => DataValidationRule::LessThanOrEqualTo(to_f64(b)),
         (None, None) => DataValidationRule::Between(-1e15, 1e15),
     };
-    let prompt = render(&spec.word(&format!("template.validation.number_{key}")), &args);
+    let prompt = render(
+        &spec.word(&format!("template.validation.number_{key}")),
+        &args,
+    );
     DataValidation::new()
         .allow_decimal_number(rule)
         .set_input_title(limit(input.label.clone(), 32))?

@@ -76,6 +76,28 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         if let Some(reminded) = &reminded {
             value["reminders"] = reminders_json(reminded);
         }
+        if checked.spec.progress.is_some() {
+            let measures = tianbao::compile::measures::measures(
+                &checked.spec,
+                &checked.master,
+                collection,
+                checked.campaign.as_of(),
+            );
+            value["flags"] = json!(
+                checked
+                    .master
+                    .items()
+                    .iter()
+                    .zip(&measures.flags)
+                    .filter_map(|(item, flag)| flag.as_ref().map(|f| json!({
+                        "item": item.id,
+                        "departments": item.departments,
+                        "flag": f,
+                        "message": tianbao::compile::measures::flag_text(&checked.spec, f),
+                    })))
+                    .collect::<Vec<_>>()
+            );
+        }
         super::print_json(&value);
     } else {
         print!("{}", human(&checked.spec, collection));

@@ -45,7 +45,9 @@ fn aggregate(rule: Aggregate, numbers: &[(Decimal, Option<&str>)]) -> Option<Dec
         Aggregate::Sum => (!numbers.is_empty()).then(|| values.sum()),
         Aggregate::Min => values.min(),
         Aggregate::Mean => (!numbers.is_empty()).then(|| {
-            (values.sum::<Decimal>() / Decimal::from(numbers.len())).round_dp(4).normalize()
+            (values.sum::<Decimal>() / Decimal::from(numbers.len()))
+                .round_dp(4)
+                .normalize()
         }),
         Aggregate::Lead => numbers.first().map(|(n, _)| *n),
         Aggregate::Latest => numbers.iter().max_by_key(|(_, at)| *at).map(|(n, _)| *n),
@@ -60,7 +62,13 @@ fn number_of(collection: &Collection, item: &Item, key: &str, rule: Aggregate) -
     aggregate(rule, &numbers)
 }
 
-fn measure(spec: &Spec, master: &Master, collection: &Collection, item: &Item, m: &MeasureSpec) -> Measured {
+fn measure(
+    spec: &Spec,
+    master: &Master,
+    collection: &Collection,
+    item: &Item,
+    m: &MeasureSpec,
+) -> Measured {
     let Some(input) = spec.input(&m.input) else {
         return Measured::Text(String::new());
     };
@@ -102,12 +110,21 @@ fn complete(spec: &Spec, collection: &Collection, item: &Item) -> bool {
     let Some(status) = &p.status else {
         return false;
     };
-    let said: Vec<&str> = values(collection, item, status).map(|(_, t, _)| t).collect();
-    !said.is_empty() && said.len() == item.departments.len() && said.iter().all(|s| p.complete.iter().any(|c| c == s))
+    let said: Vec<&str> = values(collection, item, status)
+        .map(|(_, t, _)| t)
+        .collect();
+    !said.is_empty()
+        && said.len() == item.departments.len()
+        && said.iter().all(|s| p.complete.iter().any(|c| c == s))
 }
 
 /// The measures and flags of every item of `master`, judged at `today`.
-pub fn measures(spec: &Spec, master: &Master, collection: &Collection, today: jiff::civil::Date) -> Measures {
+pub fn measures(
+    spec: &Spec,
+    master: &Master,
+    collection: &Collection,
+    today: jiff::civil::Date,
+) -> Measures {
     let items = master
         .items()
         .iter()
@@ -147,7 +164,9 @@ pub fn label(spec: &Spec, m: &MeasureSpec) -> String {
 /// A flag in words (`逾期（完成时限 2024年6月底前）`, `滞后（进度 40%，序时进度 50%）`).
 pub fn flag_text(spec: &Spec, flag: &Flag) -> String {
     match flag {
-        Flag::Overdue { deadline } => crate::spec::render(&spec.word("progress.overdue"), &[("deadline", deadline)]),
+        Flag::Overdue { deadline } => {
+            crate::spec::render(&spec.word("progress.overdue"), &[("deadline", deadline)])
+        }
         Flag::Behind { percent, expected } => crate::spec::render(
             &spec.word("progress.behind"),
             &[
@@ -166,7 +185,11 @@ mod tests {
     #[test]
     fn numbers_aggregate_exactly() {
         let d = |s: &str| Decimal::from_str(s).unwrap();
-        let numbers = [(d("1.5"), Some("2024-01-02")), (d("1.5"), Some("2024-01-01")), (d("0.1"), None)];
+        let numbers = [
+            (d("1.5"), Some("2024-01-02")),
+            (d("1.5"), Some("2024-01-01")),
+            (d("0.1"), None),
+        ];
         assert_eq!(aggregate(Aggregate::Sum, &numbers), Some(d("3.1")));
         assert_eq!(aggregate(Aggregate::Min, &numbers), Some(d("0.1")));
         assert_eq!(aggregate(Aggregate::Mean, &numbers), Some(d("1.0333")));

@@ -1061,7 +1061,11 @@ impl<'a> Writer<'a> {
                         .as_ref()
                         .map(|flag| super::measures::flag_text(ctx.spec, flag))
                         .unwrap_or_default();
-                    let format = if flag.is_some() { &f.flagged } else { &f.deduction };
+                    let format = if flag.is_some() {
+                        &f.flagged
+                    } else {
+                        &f.deduction
+                    };
                     sheet.write_string_with_format(r, col, &text, format)?;
                 }
                 Added::ReviewNote | Added::Deduction => {

@@ -862,8 +862,9 @@ fn row_value(
         Some(input) if input.kind == InputKind::Score => score.map_or(Value::Empty, Value::Number),
         Some(input) => match values.get(name).map(|v| v.text.trim()) {
             None | Some("") => Value::Empty,
-            Some(text) if input.kind.is_numeric() => parse_decimal(text)
-                .map_or_else(|| Value::Text(text.to_string()), Value::Number),
+            Some(text) if input.kind.is_numeric() => {
+                parse_decimal(text).map_or_else(|| Value::Text(text.to_string()), Value::Number)
+            }
             Some(text) => Value::Text(text.to_string()),
         },
         None => crate::inputs::master_value(ctx.master, item, name),
@@ -899,8 +900,10 @@ fn check_number<'s>(
             a.variant = None;
         }
         a.args.retain(|(k, _)| *k != "max");
-        a.args.push(("min", min.map(show).unwrap_or_else(|| "-∞".into())));
-        a.args.push(("max", max.map(show).unwrap_or_else(|| "∞".into())));
+        a.args
+            .push(("min", min.map(show).unwrap_or_else(|| "-∞".into())));
+        a.args
+            .push(("max", max.map(show).unwrap_or_else(|| "∞".into())));
         a.args.push(("unit", unit.to_string()));
         a
     };
@@ -1083,7 +1086,12 @@ pub(super) fn check_text_input<'s>(
                 f.error(Code::PhoneInvalid, at(Some(text.to_string()), None));
             }
         }
-        _ => {}
+        InputKind::Text
+        | InputKind::Score
+        | InputKind::Number
+        | InputKind::Percent
+        | InputKind::Date
+        | InputKind::Computed => {}
     }
     if let Some(max) = input.max_length {
         let count = text.chars().count();
