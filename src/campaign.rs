@@ -429,6 +429,9 @@ pub struct Config {
     #[serde(default = "first_round")]
     #[validate(range(min = 1, max = 999, message = "round must be from 1 to 999"))]
     pub round: u32,
+    /// The day progress is judged at (`2024-06-30`), for progress reporting; today when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
     /// Optional password on the sheets' protection (a convenience against slips, not security).
     #[serde(default)]
     #[validate(length(max = 255, message = "password may have at most 255 characters"))]
@@ -715,10 +718,10 @@ impl Campaign {
             });
         }
         // `--spec en` (or `zh`) names a built-in spec, unless a file of that name exists.
-        let builtin = spec_file
-            .filter(|p| !p.exists())
-            .and_then(|p| Spec::builtin_language(&p.to_string_lossy()))
-            .map(|spec| (spec.language.clone(), spec));
+        let builtin = spec_file.filter(|p| !p.exists()).and_then(|p| {
+            let name = p.to_string_lossy().to_string();
+            Spec::builtin_language(&name).map(|spec| (name, spec))
+        });
         let spec = match (&builtin, spec_file) {
             (Some((_, spec)), _) => spec.clone(),
             (None, Some(path)) => Spec::load(path)?,
@@ -734,7 +737,7 @@ impl Campaign {
                 .unwrap_or_else(|| "master.xlsx".into()),
         );
         let spec_name = match (&builtin, spec_file) {
-            (Some((language, _)), _) => language.clone(),
+            (Some((name, _)), _) => name.clone(),
             (None, Some(_)) => "spec.toml".to_string(),
             (None, None) => default_spec(),
         };
@@ -751,6 +754,7 @@ impl Campaign {
             office: one_line_text(&details.office),
             return_to: one_line_text(&details.return_to),
             round: 1,
+            as_of: None,
             password: String::new(),
             id: random_hex(8)?,
             secret: random_hex(32)?,
@@ -796,6 +800,19 @@ impl Campaign {
 
     pub fn out(&self) -> PathBuf {
         self.dir.join("out")
+    }
+
+    /// The day progress is judged at: `as_of` in tianbao.toml, else today.
+    pub fn as_of(&self) -> jiff::civil::Date {
+        self.config
+            .as_of
+            .as_deref()
+            .and_then(|d| crate::inputs::parse_date(d)?.parse().ok())
+            .unwrap_or_else(|| {
+                crate::time::today_local()
+                    .parse()
+                    .unwrap_or(jiff::civil::date(2000, 1, 1))
+            })
     }
 
     pub fn master_path(&self) -> PathBuf {
@@ -1037,6 +1054,7 @@ pub(crate) mod tests {
             office: String::new(),
             return_to: String::new(),
             round: 1,
+            as_of: None,
             password: String::new(),
             id: "0123456789abcdef".into(),
             secret: "ab".repeat(32),

@@ -20,6 +20,7 @@
 //! The same inputs give the same cell contents: the generation time goes into the document
 //! properties only.
 
+pub mod measures;
 mod publish;
 pub mod results;
 mod sheets;
@@ -281,6 +282,8 @@ pub struct Request<'a> {
     pub generated_at: &'a str,
     /// Source files are shown relative to this folder (the campaign's) when they lie in it.
     pub base: Option<&'a Path>,
+    /// The day progress is judged at (overdue, behind schedule).
+    pub as_of: jiff::civil::Date,
 }
 
 /// The compiled workbook, ready to be saved, and the scores in it (with a review, each
@@ -289,6 +292,8 @@ pub struct Compiled {
     pub book: Workbook,
     pub scores: Scores,
     pub results: Vec<results::DepartmentResult>,
+    /// Each item's measures and progress flag.
+    pub measures: measures::Measures,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -312,6 +317,7 @@ struct Ctx<'a> {
     master: &'a Master,
     collection: &'a Collection,
     scores: &'a Scores,
+    measures: &'a measures::Measures,
     title: &'a str,
     office: &'a str,
     date: &'a str,
@@ -344,11 +350,13 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
     }
     let master = request.master;
     let scores = score(master, request.collection, request.aggregation);
+    let measured = measures::measures(request.spec, master, request.collection, request.as_of);
     let ctx = Ctx {
         spec: request.spec,
         master,
         collection: request.collection,
         scores: &scores,
+        measures: &measured,
         title: request.title,
         office: request.office,
         date: request.date,
@@ -380,13 +388,16 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
             results::departments(master, &request.spec.review, &scores, &reviewed.adjustments);
         publish::write(&mut book, &ctx, &results, &reviewed.adjustments)?;
     }
-    sheets::overview(&mut book, &ctx, &placed)?;
+    if request.spec.score_input().is_some() {
+        sheets::overview(&mut book, &ctx, &placed)?;
+    }
     sheets::detail(&mut book, &ctx)?;
     sheets::returns(&mut book, &ctx)?;
     Ok(Compiled {
         book,
         scores,
         results,
+        measures: measured,
     })
 }
 

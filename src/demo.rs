@@ -32,7 +32,10 @@ pub enum Mistake {
 /// fifth, a status, progress text, the sign-off — all deterministic.
 pub fn fill(master: &Master, department: &str, spec: &Spec, mistakes: &[Mistake]) -> Prefill {
     let mut prefill = Prefill::default();
-    let score_key = spec.score_input().key.clone();
+    let score_key = spec
+        .score_input()
+        .map(|i| i.key.clone())
+        .unwrap_or_default();
     for (index, item) in master.items_of(department).enumerate() {
         let weight = item.weight.unwrap_or_default();
         let deducted = index % 5 == 4 && weight >= Decimal::ONE;

@@ -377,6 +377,17 @@ impl Explain for AppError {
                 .text("path", path)
                 .text("spec", spec),
             AppError::Receipt(detail) => Said::new("error.receipt").text("detail", detail),
+            AppError::ReviewNeedsScore { spec } => {
+                Said::new("error.review_needs_score").text("spec", spec)
+            }
+            AppError::MissingColumns {
+                path,
+                spec,
+                columns,
+            } => Said::new("error.missing_columns")
+                .text("path", path)
+                .text("spec", spec)
+                .text("columns", columns),
         }
     }
 }

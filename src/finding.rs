@@ -88,6 +88,7 @@ codes! {
     BadPrecision => "bad_precision",
     ChoiceInvalid => "choice_invalid",
     RequiredWhen => "required_when",
+    DateInvalid => "date_invalid",
     TextTooLong => "text_too_long",
     PhoneInvalid => "phone_invalid",
     FormulaInInput => "formula_in_input",

@@ -8,6 +8,8 @@
 use std::path::Path;
 
 use indexmap::IndexMap;
+
+use crate::rule::{Expr, Rule};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -15,6 +17,55 @@ use serde::Deserialize;
 pub const DEFAULT_SPEC: &str = include_str!("../templates/default.toml");
 /// The built-in English spec.
 pub const EN_SPEC: &str = include_str!("../templates/en.toml");
+/// The built-in specs: name, path (for messages), base spec and the kind laid over it.
+const KINDS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("zh", "templates/default.toml", DEFAULT_SPEC, None),
+    ("en", "templates/en.toml", EN_SPEC, None),
+    (
+        "progress",
+        "templates/kinds/progress.toml",
+        DEFAULT_SPEC,
+        Some(include_str!("../templates/kinds/progress.toml")),
+    ),
+    (
+        "progress.en",
+        "templates/kinds/progress.en.toml",
+        EN_SPEC,
+        Some(include_str!("../templates/kinds/progress.en.toml")),
+    ),
+    (
+        "data",
+        "templates/kinds/data.toml",
+        DEFAULT_SPEC,
+        Some(include_str!("../templates/kinds/data.toml")),
+    ),
+    (
+        "data.en",
+        "templates/kinds/data.en.toml",
+        EN_SPEC,
+        Some(include_str!("../templates/kinds/data.en.toml")),
+    ),
+];
+
+/// `overlay` laid over `base`: tables merge key by key, any other value (lists included)
+/// replaces the base's.
+pub fn overlaid(base: &str, overlay: &str) -> Result<String, String> {
+    fn merge(base: &mut toml::Table, overlay: toml::Table) {
+        for (key, value) in overlay {
+            match (base.get_mut(&key), value) {
+                (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+                (_, value) => {
+                    base.insert(key, value);
+                }
+            }
+        }
+    }
+    let mut base: toml::Table = toml::from_str(base).map_err(|e| e.to_string())?;
+    let overlay: toml::Table = toml::from_str(overlay).map_err(|e| e.to_string())?;
+    merge(&mut base, overlay);
+    toml::to_string(&base).map_err(|e| e.to_string())
+}
+
 /// The built-in words for reading master tables, used by specs without a `[master]` section.
 pub const LABELS: &str = include_str!("../templates/labels.toml");
 
@@ -49,6 +100,13 @@ pub struct Spec {
     /// when absent.
     #[serde(default = "builtin_review")]
     pub review: ReviewSpec,
+    /// What compile shows of the inputs besides the score, each aggregated over an item's
+    /// departments.
+    #[serde(default)]
+    pub measures: Vec<MeasureSpec>,
+    /// How an item's progress is judged (overdue, behind schedule), for progress reporting.
+    #[serde(default)]
+    pub progress: Option<ProgressSpec>,
     #[serde(default)]
     pub messages: IndexMap<String, String>,
     /// Labels of the workbooks tianbao writes besides the fill-in sheet (reports, feedback,
@@ -59,6 +117,20 @@ pub struct Spec {
 
 /// Every key of `[words]` the code uses; both built-in specs must define each.
 pub const WORDS: &[&str] = &[
+    "compile.col.flag",
+    "progress.overdue",
+    "progress.behind",
+    "template.required_when.rule",
+    "template.validation.date_prompt",
+    "template.validation.date_error",
+    "template.validation.number_between",
+    "template.validation.number_at_least",
+    "template.validation.number_at_most",
+    "template.validation.number_any",
+    "template.rule.number",
+    "template.rule.percent",
+    "template.rule.date",
+    "template.rule.computed",
     "review.col.no",
     "compile.col.bonus_total",
     "compile.col.deduction_total",
@@ -484,13 +556,90 @@ pub enum InputKind {
     Score,
     /// A phone number.
     Phone,
+    /// A decimal from `min` to `max` (each a number or a master column), in `unit`.
+    Number,
+    /// A percentage from 0 to 100.
+    Percent,
+    /// A date (2024-03-15, 2024年3月15日, 2024/3/15, or a date cell).
+    Date,
+    /// Not filled in: the sheet shows `formula` live, with its value cached; never read back.
+    Computed,
 }
 
+impl InputKind {
+    /// Whether its values are numbers.
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            InputKind::Score | InputKind::Number | InputKind::Percent
+        )
+    }
+}
+
+/// A bound of a number input: a number, or a master column's value for the item
+/// (`"[目标值]"`), or `"weight"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Bound {
+    Number(Decimal),
+    Name(String),
+}
+
+/// How a computed column shows its value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowAs {
+    #[default]
+    Number,
+    /// A fraction shown as a percentage (0.95 as 95.00%).
+    Percent,
+}
+
+/// The roles of the master a rule may name.
+pub const ROLE_NAMES: &[&str] = &["weight", "deadline"];
+
+/// How a measure is made from an item's departments' values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum RequiredWhen {
-    /// Required when the item's score is below its weight (扣分原因).
-    ScoreBelowWeight,
+pub enum Aggregate {
+    Sum,
+    Min,
+    Mean,
+    /// The lead department's (the first listed).
+    Lead,
+    /// The value of the department whose return came last.
+    Latest,
+    /// Every department's text, each on its own line after its name.
+    Join,
+}
+
+/// A column compile adds to the table: an input aggregated over an item's departments.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// The input's key.
+    pub input: String,
+    pub aggregate: Aggregate,
+    /// The column's label; the input's when absent.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// Progress reporting: an item is **overdue** when its deadline has passed and it is not
+/// complete, **behind** when its progress is below the time elapsed towards its deadline
+/// (序时进度) by more than `tolerance` points.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressSpec {
+    /// The percent input of progress (完成进度).
+    pub percent: String,
+    /// The choice input of the item's status, and the choices that mean complete.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub complete: Vec<String>,
+    #[serde(default)]
+    pub tolerance: Decimal,
 }
 
 /// One input column of the fill-in sheet, or one field of the sign-off block.
@@ -505,8 +654,33 @@ pub struct InputSpec {
     pub choices: Vec<String>,
     #[serde(default)]
     pub required: bool,
+    /// A rule over other inputs and master columns (`score < weight`, `status != 已完成`,
+    /// `percent < 100`); see [`crate::rule`]. Parsed into [`InputSpec::rule`] at load.
     #[serde(default)]
-    pub required_when: Option<RequiredWhen>,
+    pub required_when: Option<String>,
+    #[serde(skip)]
+    pub rule: Option<Rule>,
+    /// The rule in words, after the label and in messages (`（未完成时必填）`); the words of
+    /// `score < weight` (`（扣分时必填）`) when absent for that rule.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// The bounds of a number input.
+    #[serde(default)]
+    pub min: Option<Bound>,
+    #[serde(default)]
+    pub max: Option<Bound>,
+    /// The unit of a number input: a word (`吨`), or a master column holding each item's
+    /// (`"[单位]"`).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// The formula of a computed column (`done / [目标值]`); parsed into
+    /// [`InputSpec::expr`] at load.
+    #[serde(default)]
+    pub formula: Option<String>,
+    #[serde(skip)]
+    pub expr: Option<Expr>,
+    #[serde(default)]
+    pub show_as: ShowAs,
     #[serde(default)]
     pub max_length: Option<u32>,
     #[serde(default)]
@@ -516,6 +690,25 @@ pub struct InputSpec {
     /// The input names evidence files (`会议纪要.pdf、照片.jpg`), looked up beside the return.
     #[serde(default)]
     pub evidence: bool,
+}
+
+impl InputSpec {
+    /// Whether it is required by a rule on the score (扣分原因).
+    pub fn explains_score(&self) -> bool {
+        self.rule
+            .as_ref()
+            .is_some_and(|r| r.names().contains(&"score") && r.names().contains(&"weight"))
+    }
+
+    /// The rule that makes it required, in words (`（扣分时必填）`).
+    pub fn when_text(&self, spec: &Spec) -> Option<String> {
+        self.rule.as_ref()?;
+        Some(match &self.when {
+            Some(text) => text.clone(),
+            None if self.explains_score() => spec.word("template.required_when.score_below_weight"),
+            None => spec.word("template.required_when.rule"),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -632,16 +825,34 @@ impl Spec {
             .expect("the built-in spec is checked by a unit test")
     }
 
-    /// A built-in spec by language code (`zh`, `en`).
-    pub fn builtin_language(language: &str) -> Option<Spec> {
-        match language {
-            "zh" => Some(Spec::builtin()),
-            "en" => Some(
-                Spec::parse("templates/en.toml", EN_SPEC)
-                    .expect("the built-in spec is checked by a unit test"),
-            ),
-            _ => None,
-        }
+    /// A built-in spec by name: `zh`, `en` (the year-end self-assessment), `progress`,
+    /// `progress.en`, `data`, `data.en` (the kinds, laid over the spec of their language).
+    pub fn builtin_language(name: &str) -> Option<Spec> {
+        let (path, base, overlay) = KINDS
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|(_, p, b, o)| (*p, *b, *o))?;
+        let text = match overlay {
+            None => base.to_string(),
+            Some(overlay) => {
+                overlaid(base, overlay).expect("built-in kinds are checked by a unit test")
+            }
+        };
+        Some(Spec::parse(path, &text).expect("the built-in specs are checked by a unit test"))
+    }
+
+    /// The built-in spec of `kind` (`assess`, `progress`, `data`) in `language` (`zh`, `en`).
+    pub fn kind_name(kind: &str, language: &str) -> Option<&'static str> {
+        let name = match (kind, language) {
+            ("assess", "zh") => "zh",
+            ("assess", "en") => "en",
+            ("progress", "zh") => "progress",
+            ("progress", "en") => "progress.en",
+            ("data", "zh") => "data",
+            ("data", "en") => "data.en",
+            _ => return None,
+        };
+        Some(name)
     }
 
     pub fn load(path: &Path) -> Result<Spec, SpecError> {
@@ -653,14 +864,16 @@ impl Spec {
     }
 
     pub fn parse(path: &str, text: &str) -> Result<Spec, SpecError> {
-        let spec: Spec = toml::from_str(text).map_err(|e| SpecError::Invalid {
+        let mut spec: Spec = toml::from_str(text).map_err(|e| SpecError::Invalid {
             path: path.to_string(),
             detail: e.to_string(),
         })?;
-        spec.check().map_err(|detail| SpecError::Invalid {
-            path: path.to_string(),
-            detail,
-        })?;
+        spec.prepare()
+            .and_then(|()| spec.check())
+            .map_err(|detail| SpecError::Invalid {
+                path: path.to_string(),
+                detail,
+            })?;
         Ok(spec)
     }
 
@@ -696,11 +909,15 @@ impl Spec {
             .iter()
             .filter(|i| i.kind == InputKind::Score)
             .count();
-        if scores != 1 {
+        if scores > 1 {
             return Err(format!(
-                "inputs: exactly one input of kind \"score\" is needed, found {scores}"
+                "inputs: at most one input of kind \"score\" is allowed, found {scores}"
             ));
         }
+        if self.inputs.iter().all(|i| i.kind == InputKind::Computed) {
+            return Err("inputs: at least one input to fill in is needed".into());
+        }
+        self.check_measures()?;
         if !self.template.shown.contains(&Shown::ID) {
             return Err(
                 "template.shown must include \"id\": returns are matched to items by it".into(),
@@ -729,12 +946,103 @@ impl Spec {
         Ok(())
     }
 
-    /// The input of kind score.
-    pub fn score_input(&self) -> &InputSpec {
-        self.inputs
-            .iter()
-            .find(|i| i.kind == InputKind::Score)
-            .expect("checked at load: exactly one score input")
+    /// The input of kind score, when the spec scores items against their weights.
+    pub fn score_input(&self) -> Option<&InputSpec> {
+        self.inputs.iter().find(|i| i.kind == InputKind::Score)
+    }
+
+    pub fn input(&self, key: &str) -> Option<&InputSpec> {
+        self.inputs.iter().find(|i| i.key == key)
+    }
+
+    /// Whether `name` in a rule or formula is a name: an input's key, a role of the master
+    /// (`weight`, `deadline`) or a master column in brackets (`[目标值]`).
+    pub fn is_name(&self, name: &str) -> bool {
+        ROLE_NAMES.contains(&name)
+            || crate::rule::column_name(name).is_some()
+            || self.inputs.iter().any(|i| i.key == name)
+    }
+
+    /// Parses each input's `required_when` rule and `formula`.
+    fn prepare(&mut self) -> Result<(), String> {
+        let names: Vec<String> = self.inputs.iter().map(|i| i.key.clone()).collect();
+        let is_name = |n: &str| {
+            ROLE_NAMES.contains(&n)
+                || crate::rule::column_name(n).is_some()
+                || names.iter().any(|k| k == n)
+        };
+        for input in &mut self.inputs {
+            if let Some(text) = &input.required_when {
+                input.rule = Some(
+                    Rule::parse(text, &is_name)
+                        .map_err(|e| format!("inputs.{}.required_when: {e}", input.key))?,
+                );
+            }
+            match (input.kind, &input.formula) {
+                (InputKind::Computed, Some(text)) => {
+                    input.expr = Some(
+                        Expr::parse(text, &is_name)
+                            .map_err(|e| format!("inputs.{}.formula: {e}", input.key))?,
+                    );
+                }
+                (InputKind::Computed, None) => {
+                    return Err(format!(
+                        "inputs.{}: a computed input needs a formula",
+                        input.key
+                    ));
+                }
+                (_, Some(_)) => {
+                    return Err(format!(
+                        "inputs.{}: only a computed input has a formula",
+                        input.key
+                    ));
+                }
+                (_, None) => {}
+            }
+            for bound in [&input.min, &input.max].into_iter().flatten() {
+                if let Bound::Name(name) = bound
+                    && !(name == "weight" || crate::rule::column_name(name).is_some())
+                {
+                    return Err(format!(
+                        "inputs.{}: a bound is a number, \"weight\" or a master column in brackets such as \"[目标值]\"; \"{name}\" is none",
+                        input.key
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Measures name inputs; the progress section names a percent input.
+    fn check_measures(&self) -> Result<(), String> {
+        for m in &self.measures {
+            let Some(input) = self.input(&m.input) else {
+                return Err(format!("measures: no input has the key \"{}\"", m.input));
+            };
+            let numeric = input.kind.is_numeric() || input.kind == InputKind::Computed;
+            if numeric == (m.aggregate == Aggregate::Join) {
+                return Err(format!(
+                    "measures.{}: join is for text inputs, sum/min/mean/lead/latest for numbers",
+                    m.input
+                ));
+            }
+        }
+        if let Some(p) = &self.progress {
+            if self.input(&p.percent).map(|i| i.kind) != Some(InputKind::Percent) {
+                return Err(format!(
+                    "progress.percent: \"{}\" is not an input of kind percent",
+                    p.percent
+                ));
+            }
+            if let Some(status) = &p.status
+                && self.input(status).is_none()
+            {
+                return Err(format!(
+                    "progress.status: no input has the key \"{status}\""
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A label from `[words]`, falling back to the built-in Chinese one.
@@ -809,6 +1117,26 @@ mod tests {
                 assert!(spec.words.contains_key(*key), "{language}: no word {key}");
             }
         }
+    }
+
+    #[test]
+    fn the_kinds_parse_in_both_languages() {
+        for kind in ["assess", "progress", "data"] {
+            for language in ["zh", "en"] {
+                let name = Spec::kind_name(kind, language).unwrap();
+                let spec = Spec::builtin_language(name).unwrap();
+                assert_eq!(spec.language, language, "{name}");
+                assert_eq!(spec.score_input().is_some(), kind == "assess", "{name}");
+                assert_eq!(spec.progress.is_some(), kind == "progress", "{name}");
+            }
+        }
+        let data = Spec::builtin_language("data").unwrap();
+        let rate = data.input("rate").unwrap();
+        assert_eq!(rate.kind, InputKind::Computed);
+        assert_eq!(
+            rate.expr.as_ref().unwrap().names(),
+            vec!["done", "[目标值]"]
+        );
     }
 
     #[test]

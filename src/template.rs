@@ -18,7 +18,7 @@ use rust_xlsxwriter::{
 use crate::form::Form;
 use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_DEPARTMENT};
 use crate::model::{Item, Master};
-use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown, Spec, render};
+use crate::spec::{InputKind, InputSpec, Shown, Spec, render};
 use crate::text::{parse_decimal, show};
 use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
 
@@ -104,9 +104,10 @@ type Notes = HashMap<(u32, u16), Vec<String>>;
 /// The first row of items on the fill-in sheet (0-based): title, subtitle, header above it.
 pub const FIRST_ITEM_ROW: u32 = 3;
 
-/// The rows under the items: the score total, and the weight total where items have weights.
-fn total_rows(shown: &[Shown]) -> u32 {
-    1 + u32::from(shown.contains(&Shown::WEIGHT))
+/// The rows under the items: the score total (with a score input), and the weight total where
+/// items have weights.
+fn total_rows(shown: &[Shown], scored: bool) -> u32 {
+    u32::from(scored) + u32::from(shown.contains(&Shown::WEIGHT))
 }
 
 /// Where things stand on a fill-in sheet: shared by the writer and the return reader.
@@ -132,7 +133,8 @@ impl SheetLayout {
             .collect();
         let item_count = item_count as u32;
         // After the items: the total rows, a blank row, the sign-off title, then the fields.
-        let first_signoff = FIRST_ITEM_ROW + item_count + total_rows(&shown) + 2;
+        let scored = spec.score_input().is_some();
+        let first_signoff = FIRST_ITEM_ROW + item_count + total_rows(&shown, scored) + 2;
         let signoff = spec
             .signoff
             .iter()
@@ -193,6 +195,8 @@ struct Formats {
     locked_center: Format,
     input: Format,
     input_center: Format,
+    computed: Format,
+    computed_percent: Format,
     total_label: Format,
     total_value: Format,
     signoff_title: Format,
@@ -226,6 +230,15 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_background_color("#C6E0B4"),
             locked_center: locked.clone().set_align(FormatAlign::Center),
+            computed: locked
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_background_color("#E2EFDA"),
+            computed_percent: locked
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_background_color("#E2EFDA")
+                .set_num_format("0.00%"),
             locked,
             input_center: input.clone().set_align(FormatAlign::Center),
             input,
@@ -258,9 +271,7 @@ fn label_mark(spec: &Spec, input: &InputSpec) -> Option<String> {
     if input.required {
         return Some("*".into());
     }
-    input.required_when.map(|RequiredWhen::ScoreBelowWeight| {
-        spec.word("template.required_when.score_below_weight")
-    })
+    input.when_text(spec)
 }
 
 /// An input's label as the header shows it, in a column `width` units wide: the mark after
@@ -367,6 +378,7 @@ pub fn write_template(
     let sheet = book.add_worksheet();
     sheet.set_name(&spec.template.sheet)?;
     let page = Page {
+        master,
         form,
         spec,
         layout: &layout,
@@ -434,6 +446,7 @@ fn protect(sheet: &mut Worksheet, password: &str) {
 
 /// What a fill-in sheet is made of.
 struct Page<'p> {
+    master: &'p Master,
     form: &'p Form,
     spec: &'p Spec,
     layout: &'p SheetLayout,
@@ -548,8 +561,11 @@ fn fill_sheet(
         layout,
         items,
         department,
+        ..
     } = *page;
     let last_col = layout.width() - 1;
+    // A formula without a value (a computed cell whose inputs are empty) shows empty, not 0.
+    sheet.set_formula_result_default("");
     let author = spec.word("feedback.note_author");
     let truncated = spec.word("feedback.truncated");
     // A marked cell: highlighted, with its problems as a note shown when the cell is pointed
@@ -637,8 +653,8 @@ fn fill_sheet(
     }
     heights.set(sheet, header_row, height_for(header_lines))?;
 
-    let score_key = &spec.score_input().key;
-    let score_col = layout.input_col(score_key).unwrap_or(0);
+    let score_key = spec.score_input().map(|i| i.key.as_str());
+    let score_col = score_key.and_then(|k| layout.input_col(k));
     for (i, item) in items.iter().enumerate() {
         let row = FIRST_ITEM_ROW + i as u32;
         let mut lines = 1;
@@ -661,8 +677,21 @@ fn fill_sheet(
         }
         let values = prefill.and_then(|p| p.items.get(&item.id));
         for (input, (key, col)) in spec.inputs.iter().zip(&layout.inputs) {
+            if input.kind == InputKind::Computed {
+                let format = if input.show_as == crate::spec::ShowAs::Percent {
+                    &f.computed_percent
+                } else {
+                    &f.computed
+                };
+                computed_cell(sheet, page, input, (row, *col), values, format)?;
+                continue;
+            }
             let format = match input.kind {
-                InputKind::Choice | InputKind::Score => &f.input_center,
+                InputKind::Choice
+                | InputKind::Score
+                | InputKind::Number
+                | InputKind::Percent
+                | InputKind::Date => &f.input_center,
                 _ => &f.input,
             };
             let format = &marked(sheet, (row, *col), format)?;
@@ -672,65 +701,30 @@ fn fill_sheet(
                 .unwrap_or_default();
             let value = value.as_ref();
             match (
-                input.kind,
+                input.kind.is_numeric(),
                 parse_decimal(value).and_then(|d| d.to_string().parse::<f64>().ok()),
             ) {
-                (InputKind::Score, Some(n)) => {
-                    sheet.write_number_with_format(row, *col, n, format)?
-                }
+                (true, Some(n)) => sheet.write_number_with_format(row, *col, n, format)?,
                 _ if value.is_empty() => sheet.write_blank(row, *col, format)?,
                 _ => sheet.write_string_with_format(row, *col, value, format)?,
             };
             lines = lines.max(lines_in(value, *col as usize));
-            add_validation(sheet, spec, input, row, *col, item)?;
+            add_validation(sheet, page, input, row, *col, item)?;
         }
         heights.set(sheet, row, height_for(lines.max(2)))?;
     }
 
     // Totals, each label beside its number: the score total (a formula with its value cached)
     // under the scores, its label over the master columns; then the weight total under the
-    // weights. The score total comes first: a return's items end at its label.
+    // weights. The score total comes first: a return's items end at its label. A spec without
+    // a score has no score total.
     let total_row = FIRST_ITEM_ROW + items.len() as u32;
-    let shown_count = layout.shown.len() as u16;
-    let label_end = score_col.min(shown_count).saturating_sub(1);
-    if label_end > 0 {
-        sheet.merge_range(
-            total_row,
-            0,
-            total_row,
-            label_end,
-            &spec.template.score_total,
-            &f.total_label,
-        )?;
-    } else {
-        sheet.write_string_with_format(total_row, 0, &spec.template.score_total, &f.total_label)?;
-    }
-    if !items.is_empty() {
-        let cached: Decimal = items
-            .iter()
-            .filter_map(|i| {
-                prefill?
-                    .items
-                    .get(&i.id)?
-                    .get(score_key)
-                    .and_then(|v| parse_decimal(v))
-            })
-            .sum();
-        let range = format!(
-            "=SUM({}:{})",
-            crate::finding::a1(FIRST_ITEM_ROW, score_col as u32),
-            crate::finding::a1(total_row - 1, score_col as u32)
-        );
-        sheet.write_formula_with_format(
-            total_row,
-            score_col,
-            Formula::new(range).set_result(show(cached)),
-            &f.total_value,
-        )?;
+    if let (Some(score_key), Some(score_col)) = (score_key, score_col) {
+        score_total(sheet, f, page, prefill, (total_row, score_col), score_key)?;
     }
     heights.set(sheet, total_row, 20.0)?;
     if let Some(col) = layout.shown_col(Shown::WEIGHT) {
-        let row = total_row + 1;
+        let row = total_row + u32::from(score_col.is_some());
         let label = spec.word("template.weight_total");
         match col {
             0 => {}
@@ -752,7 +746,7 @@ fn fill_sheet(
     }
 
     // Sign-off block.
-    let signoff_title_row = total_row + total_rows(&layout.shown) + 1;
+    let signoff_title_row = total_row + total_rows(&layout.shown, score_col.is_some()) + 1;
     // Every row's height set, so that it prints the same in every program (pages fall alike).
     heights.set(sheet, signoff_title_row - 1, DEFAULT_ROW_HEIGHT)?;
     let value_col = layout.signoff_value_col;
@@ -837,15 +831,130 @@ fn fill_sheet(
     Ok(())
 }
 
+/// The score total row: its label over the master columns, the sum under the scores.
+fn score_total(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    page: &Page,
+    prefill: Option<&Prefill>,
+    (total_row, score_col): (u32, u16),
+    score_key: &str,
+) -> Result<(), XlsxError> {
+    let Page {
+        spec,
+        layout,
+        items,
+        ..
+    } = *page;
+    let shown_count = layout.shown.len() as u16;
+    let label_end = score_col.min(shown_count).saturating_sub(1);
+    if label_end > 0 {
+        sheet.merge_range(
+            total_row,
+            0,
+            total_row,
+            label_end,
+            &spec.template.score_total,
+            &f.total_label,
+        )?;
+    } else {
+        sheet.write_string_with_format(total_row, 0, &spec.template.score_total, &f.total_label)?;
+    }
+    if !items.is_empty() {
+        let cached: Decimal = items
+            .iter()
+            .filter_map(|i| {
+                prefill?
+                    .items
+                    .get(&i.id)?
+                    .get(score_key)
+                    .and_then(|v| parse_decimal(v))
+            })
+            .sum();
+        let range = format!(
+            "=SUM({}:{})",
+            crate::finding::a1(FIRST_ITEM_ROW, score_col as u32),
+            crate::finding::a1(total_row - 1, score_col as u32)
+        );
+        sheet.write_formula_with_format(
+            total_row,
+            score_col,
+            Formula::new(range).set_result(show(cached)),
+            &f.total_value,
+        )?;
+    }
+    Ok(())
+}
+
+/// A computed cell: its formula over the row's inputs (the master's values as constants),
+/// with the value the prefill gives cached; blank while an input it reads is empty.
+fn computed_cell(
+    sheet: &mut Worksheet,
+    page: &Page,
+    input: &InputSpec,
+    (row, col): (u32, u16),
+    values: Option<&HashMap<String, String>>,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    let Some(expr) = &input.expr else {
+        return Ok(());
+    };
+    let item = &page.items[(row - FIRST_ITEM_ROW) as usize];
+    let master = page.master;
+    let mut inputs_read = Vec::new();
+    let cell = |name: &str| -> Option<String> {
+        match page.layout.input_col(name) {
+            Some(c) => Some(crate::finding::a1(row, u32::from(c))),
+            None => crate::inputs::master_value(master, item, name)
+                .number()
+                .map(show),
+        }
+    };
+    for name in expr.names() {
+        if let Some(c) = page.layout.input_col(name) {
+            inputs_read.push(crate::finding::a1(row, u32::from(c)));
+        }
+    }
+    let Some(text) = expr.excel(&cell) else {
+        sheet.write_blank(row, col, format)?;
+        return Ok(());
+    };
+    let guard = inputs_read
+        .iter()
+        .map(|c| format!("{c}=\"\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    let formula = if guard.is_empty() {
+        format!("=IFERROR({text},\"\")")
+    } else {
+        format!("=IF(OR({guard}),\"\",IFERROR({text},\"\"))")
+    };
+    let env = |name: &str| match values.and_then(|v| v.get(name)) {
+        Some(v) if page.layout.input_col(name).is_some() => crate::inputs::lenient_number(v, "")
+            .map_or(crate::rule::Value::Empty, |(d, _)| {
+                crate::rule::Value::Number(d)
+            }),
+        _ => crate::inputs::master_value(master, item, name),
+    };
+    // Without a value (an input still empty) the cached result is the sheet's default, "".
+    let formula = match expr.eval(&env) {
+        Some(value) => Formula::new(formula).set_result(show(value)),
+        None => Formula::new(formula),
+    };
+    sheet.write_formula_with_format(row, col, formula, format)?;
+    Ok(())
+}
+
 /// The in-cell check of one input cell, from the same spec the validator uses.
 fn add_validation(
     sheet: &mut Worksheet,
-    spec: &Spec,
+    page: &Page,
     input: &InputSpec,
     row: u32,
     col: u16,
     item: &Item,
 ) -> Result<(), XlsxError> {
+    let spec = page.spec;
     let v = &spec.validation;
     let dv = match input.kind {
         InputKind::Choice => {
@@ -869,15 +978,23 @@ fn add_validation(
             let decimals = input.decimals.unwrap_or(2).to_string();
             let args = [("max", max_text.as_str()), ("decimals", decimals.as_str())];
             DataValidation::new()
-                .allow_decimal_number(DataValidationRule::Between(
-                    0.0,
-                    max.to_string().parse::<f64>().unwrap_or(0.0),
-                ))
+                .allow_decimal_number(DataValidationRule::Between(0.0, to_f64(max)))
                 .set_input_title(&v.score_title)?
                 .set_input_message(limit(render(&v.score_prompt, &args), 255))?
                 .set_error_title(&v.error_title)?
                 .set_error_message(limit(render(&v.score_error, &args), 255))?
         }
+        InputKind::Number | InputKind::Percent => number_validation(page, input, item)?,
+        InputKind::Date => DataValidation::new()
+            .allow_date(DataValidationRule::Between(
+                rust_xlsxwriter::ExcelDateTime::from_ymd(1990, 1, 1)?,
+                rust_xlsxwriter::ExcelDateTime::from_ymd(2100, 12, 31)?,
+            ))
+            .set_input_title(limit(input.label.clone(), 32))?
+            .set_input_message(spec.word("template.validation.date_prompt"))?
+            .set_error_title(&v.error_title)?
+            .set_error_message(spec.word("template.validation.date_error"))?,
+        InputKind::Computed => return Ok(()),
         InputKind::Text | InputKind::Phone => match input.max_length {
             Some(max) => DataValidation::new()
                 .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
@@ -894,6 +1011,55 @@ fn add_validation(
     };
     sheet.add_data_validation(row, col, row, col, &dv)?;
     Ok(())
+}
+
+fn to_f64(d: Decimal) -> f64 {
+    d.to_string().parse::<f64>().unwrap_or(0.0)
+}
+
+/// The in-cell check of a number or percent: between its bounds for the item, in its unit.
+fn number_validation(
+    page: &Page,
+    input: &InputSpec,
+    item: &Item,
+) -> Result<DataValidation, XlsxError> {
+    let spec = page.spec;
+    let (min, max) = crate::inputs::bounds(input, page.master, item);
+    let unit = crate::inputs::unit(input, page.master, item);
+    let decimals = input.decimals.unwrap_or(2).to_string();
+    let (min_text, max_text) = (
+        min.map(show).unwrap_or_default(),
+        max.map(show).unwrap_or_default(),
+    );
+    let args = [
+        ("label", input.label.as_str()),
+        ("min", min_text.as_str()),
+        ("max", max_text.as_str()),
+        ("unit", unit.as_str()),
+        ("decimals", decimals.as_str()),
+    ];
+    let key = match (min, max) {
+        (Some(_), Some(_)) => "between",
+        (Some(_), None) => "at_least",
+        (None, Some(_)) => "at_most",
+        (None, None) => "any",
+    };
+    let rule = match (min, max) {
+        (Some(a), Some(b)) => DataValidationRule::Between(to_f64(a), to_f64(b)),
+        (Some(a), None) => DataValidationRule::GreaterThanOrEqualTo(to_f64(a)),
+        (None, Some(b)) => DataValidationRule::LessThanOrEqualTo(to_f64(b)),
+        (None, None) => DataValidationRule::Between(-1e15, 1e15),
+    };
+    let prompt = render(
+        &spec.word(&format!("template.validation.number_{key}")),
+        &args,
+    );
+    DataValidation::new()
+        .allow_decimal_number(rule)
+        .set_input_title(limit(input.label.clone(), 32))?
+        .set_input_message(limit(prompt.clone(), 255))?
+        .set_error_title(&spec.validation.error_title)?
+        .set_error_message(limit(prompt, 255))
 }
 
 /// The 问题清单 sheet of a feedback workbook: every problem, where it is, what to do.
@@ -992,11 +1158,17 @@ fn write_instructions(
             InputKind::Phone => render(&rules.phone, &rule_args),
             InputKind::Text if input.max_length.is_none() => format!("{}：", input.label),
             InputKind::Text => render(&rules.text, &rule_args),
+            InputKind::Number => render(&spec.word("template.rule.number"), &rule_args),
+            InputKind::Percent => render(&spec.word("template.rule.percent"), &rule_args),
+            InputKind::Date => render(&spec.word("template.rule.date"), &rule_args),
+            InputKind::Computed => render(&spec.word("template.rule.computed"), &rule_args),
         };
         if input.required {
             content.push_str(&rules.required);
-        } else if input.required_when == Some(RequiredWhen::ScoreBelowWeight) {
+        } else if input.explains_score() {
             content.push_str(&rules.required_when_score_below_weight);
+        } else if let Some(when) = input.when_text(spec) {
+            content.push_str(&when);
         }
         entries.push(("•".into(), content, false));
     }

@@ -53,6 +53,8 @@ pub enum CompileOutcome {
 pub struct Written {
     pub path: PathBuf,
     pub scores: Scores,
+    /// Each item's measures and progress flag.
+    pub measures: crate::compile::measures::Measures,
     /// With a review: each department's results (部门得分), in master order.
     pub results: Vec<crate::compile::results::DepartmentResult>,
     /// The departments without a valid return, whose items stayed blank.
@@ -229,6 +231,7 @@ fn write(
         allow_incomplete: options.allow_incomplete,
         generated_at: &options.at,
         base: Some(&campaign.dir),
+        as_of: campaign.as_of(),
     })
     .map_err(|e| AppError::write(&campaign.out(), e))?;
     let path = match &options.out {
@@ -255,6 +258,7 @@ fn write(
         path,
         scores: compiled.scores,
         results: compiled.results,
+        measures: compiled.measures,
         blockers,
         checked,
         took_over: None,

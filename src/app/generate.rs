@@ -117,6 +117,20 @@ pub fn generate(
             spec: campaign.config.spec.clone(),
         });
     }
+    let named = spec.inputs.iter().flat_map(|i| {
+        let rule = i.rule.iter().flat_map(|r| r.names());
+        let formula = i.expr.iter().flat_map(|e| e.names());
+        rule.chain(formula).collect::<Vec<_>>()
+    });
+    let mut missing = crate::inputs::missing_columns(master, named);
+    missing.dedup();
+    if !missing.is_empty() {
+        return Err(AppError::MissingColumns {
+            path: campaign.master_path().display().to_string(),
+            spec: campaign.config.spec.clone(),
+            columns: missing.join("、"),
+        });
+    }
     let known: Vec<&str> = master
         .departments()
         .iter()

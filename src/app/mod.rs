@@ -55,6 +55,20 @@ pub enum AppError {
     NoWeights { path: String, spec: String },
     #[error("the receipts of the last validate run cannot be used: {0}; run tianbao validate")]
     Receipt(String),
+    #[error(
+        "the spec \"{spec}\" has no score: a review sets reviewed scores, so it needs a campaign \
+         that scores its items (tianbao init --kind assess)"
+    )]
+    ReviewNeedsScore { spec: String },
+    #[error(
+        "the spec \"{spec}\" reads the master column(s) {columns}, which the master table {path} \
+         lacks; add them to the table, or map its columns with --map / [columns]"
+    )]
+    MissingColumns {
+        path: String,
+        spec: String,
+        columns: String,
+    },
 }
 
 impl AppError {

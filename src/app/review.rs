@@ -74,6 +74,11 @@ pub fn review(
 ) -> Result<ReviewOutcome, AppError> {
     let locked = super::lock(&campaign, "review")?;
     let spec = campaign.spec()?;
+    if spec.score_input().is_none() {
+        return Err(AppError::ReviewNeedsScore {
+            spec: campaign.config.spec.clone(),
+        });
+    }
     let read = campaign.read_master(&spec)?;
     let errors: Vec<Finding> = read
         .findings

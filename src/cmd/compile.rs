@@ -112,6 +112,18 @@ pub fn render(outcome: CompileOutcome) -> Outcome {
         "{}",
         tx.say("compile.written", &[("path", &shown(&written.path))])
     );
+    if written.checked.spec.score_input().is_none() {
+        // Progress reporting and data collection: what was collected, and the flags.
+        println!(
+            "{}",
+            tx.say(
+                "compile.measured",
+                &[("items", &tx.count("count.items", master.items().len(), &[]))]
+            )
+        );
+        print!("{}", super::status::flag_lines(&written.checked));
+        return Outcome::Clean;
+    }
     println!(
         "{}",
         tx.say(

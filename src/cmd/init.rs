@@ -17,6 +17,9 @@ pub struct Args {
     /// A template spec file instead of the built-in one.
     #[arg(long)]
     pub spec: Option<PathBuf>,
+    /// What is collected: assess (the self-assessment), progress or data.
+    #[arg(long, value_parser = ["assess", "progress", "data"])]
+    pub kind: Option<String>,
     /// The campaign title.
     #[arg(long)]
     pub title: Option<String>,
@@ -44,10 +47,23 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
         office: args.office,
         return_to: args.return_to,
     };
+    // `--kind` names a built-in spec of the language `--spec zh|en` says (Chinese by default).
+    let spec = match &args.kind {
+        Some(kind) => {
+            let language = args
+                .spec
+                .as_deref()
+                .and_then(|p| p.to_str())
+                .filter(|s| ["zh", "en"].contains(s))
+                .unwrap_or("zh");
+            tianbao::spec::Spec::kind_name(kind, language).map(PathBuf::from)
+        }
+        None => args.spec.clone(),
+    };
     let (campaign, read) = Campaign::init_with(
         &args.dir,
         &args.master,
-        args.spec.as_deref(),
+        spec.as_deref(),
         &details,
         args.read.reading()?,
     )?;

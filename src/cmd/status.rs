@@ -11,7 +11,7 @@ use tianbao::finding::Severity;
 use tianbao::returns::{Collection, Status};
 use tianbao::spec::Spec;
 
-use super::render::{finding_line, status_word};
+use super::render::{finding_line, padded, status_word};
 use super::validate::{general_lines, skipped_lines, standing_lines, summary, summary_line};
 use super::{Fatal, Outcome, shown, texts};
 
@@ -76,9 +76,32 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         if let Some(reminded) = &reminded {
             value["reminders"] = reminders_json(reminded);
         }
+        if checked.spec.progress.is_some() {
+            let measures = tianbao::compile::measures::measures(
+                &checked.spec,
+                &checked.master,
+                collection,
+                checked.campaign.as_of(),
+            );
+            value["flags"] = json!(
+                checked
+                    .master
+                    .items()
+                    .iter()
+                    .zip(&measures.flags)
+                    .filter_map(|(item, flag)| flag.as_ref().map(|f| json!({
+                        "item": item.id,
+                        "departments": item.departments,
+                        "flag": f,
+                        "message": tianbao::compile::measures::flag_text(&checked.spec, f),
+                    })))
+                    .collect::<Vec<_>>()
+            );
+        }
         super::print_json(&value);
     } else {
         print!("{}", human(&checked.spec, collection));
+        print!("{}", flag_lines(&checked));
         if let Some(reminded) = &reminded {
             render_reminders(reminded);
         }
@@ -145,6 +168,53 @@ fn human(spec: &Spec, collection: &Collection) -> String {
     }
     out.push_str(&skipped_lines(collection));
     let _ = writeln!(out, "\n{}", summary_line(collection));
+    out
+}
+
+/// Progress reporting: the items overdue or behind schedule, each with its departments.
+pub fn flag_lines(checked: &tianbao::app::check::Checked) -> String {
+    let tx = texts();
+    let spec = &checked.spec;
+    if spec.progress.is_none() {
+        return String::new();
+    }
+    let as_of = checked.campaign.as_of();
+    let measures =
+        tianbao::compile::measures::measures(spec, &checked.master, &checked.collection, as_of);
+    let flagged: Vec<(&tianbao::model::Item, &tianbao::progress::Flag)> = checked
+        .master
+        .items()
+        .iter()
+        .zip(&measures.flags)
+        .filter_map(|(item, flag)| flag.as_ref().map(|f| (item, f)))
+        .collect();
+    let overdue = flagged
+        .iter()
+        .filter(|(_, f)| matches!(f, tianbao::progress::Flag::Overdue { .. }))
+        .count();
+    let mut out = format!(
+        "\n{}\n",
+        tx.say(
+            "status.flags",
+            &[
+                ("date", &as_of.to_string()),
+                ("overdue", &overdue.to_string()),
+                ("behind", &(flagged.len() - overdue).to_string()),
+            ]
+        )
+    );
+    let ids = padded(flagged.iter().map(|(i, _)| i.id.as_str()));
+    for ((item, flag), id) in flagged.iter().zip(ids) {
+        let text = item.task().or(item.indicator()).unwrap_or("");
+        let short: String = text.chars().take(24).collect();
+        let _ = writeln!(
+            out,
+            "  {id}  {}  {}  {}",
+            t(&short),
+            t(&item.departments.join("、")),
+            t(&tianbao::compile::measures::flag_text(spec, flag))
+        );
+    }
     out
 }
 

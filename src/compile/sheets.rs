@@ -425,7 +425,10 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
                 texts.push(part.review_note.clone());
             }
             let score_cell = returned
-                .and_then(|r| r.values.get(&spec.score_input().key))
+                .and_then(|r| {
+                    r.values
+                        .get(spec.score_input().map_or("", |i| i.key.as_str()))
+                })
                 .map(|c| c.cell.clone());
             let place = match (ret.and_then(|r| r.sheet.clone()), score_cell) {
                 (Some(sheet_name), Some(cell)) => format!("{sheet_name}!{cell}"),

@@ -59,10 +59,34 @@ enum Added {
     Reviewed,
     ReviewNote,
     Deduction,
+    /// The spec's measure of that index; `true` for a text.
+    Measure(usize, bool),
+    /// Progress: overdue or behind schedule.
+    Flag,
 }
 
 impl Added {
-    fn of(reviewed: bool) -> Vec<Added> {
+    /// The columns after the master's: with a score, the score (and the review) and the
+    /// reasons for deductions, then the measures; without one, the measures and, for progress
+    /// reporting, the flags.
+    fn of(reviewed: bool, spec: &crate::spec::Spec) -> Vec<Added> {
+        let measures = spec.measures.iter().enumerate().map(|(i, m)| {
+            let text = m.aggregate == crate::spec::Aggregate::Join;
+            Added::Measure(i, text)
+        });
+        if spec.score_input().is_none() {
+            let mut added: Vec<Added> = measures.collect();
+            if spec.progress.is_some() {
+                added.push(Added::Flag);
+            }
+            return added;
+        }
+        let mut added = Added::scored(reviewed);
+        added.extend(measures);
+        added
+    }
+
+    fn scored(reviewed: bool) -> Vec<Added> {
         if reviewed {
             vec![
                 Added::Score,
@@ -77,23 +101,36 @@ impl Added {
 
     fn width(self) -> f64 {
         match self {
-            Added::Score | Added::Reviewed => 9.0,
-            Added::ReviewNote | Added::Deduction => 24.0,
+            Added::Score | Added::Reviewed | Added::Measure(_, false) => 9.0,
+            Added::ReviewNote | Added::Deduction | Added::Measure(_, true) => 24.0,
+            Added::Flag => 14.0,
         }
     }
 
     /// Whether its texts may wrap onto more lines (a narrower column then).
     fn is_text(self) -> bool {
-        matches!(self, Added::ReviewNote | Added::Deduction)
+        matches!(
+            self,
+            Added::ReviewNote | Added::Deduction | Added::Measure(_, true) | Added::Flag
+        )
     }
 
-    fn label(self) -> &'static str {
-        match self {
+    fn label(self, spec: &crate::spec::Spec) -> String {
+        let key = match self {
             Added::Score => "compile.col.score",
             Added::Reviewed => "compile.col.reviewed",
             Added::ReviewNote => "compile.col.review_note",
             Added::Deduction => "compile.col.deduction",
-        }
+            Added::Flag => "compile.col.flag",
+            Added::Measure(i, _) => {
+                return spec
+                    .measures
+                    .get(i)
+                    .map(|m| super::measures::label(spec, m))
+                    .unwrap_or_default();
+            }
+        };
+        spec.word(key)
     }
 }
 
@@ -142,6 +179,8 @@ struct Formats {
     score_missing: Format,
     deduction: Format,
     deduction_missing: Format,
+    percent: Format,
+    flagged: Format,
     note: Format,
     footer: Format,
 }
@@ -174,6 +213,12 @@ impl Formats {
             score_missing: center.clone().set_background_color(MISSING_FILL),
             deduction: left.clone(),
             deduction_missing: left.clone().set_background_color(MISSING_FILL),
+            percent: center.clone().set_num_format("0.00%"),
+            flagged: left
+                .clone()
+                .set_font_color("#C00000")
+                .set_bold()
+                .set_background_color("#FCE4D6"),
             left,
             center,
             note: base.clone(),
@@ -302,7 +347,7 @@ fn deductions(ctx: &Ctx, scored: &ItemScore) -> String {
         .spec
         .inputs
         .iter()
-        .find(|i| i.required_when == Some(crate::spec::RequiredWhen::ScoreBelowWeight))
+        .find(|i| i.explains_score())
         .map(|i| i.key.as_str())
     else {
         return String::new();
@@ -657,7 +702,7 @@ impl<'a> Writer<'a> {
         Writer {
             ctx,
             layout,
-            geometry: Geometry::new(layout, Added::of(ctx.scores.reviewed)),
+            geometry: Geometry::new(layout, Added::of(ctx.scores.reviewed, ctx.spec)),
             review_notes,
             f: Formats::new(),
             item_rows,
@@ -791,10 +836,11 @@ impl<'a> Writer<'a> {
             needed: vec![1; self.layout.rows.len()],
             tall: Vec::new(),
         };
+        // A column the sheet does not have needs no lines (its width 0 is never asked).
         let width_of = |added: Added| {
             self.geometry
                 .col(self.layout.width, added)
-                .map_or(1.0, |c| self.geometry.widths[c as usize])
+                .map(|c| self.geometry.widths[c as usize])
         };
         let deduction_width = width_of(Added::Deduction);
         let note_width = width_of(Added::ReviewNote);
@@ -818,11 +864,65 @@ impl<'a> Writer<'a> {
                 heights.need(k, r1 as usize, lines);
             }
             if let RowKind::Item(i) = row.kind {
-                heights.need(k, k, wrapped_lines(&self.deductions[i], deduction_width));
-                heights.need(k, k, wrapped_lines(&self.review_notes[i], note_width));
+                if let Some(width) = deduction_width {
+                    heights.need(k, k, wrapped_lines(&self.deductions[i], width));
+                }
+                if let Some(width) = note_width {
+                    heights.need(k, k, wrapped_lines(&self.review_notes[i], width));
+                }
+                for (n, added) in self.geometry.added.iter().enumerate() {
+                    let width = self.geometry.widths[self.layout.width as usize + n];
+                    let text = match added {
+                        Added::Measure(m, true) => match self.ctx.measures.items[i].get(*m) {
+                            Some(super::measures::Measured::Text(text)) => text.clone(),
+                            _ => continue,
+                        },
+                        Added::Flag => match &self.ctx.measures.flags[i] {
+                            Some(flag) => super::measures::flag_text(self.ctx.spec, flag),
+                            None => continue,
+                        },
+                        _ => continue,
+                    };
+                    heights.need(k, k, wrapped_lines(&text, width));
+                }
             }
         }
         heights.into_points(self.title_row)
+    }
+
+    /// A measure's cell of item `i`: a number (a computed share as a percentage) or a text.
+    fn measure_cell(
+        &self,
+        sheet: &mut Worksheet,
+        (r, col): (u32, u16),
+        i: usize,
+        m: usize,
+    ) -> Result<(), XlsxError> {
+        let f = &self.f;
+        let measured = self.ctx.measures.items.get(i).and_then(|row| row.get(m));
+        let percent = self
+            .ctx
+            .spec
+            .measures
+            .get(m)
+            .and_then(|spec| self.ctx.spec.input(&spec.input))
+            .is_some_and(|input| input.show_as == crate::spec::ShowAs::Percent);
+        match measured {
+            Some(super::measures::Measured::Number(Some(n))) => {
+                let format = if percent { &f.percent } else { &f.score };
+                sheet.write_number_with_format(r, col, number(*n), format)?;
+            }
+            Some(super::measures::Measured::Text(text)) if !text.is_empty() => {
+                sheet.write_string_with_format(r, col, text, &f.deduction)?;
+            }
+            Some(super::measures::Measured::Text(_)) => {
+                sheet.write_blank(r, col, &f.deduction)?;
+            }
+            _ => {
+                sheet.write_blank(r, col, &f.score_missing)?;
+            }
+        }
+        Ok(())
     }
 
     /// The added columns of row `k`.
@@ -893,7 +993,7 @@ impl<'a> Writer<'a> {
         let (row, last) = (k as u32, block.rows.end as u32 - 1);
         for (i, added) in self.geometry.added.iter().enumerate() {
             let col = (width + i) as u16;
-            let label = self.ctx.spec.word(added.label());
+            let label = added.label(self.ctx.spec);
             if last > row {
                 sheet.merge_range(row, col, last, col, &label, &self.f.header_added)?;
             } else {
@@ -954,6 +1054,20 @@ impl<'a> Writer<'a> {
                         sheet.write_blank(r, col, &f.score_missing)?;
                     }
                 },
+                Added::Measure(m, _) => self.measure_cell(sheet, (r, col), i, *m)?,
+                Added::Flag => {
+                    let flag = ctx.measures.flags.get(i).cloned().flatten();
+                    let text = flag
+                        .as_ref()
+                        .map(|flag| super::measures::flag_text(ctx.spec, flag))
+                        .unwrap_or_default();
+                    let format = if flag.is_some() {
+                        &f.flagged
+                    } else {
+                        &f.deduction
+                    };
+                    sheet.write_string_with_format(r, col, &text, format)?;
+                }
                 Added::ReviewNote | Added::Deduction => {
                     let text = if *added == Added::Deduction {
                         &self.deductions[i]

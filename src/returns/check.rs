@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use crate::finding::{Code, Finding, Severity, a1};
 use crate::identity::{Identity, Kind, PROP_DEPARTMENT, PROP_KIND};
 use crate::model::Item;
-use crate::spec::{InputKind, InputSpec, RequiredWhen, Shown};
+use crate::spec::{InputKind, InputSpec, Shown};
 use crate::template::SheetLayout;
 use crate::text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
 use crate::workbook::{self, OpenError, Sheet, Value};
@@ -582,6 +582,7 @@ fn item_rows(
         .iter()
         .map(|s| label_key(&s.label))
         .chain([label_key(&ctx.spec.template.signoff_title)])
+        .chain([label_key(&ctx.spec.word("template.weight_total"))])
         .collect();
     let width = sheet.grid.width().min(200);
     let mut rows: HashMap<String, u32> = HashMap::new();
@@ -751,6 +752,10 @@ fn inputs(
     let mut score = None;
     let weight = item.weight.unwrap_or_default();
     for input in &ctx.spec.inputs {
+        // A computed cell is the workbook's own formula: never read, compile computes it.
+        if input.kind == InputKind::Computed {
+            continue;
+        }
         let Some(col) = columns.input_col(&input.key) else {
             continue;
         };
@@ -788,11 +793,22 @@ fn inputs(
             ],
             ..At::default()
         };
-        let text = value_text(raw);
-        if input.kind == InputKind::Score {
-            score = check_score(input, raw, &text, weight, f, &at);
-        } else {
-            check_text_input(input, &text, f, &at);
+        let mut text = value_text(raw);
+        match input.kind {
+            InputKind::Score => score = check_score(input, raw, &text, weight, f, &at),
+            InputKind::Number | InputKind::Percent => {
+                let bounds = crate::inputs::bounds(input, ctx.master, item);
+                let unit = crate::inputs::unit(input, ctx.master, item);
+                if let Some(n) = check_number(input, raw, &text, bounds, &unit, f, &at) {
+                    text = show(n);
+                }
+            }
+            InputKind::Date => {
+                if let Some(date) = check_date(input, &text, f, &at) {
+                    text = date;
+                }
+            }
+            _ => check_text_input(input, &text, f, &at),
         }
         values.insert(
             input.key.clone(),
@@ -802,32 +818,162 @@ fn inputs(
             },
         );
     }
-    // Required when the score is below the weight (e.g. 扣分原因).
+    // Required by a rule over the other inputs and the master (扣分原因 when the score is
+    // below the weight, 存在问题 when not complete …).
     for input in &ctx.spec.inputs {
-        if input.required_when != Some(RequiredWhen::ScoreBelowWeight) {
-            continue;
-        }
-        let (Some(s), Some(col)) = (score, columns.input_col(&input.key)) else {
+        let (Some(rule), Some(col)) = (&input.rule, columns.input_col(&input.key)) else {
             continue;
         };
         let empty = values
             .get(&input.key)
             .is_none_or(|v| v.text.trim().is_empty());
-        if s < weight && empty {
-            f.error(
-                Code::RequiredWhen,
-                At {
-                    cell: Some((row, col)),
-                    item: Some(&item.id),
-                    key: Some(&input.key),
-                    value: Some(show(s)),
-                    args: vec![("max", show(weight))],
-                    ..At::default()
-                },
-            );
+        let env = |name: &str| row_value(ctx, item, &values, score, name);
+        if empty && rule.holds(&env) {
+            let mut at = At {
+                cell: Some((row, col)),
+                item: Some(&item.id),
+                key: Some(&input.key),
+                value: score.map(show),
+                args: vec![("max", show(weight))],
+                ..At::default()
+            };
+            if !input.explains_score() {
+                at.variant = Some("required_when.rule");
+                at.args
+                    .push(("when", input.when_text(ctx.spec).unwrap_or_default()));
+            }
+            f.error(Code::RequiredWhen, at);
         }
     }
     ItemReturn { row, values, score }
+}
+
+/// What a rule reads in a row: an input's value (a number where it reads as one), or the
+/// master's for the item.
+fn row_value(
+    ctx: &Context,
+    item: &Item,
+    values: &IndexMap<String, CellValue>,
+    score: Option<Decimal>,
+    name: &str,
+) -> crate::rule::Value {
+    use crate::rule::Value;
+    match ctx.spec.input(name) {
+        Some(input) if input.kind == InputKind::Score => score.map_or(Value::Empty, Value::Number),
+        Some(input) => match values.get(name).map(|v| v.text.trim()) {
+            None | Some("") => Value::Empty,
+            Some(text) if input.kind.is_numeric() => {
+                parse_decimal(text).map_or_else(|| Value::Text(text.to_string()), Value::Number)
+            }
+            Some(text) => Value::Text(text.to_string()),
+        },
+        None => crate::inputs::master_value(ctx.master, item, name),
+    }
+}
+
+/// A number or percent input: read leniently (units, `%`, full-width digits, thousands
+/// separators, with a warning), within its bounds for the item, with at most its decimals.
+fn check_number<'s>(
+    input: &InputSpec,
+    raw: &Value,
+    text: &str,
+    (min, max): (Option<Decimal>, Option<Decimal>),
+    unit: &str,
+    f: &mut Findings,
+    at: &dyn Fn(Option<String>, Option<String>) -> At<'s>,
+) -> Option<Decimal> {
+    let variant = if input.kind == InputKind::Percent {
+        "percent"
+    } else {
+        "number"
+    };
+    let at = |value: Option<String>, expected: Option<String>, code: &'static str| {
+        let mut a = at(value, expected);
+        a.variant = Some(match (code, variant) {
+            ("out_of_range", "percent") => "out_of_range.percent",
+            ("out_of_range", _) => "out_of_range.number",
+            ("not_a_number", "percent") => "not_a_number.percent",
+            ("not_a_number", _) => "not_a_number.number",
+            _ => code,
+        });
+        if code == "value_coerced" || code == "required_missing" || code == "bad_precision" {
+            a.variant = None;
+        }
+        a.args.retain(|(k, _)| *k != "max");
+        a.args
+            .push(("min", min.map(show).unwrap_or_else(|| "-∞".into())));
+        a.args
+            .push(("max", max.map(show).unwrap_or_else(|| "∞".into())));
+        a.args.push(("unit", unit.to_string()));
+        a
+    };
+    let value = match raw {
+        Value::Empty => None,
+        Value::Text(t) if t.trim().is_empty() => None,
+        Value::Number(n) => Some(decimal_from_f64(*n)),
+        Value::Text(t) => Some(crate::inputs::lenient_number(t, unit).map(|(d, coerced)| {
+            if coerced {
+                f.warning(
+                    Code::ValueCoerced,
+                    at(Some(t.clone()), Some(show(d)), "value_coerced"),
+                );
+            }
+            d
+        })),
+        _ => Some(None),
+    };
+    let value = match value {
+        None => {
+            if input.required {
+                f.error(Code::RequiredMissing, at(None, None, "required_missing"));
+            }
+            return None;
+        }
+        Some(None) => {
+            f.error(
+                Code::NotANumber,
+                at(Some(text.to_string()), None, "not_a_number"),
+            );
+            return None;
+        }
+        Some(Some(d)) => d,
+    };
+    if min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m) {
+        f.error(
+            Code::OutOfRange,
+            at(Some(show(value)), max.map(show), "out_of_range"),
+        );
+        return Some(value);
+    }
+    let decimals = input.decimals.unwrap_or(2);
+    if value.normalize().scale() > decimals {
+        let rounded = value.round_dp(decimals).normalize();
+        f.error(
+            Code::BadPrecision,
+            at(Some(show(value)), Some(show(rounded)), "bad_precision"),
+        );
+    }
+    Some(value)
+}
+
+/// A date input: as `YYYY-MM-DD`, or a finding.
+fn check_date<'s>(
+    input: &InputSpec,
+    text: &str,
+    f: &mut Findings,
+    at: &dyn Fn(Option<String>, Option<String>) -> At<'s>,
+) -> Option<String> {
+    if text.trim().is_empty() {
+        if input.required {
+            f.error(Code::RequiredMissing, at(None, None));
+        }
+        return None;
+    }
+    let date = crate::inputs::parse_date(text);
+    if date.is_none() {
+        f.error(Code::DateInvalid, at(Some(text.to_string()), None));
+    }
+    date
 }
 
 /// A cell as text, the way its author sees it.
@@ -940,7 +1086,12 @@ pub(super) fn check_text_input<'s>(
                 f.error(Code::PhoneInvalid, at(Some(text.to_string()), None));
             }
         }
-        InputKind::Text | InputKind::Score => {}
+        InputKind::Text
+        | InputKind::Score
+        | InputKind::Number
+        | InputKind::Percent
+        | InputKind::Date
+        | InputKind::Computed => {}
     }
     if let Some(max) = input.max_length {
         let count = text.chars().count();

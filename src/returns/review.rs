@@ -146,7 +146,7 @@ pub fn shown_values(
     ret: Option<&Return>,
     item: &str,
 ) -> (Vec<String>, Option<Decimal>) {
-    let score_key = spec.score_input().key.as_str();
+    let score_key = spec.score_input().map_or("", |i| i.key.as_str());
     let returned = ret.and_then(|r| r.items.get(item));
     let mut values: Vec<String> = spec
         .review
@@ -581,7 +581,7 @@ fn review_rows(
             .review
             .shown_inputs
             .iter()
-            .position(|k| *k == spec.score_input().key)
+            .position(|k| Some(k.as_str()) == spec.score_input().map(|i| i.key.as_str()))
             .and_then(|i| values.get(i))
             .and_then(|t| parse_decimal(t));
         let weight = item.and_then(|i| i.weight).unwrap_or_default();

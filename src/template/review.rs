@@ -482,7 +482,7 @@ fn review_sheet(
     let changed_note = spec.word("review.changed_note");
     let v = &spec.validation;
     let decimals = spec.review.decimals.to_string();
-    let score_key = spec.score_input().key.as_str();
+    let score_key = spec.score_input().map_or("", |i| i.key.as_str());
     for (i, r) in rows.iter().enumerate() {
         let row = FIRST_ROW + i as u32;
         let key = (r.item.id.clone(), r.department.to_string());

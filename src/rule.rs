@@ -1,0 +1,555 @@
+//! The small rules and formulas a spec writes in words: `required_when = "score < weight"`,
+//! `"status != 已完成"`, `"percent < 100 and status != 已完成"`, and computed columns such as
+//! `formula = "done / 目标值"`.
+//!
+//! A name is an input's key (`score`, `done`), a role of the master (`weight`, `deadline`) or a
+//! master column's label in brackets (`[目标值]`); the caller resolves names through an
+//! [`Env`]; any other word is a text (`已完成`). A comparison whose
+//! side has no value (an empty cell, a text where a number is needed) does not hold: a rule
+//! never makes a cell required on what is not there. One rule, one meaning: the template's
+//! instructions, the in-cell formula and the validator all come from the same parsed rule.
+
+use rust_decimal::Decimal;
+
+/// A value a name stands for in one row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Number(Decimal),
+    Text(String),
+    Empty,
+}
+
+impl Value {
+    /// A number, also from a text that plainly is one (`120`, `95%`, `1,200 吨`).
+    pub fn number(&self) -> Option<Decimal> {
+        match self {
+            Value::Number(n) => Some(*n),
+            Value::Text(t) => leading_number(t),
+            Value::Empty => None,
+        }
+    }
+
+    fn text(&self) -> Option<String> {
+        match self {
+            Value::Number(n) => Some(crate::text::show(*n)),
+            Value::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// The number a text starts with, after white space and full-width forms: `95%` → 95,
+/// `1,200吨` → 1200, `≥90` → 90; none when it starts with anything else.
+pub fn leading_number(text: &str) -> Option<Decimal> {
+    let half = crate::text::to_halfwidth(text);
+    let t = half
+        .trim()
+        .trim_start_matches(['≥', '≤', '>', '<', '=', '约']);
+    let t = t.trim();
+    let end = t
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == ',' || c == '.' || (i == 0 && c == '-')))
+        .map_or(t.len(), |(i, _)| i);
+    let number: String = t[..end].chars().filter(|c| *c != ',').collect();
+    crate::text::parse_decimal(number.trim_end_matches('.'))
+}
+
+/// What a rule or formula reads its names from.
+pub trait Env {
+    fn value(&self, name: &str) -> Value;
+}
+
+impl<F: Fn(&str) -> Value> Env for F {
+    fn value(&self, name: &str) -> Value {
+        self(name)
+    }
+}
+
+/// One side of a comparison, or a leaf of a formula.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Name(String),
+    Number(Decimal),
+    /// A quoted text, or a bare word that is no name (`已完成`).
+    Text(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl Op {
+    fn holds(self, order: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Op::Lt => order == Less,
+            Op::Le => order != Greater,
+            Op::Gt => order == Greater,
+            Op::Ge => order != Less,
+            Op::Eq => order == Equal,
+            Op::Ne => order != Equal,
+        }
+    }
+}
+
+/// `left op right`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub left: Operand,
+    pub op: Op,
+    pub right: Operand,
+}
+
+/// Comparisons joined by `and` (all hold) or `or` (one holds); not both in one rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub text: String,
+    pub all: bool,
+    pub comparisons: Vec<Comparison>,
+}
+
+/// Why a rule or formula could not be read: the text, where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{text}\": {problem}")]
+pub struct RuleError {
+    pub text: String,
+    pub problem: String,
+}
+
+fn error(text: &str, problem: impl Into<String>) -> RuleError {
+    RuleError {
+        text: text.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// Whether `word` is written as a name: an ASCII identifier, or any word that `is_name` knows.
+fn operand(word: &str, is_name: &dyn Fn(&str) -> bool) -> Operand {
+    let word = word.trim();
+    if let Some(quoted) = word
+        .strip_prefix('"')
+        .and_then(|w| w.strip_suffix('"'))
+        .or_else(|| word.strip_prefix('“').and_then(|w| w.strip_suffix('”')))
+    {
+        return Operand::Text(quoted.to_string());
+    }
+    if let Some(n) = crate::text::parse_decimal(word) {
+        return Operand::Number(n);
+    }
+    if is_name(word) {
+        Operand::Name(word.to_string())
+    } else {
+        Operand::Text(word.to_string())
+    }
+}
+
+const OPS: [(&str, Op); 8] = [
+    ("<=", Op::Le),
+    (">=", Op::Ge),
+    ("!=", Op::Ne),
+    ("==", Op::Eq),
+    ("<>", Op::Ne),
+    ("<", Op::Lt),
+    (">", Op::Gt),
+    ("=", Op::Eq),
+];
+
+impl Rule {
+    /// Reads `text`; `is_name` tells a name from a bare text (`status != 已完成`: `status` is a
+    /// name, `已完成` is not). The old spelling `score_below_weight` is `score < weight`.
+    pub fn parse(text: &str, is_name: &dyn Fn(&str) -> bool) -> Result<Rule, RuleError> {
+        let source = if text.trim() == "score_below_weight" {
+            "score < weight"
+        } else {
+            text
+        };
+        let half = crate::text::to_halfwidth(source);
+        let (all, parts): (bool, Vec<&str>) = match (half.contains(" and "), half.contains(" or "))
+        {
+            (true, true) => return Err(error(text, "use either \"and\" or \"or\" in one rule")),
+            (false, true) => (false, half.split(" or ").collect()),
+            _ => (true, half.split(" and ").collect()),
+        };
+        let mut comparisons = Vec::new();
+        for part in parts {
+            let Some((at, sign, op)) = OPS
+                .iter()
+                .filter_map(|(sign, op)| part.find(sign).map(|at| (at, *sign, *op)))
+                .min_by_key(|(at, sign, _)| (*at, usize::MAX - sign.len()))
+            else {
+                return Err(error(
+                    text,
+                    format!("\"{part}\" compares nothing; write e.g. \"score < weight\""),
+                ));
+            };
+            let (left, right) = (&part[..at], &part[at + sign.len()..]);
+            if left.trim().is_empty() || right.trim().is_empty() {
+                return Err(error(
+                    text,
+                    format!("\"{part}\" lacks a side of \"{sign}\""),
+                ));
+            }
+            comparisons.push(Comparison {
+                left: operand(left, is_name),
+                op,
+                right: operand(right, is_name),
+            });
+        }
+        Ok(Rule {
+            text: text.trim().to_string(),
+            all,
+            comparisons,
+        })
+    }
+
+    /// Every name the rule reads.
+    pub fn names(&self) -> Vec<&str> {
+        self.comparisons
+            .iter()
+            .flat_map(|c| [&c.left, &c.right])
+            .filter_map(|o| match o {
+                Operand::Name(n) => Some(n.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the rule holds in `env`; a comparison with a side that has no value does not.
+    pub fn holds(&self, env: &dyn Env) -> bool {
+        let mut each = self.comparisons.iter().map(|c| c.holds(env));
+        if self.all {
+            each.all(|b| b)
+        } else {
+            each.any(|b| b)
+        }
+    }
+}
+
+fn resolve(operand: &Operand, env: &dyn Env) -> Value {
+    match operand {
+        Operand::Name(n) => env.value(n),
+        Operand::Number(n) => Value::Number(*n),
+        Operand::Text(t) => Value::Text(t.clone()),
+    }
+}
+
+impl Comparison {
+    fn holds(&self, env: &dyn Env) -> bool {
+        let (left, right) = (resolve(&self.left, env), resolve(&self.right, env));
+        let numeric =
+            !matches!(self.left, Operand::Text(_)) && !matches!(self.right, Operand::Text(_));
+        if numeric && let (Some(a), Some(b)) = (left.number(), right.number()) {
+            return self.op.holds(a.cmp(&b));
+        }
+        match (left.text(), right.text()) {
+            (Some(a), Some(b)) if matches!(self.op, Op::Eq | Op::Ne) => {
+                self.op.holds(if folded(&a) == folded(&b) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    std::cmp::Ordering::Less
+                })
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A text as compared: half-width, without white space.
+fn folded(text: &str) -> String {
+    crate::text::to_halfwidth(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A master column's label as a rule writes it, `[目标值]`; `None` for any other word.
+pub fn column_name(name: &str) -> Option<&str> {
+    name.strip_prefix('[')?.strip_suffix(']').map(str::trim)
+}
+
+/// A formula of a computed column: names and numbers with `+ - * /` and parentheses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Operand(Operand),
+    Binary(Box<Expr>, char, Box<Expr>),
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    tokens: Vec<String>,
+    at: usize,
+}
+
+impl Expr {
+    /// Reads a formula such as `done / 目标值` or `(a + b) / 2`.
+    pub fn parse(text: &str, is_name: &dyn Fn(&str) -> bool) -> Result<Expr, RuleError> {
+        let half = crate::text::to_halfwidth(text);
+        let mut tokens = Vec::new();
+        let mut word = String::new();
+        for c in half.chars() {
+            if "+-*/()".contains(c) || c.is_whitespace() {
+                if !word.is_empty() {
+                    tokens.push(std::mem::take(&mut word));
+                }
+                if !c.is_whitespace() {
+                    tokens.push(c.to_string());
+                }
+            } else {
+                word.push(c);
+            }
+        }
+        if !word.is_empty() {
+            tokens.push(word);
+        }
+        let mut parser = Parser {
+            text,
+            tokens,
+            at: 0,
+        };
+        let expr = parser.sum(is_name)?;
+        if parser.at != parser.tokens.len() {
+            return Err(error(
+                text,
+                format!("unexpected \"{}\"", parser.tokens[parser.at]),
+            ));
+        }
+        Ok(expr)
+    }
+
+    /// Every name the formula reads.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Expr::Operand(Operand::Name(n)) => vec![n.as_str()],
+            Expr::Operand(_) => Vec::new(),
+            Expr::Binary(a, _, b) => {
+                let mut names = a.names();
+                names.extend(b.names());
+                names
+            }
+        }
+    }
+
+    /// The value in `env`: none when a name has no number or a division is by zero.
+    pub fn eval(&self, env: &dyn Env) -> Option<Decimal> {
+        match self {
+            Expr::Operand(o) => resolve(o, env).number(),
+            Expr::Binary(a, op, b) => {
+                let (a, b) = (a.eval(env)?, b.eval(env)?);
+                match op {
+                    '+' => a.checked_add(b),
+                    '-' => a.checked_sub(b),
+                    '*' => a.checked_mul(b),
+                    _ if b.is_zero() => None,
+                    _ => a.checked_div(b),
+                }
+            }
+        }
+    }
+
+    /// The formula in Excel's words, each name as `cell` writes it (a cell reference or a
+    /// constant); `None` when a name has no cell and no value.
+    pub fn excel(&self, cell: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        Some(match self {
+            Expr::Operand(Operand::Name(n)) => cell(n)?,
+            Expr::Operand(Operand::Number(n)) => crate::text::show(*n),
+            Expr::Operand(Operand::Text(_)) => return None,
+            Expr::Binary(a, op, b) => format!("({}{op}{})", a.excel(cell)?, b.excel(cell)?),
+        })
+    }
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&str> {
+        self.tokens.get(self.at).map(String::as_str)
+    }
+
+    fn sum(&mut self, is_name: &dyn Fn(&str) -> bool) -> Result<Expr, RuleError> {
+        let mut left = self.product(is_name)?;
+        while let Some(op @ ("+" | "-")) = self.peek() {
+            let op = op.chars().next().unwrap_or('+');
+            self.at += 1;
+            let right = self.product(is_name)?;
+            left = Expr::Binary(Box::new(left), op, Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn product(&mut self, is_name: &dyn Fn(&str) -> bool) -> Result<Expr, RuleError> {
+        let mut left = self.leaf(is_name)?;
+        while let Some(op @ ("*" | "/")) = self.peek() {
+            let op = op.chars().next().unwrap_or('*');
+            self.at += 1;
+            let right = self.leaf(is_name)?;
+            left = Expr::Binary(Box::new(left), op, Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn leaf(&mut self, is_name: &dyn Fn(&str) -> bool) -> Result<Expr, RuleError> {
+        let Some(token) = self.peek().map(str::to_string) else {
+            return Err(error(self.text, "the formula ends too early"));
+        };
+        self.at += 1;
+        if token == "(" {
+            let inner = self.sum(is_name)?;
+            if self.peek() != Some(")") {
+                return Err(error(self.text, "a \"(\" is not closed"));
+            }
+            self.at += 1;
+            return Ok(inner);
+        }
+        if "+-*/)".contains(token.as_str()) {
+            return Err(error(self.text, format!("unexpected \"{token}\"")));
+        }
+        match operand(&token, is_name) {
+            Operand::Text(t) => Err(error(
+                self.text,
+                format!("\"{t}\" is neither a number nor a known name"),
+            )),
+            leaf => Ok(Expr::Operand(leaf)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn names(n: &str) -> bool {
+        ["score", "weight", "status", "percent", "done"].contains(&n) || column_name(n).is_some()
+    }
+
+    fn env<'a>(pairs: &'a [(&'a str, Value)]) -> impl Fn(&str) -> Value + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(Value::Empty, |(_, v)| v.clone())
+        }
+    }
+
+    /// (rule, values, holds)
+    #[test]
+    fn rules_hold_as_written() {
+        let n = |s: &str| Value::Number(d(s));
+        let t = |s: &str| Value::Text(s.to_string());
+        type Case<'a> = (&'a str, Vec<(&'a str, Value)>, bool);
+        let cases: Vec<Case> = vec![
+            (
+                "score < weight",
+                vec![("score", n("1.5")), ("weight", n("2"))],
+                true,
+            ),
+            (
+                "score < weight",
+                vec![("score", n("2")), ("weight", n("2"))],
+                false,
+            ),
+            (
+                "score_below_weight",
+                vec![("score", n("1")), ("weight", n("2"))],
+                true,
+            ),
+            ("score < weight", vec![("weight", n("2"))], false),
+            ("status != 已完成", vec![("status", t("部分完成"))], true),
+            ("status != 已完成", vec![("status", t("已完成"))], false),
+            ("status != 已完成", vec![("status", t(" 已完成 "))], false),
+            ("status != 已完成", vec![], false),
+            ("status == \"已完成\"", vec![("status", t("已完成"))], true),
+            ("percent < 100", vec![("percent", n("80"))], true),
+            ("percent < 100", vec![("percent", t("100"))], false),
+            ("percent < 100", vec![("percent", t("八十"))], false),
+            (
+                "done < [目标值]",
+                vec![("done", n("90")), ("[目标值]", t("≥95%"))],
+                true,
+            ),
+            (
+                "done < [目标值]",
+                vec![("done", n("120")), ("[目标值]", t("1,200吨"))],
+                true,
+            ),
+            (
+                "done >= [目标值]",
+                vec![("done", n("1200")), ("[目标值]", t("1,200吨"))],
+                true,
+            ),
+            (
+                "percent < 100 and status != 已完成",
+                vec![("percent", n("50")), ("status", t("已完成"))],
+                false,
+            ),
+            (
+                "percent < 100 or status != 已完成",
+                vec![("percent", n("50")), ("status", t("已完成"))],
+                true,
+            ),
+            ("percent ＜ 100", vec![("percent", n("50"))], true),
+            ("percent <= 100", vec![("percent", n("100"))], true),
+            ("percent <> 100", vec![("percent", n("100"))], false),
+        ];
+        for (text, values, holds) in cases {
+            let rule = Rule::parse(text, &names).unwrap();
+            assert_eq!(rule.holds(&env(&values)), holds, "{text} with {values:?}");
+        }
+    }
+
+    #[test]
+    fn broken_rules_are_named() {
+        for text in ["score", "< 2", "a < 1 and b > 2 or c = 3", "score <"] {
+            assert!(Rule::parse(text, &names).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn formulas_compute_exactly_and_write_for_excel() {
+        let e = Expr::parse("done / [目标值]", &names).unwrap();
+        let values = [
+            ("done", Value::Number(d("1.5"))),
+            ("[目标值]", Value::Text("3".into())),
+        ];
+        assert_eq!(e.eval(&env(&values)), Some(d("0.5")));
+        assert_eq!(e.eval(&env(&[("done", Value::Number(d("1")))])), None);
+        let zero = [
+            ("done", Value::Number(d("1"))),
+            ("[目标值]", Value::Number(d("0"))),
+        ];
+        assert_eq!(e.eval(&env(&zero)), None);
+        let cell = |n: &str| {
+            Some(if n == "done" {
+                "H5".into()
+            } else {
+                "120".into()
+            })
+        };
+        assert_eq!(e.excel(&cell).as_deref(), Some("(H5/120)"));
+        let e = Expr::parse("(done + 1) * 2 - 1", &names).unwrap();
+        assert_eq!(
+            e.eval(&env(&[("done", Value::Number(d("0.1")))])),
+            Some(d("1.2"))
+        );
+        for text in ["done /", "(done", "done 2", "done / 其他"] {
+            assert!(Expr::parse(text, &names).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn leading_numbers_are_read_from_master_texts() {
+        assert_eq!(leading_number("95%"), Some(d("95")));
+        assert_eq!(leading_number("≥ 90"), Some(d("90")));
+        assert_eq!(leading_number("1,200吨"), Some(d("1200")));
+        assert_eq!(leading_number("１２０"), Some(d("120")));
+        assert_eq!(leading_number("全面完成"), None);
+    }
+}
