@@ -429,6 +429,12 @@ pub struct Config {
     #[serde(default = "first_round")]
     #[validate(range(min = 1, max = 999, message = "round must be from 1 to 999"))]
     pub round: u32,
+    /// The current period (`2024-03`, `2024Q1`) of a campaign that runs in periods: its
+    /// workbooks carry it, and its files lie in `outbox/<period>/`, `inbox/<period>/` and
+    /// `out/<period>/`. None for a campaign of one collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "validate_period"))]
+    pub period: Option<String>,
     /// Optional password on the sheets' protection (a convenience against slips, not security).
     #[serde(default)]
     #[validate(length(max = 255, message = "password may have at most 255 characters"))]
@@ -531,6 +537,24 @@ fn validate_hex_id(id: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
+/// A period's name: a folder name on every system (no separators, no `..`), at most 40
+/// characters.
+pub fn validate_period(period: &str) -> Result<(), validator::ValidationError> {
+    let bad = |c: char| c.is_control() || "/\\:*?\"<>|".contains(c);
+    let trimmed = period.trim();
+    if trimmed.is_empty()
+        || trimmed != period
+        || period.chars().count() > 40
+        || period.chars().any(bad)
+        || period.chars().all(|c| c == '.')
+    {
+        return Err(validator::ValidationError::new("period").with_message(
+            "period must be a short name such as \"2024-03\" or \"2024Q1\", at most 40 characters, without / \\ : * ? \" < > |".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn validate_secret(secret: &str) -> Result<(), validator::ValidationError> {
     if secret.len() == 64 && is_hex(secret) {
         Ok(())
@@ -623,6 +647,7 @@ impl Config {
             campaign_id: &self.id,
             secret: &self.secret,
             round,
+            period: self.period.as_deref(),
             issued_at,
         }
     }
@@ -751,6 +776,7 @@ impl Campaign {
             office: one_line_text(&details.office),
             return_to: one_line_text(&details.return_to),
             round: 1,
+            period: None,
             password: String::new(),
             id: random_hex(8)?,
             secret: random_hex(32)?,
@@ -786,16 +812,56 @@ impl Campaign {
         ))
     }
 
+    /// `outbox/`, or `outbox/<period>/` in a campaign that runs in periods.
     pub fn outbox(&self) -> PathBuf {
-        self.dir.join("outbox")
+        self.in_period(self.dir.join("outbox"))
     }
 
+    /// `inbox/`, or `inbox/<period>/`: where the current period's returns are put.
     pub fn inbox(&self) -> PathBuf {
+        self.in_period(self.inbox_root())
+    }
+
+    /// `out/`, or `out/<period>/`.
+    pub fn out(&self) -> PathBuf {
+        self.in_period(self.dir.join("out"))
+    }
+
+    /// The folder of every period's returns: nothing is ever written below it.
+    pub fn inbox_root(&self) -> PathBuf {
         self.dir.join("inbox")
     }
 
-    pub fn out(&self) -> PathBuf {
-        self.dir.join("out")
+    /// The key the receipts of the inbox are kept under: `inbox`, or `inbox/<period>`, so
+    /// that each period's receipts stay apart.
+    pub fn inbox_key(&self) -> String {
+        inbox_key(self.config.period.as_deref())
+    }
+
+    fn in_period(&self, dir: PathBuf) -> PathBuf {
+        match &self.config.period {
+            Some(period) => dir.join(period),
+            None => dir,
+        }
+    }
+
+    /// Writes `config` as the campaign's tianbao.toml (whole, or not at all) and keeps it.
+    pub fn save_config(&mut self, config: Config) -> Result<(), CampaignError> {
+        let path = self.dir.join(CONFIG_FILE);
+        config.validate().map_err(|e| CampaignError::Rules {
+            path: shown(&path),
+            broken: broken_rules(&e),
+        })?;
+        crate::write::save_atomic(&path, config_text(&config).as_bytes())
+            .map_err(io("write", &path))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(io("write", &path))?;
+        }
+        self.config = config;
+        Ok(())
     }
 
     pub fn master_path(&self) -> PathBuf {
@@ -817,7 +883,7 @@ impl Campaign {
                 what,
             })
         };
-        if target.starts_with(comparable(&self.inbox())) {
+        if target.starts_with(comparable(&self.inbox_root())) {
             return refuse("in the inbox (returns are inputs)");
         }
         let own: [(PathBuf, &'static str); 5] = [
@@ -843,7 +909,7 @@ impl Campaign {
 
     /// Refuses an output folder inside the inbox.
     pub fn check_output_dir(&self, dir: &Path) -> Result<(), CampaignError> {
-        if comparable(dir).starts_with(comparable(&self.inbox())) {
+        if comparable(dir).starts_with(comparable(&self.inbox_root())) {
             return Err(CampaignError::Protected {
                 path: dir.display().to_string(),
                 what: "in the inbox (returns are inputs)",
@@ -880,14 +946,24 @@ impl Campaign {
         master: &'a crate::model::Master,
         spec: &'a Spec,
     ) -> crate::returns::Context<'a> {
-        crate::returns::Context::new(
+        let mut ctx = crate::returns::Context::new(
             master,
             spec,
             &self.config.id,
             &self.config.secret,
             self.config.round,
             self.config.limits.clone(),
-        )
+        );
+        ctx.period = self.config.period.clone();
+        ctx
+    }
+}
+
+/// The key the receipts of a period's inbox are kept under (`inbox` without periods).
+pub fn inbox_key(period: Option<&str>) -> String {
+    match period {
+        Some(period) => format!("inbox/{period}"),
+        None => "inbox".to_string(),
     }
 }
 
@@ -899,6 +975,7 @@ struct ConfigComments {
     sheet: String,
     header_row: String,
     first_leads: String,
+    period: String,
     tables: String,
 }
 
@@ -960,6 +1037,9 @@ fn config_text(c: &Config) -> String {
 fn reading_text(c: &Config, comments: &ConfigComments) -> (String, String) {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut keys = String::new();
+    if let Some(period) = &c.period {
+        keys.push_str(&format!("{}\nperiod = {}\n", comments.period, q(period)));
+    }
     if let Some(sheet) = &c.sheet {
         keys.push_str(&format!("{}\nsheet = {}\n", comments.sheet, q(sheet)));
     }

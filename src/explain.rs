@@ -377,6 +377,10 @@ impl Explain for AppError {
                 .text("path", path)
                 .text("spec", spec),
             AppError::Receipt(detail) => Said::new("error.receipt").text("detail", detail),
+            AppError::PeriodName { name, .. } => Said::new("error.period_name").text("name", name),
+            AppError::PeriodUsed { name, periods } => Said::new("error.period_used")
+                .text("name", name)
+                .text("periods", periods),
         }
     }
 }

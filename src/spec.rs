@@ -516,6 +516,10 @@ pub struct InputSpec {
     /// The input names evidence files (`会议纪要.pdf、照片.jpg`), looked up beside the return.
     #[serde(default)]
     pub evidence: bool,
+    /// A new period's workbook comes prefilled with the department's last accepted value of
+    /// the period before (`完成情况`, `工作进展及成效`: what a report updates, not restarts).
+    #[serde(default)]
+    pub carry: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -121,6 +121,7 @@ const TOP: &[(&str, Expect)] = &[
     ("office", Expect::Text),
     ("return_to", Expect::Text),
     ("round", Expect::Integer),
+    ("period", Expect::Text),
     ("password", Expect::Text),
     ("sheet", Expect::Text),
     ("header_row", Expect::Text),
@@ -617,6 +618,7 @@ mod tests {
         c.sheet = Some("s".into());
         c.header_row = Some("3".into());
         c.first_leads = true;
+        c.period = Some("2024-03".into());
         c.columns.insert("A".into(), crate::model::Role::Task);
         c.units.insert("u".into(), vec!["a".into()]);
         let toml::Value::Table(table) = toml::Value::try_from(&c).unwrap() else {

@@ -26,6 +26,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         departments: args.departments,
         out: args.out,
         at: tianbao::time::now_utc(),
+        ..GenerateOptions::default()
     };
     let outcome = tianbao::app::generate::generate(
         &campaign,
