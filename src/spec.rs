@@ -59,6 +59,23 @@ pub struct Spec {
 
 /// Every key of `[words]` the code uses; both built-in specs must define each.
 pub const WORDS: &[&str] = &[
+    "history.sheet",
+    "history.title",
+    "history.note",
+    "history.id",
+    "history.category",
+    "history.item",
+    "history.change",
+    "history.state",
+    "history.behind_heading",
+    "history.behind_none",
+    "history.period",
+    "history.before",
+    "history.after",
+    "history.change_short",
+    "history.down",
+    "history.stalled",
+    "history.chart_title",
     "review.col.no",
     "compile.col.bonus_total",
     "compile.col.deduction_total",
