@@ -49,6 +49,11 @@ fn localize(cmd: Command, t: &Texts, name: &str) -> Command {
     if t.has(&key("after")) {
         cmd = cmd.after_help(t.get(&key("after")).to_string());
     }
+    if !subcommands.is_empty() {
+        cmd = cmd
+            .subcommand_help_heading(t.get("help.heading.commands").to_string())
+            .subcommand_value_name(t.get("help.value.command").to_string());
+    }
     for (id, positional) in ids {
         cmd = cmd.mut_arg(&id, |arg| localize_arg(arg, t, name, &id, positional));
     }
