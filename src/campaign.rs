@@ -1106,6 +1106,27 @@ pub(crate) mod tests {
         assert!(config_text(&config()).contains("# 签名密钥"));
     }
 
+    #[test]
+    fn a_period_is_written_with_its_comment_and_read_back() {
+        let mut c = config();
+        c.period = Some("2024Q1".into());
+        let text = config_text(&c);
+        assert!(text.contains("# 本期"), "{text}");
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back.period.as_deref(), Some("2024Q1"));
+        assert!(!config_text(&config()).contains("period"));
+    }
+
+    #[test]
+    fn a_period_names_a_folder() {
+        for good in ["2024-03", "2024Q1", "2024年3月", "第1期"] {
+            assert!(validate_period(good).is_ok(), "{good}");
+        }
+        for bad in ["", " 2024", "2024/03", "a\\b", "..", "x:y", &"长".repeat(41)] {
+            assert!(validate_period(bad).is_err(), "{bad:?}");
+        }
+    }
+
     pub(crate) fn config() -> Config {
         Config {
             title: "t".into(),
@@ -1117,6 +1138,7 @@ pub(crate) mod tests {
             office: String::new(),
             return_to: String::new(),
             round: 1,
+            period: None,
             password: String::new(),
             id: "0123456789abcdef".into(),
             secret: "ab".repeat(32),

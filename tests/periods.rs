@@ -49,9 +49,9 @@ fn score(index: usize, weight: Decimal, period: usize) -> Decimal {
     let low = weight.min(d("0.5"));
     match period {
         0 => low,
-        1 if index % 2 == 0 => weight,
+        1 if index.is_multiple_of(2) => weight,
         1 => low,
-        _ if index % 4 == 0 => low,
+        _ if index.is_multiple_of(4) => low,
         _ => weight,
     }
 }
