@@ -1122,7 +1122,15 @@ pub(crate) mod tests {
         for good in ["2024-03", "2024Q1", "2024年3月", "第1期"] {
             assert!(validate_period(good).is_ok(), "{good}");
         }
-        for bad in ["", " 2024", "2024/03", "a\\b", "..", "x:y", &"长".repeat(41)] {
+        for bad in [
+            "",
+            " 2024",
+            "2024/03",
+            "a\\b",
+            "..",
+            "x:y",
+            &"长".repeat(41),
+        ] {
             assert!(validate_period(bad).is_err(), "{bad:?}");
         }
     }
