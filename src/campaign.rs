@@ -432,6 +432,12 @@ pub struct Config {
     /// The day progress is judged at (`2024-06-30`), for progress reporting; today when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
+    /// The current period (`2024-03`, `2024Q1`) of a campaign that runs in periods: its
+    /// workbooks carry it, and its files lie in `outbox/<period>/`, `inbox/<period>/` and
+    /// `out/<period>/`. None for a campaign of one collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "validate_period"))]
+    pub period: Option<String>,
     /// Optional password on the sheets' protection (a convenience against slips, not security).
     #[serde(default)]
     #[validate(length(max = 255, message = "password may have at most 255 characters"))]
@@ -534,6 +540,24 @@ fn validate_hex_id(id: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
+/// A period's name: a folder name on every system (no separators, no `..`), at most 40
+/// characters.
+pub fn validate_period(period: &str) -> Result<(), validator::ValidationError> {
+    let bad = |c: char| c.is_control() || "/\\:*?\"<>|".contains(c);
+    let trimmed = period.trim();
+    if trimmed.is_empty()
+        || trimmed != period
+        || period.chars().count() > 40
+        || period.chars().any(bad)
+        || period.chars().all(|c| c == '.')
+    {
+        return Err(validator::ValidationError::new("period").with_message(
+            "period must be a short name such as \"2024-03\" or \"2024Q1\", at most 40 characters, without / \\ : * ? \" < > |".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn validate_secret(secret: &str) -> Result<(), validator::ValidationError> {
     if secret.len() == 64 && is_hex(secret) {
         Ok(())
@@ -626,6 +650,7 @@ impl Config {
             campaign_id: &self.id,
             secret: &self.secret,
             round,
+            period: self.period.as_deref(),
             issued_at,
         }
     }
@@ -755,6 +780,7 @@ impl Campaign {
             return_to: one_line_text(&details.return_to),
             round: 1,
             as_of: None,
+            period: None,
             password: String::new(),
             id: random_hex(8)?,
             secret: random_hex(32)?,
@@ -790,16 +816,56 @@ impl Campaign {
         ))
     }
 
+    /// `outbox/`, or `outbox/<period>/` in a campaign that runs in periods.
     pub fn outbox(&self) -> PathBuf {
-        self.dir.join("outbox")
+        self.in_period(self.dir.join("outbox"))
     }
 
+    /// `inbox/`, or `inbox/<period>/`: where the current period's returns are put.
     pub fn inbox(&self) -> PathBuf {
+        self.in_period(self.inbox_root())
+    }
+
+    /// `out/`, or `out/<period>/`.
+    pub fn out(&self) -> PathBuf {
+        self.in_period(self.dir.join("out"))
+    }
+
+    /// The folder of every period's returns: nothing is ever written below it.
+    pub fn inbox_root(&self) -> PathBuf {
         self.dir.join("inbox")
     }
 
-    pub fn out(&self) -> PathBuf {
-        self.dir.join("out")
+    /// The key the receipts of the inbox are kept under: `inbox`, or `inbox/<period>`, so
+    /// that each period's receipts stay apart.
+    pub fn inbox_key(&self) -> String {
+        inbox_key(self.config.period.as_deref())
+    }
+
+    fn in_period(&self, dir: PathBuf) -> PathBuf {
+        match &self.config.period {
+            Some(period) => dir.join(period),
+            None => dir,
+        }
+    }
+
+    /// Writes `config` as the campaign's tianbao.toml (whole, or not at all) and keeps it.
+    pub fn save_config(&mut self, config: Config) -> Result<(), CampaignError> {
+        let path = self.dir.join(CONFIG_FILE);
+        config.validate().map_err(|e| CampaignError::Rules {
+            path: shown(&path),
+            broken: broken_rules(&e),
+        })?;
+        crate::write::save_atomic(&path, config_text(&config).as_bytes())
+            .map_err(io("write", &path))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(io("write", &path))?;
+        }
+        self.config = config;
+        Ok(())
     }
 
     /// The day progress is judged at: `as_of` in tianbao.toml, else today.
@@ -834,7 +900,7 @@ impl Campaign {
                 what,
             })
         };
-        if target.starts_with(comparable(&self.inbox())) {
+        if target.starts_with(comparable(&self.inbox_root())) {
             return refuse("in the inbox (returns are inputs)");
         }
         let own: [(PathBuf, &'static str); 5] = [
@@ -860,7 +926,7 @@ impl Campaign {
 
     /// Refuses an output folder inside the inbox.
     pub fn check_output_dir(&self, dir: &Path) -> Result<(), CampaignError> {
-        if comparable(dir).starts_with(comparable(&self.inbox())) {
+        if comparable(dir).starts_with(comparable(&self.inbox_root())) {
             return Err(CampaignError::Protected {
                 path: dir.display().to_string(),
                 what: "in the inbox (returns are inputs)",
@@ -897,14 +963,24 @@ impl Campaign {
         master: &'a crate::model::Master,
         spec: &'a Spec,
     ) -> crate::returns::Context<'a> {
-        crate::returns::Context::new(
+        let mut ctx = crate::returns::Context::new(
             master,
             spec,
             &self.config.id,
             &self.config.secret,
             self.config.round,
             self.config.limits.clone(),
-        )
+        );
+        ctx.period = self.config.period.clone();
+        ctx
+    }
+}
+
+/// The key the receipts of a period's inbox are kept under (`inbox` without periods).
+pub fn inbox_key(period: Option<&str>) -> String {
+    match period {
+        Some(period) => format!("inbox/{period}"),
+        None => "inbox".to_string(),
     }
 }
 
@@ -916,6 +992,7 @@ struct ConfigComments {
     sheet: String,
     header_row: String,
     first_leads: String,
+    period: String,
     tables: String,
 }
 
@@ -977,6 +1054,9 @@ fn config_text(c: &Config) -> String {
 fn reading_text(c: &Config, comments: &ConfigComments) -> (String, String) {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut keys = String::new();
+    if let Some(period) = &c.period {
+        keys.push_str(&format!("{}\nperiod = {}\n", comments.period, q(period)));
+    }
     if let Some(sheet) = &c.sheet {
         keys.push_str(&format!("{}\nsheet = {}\n", comments.sheet, q(sheet)));
     }
@@ -1043,6 +1123,35 @@ pub(crate) mod tests {
         assert!(config_text(&config()).contains("# 签名密钥"));
     }
 
+    #[test]
+    fn a_period_is_written_with_its_comment_and_read_back() {
+        let mut c = config();
+        c.period = Some("2024Q1".into());
+        let text = config_text(&c);
+        assert!(text.contains("# 本期"), "{text}");
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back.period.as_deref(), Some("2024Q1"));
+        assert!(!config_text(&config()).contains("period"));
+    }
+
+    #[test]
+    fn a_period_names_a_folder() {
+        for good in ["2024-03", "2024Q1", "2024年3月", "第1期"] {
+            assert!(validate_period(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            " 2024",
+            "2024/03",
+            "a\\b",
+            "..",
+            "x:y",
+            &"长".repeat(41),
+        ] {
+            assert!(validate_period(bad).is_err(), "{bad:?}");
+        }
+    }
+
     pub(crate) fn config() -> Config {
         Config {
             title: "t".into(),
@@ -1055,6 +1164,7 @@ pub(crate) mod tests {
             return_to: String::new(),
             round: 1,
             as_of: None,
+            period: None,
             password: String::new(),
             id: "0123456789abcdef".into(),
             secret: "ab".repeat(32),

@@ -6,7 +6,9 @@
 //!   group and item rows, 合计 and total rows) with the score and deduction columns appended;
 //!   totals are formulas with cached values ([`table`]);
 //! - **部门明细**, **填报情况**, **得分概览**: where every number came from, who returned what, and
-//!   the scores per category and group ([`sheets`]).
+//!   the scores per category and group ([`sheets`]);
+//! - **历次进展**, in a campaign that runs in periods: each item's measure per period, the change
+//!   and the items that fell behind ([`history`]).
 //!
 //! Rules: `min` takes the lowest score, `mean` the average, `lead` the first listed department's.
 //! A mean is exact when it terminates (the count has no prime factor but 2 and 5); otherwise it is
@@ -20,6 +22,7 @@
 //! The same inputs give the same cell contents: the generation time goes into the document
 //! properties only.
 
+pub mod history;
 pub mod measures;
 mod publish;
 pub mod results;
@@ -284,6 +287,8 @@ pub struct Request<'a> {
     pub base: Option<&'a Path>,
     /// The day progress is judged at (overdue, behind schedule).
     pub as_of: jiff::civil::Date,
+    /// A campaign that runs in periods: each item's measure per period (the 历次进展 sheet).
+    pub history: Option<&'a history::History>,
 }
 
 /// The compiled workbook, ready to be saved, and the scores in it (with a review, each
@@ -387,6 +392,9 @@ pub fn compile(request: &Request) -> Result<Compiled, CompileError> {
         results =
             results::departments(master, &request.spec.review, &scores, &reviewed.adjustments);
         publish::write(&mut book, &ctx, &results, &reviewed.adjustments)?;
+    }
+    if let Some(history) = request.history {
+        history::write(&mut book, request.spec, request.title, history)?;
     }
     if request.spec.score_input().is_some() {
         sheets::overview(&mut book, &ctx, &placed)?;

@@ -388,6 +388,10 @@ impl Explain for AppError {
                 .text("path", path)
                 .text("spec", spec)
                 .text("columns", columns),
+            AppError::PeriodName { name, .. } => Said::new("error.period_name").text("name", name),
+            AppError::PeriodUsed { name, periods } => Said::new("error.period_used")
+                .text("name", name)
+                .text("periods", periods),
         }
     }
 }

@@ -73,6 +73,7 @@ codes! {
     NotATemplate => "not_a_template",
     ForeignCampaign => "foreign_campaign",
     StaleTemplate => "stale_template",
+    PeriodOther => "period_other",
     SignatureInvalid => "signature_invalid",
     SecretChanged => "secret_changed",
     ReplacementUnconfirmed => "replacement_unconfirmed",

@@ -1,6 +1,9 @@
 //! A workbook's identity: which campaign issued it, from which master, to which department, in
 //! which round, and what each locked row held — signed with the campaign secret (HMAC-SHA256).
 //!
+//! A workbook of a campaign that runs in periods (monthly, quarterly reports) carries its period
+//! too, signed; a workbook issued without one signs exactly what it always signed.
+//!
 //! It is kept in a hidden sheet, which survives Excel, WPS and LibreOffice saves in .xlsx, .xls
 //! and .ods, plus two custom document properties. Anyone can unhide the sheet, so nothing in it
 //! is trusted until the signature verifies; the secret itself never enters a workbook.
@@ -84,6 +87,8 @@ pub struct Identity {
     pub fingerprint: String,
     pub department: String,
     pub round: u32,
+    /// The period it was issued for (`2024-03`), when the campaign runs in periods.
+    pub period: Option<String>,
     pub issued_at: String,
     /// The fill-in sheet's name as issued.
     pub sheet: String,
@@ -104,6 +109,21 @@ impl Identity {
     /// Everything the signature covers, in a fixed order and encoding. A department's
     /// workbook signs what it always signed; a review signs its kind too.
     fn signed_bytes(&self) -> Vec<u8> {
+        if let Some(period) = &self.period {
+            return serde_json::to_vec(&(
+                self.kind,
+                period,
+                self.version,
+                &self.campaign,
+                &self.fingerprint,
+                &self.department,
+                self.round,
+                &self.issued_at,
+                &self.sheet,
+                &self.rows,
+            ))
+            .expect("plain data serialises");
+        }
         if self.kind != Kind::Return {
             return serde_json::to_vec(&(
                 self.kind,
@@ -178,6 +198,11 @@ impl Identity {
             sheet.write_string(start - 1, 1, self.kind.as_str())?;
             start += 1;
         }
+        if let Some(period) = &self.period {
+            sheet.write_string(start - 1, 0, "period")?;
+            sheet.write_string(start - 1, 1, period)?;
+            start += 1;
+        }
         sheet.write_string_with_format(start, 0, "item", &bold)?;
         sheet.write_string_with_format(start, 1, "row", &bold)?;
         sheet.write_string_with_format(start, 2, "hash", &bold)?;
@@ -250,6 +275,10 @@ impl Identity {
         let header = (1..grid.height())
             .find(|&r| text(r, 0) == "item" && text(r, 1) == "row")
             .ok_or(IdentityError::Missing("item"))?;
+        // Only among the fields above the rows: an item id is never taken for the key.
+        let period = (1..header)
+            .find(|&r| text(r, 0) == "period")
+            .map(|r| text(r, 1));
         let mut rows = Vec::new();
         for r in header + 1..grid.height() {
             let item = text(r, 0);
@@ -282,6 +311,7 @@ impl Identity {
             fingerprint,
             department,
             round,
+            period,
             issued_at,
             sheet: sheet_name,
             rows,
@@ -302,6 +332,7 @@ mod tests {
             fingerprint: "f".repeat(64),
             department: "办公室".into(),
             round: 1,
+            period: None,
             issued_at: "2026-11-27T20:00:00Z".into(),
             sheet: "填报表".into(),
             rows: vec![IssuedRow {
@@ -387,6 +418,32 @@ mod tests {
         id.write(&mut book).unwrap();
         let bytes = book.save_to_buffer().unwrap();
         let read = workbook::open_bytes("t.xlsx", bytes).unwrap();
+        let back = Identity::read(&read).unwrap().unwrap();
+        assert_eq!(back, id);
+        assert!(back.verify(&secret));
+    }
+
+    /// The period is signed: a workbook of one period cannot be passed off as another's, and
+    /// it reads back from the sheet as written.
+    #[test]
+    fn a_period_is_signed_and_read_back() {
+        let secret = "s".repeat(64);
+        let mut id = identity();
+        let old = id.signed_bytes();
+        id.period = Some("2024-02".into());
+        assert_ne!(id.signed_bytes(), old);
+        id.sign(&secret);
+        assert!(id.verify(&secret));
+        let mut changed = id.clone();
+        changed.period = Some("2024-03".into());
+        assert!(!changed.verify(&secret), "a period changed");
+        let mut changed = id.clone();
+        changed.period = None;
+        assert!(!changed.verify(&secret), "a period dropped");
+        let mut book = Workbook::new();
+        book.add_worksheet().write_string(0, 0, "x").unwrap();
+        id.write(&mut book).unwrap();
+        let read = workbook::open_bytes("t.xlsx", book.save_to_buffer().unwrap()).unwrap();
         let back = Identity::read(&read).unwrap().unwrap();
         assert_eq!(back, id);
         assert!(back.verify(&secret));

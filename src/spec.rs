@@ -131,6 +131,23 @@ pub const WORDS: &[&str] = &[
     "template.rule.percent",
     "template.rule.date",
     "template.rule.computed",
+    "history.sheet",
+    "history.title",
+    "history.note",
+    "history.id",
+    "history.category",
+    "history.item",
+    "history.change",
+    "history.state",
+    "history.behind_heading",
+    "history.behind_none",
+    "history.period",
+    "history.before",
+    "history.after",
+    "history.change_short",
+    "history.down",
+    "history.stalled",
+    "history.chart_title",
     "review.col.no",
     "compile.col.bonus_total",
     "compile.col.deduction_total",
@@ -690,6 +707,10 @@ pub struct InputSpec {
     /// The input names evidence files (`会议纪要.pdf、照片.jpg`), looked up beside the return.
     #[serde(default)]
     pub evidence: bool,
+    /// A new period's workbook comes prefilled with the department's last accepted value of
+    /// the period before (`完成情况`, `工作进展及成效`: what a report updates, not restarts).
+    #[serde(default)]
+    pub carry: bool,
 }
 
 impl InputSpec {

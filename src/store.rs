@@ -1,7 +1,9 @@
 //! The campaign's store: an SQLite database (`tianbao.db` in the campaign folder) holding the
 //! receipts of what `validate` checked — per run, each return's path, size, SHA-256, time,
 //! department, round, status and the values read from it — the replacements a person
-//! confirmed, and a log of the office's actions. Every write is one transaction, so a killed
+//! confirmed, the periods of a campaign that runs in periods (each period's receipts are kept
+//! under its own inputs key, `inbox/<period>`, so a later period never replaces them), and a
+//! log of the office's actions. Every write is one transaction, so a killed
 //! run leaves the previous receipts whole; SQLite's own locking lets the command line and the
 //! web server share it.
 
@@ -111,6 +113,8 @@ impl Store {
                  CREATE TABLE IF NOT EXISTS confirmations (
                      department TEXT NOT NULL, accepted TEXT NOT NULL, replaced TEXT NOT NULL,
                      at TEXT NOT NULL, PRIMARY KEY (department, accepted, replaced));
+                 CREATE TABLE IF NOT EXISTS periods (
+                     name TEXT PRIMARY KEY, seq INTEGER NOT NULL, started_at TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS log (
                      id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
                      action TEXT NOT NULL, detail TEXT NOT NULL);",
@@ -194,6 +198,31 @@ impl Store {
         .map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(run)
+    }
+
+    /// Records that period `name` began at `at`, after every period recorded so far. A
+    /// period recorded already keeps its place.
+    pub fn start_period(&self, name: &str, at: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO periods (name, seq, started_at) VALUES (?1,
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM periods), ?2)",
+                params![name, at],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The periods recorded, in the order they began: (name, when).
+    pub fn periods(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare("SELECT name, started_at FROM periods ORDER BY seq")
+            .map_err(|e| self.sql(e))?;
+        let rows = select
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
     }
 
     /// The last run on `inputs`.
@@ -414,6 +443,48 @@ mod tests {
                 .unwrap()
                 .len(),
             1
+        );
+    }
+
+    #[test]
+    fn periods_keep_their_order_and_their_receipts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        store.start_period("2024-01", "t1").unwrap();
+        store.start_period("2024-02", "t2").unwrap();
+        store.start_period("2024-01", "t3").unwrap();
+        assert_eq!(
+            store.periods().unwrap(),
+            vec![
+                ("2024-01".to_string(), "t1".to_string()),
+                ("2024-02".to_string(), "t2".to_string())
+            ]
+        );
+        store
+            .record(
+                "t1",
+                "validate",
+                "inbox/2024-01",
+                "[]",
+                &[receipt("a.xlsx")],
+            )
+            .unwrap();
+        for _ in 0..KEPT_RUNS + 1 {
+            store
+                .record(
+                    "t2",
+                    "validate",
+                    "inbox/2024-02",
+                    "[]",
+                    &[receipt("b.xlsx")],
+                )
+                .unwrap();
+        }
+        let first = store.last_run("inbox/2024-01").unwrap().unwrap();
+        assert_eq!(
+            store.files(first.id).unwrap().len(),
+            1,
+            "an earlier period's receipts went"
         );
     }
 }

@@ -33,6 +33,8 @@ pub struct Issue<'a> {
     pub campaign_id: &'a str,
     pub secret: &'a str,
     pub round: u32,
+    /// The period it is issued for, when the campaign runs in periods (signed).
+    pub period: Option<&'a str>,
     /// RFC 3339 time of issue.
     pub issued_at: &'a str,
 }
@@ -420,6 +422,7 @@ pub fn write_template(
         ),
         department: department.to_string(),
         round: issue.round,
+        period: issue.period.map(str::to_string),
         issued_at: issue.issued_at.to_string(),
         sheet: spec.template.sheet.clone(),
         rows,

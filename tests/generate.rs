@@ -269,6 +269,7 @@ fn prefill_goes_into_the_input_cells() {
         campaign_id: "0123456789abcdef",
         secret: "k",
         round: 2,
+        period: None,
         issued_at: "2026-11-27T00:00:00Z",
     };
     let bytes = write_template(

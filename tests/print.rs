@@ -309,6 +309,7 @@ fn a_conditionally_required_input_says_when_in_its_header_in_either_language() {
             campaign_id: "0123456789abcdef",
             secret: "k",
             round: 1,
+            period: None,
             issued_at: "2026-11-27T00:00:00Z",
         };
         let bytes = write_template(&master, &form, "水科", &spec, &issue, None).unwrap();
@@ -653,6 +654,7 @@ fn libreoffice_prints_fill_in_sheets_one_page_wide_with_the_sign_off_on_one_page
         campaign_id: "0123456789abcdef",
         secret: "k",
         round: 1,
+        period: None,
         issued_at: "2026-11-27T00:00:00Z",
     };
     let form = tianbao::form::Form::new(&master, &spec);

@@ -91,6 +91,7 @@ fn seed_return(master: &Master, spec: &Spec) -> Vec<u8> {
         campaign_id: CAMPAIGN_ID,
         secret: SECRET,
         round: 1,
+        period: None,
         issued_at: "2024-01-02T03:04:05Z",
     };
     write_template(

@@ -116,6 +116,9 @@ fn english_words(text: &str) -> Vec<String> {
         "xlsb",
         "demo",
         "txt",
+        "period",
+        "new",
+        "list",
     ];
     text.split(|c: char| !c.is_ascii_alphabetic() && c != '_')
         .filter(|w| w.len() >= 2)
@@ -124,8 +127,8 @@ fn english_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-const COMMANDS: [&str; 8] = [
-    "inspect", "init", "generate", "validate", "status", "compile", "review", "demo",
+const COMMANDS: [&str; 9] = [
+    "inspect", "init", "generate", "validate", "status", "compile", "review", "period", "demo",
 ];
 
 #[test]

@@ -187,7 +187,7 @@ fn write_report(checked: &Checked, at: &str) -> Result<PathBuf, AppError> {
     super::create_dir(&out)?;
     let bytes = report::write_report(&checked.collection, spec, &campaign.config.title, at)
         .map_err(|e| AppError::write(&out, e))?;
-    let name = if checked.inputs == "inbox" {
+    let name = if checked.inputs == campaign.inbox_key() {
         spec.word("report.file")
     } else {
         spec.word("report.file_named")

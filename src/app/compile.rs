@@ -219,6 +219,7 @@ fn write(
         campaign.config.office.as_str()
     };
     let date = crate::time::today_local();
+    let history = history(campaign, spec, master, collection)?;
     let mut compiled = crate::compile::compile(&Request {
         master,
         layout,
@@ -232,6 +233,7 @@ fn write(
         generated_at: &options.at,
         base: Some(&campaign.dir),
         as_of: campaign.as_of(),
+        history: history.as_ref(),
     })
     .map_err(|e| AppError::write(&campaign.out(), e))?;
     let path = match &options.out {
@@ -263,6 +265,41 @@ fn write(
         checked,
         took_over: None,
     })
+}
+
+/// In a campaign that runs in periods, each item's measure in every period: the earlier ones
+/// as their last validate run settled them, the current one from `current`.
+fn history(
+    campaign: &Campaign,
+    spec: &crate::spec::Spec,
+    master: &crate::model::Master,
+    current: &returns::Collection,
+) -> Result<Option<crate::compile::history::History>, AppError> {
+    if campaign.config.period.is_none() {
+        return Ok(None);
+    }
+    let names = super::period::periods(campaign)?;
+    let mut earlier = Vec::new();
+    for name in &names[..names.len() - 1] {
+        earlier.push(super::period::collection_of(
+            campaign,
+            master,
+            spec,
+            Some(name),
+        )?);
+    }
+    let mut periods: Vec<(String, Option<&returns::Collection>)> = names[..names.len() - 1]
+        .iter()
+        .cloned()
+        .zip(earlier.iter().map(Option::as_ref))
+        .collect();
+    periods.push((names[names.len() - 1].clone(), Some(current)));
+    Ok(Some(crate::compile::history::History::build(
+        master,
+        spec,
+        campaign.config.aggregation,
+        &periods,
+    )))
 }
 
 /// The organisation a title starts with, when it plainly does: the text before the year (or

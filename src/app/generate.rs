@@ -25,6 +25,8 @@ pub struct GenerateOptions {
     pub out: Option<PathBuf>,
     /// RFC 3339 time of issue.
     pub at: String,
+    /// Values to prefill, by department (a new period's carried values).
+    pub prefill: std::collections::HashMap<String, crate::template::Prefill>,
 }
 
 /// One workbook written, and its notice.
@@ -92,6 +94,20 @@ pub fn generate(
     progress: &dyn Progress,
 ) -> Result<GenerateOutcome, AppError> {
     let locked = super::lock(campaign, "generate")?;
+    let mut outcome = write_all(campaign, options, progress)?;
+    if let GenerateOutcome::Written { took_over, .. } = &mut outcome {
+        *took_over = locked.took_over;
+    }
+    drop(locked.lock);
+    Ok(outcome)
+}
+
+/// Writes the fill-in workbooks of `campaign`, its lock held by the caller.
+pub(crate) fn write_all(
+    campaign: &Campaign,
+    options: &GenerateOptions,
+    progress: &dyn Progress,
+) -> Result<GenerateOutcome, AppError> {
     let spec = campaign.spec()?;
     let read = campaign.read_master(&spec)?;
     let errors: Vec<Finding> = read
@@ -174,8 +190,9 @@ pub fn generate(
         .par_iter()
         .map(|(department, name)| {
             let path = dir.join(name);
+            let prefill = options.prefill.get(*department);
             let bytes =
-                crate::template::write_template(master, &form, department, &spec, &issue, None)
+                crate::template::write_template(master, &form, department, &spec, &issue, prefill)
                     .map_err(|e| AppError::write(&path, e))?;
             super::save(campaign, &path, &bytes)?;
             let index = known.iter().position(|d| d == department).unwrap_or(0);
@@ -233,11 +250,10 @@ pub fn generate(
         .filter(|r| r.remark != Remark::Current)
         .map(|r| (r.department.clone(), r.remark))
         .collect();
-    drop(locked.lock);
     Ok(GenerateOutcome::Written {
         dir,
         issued,
-        took_over: locked.took_over,
+        took_over: None,
         papers: Papers {
             list,
             notice_dir,

@@ -6,6 +6,7 @@
 pub mod check;
 pub mod compile;
 pub mod generate;
+pub mod period;
 pub mod remind;
 pub mod review;
 
@@ -69,6 +70,13 @@ pub enum AppError {
         spec: String,
         columns: String,
     },
+    #[error("\"{name}\" cannot name a period: {detail}")]
+    PeriodName { name: String, detail: String },
+    #[error(
+        "the period \"{name}\" was begun already (the campaign's periods: {periods}); name a new \
+         one, such as the next month"
+    )]
+    PeriodUsed { name: String, periods: String },
 }
 
 impl AppError {
@@ -134,8 +142,8 @@ pub fn lock(campaign: &Campaign, command: &str) -> Result<Locked, AppError> {
     Ok(Locked { lock, took_over })
 }
 
-/// The inputs of a run: the paths named, or the campaign's inbox; and the key its receipts are
-/// kept under (`inbox`, or the named paths).
+/// The inputs of a run: the paths named, or the campaign's inbox (the current period's); and
+/// the key its receipts are kept under (`inbox` or `inbox/<period>`, or the named paths).
 pub fn inputs(campaign: &Campaign, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, String), AppError> {
     if paths.is_empty() {
         let inbox = campaign.inbox();
@@ -144,7 +152,7 @@ pub fn inputs(campaign: &Campaign, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, S
                 path: inbox.display().to_string(),
             });
         }
-        return Ok((vec![inbox], "inbox".to_string()));
+        return Ok((vec![inbox], campaign.inbox_key()));
     }
     let mut keys: Vec<String> = paths
         .iter()

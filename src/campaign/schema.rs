@@ -122,6 +122,7 @@ const TOP: &[(&str, Expect)] = &[
     ("return_to", Expect::Text),
     ("round", Expect::Integer),
     ("as_of", Expect::Text),
+    ("period", Expect::Text),
     ("password", Expect::Text),
     ("sheet", Expect::Text),
     ("header_row", Expect::Text),
@@ -619,6 +620,7 @@ mod tests {
         c.header_row = Some("3".into());
         c.first_leads = true;
         c.as_of = Some("2024-06-30".into());
+        c.period = Some("2024-03".into());
         c.columns.insert("A".into(), crate::model::Role::Task);
         c.units.insert("u".into(), vec!["a".into()]);
         let toml::Value::Table(table) = toml::Value::try_from(&c).unwrap() else {

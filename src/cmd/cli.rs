@@ -49,11 +49,22 @@ fn localize(cmd: Command, t: &Texts, name: &str) -> Command {
     if t.has(&key("after")) {
         cmd = cmd.after_help(t.get(&key("after")).to_string());
     }
+    if !subcommands.is_empty() {
+        cmd = cmd
+            .subcommand_help_heading(t.get("help.heading.commands").to_string())
+            .subcommand_value_name(t.get("help.value.command").to_string());
+    }
     for (id, positional) in ids {
         cmd = cmd.mut_arg(&id, |arg| localize_arg(arg, t, name, &id, positional));
     }
     for sub in subcommands {
-        cmd = cmd.mut_subcommand(&sub, |s| localize(s, t, &sub));
+        // A command's own subcommands (`period new`) have their texts under it.
+        let texts = if name == "root" {
+            sub.clone()
+        } else {
+            format!("{name}.{sub}")
+        };
+        cmd = cmd.mut_subcommand(&sub, |s| localize(s, t, &texts));
     }
     cmd
 }
@@ -152,8 +163,9 @@ pub fn explain(err: &clap::Error, t: &Texts) -> String {
 
 /// The name of the subcommand being parsed when an error happened, if any (for "see --help").
 pub fn subcommand_in(args: &[std::ffi::OsString]) -> Option<String> {
-    const COMMANDS: [&str; 9] = [
-        "inspect", "init", "generate", "validate", "status", "compile", "review", "demo", "help",
+    const COMMANDS: [&str; 10] = [
+        "inspect", "init", "generate", "validate", "status", "compile", "review", "period", "demo",
+        "help",
     ];
     args.iter()
         .skip(1)

@@ -17,15 +17,24 @@ pub struct Args {
     /// Write into this folder instead of the campaign's outbox/.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Issue the workbooks of this period: a new one begins as with `period new`.
+    #[arg(long, conflicts_with_all = ["departments", "out"])]
+    pub period: Option<String>,
 }
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
+    if let Some(period) = &args.period
+        && campaign.config.period.as_ref() != Some(period)
+    {
+        return super::period::start(campaign, period);
+    }
     let spec = campaign.spec()?;
     let options = GenerateOptions {
         departments: args.departments,
         out: args.out,
         at: tianbao::time::now_utc(),
+        ..GenerateOptions::default()
     };
     let outcome = tianbao::app::generate::generate(
         &campaign,

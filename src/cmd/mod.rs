@@ -12,6 +12,7 @@ mod help;
 mod init;
 mod inspect;
 pub mod lang;
+mod period;
 pub mod progress;
 mod render;
 mod review;
@@ -54,6 +55,7 @@ pub enum Command {
     Status(status::Args),
     Compile(compile::Args),
     Review(review::Args),
+    Period(period::Args),
     Demo(demo::Args),
     Help(help::Args),
 }
@@ -96,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(cli.campaign, args),
         Command::Compile(args) => compile::run(cli.campaign, args),
         Command::Review(args) => review::run(cli.campaign, args),
+        Command::Period(args) => period::run(cli.campaign, args),
         Command::Demo(args) => demo::run(args),
         Command::Help(args) => help::run(args),
     };

@@ -225,6 +225,13 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         );
         return ret.finish(Status::Unrecognized, f.list);
     }
+    if identity.kind == Kind::Return && identity.period != ctx.period {
+        // Another period's workbook (an earlier month's, sent again or put in the wrong
+        // folder): never this period's return, whatever it holds.
+        f.error(Code::PeriodOther, period_at(&identity, ctx));
+        ret.claimed = Some(identity.department.clone());
+        return ret.finish(Status::Unrecognized, f.list);
+    }
     if identity.kind == Kind::Review {
         return super::review::check(ctx, book, &identity, ret, f);
     }
@@ -319,6 +326,24 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         Status::Valid
     };
     ret.finish(status, f.list)
+}
+
+/// Where a workbook of another period stands: its period and the current one (`无` / `none`
+/// where either has none, told by the message's variant).
+fn period_at<'i>(identity: &'i Identity, ctx: &Context) -> At<'i> {
+    let variant = match (&identity.period, &ctx.period) {
+        (Some(_), Some(_)) => None,
+        (None, Some(_)) => Some("period_other.unperiodic"),
+        (Some(_), None) => Some("period_other.no_periods"),
+        (None, None) => None,
+    };
+    At {
+        variant,
+        value: identity.period.clone(),
+        expected: ctx.period.clone(),
+        args: vec![("department", identity.department.clone())],
+        ..At::default()
+    }
 }
 
 /// Why a workbook is out of date, if it is: its department's items changed in the master since

@@ -96,6 +96,9 @@ pub struct Context<'a> {
     pub secret: &'a str,
     /// The campaign's current round: workbooks of an earlier round are stale.
     pub round: u32,
+    /// The campaign's current period, when it runs in periods: a workbook of another period
+    /// is never this period's return.
+    pub period: Option<String>,
     /// Replacements a person confirmed: (department, accepted SHA-256, replaced SHA-256).
     pub confirmed: Vec<(String, String, String)>,
     pub limits: Limits,
@@ -119,6 +122,7 @@ impl<'a> Context<'a> {
             campaign_id,
             secret,
             round,
+            period: None,
             confirmed: Vec::new(),
             limits,
         }

@@ -328,6 +328,7 @@ pub fn write_review(
         fingerprint: master_fingerprint(form, rows.iter().map(|r| (r.item, r.department))),
         department: String::new(),
         round: issue.round,
+        period: None,
         issued_at: issue.issued_at.to_string(),
         sheet: spec.review.sheet.clone(),
         rows: issued,

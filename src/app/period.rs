@@ -1,0 +1,204 @@
+//! Periods: a campaign that collects the same report every month or quarter (`2024-01`,
+//! `2024-02`, `2024Q1` …). [`start`] begins a new period — recorded in tianbao.toml (`period`)
+//! and in the store, the round back to 1 — and issues its workbooks into `outbox/<period>/`,
+//! prefilled with each department's last accepted values of the period before for the inputs
+//! the spec marks `carry`. Earlier periods' folders (`inbox/<period>/`, `out/<period>/`) and
+//! receipts (kept under `inbox/<period>`) are never touched. [`collection_of`] gives any
+//! period's returns as its last validate run settled them, for the history sheet of compile.
+
+use std::collections::HashMap;
+
+use super::generate::{GenerateOptions, GenerateOutcome};
+use super::{AppError, Progress};
+use crate::campaign::Campaign;
+use crate::model::Master;
+use crate::returns::{self, Collection, receipt};
+use crate::spec::Spec;
+use crate::store::Store;
+use crate::template::Prefill;
+
+/// What `period new` should do.
+#[derive(Debug, Clone, Default)]
+pub struct PeriodOptions {
+    /// The new period's name (`2024-03`).
+    pub name: String,
+    /// RFC 3339 time of the run (the workbooks' issue time).
+    pub at: String,
+}
+
+/// A period begun.
+#[derive(Debug)]
+pub struct Started {
+    pub period: String,
+    /// The period before (None: the campaign ran without periods until now).
+    pub previous: Option<String>,
+    /// The departments whose workbook came prefilled with their values of the period before.
+    pub carried: Vec<String>,
+    /// What issuing the workbooks did; when it was refused nothing was begun.
+    pub generated: GenerateOutcome,
+}
+
+/// The periods of a campaign in the order they began, the current one last: those recorded in
+/// the store, and the current one of tianbao.toml when the store does not have it yet.
+pub fn periods(campaign: &Campaign) -> Result<Vec<String>, AppError> {
+    let mut names: Vec<String> = if campaign.store_path().exists() {
+        let store = Store::open(&campaign.store_path())?;
+        store.periods()?.into_iter().map(|(name, _)| name).collect()
+    } else {
+        Vec::new()
+    };
+    if let Some(current) = &campaign.config.period {
+        names.retain(|n| n != current);
+        names.push(current.clone());
+    }
+    Ok(names)
+}
+
+/// Begins period `options.name` and issues its workbooks.
+pub fn start(
+    mut campaign: Campaign,
+    options: &PeriodOptions,
+    progress: &dyn Progress,
+) -> Result<(Campaign, Started), AppError> {
+    let name = options.name.trim().to_string();
+    crate::campaign::validate_period(&name).map_err(|e| AppError::PeriodName {
+        name: name.clone(),
+        detail: e.message.map(|m| m.to_string()).unwrap_or_default(),
+    })?;
+    let locked = super::lock(&campaign, "period")?;
+    let known = periods(&campaign)?;
+    if known.contains(&name) {
+        return Err(AppError::PeriodUsed {
+            name,
+            periods: known.join("、"),
+        });
+    }
+    let spec = campaign.spec()?;
+    let read = campaign.read_master(&spec)?;
+    let previous = campaign.config.period.clone();
+    let prefill = match collection_of(&campaign, &read.master, &spec, previous.as_deref())? {
+        Some(collection) => carried_values(&spec, &collection),
+        None => HashMap::new(),
+    };
+    let mut config = campaign.config.clone();
+    config.period = Some(name.clone());
+    config.round = 1;
+    let next = Campaign {
+        dir: campaign.dir.clone(),
+        config: config.clone(),
+    };
+    let generate = GenerateOptions {
+        at: options.at.clone(),
+        prefill,
+        ..GenerateOptions::default()
+    };
+    let mut generated = super::generate::write_all(&next, &generate, progress)?;
+    let mut carried: Vec<String> = generate.prefill.keys().cloned().collect();
+    carried.sort();
+    if let GenerateOutcome::Written { took_over, .. } = &mut generated {
+        *took_over = locked.took_over.clone();
+        record(&mut campaign, config, previous.as_deref(), &options.at)?;
+    }
+    drop(locked.lock);
+    Ok((
+        campaign,
+        Started {
+            period: name,
+            previous,
+            carried,
+            generated,
+        },
+    ))
+}
+
+/// Records the new period: the store first (the period before too, when tianbao.toml named it
+/// and the store did not have it), then tianbao.toml.
+fn record(
+    campaign: &mut Campaign,
+    config: crate::campaign::Config,
+    previous: Option<&str>,
+    at: &str,
+) -> Result<(), AppError> {
+    let store = Store::open(&campaign.store_path())?;
+    if let Some(previous) = previous {
+        store.start_period(previous, at)?;
+    }
+    if let Some(name) = &config.period {
+        store.start_period(name, at)?;
+    }
+    campaign.save_config(config)?;
+    Ok(())
+}
+
+/// The returns of `period` (None: of the campaign before it ran in periods) as its last
+/// validate run settled them; None when that period was never validated.
+pub fn collection_of(
+    campaign: &Campaign,
+    master: &Master,
+    spec: &Spec,
+    period: Option<&str>,
+) -> Result<Option<Collection>, AppError> {
+    if !campaign.store_path().exists() {
+        return Ok(None);
+    }
+    let store = Store::open(&campaign.store_path())?;
+    let Some(run) = store.last_run(&crate::campaign::inbox_key(period))? else {
+        return Ok(None);
+    };
+    let mut found = Vec::new();
+    store
+        .records(run.id, 1_000, |chunk| {
+            found.extend(receipt::parse_records(&chunk)?);
+            Ok(())
+        })?
+        .map_err(AppError::Receipt)?;
+    let mut ctx = campaign.context(master, spec);
+    ctx.period = period.map(str::to_string);
+    ctx.confirmed = store.confirmations()?;
+    let skipped = receipt::skipped_of(&run.skipped);
+    Ok(Some(returns::settle(&ctx, found, skipped)))
+}
+
+/// Each department's accepted values of the inputs the spec carries, by item: what its valid
+/// return said (empty cells are not carried).
+pub fn carried_values(spec: &Spec, collection: &Collection) -> HashMap<String, Prefill> {
+    let keys: Vec<&str> = spec
+        .inputs
+        .iter()
+        .filter(|i| i.carry)
+        .map(|i| i.key.as_str())
+        .collect();
+    let mut prefill = HashMap::new();
+    if keys.is_empty() {
+        return prefill;
+    }
+    for standing in collection
+        .departments
+        .iter()
+        .filter(|s| s.status == "valid")
+    {
+        let Some(ret) = collection.chosen(&standing.department) else {
+            continue;
+        };
+        let mut items = HashMap::new();
+        for (id, item) in &ret.items {
+            let values: HashMap<String, String> = item
+                .values
+                .iter()
+                .filter(|(key, value)| keys.contains(&key.as_str()) && !value.text.is_empty())
+                .map(|(key, value)| (key.clone(), value.text.clone()))
+                .collect();
+            if !values.is_empty() {
+                items.insert(id.clone(), values);
+            }
+        }
+        if !items.is_empty() {
+            let one = Prefill {
+                items,
+                ..Prefill::default()
+            };
+            prefill.insert(standing.department.clone(), one);
+        }
+    }
+    prefill
+}
