@@ -152,8 +152,8 @@ pub fn explain(err: &clap::Error, t: &Texts) -> String {
 
 /// The name of the subcommand being parsed when an error happened, if any (for "see --help").
 pub fn subcommand_in(args: &[std::ffi::OsString]) -> Option<String> {
-    const COMMANDS: [&str; 8] = [
-        "inspect", "init", "generate", "validate", "status", "compile", "demo", "help",
+    const COMMANDS: [&str; 9] = [
+        "inspect", "init", "generate", "validate", "status", "compile", "serve", "demo", "help",
     ];
     args.iter()
         .skip(1)

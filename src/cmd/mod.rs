@@ -14,6 +14,8 @@ mod inspect;
 pub mod lang;
 pub mod progress;
 mod render;
+#[cfg(feature = "serve")]
+mod serve;
 mod status;
 mod validate;
 
@@ -52,6 +54,8 @@ pub enum Command {
     Validate(validate::Args),
     Status(status::Args),
     Compile(compile::Args),
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
     Demo(demo::Args),
     Help(help::Args),
 }
@@ -93,6 +97,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(cli.campaign, args),
         Command::Status(args) => status::run(cli.campaign, args),
         Command::Compile(args) => compile::run(cli.campaign, args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(cli.campaign, args),
         Command::Demo(args) => demo::run(args),
         Command::Help(args) => help::run(args),
     };
