@@ -261,6 +261,20 @@ pub fn file_name_keeping(pattern: &str, args: &[(&str, &str)], shorten: &str) ->
 
 /// Names made unique where they collide, ignoring case as Windows and macOS do: each name after
 /// the first of a kind gets a short digest of its `key` (the department) before its extension.
+/// One file name per department from a `{department}` pattern (`{department}.txt`), safe on
+/// every OS and all different.
+pub fn department_file_names(pattern: &str, departments: &[&str]) -> Vec<String> {
+    unique_file_names(
+        departments
+            .iter()
+            .map(|d| {
+                let name = file_name_keeping(pattern, &[("department", d)], "department");
+                (d.to_string(), name)
+            })
+            .collect(),
+    )
+}
+
 pub fn unique_file_names(names: Vec<(String, String)>) -> Vec<String> {
     let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (_, name) in &names {

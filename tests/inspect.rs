@@ -305,7 +305,7 @@ fn unreadable_inputs_exit_2_with_one_line() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr.trim(),
-        "错误：a.xlsx 是纯文本文件（如 CSV），不是电子表格。请另存为 .xlsx、.xls 或 .ods。"
+        "错误：a.xlsx 是纯文本文件（如 CSV），不是电子表格。请确认选对了文件：应是 .xlsx、.xls 或 .ods 格式的表格（其他格式的表格请在 Excel 或 WPS 中另存为 .xlsx）。"
     );
 
     let run = tianbao(dir.path(), &["inspect", "missing.xlsx"]);

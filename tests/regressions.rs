@@ -586,3 +586,57 @@ fn a_return_stamped_by_another_department_is_invalid() {
             .exists()
     );
 }
+
+/// A Word document, a presentation or a PDF given as the master, or returned, is named as what
+/// it is, not reported as a damaged spreadsheet.
+#[test]
+fn a_word_document_given_as_master_or_return_is_named_as_one() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let zip_with = |name: &str, part: &str| {
+        let path = dir.path().join(name);
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("[Content_Types].xml", options).unwrap();
+        zip.write_all(b"<Types/>").unwrap();
+        zip.start_file(part, options).unwrap();
+        zip.write_all(b"<x/>").unwrap();
+        zip.finish().unwrap();
+        path
+    };
+    let docx = zip_with("考评表.docx", "word/document.xml");
+    let pptx = zip_with("汇报.pptx", "ppt/presentation.xml");
+    std::fs::write(dir.path().join("扫描件.xlsx"), b"%PDF-1.7\n").unwrap();
+    for (file, word) in [
+        ("考评表.docx", "Word 文档"),
+        ("汇报.pptx", "PowerPoint 演示文稿"),
+        ("扫描件.xlsx", "PDF 文档"),
+    ] {
+        let run = common::tianbao(dir.path(), &["inspect", file]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(word), "{file}: {}", run.stderr);
+        assert!(!run.stderr.contains("损坏"), "{file}: {}", run.stderr);
+    }
+    // Returned: the finding says what it is.
+    let c = Campaign::new();
+    std::fs::copy(&docx, c.path("inbox/水科.xlsx")).unwrap();
+    std::fs::copy(&pptx, c.path("inbox/大气科.xlsx")).unwrap();
+    let json = c.run(&["validate", "--json"]).json();
+    let messages: Vec<String> = json["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap().clone())
+        .filter(|f| f["code"] == "unreadable")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("Word 文档")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("PowerPoint")),
+        "{messages:?}"
+    );
+}

@@ -449,8 +449,12 @@ fn the_zips_exe_runs_the_demo_and_the_sample_under_wine_as_on_linux() {
     let campaign = folder.join("2024考评");
     let run = wine.run(&campaign, &exe, &["generate"]);
     assert_eq!(run.code, 0, "generate:\n{}\n{}", run.stdout, run.stderr);
+    assert_eq!(common::workbooks_in(&campaign.join("outbox")).len(), 15);
+    // Beside them, a notice per department, in a folder with a Chinese name.
     assert_eq!(
-        std::fs::read_dir(campaign.join("outbox")).unwrap().count(),
+        std::fs::read_dir(campaign.join("outbox/通知"))
+            .unwrap()
+            .count(),
         15
     );
     let run = wine.run(&campaign, &exe, &["status", "--json"]);

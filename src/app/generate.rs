@@ -245,17 +245,7 @@ pub fn generate(
 
 /// The notices' file names, one per department and all different (`办公室.txt`).
 pub fn notice_file_names(spec: &crate::spec::Spec, departments: &[&str]) -> Vec<String> {
-    let pattern = spec.word("outbox.notice_file");
-    crate::text::unique_file_names(
-        departments
-            .iter()
-            .map(|d| {
-                let name =
-                    crate::text::file_name_keeping(&pattern, &[("department", d)], "department");
-                (d.to_string(), name)
-            })
-            .collect(),
-    )
+    crate::text::department_file_names(&spec.word("outbox.notice_file"), departments)
 }
 
 /// How the workbook of `department` at `path` stands: there and current (this campaign's, its

@@ -184,17 +184,7 @@ pub fn reminders(checked: &Checked, names: &[String]) -> Vec<Reminder> {
 
 /// The reminders' file names, one per department of the master and all different.
 fn reminder_names(spec: &Spec, departments: &[&str]) -> Vec<String> {
-    let pattern = spec.word("remind.file");
-    crate::text::unique_file_names(
-        departments
-            .iter()
-            .map(|d| {
-                let name =
-                    crate::text::file_name_keeping(&pattern, &[("department", d)], "department");
-                (d.to_string(), name)
-            })
-            .collect(),
-    )
+    crate::text::department_file_names(&spec.word("remind.file"), departments)
 }
 
 /// Writes the reminders due and their list, and removes those no longer due.

@@ -12,7 +12,7 @@ use tianbao::returns::{Collection, Status};
 use tianbao::spec::Spec;
 
 use super::render::{finding_line, status_word};
-use super::validate::{skipped_lines, standing_lines, summary, summary_line};
+use super::validate::{general_lines, skipped_lines, standing_lines, summary, summary_line};
 use super::{Fatal, Outcome, shown, texts};
 
 #[derive(Debug, clap::Args)]
@@ -109,14 +109,7 @@ fn unusable(collection: &Collection) -> impl Iterator<Item = &tianbao::returns::
 
 fn human(spec: &Spec, collection: &Collection) -> String {
     let tx = texts();
-    let mut out = String::new();
-    for f in collection
-        .general
-        .iter()
-        .filter(|f| f.code != tianbao::finding::Code::MissingReturn)
-    {
-        let _ = writeln!(out, "{}\n", finding_line(tx, spec, f));
-    }
+    let mut out = general_lines(spec, collection);
     out.push_str(&standing_lines(collection, true));
     if let Some(last) = collection
         .departments

@@ -208,16 +208,8 @@ pub fn standing_lines(collection: &Collection, received: bool) -> String {
 /// One line per department, then the findings grouped by file, errors first.
 fn human(spec: &Spec, collection: &Collection, max_warnings: usize) -> String {
     let tx = texts();
-    let mut out = String::new();
     // Findings about the whole collection come first (a changed signing secret).
-    for f in collection
-        .general
-        .iter()
-        .filter(|f| f.code != tianbao::finding::Code::MissingReturn)
-    {
-        let _ = writeln!(out, "{}", finding_line(tx, spec, f));
-        out.push('\n');
-    }
+    let mut out = general_lines(spec, collection);
     out.push_str(&standing_lines(collection, false));
     for ret in &collection.returns {
         if ret.findings.is_empty() {
@@ -269,6 +261,21 @@ fn human(spec: &Spec, collection: &Collection, max_warnings: usize) -> String {
     }
     out.push_str(&skipped_lines(collection));
     let _ = writeln!(out, "\n{}", summary_line(collection));
+    out
+}
+
+/// The findings about the whole collection (a changed signing secret), each with a blank line;
+/// the missing departments are said in the standing lines.
+pub fn general_lines(spec: &Spec, collection: &Collection) -> String {
+    let tx = texts();
+    let mut out = String::new();
+    for f in collection
+        .general
+        .iter()
+        .filter(|f| f.code != tianbao::finding::Code::MissingReturn)
+    {
+        let _ = writeln!(out, "{}\n", finding_line(tx, spec, f));
+    }
     out
 }
 
