@@ -81,47 +81,42 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     }
     let title = campaign.config.title.clone();
     tianbao::serve::serve(campaign, &options, |started: &Started| {
-        println!(
-            "{}",
-            tx.say(
-                "serve.listening",
-                &[("url", &format!("http://{}/", started.address))]
-            )
-        );
-        println!(
-            "{}",
-            tx.say("serve.campaign", &[("title", &for_terminal(&title))])
-        );
-        println!(
-            "{}",
-            tx.say("serve.office", &[("url", &started.office_url)])
-        );
-        let token = started.office_url.rsplit('/').next().unwrap_or("");
-        println!("{}", tx.say("serve.office_token", &[("token", token)]));
-        print_links(&started.links);
-        if started.lan {
-            eprintln!(
-                "{}",
-                tx.say("serve.lan", &[("address", &started.address.to_string())])
-            );
-            println!(
-                "{}",
-                tx.say(
-                    "serve.lan_url",
-                    &[
-                        ("base", &started.base),
-                        ("port", &started.address.port().to_string())
-                    ]
-                )
-            );
-        } else {
-            println!("{}", tx.get("serve.local_only"));
-        }
-        println!("{}", tx.get("serve.notices"));
-        println!("{}", tx.get("serve.stop"));
+        print_started(&title, started);
     })?;
     println!("{}", tx.get("serve.stopped"));
     Ok(Outcome::Clean)
+}
+
+/// What the office is told once the server listens: where, its sign-in link and token, the
+/// departments' links, and whether the LAN can reach it.
+fn print_started(title: &str, started: &Started) {
+    let tx = texts();
+    let url = format!("http://{}/", started.address);
+    println!("{}", tx.say("serve.listening", &[("url", &url)]));
+    println!(
+        "{}",
+        tx.say("serve.campaign", &[("title", &for_terminal(title))])
+    );
+    println!(
+        "{}",
+        tx.say("serve.office", &[("url", &started.office_url)])
+    );
+    let token = started.office_url.rsplit('/').next().unwrap_or("");
+    println!("{}", tx.say("serve.office_token", &[("token", token)]));
+    print_links(&started.links);
+    if started.lan {
+        let address = started.address.to_string();
+        eprintln!("{}", tx.say("serve.lan", &[("address", &address)]));
+        let port = started.address.port().to_string();
+        println!(
+            "{}",
+            tx.say("serve.lan_url", &[("base", &started.base), ("port", &port)])
+        );
+    } else {
+        println!("{}", tx.get("serve.local_only"));
+    }
+    println!("{}", tx.get("serve.notices"));
+    println!("{}", tx.get("serve.stop"));
 }
 
 /// The address in the links when not serving: `--url`, else the one the last `serve` used,

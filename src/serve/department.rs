@@ -16,7 +16,7 @@ use crate::access::Link;
 use crate::app::AppError;
 use crate::finding::{Code, Severity};
 use crate::returns::Return;
-use crate::store::UploadStatus;
+use crate::store::{Upload, UploadStatus};
 
 use super::guard;
 use super::html::{Page, Who, badge, csrf_field, e, findings_table, say, size};
@@ -69,7 +69,7 @@ async fn with_department(
         }
     })
     .await;
-    answer.unwrap_or_else(|_| guard::error_page(&state, StatusCode::INTERNAL_SERVER_ERROR, ""))
+    answer.unwrap_or_else(|_| guard::internal(&state))
 }
 
 pub async fn page(
@@ -92,6 +92,16 @@ pub async fn page(
     .await
 }
 
+/// The findings a department is shown: not the office's confirmation of a replacement (the
+/// department's page says it in words).
+fn for_department(findings: &[crate::finding::Finding]) -> Vec<crate::finding::Finding> {
+    findings
+        .iter()
+        .filter(|f| f.code != Code::ReplacementUnconfirmed)
+        .cloned()
+        .collect()
+}
+
 /// Whether a return has errors the department can fix (not only a replacement the office must
 /// confirm).
 fn to_fix(ret: &Return) -> bool {
@@ -108,20 +118,45 @@ fn render(
     shown_upload: Option<i64>,
 ) -> Result<String, AppError> {
     let t = loaded.texts();
-    let spec = &loaded.spec;
-    let config = &loaded.campaign.config;
     let department = link.department.as_str();
     let store = state.store()?;
     let view = View::read(loaded, &store)?;
-    let mine: Vec<&crate::store::Upload> = view
+    let mine: Vec<&Upload> = view
         .uploads
         .iter()
         .filter(|u| u.department == department)
         .collect();
-    let csrf = state.form_token(&format!("department\0{}", link.id));
     let base = format!("/d/{token}");
-    let mut body = String::new();
+    let shown = shown_upload.and_then(|id| mine.iter().copied().find(|u| u.id == id));
+    let mut body = hero(loaded, department);
+    if let Some(upload) = shown {
+        let waits = view.status(department).0 == "confirm"
+            && view
+                .chosen(department)
+                .is_some_and(|r| r.sha256 == upload.sha256);
+        body.push_str(&result(loaded, upload, waits));
+    }
+    body.push_str(&standing(loaded, &view, department, &base, shown));
+    let csrf = state.form_token(&format!("department\0{}", link.id));
+    body.push_str(&upload_form(loaded, &base, &csrf));
+    body.push_str(&receipts(t, &mine));
+    Ok(Page {
+        t,
+        campaign: &loaded.campaign.config.title,
+        title: department,
+        who: Who::Other,
+        refresh: None,
+        body: &body,
+    }
+    .render())
+}
+
+/// The department's name, its share of the campaign, the deadline and whom to ask.
+fn hero(loaded: &Loaded, department: &str) -> String {
+    let t = loaded.texts();
+    let config = &loaded.campaign.config;
     let info = loaded.master.department(department);
+    let mut body = String::new();
     let _ = write!(
         body,
         "<section class=\"hero\"><h1>{}</h1><p class=\"lead\">{}</p>",
@@ -140,88 +175,87 @@ fn render(
         )
     );
     let mut facts = String::new();
-    if !config.deadline.is_empty() {
-        let _ = write!(
-            facts,
-            "<div><dt>{}</dt><dd>{}</dd></div>",
-            e(t.get("department.deadline")),
-            e(&config.deadline)
-        );
-    }
-    if !config.contact.is_empty() {
-        let _ = write!(
-            facts,
-            "<div><dt>{}</dt><dd>{}</dd></div>",
-            e(t.get("department.contact")),
-            e(&config.contact)
-        );
+    for (key, value) in [
+        ("department.deadline", &config.deadline),
+        ("department.contact", &config.contact),
+    ] {
+        if !value.is_empty() {
+            let _ = write!(
+                facts,
+                "<div><dt>{}</dt><dd>{}</dd></div>",
+                e(t.get(key)),
+                e(value)
+            );
+        }
     }
     if !facts.is_empty() {
         let _ = write!(body, "<dl class=\"facts\">{facts}</dl>");
     }
     body.push_str("</section>");
+    body
+}
 
-    // What became of the upload just made.
-    if let Some(upload) = shown_upload.and_then(|id| mine.iter().find(|u| u.id == id)) {
-        let verdict = Verdict::parse(&upload.findings);
-        let _ = write!(body, "<section class=\"card result\" id=\"result\">");
-        match upload.status {
-            UploadStatus::Refused => {
-                let args: Vec<(&str, &str)> = verdict
-                    .args
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                let _ = write!(
-                    body,
-                    "<h2>{}</h2><p class=\"notice error\">{}</p>",
-                    e(t.get("result.refused")),
-                    say(t, &verdict.reason, &args)
-                );
-            }
-            UploadStatus::Valid => {
-                let _ = write!(
-                    body,
-                    "<h2>{}</h2><p class=\"notice ok\">{}</p>",
-                    e(t.get("result.kept")),
-                    e(t.get("result.valid"))
-                );
-            }
-            UploadStatus::Invalid => {
-                let errors = verdict
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .count();
-                let _ = write!(
-                    body,
-                    "<h2>{}</h2><p class=\"notice error\">{}</p>",
-                    e(t.get("result.kept")),
-                    e(&t.count("result.invalid", errors, &[]))
-                );
-            }
+/// What became of the upload just made: refused with the reason, or kept (valid — counted, or
+/// waiting for the office to confirm that it replaces an earlier valid return — or with its
+/// findings at their cells), with its receipt.
+fn result(loaded: &Loaded, upload: &Upload, waits: bool) -> String {
+    let t = loaded.texts();
+    let verdict = Verdict::parse(&upload.findings);
+    let mut body = String::from("<section class=\"card result\" id=\"result\">");
+    let (title, class, notice) = match upload.status {
+        UploadStatus::Refused => {
+            let args: Vec<(&str, &str)> = verdict
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            ("result.refused", "error", say(t, &verdict.reason, &args))
         }
-        let _ = write!(
-            body,
-            "<p class=\"meta\">{}</p>",
-            say(
-                t,
-                "result.receipt",
-                &[
-                    ("name", &upload.name),
-                    ("size", &size(upload.size)),
-                    ("at", &crate::time::local(&upload.at)),
-                    ("sha", upload.sha256.get(..12).unwrap_or("")),
-                ]
-            )
-        );
-        body.push_str(&findings_table(t, spec, &verdict.findings));
-        body.push_str("</section>");
-    }
+        UploadStatus::Valid if waits => ("result.kept", "ok", e(t.get("result.valid_confirm"))),
+        UploadStatus::Valid => ("result.kept", "ok", e(t.get("result.valid"))),
+        UploadStatus::Invalid => {
+            let errors = verdict
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            let text = t.count("result.invalid", errors, &[]);
+            ("result.kept", "error", e(&text))
+        }
+    };
+    let _ = write!(
+        body,
+        "<h2>{}</h2><p class=\"notice {class}\">{notice}</p><p class=\"meta\">{}</p>",
+        e(t.get(title)),
+        say(
+            t,
+            "result.receipt",
+            &[
+                ("name", &upload.name),
+                ("size", &size(upload.size)),
+                ("at", &crate::time::local(&upload.at)),
+                ("sha", upload.sha256.get(..12).unwrap_or("")),
+            ]
+        )
+    );
+    body.push_str(&findings_table(t, &verdict.findings, |f| loaded.message(f)));
+    body.push_str("</section>");
+    body
+}
 
-    // Where its return stands.
+/// Where the department's return stands in the campaign, with its workbook and feedback
+/// workbook to download.
+fn standing(
+    loaded: &Loaded,
+    view: &View,
+    department: &str,
+    base: &str,
+    shown: Option<&Upload>,
+) -> String {
+    let t = loaded.texts();
     let (status, errors) = view.status(department);
     let chosen = view.chosen(department);
+    let mut body = String::new();
     let _ = write!(
         body,
         "<section class=\"card\"><h2>{}</h2><p class=\"standing\">{}",
@@ -229,6 +263,7 @@ fn render(
         badge(t, status, errors)
     );
     if let Some(ret) = chosen {
+        let at = ret.received.as_deref().map(crate::time::local);
         let _ = write!(
             body,
             " <span class=\"meta\">{}</span>",
@@ -236,33 +271,25 @@ fn render(
                 t,
                 "department.counted",
                 &[
-                    (
-                        "at",
-                        &ret.received
-                            .as_deref()
-                            .map(crate::time::local)
-                            .unwrap_or_default()
-                    ),
+                    ("at", &at.unwrap_or_default()),
                     ("filler", ret.signoff_text("filler")),
                 ]
             )
         );
     }
-    body.push_str("</p>");
     let explain = match status {
         "valid" => "department.valid_hint",
         "invalid" => "department.invalid_hint",
+        "confirm" => "department.confirm_hint",
         "waiting" => "department.waiting_hint",
         _ => "department.missing_hint",
     };
-    let _ = write!(body, "<p>{}</p>", e(t.get(explain)));
+    let _ = write!(body, "</p><p>{}</p>", e(t.get(explain)));
     if let Some(ret) = chosen.filter(|r| status == "invalid" && !r.findings.is_empty()) {
         // The upload just shown already lists these when it is the one that counts.
-        let same = shown_upload
-            .and_then(|id| mine.iter().find(|u| u.id == id))
-            .is_some_and(|u| u.sha256 == ret.sha256);
-        if !same {
-            body.push_str(&findings_table(t, spec, &ret.findings));
+        if shown.is_none_or(|u| u.sha256 != ret.sha256) {
+            let own = for_department(&ret.findings);
+            body.push_str(&findings_table(t, &own, |f| loaded.message(f)));
         }
     }
     body.push_str("<div class=\"actions\">");
@@ -281,69 +308,69 @@ fn render(
         );
     }
     body.push_str("</div></section>");
+    body
+}
 
-    // The upload form.
-    let limits = &config.limits;
-    let _ = write!(
-        body,
+/// The upload form (its CSRF token first).
+fn upload_form(loaded: &Loaded, base: &str, csrf: &str) -> String {
+    let t = loaded.texts();
+    let limits = &loaded.campaign.config.limits;
+    format!(
         "<section class=\"card\"><h2>{}</h2><p>{}</p>\
          <form method=\"post\" action=\"{base}/upload\" enctype=\"multipart/form-data\" class=\"upload\" data-busy=\"{}\">{}\
-         <label class=\"drop\"><span data-file-label>{}</span>\
-         <input type=\"file\" name=\"file\" required accept=\".xlsx,.xlsm,.xls,.ods,.et,.zip\"></label>\
+         <label class=\"drop\"><input type=\"file\" name=\"file\" required accept=\".xlsx,.xlsm,.xls,.ods,.et,.zip\">\
+         <span class=\"pick\">{}</span><span data-file-label>{}</span></label>\
          <button type=\"submit\">{}</button></form><p class=\"meta\">{}</p></section>",
         e(t.get("upload.title")),
         e(t.get("upload.hint")),
         e(t.get("upload.busy")),
-        csrf_field(&csrf),
+        csrf_field(csrf),
         e(t.get("upload.choose")),
+        e(t.get("upload.none")),
         e(t.get("upload.submit")),
         say(
             t,
             "upload.limits",
             &[("size", &size(limits.max_file_bytes))]
         )
-    );
+    )
+}
 
-    // Its receipts.
-    if !mine.is_empty() {
+/// The receipts of the department's uploads (the last 20).
+fn receipts(t: &crate::texts::Texts, mine: &[&Upload]) -> String {
+    if mine.is_empty() {
+        return String::new();
+    }
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        e(t.get("receipts.title")),
+        e(t.get("receipts.at")),
+        e(t.get("receipts.name")),
+        e(t.get("receipts.size")),
+        e(t.get("receipts.sha")),
+        e(t.get("receipts.status"))
+    );
+    for u in mine.iter().take(20) {
+        let verdict = Verdict::parse(&u.findings);
+        let errors = verdict
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
         let _ = write!(
             body,
-            "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            e(t.get("receipts.title")),
-            e(t.get("receipts.at")),
-            e(t.get("receipts.name")),
-            e(t.get("receipts.size")),
-            e(t.get("receipts.sha")),
-            e(t.get("receipts.status"))
+            "<tr><td>{}</td><td class=\"name\">{}</td><td>{}</td><td class=\"cell\">{}</td><td>{}</td></tr>",
+            e(&crate::time::local(&u.at)),
+            e(&u.name),
+            e(&size(u.size)),
+            e(u.sha256.get(..12).unwrap_or("")),
+            badge(t, u.status.as_str(), errors)
         );
-        for u in mine.iter().take(20) {
-            let verdict = Verdict::parse(&u.findings);
-            let errors = verdict
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
-            let _ = write!(
-                body,
-                "<tr><td>{}</td><td class=\"name\">{}</td><td>{}</td><td class=\"cell\">{}</td><td>{}</td></tr>",
-                e(&crate::time::local(&u.at)),
-                e(&u.name),
-                e(&size(u.size)),
-                e(u.sha256.get(..12).unwrap_or("")),
-                badge(t, u.status.as_str(), errors)
-            );
-        }
-        body.push_str("</tbody></table></section>");
     }
-    Ok(Page {
-        t,
-        campaign: &config.title,
-        title: department,
-        who: Who::Other,
-        refresh: None,
-        body: &body,
-    }
-    .render())
+    body.push_str("</tbody></table></section>");
+    body
 }
 
 /// `GET /d/<token>/workbook`: the department's workbook as generated.

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::html::{Page, Who, e};
 use super::state::State;
+use crate::texts::Texts;
 
 /// The Content-Security-Policy: nothing but this server's own styles, script and images; no
 /// inline script; no framing; forms post only here.
@@ -23,12 +24,14 @@ pub async fn guard(Extract(state): Extract<Arc<State>>, request: Request, next: 
     let host_ok = host_allowed(&state, request.headers());
     let origin_ok = request.method() != Method::POST || origin_allowed(request.headers());
     let mut response = if !host_ok {
-        plain(StatusCode::MISDIRECTED_REQUEST, "unknown host")
+        // Not even the campaign's title to a page that reached this server by another name.
+        let t = texts(&state);
+        page_of_error(t, "", StatusCode::MISDIRECTED_REQUEST, t.get("error.host"))
     } else if !origin_ok {
         let t = texts(&state);
         error_page(&state, StatusCode::FORBIDDEN, t.get("error.origin"))
     } else {
-        next.run(request).await
+        said_in_words(&state, next.run(request).await)
     };
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
@@ -37,7 +40,10 @@ pub async fn guard(Extract(state): Extract<Arc<State>>, request: Request, next: 
     set(headers, header::CONTENT_SECURITY_POLICY, CSP);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // No referrer to other sites (a department's link holds its token); to this server its own
+    // pages' origin, which a browser then also sends as the Origin of their forms (with
+    // `no-referrer` it sends `Origin: null`, which the check above refuses).
+    set(headers, header::REFERRER_POLICY, "same-origin");
     set(
         headers,
         header::HeaderName::from_static("cross-origin-opener-policy"),
@@ -57,6 +63,27 @@ pub async fn guard(Extract(state): Extract<Arc<State>>, request: Request, next: 
         set(headers, header::CACHE_CONTROL, "no-store");
     }
     response
+}
+
+/// A refusal that is not one of the pages' (a request the routes could not take: a malformed
+/// path, form or upload, a method a page does not take) as a page in the pages' language.
+fn said_in_words(state: &State, response: Response) -> Response {
+    let status = response.status();
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    if !status.is_client_error() || html {
+        return response;
+    }
+    let t = texts(state);
+    let key = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "error.not_found",
+        StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
+        _ => "error.bad_request",
+    };
+    error_page(state, status, t.get(key))
 }
 
 /// On loopback, the Host must name this computer (127.0.0.1, localhost, [::1]) with the
@@ -100,22 +127,17 @@ fn texts(state: &State) -> &'static crate::texts::Texts {
     }
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        text,
-    )
-        .into_response()
-}
-
 /// A page saying what went wrong, in words.
 pub fn error_page(state: &State, status: StatusCode, message: &str) -> Response {
-    let t = texts(state);
     let campaign = state
         .loaded()
         .map(|l| l.campaign.config.title.clone())
         .unwrap_or_default();
+    page_of_error(texts(state), &campaign, status, message)
+}
+
+/// The page of an error, under `campaign`'s title (empty: none).
+fn page_of_error(t: &Texts, campaign: &str, status: StatusCode, message: &str) -> Response {
     let body = format!(
         "<section class=\"card\"><h1>{}</h1><p class=\"notice error\">{}</p>\
          <p><a href=\"/\" data-back>{}</a></p></section>",
@@ -127,7 +149,7 @@ pub fn error_page(state: &State, status: StatusCode, message: &str) -> Response 
         status,
         Page {
             t,
-            campaign: &campaign,
+            campaign,
             title: t.get("error.title"),
             who: Who::Other,
             refresh: None,
@@ -139,15 +161,32 @@ pub fn error_page(state: &State, status: StatusCode, message: &str) -> Response 
 
 /// An error of the application layer, in the pages' language.
 pub fn app_error(state: &State, error: &crate::app::AppError) -> Response {
-    use crate::explain::Explain;
-    let t = texts(state);
-    let terminal = crate::texts::Texts::builtin(t.language());
-    let message = error.said().render(terminal);
     let status = match error {
         crate::app::AppError::Lock(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    error_page(state, status, &message)
+    explained(state, status, error)
+}
+
+/// An error said in the pages' language (the terminal's texts of that language).
+pub fn explained(
+    state: &State,
+    status: StatusCode,
+    error: &dyn crate::explain::Explain,
+) -> Response {
+    let t = texts(state);
+    let terminal = crate::texts::Texts::builtin(t.language());
+    error_page(state, status, &error.said().render(terminal))
+}
+
+/// Something that should not happen (a worker thread that failed).
+pub fn internal(state: &State) -> Response {
+    let t = texts(state);
+    error_page(
+        state,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        t.get("error.internal"),
+    )
 }
 
 /// Too many failed attempts from this client.

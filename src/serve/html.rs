@@ -182,11 +182,12 @@ pub fn query_value(text: &str) -> String {
     out
 }
 
-/// The findings as a table: severity, cell, item, message (errors first).
+/// The findings as a table: severity, cell, item, message (errors first; each said by
+/// `message`).
 pub fn findings_table(
     t: &Texts,
-    spec: &crate::spec::Spec,
     findings: &[crate::finding::Finding],
+    message: impl Fn(&crate::finding::Finding) -> String,
 ) -> String {
     use crate::finding::Severity;
     if findings.is_empty() {
@@ -220,7 +221,7 @@ pub fn findings_table(
             e(word),
             e(&cell),
             e(f.item.as_deref().unwrap_or("")),
-            e(&f.message(spec))
+            e(&message(f))
         );
     }
     out.push_str("</tbody></table>");

@@ -130,10 +130,12 @@ struct JobsInner {
 }
 
 impl Jobs {
-    /// Starts `work` as a job of `kind` on a thread of its own.
+    /// Starts `work` as a job of `kind` on a thread of its own; `failed` is its headline if
+    /// it fails unexpectedly.
     pub fn start(
         &self,
         kind: &str,
+        failed: String,
         work: impl FnOnce(&JobProgress) -> JobOutcome + Send + 'static,
     ) -> Arc<Job> {
         let inner = &self.inner;
@@ -157,7 +159,7 @@ impl Jobs {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&running.progress)))
                     .unwrap_or_else(|_| JobOutcome {
                         ok: false,
-                        headline: "internal error".into(),
+                        headline: failed,
                         ..JobOutcome::default()
                     });
             *lock(&running.outcome) = Some(outcome);

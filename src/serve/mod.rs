@@ -22,9 +22,9 @@
 //! process, waiting for a command-line run that holds it.
 //!
 //! Safety ([`guard`]): bound to 127.0.0.1 unless told otherwise; security headers on every
-//! answer (a CSP without inline script, no framing, no referrer); the Host header checked on
-//! loopback; a CSRF token on every form and the Origin checked on every POST; secrets compared
-//! in constant time; failed token attempts limited per client address; no path from a request
+//! answer (a CSP without inline script, no framing, no referrer to other sites); the Host
+//! header checked on loopback; a CSRF token on every form and the Origin checked on every
+//! POST; secrets compared in constant time; failed token attempts limited per client address; no path from a request
 //! ever reaches the file system (downloads are chosen from a listing, uploads get generated
 //! names); every value HTML-escaped ([`html`]). Texts come from `templates/web.<language>.toml`
 //! by the spec's language; assets are embedded, so the pages work with no internet.
@@ -238,13 +238,7 @@ pub fn serve(
     let base = base_url(options, address)?;
     let links = department_links(&campaign, &base)?;
     let office_token = access::random_hex(16)?;
-    let local = match address.ip() {
-        ip if ip.is_unspecified() || ip.is_loopback() => {
-            format!("http://127.0.0.1:{}", address.port())
-        }
-        IpAddr::V6(ip) => format!("http://[{ip}]:{}", address.port()),
-        IpAddr::V4(ip) => format!("http://{ip}:{}", address.port()),
-    };
+    let local = local_url(address);
     let lan = !address.ip().is_loopback();
     let store = Store::open(&campaign.store_path())?;
     store.log(
@@ -290,6 +284,17 @@ pub fn serve(
     let _ = Store::open(&state.store_path)
         .and_then(|s| s.log(&crate::time::now_utc(), "office", "stop", ""));
     Ok(())
+}
+
+/// The address of the office's pages in this computer's browser.
+fn local_url(address: SocketAddr) -> String {
+    match address.ip() {
+        ip if ip.is_unspecified() || ip.is_loopback() => {
+            format!("http://127.0.0.1:{}", address.port())
+        }
+        IpAddr::V6(ip) => format!("http://[{ip}]:{}", address.port()),
+        IpAddr::V4(ip) => format!("http://{ip}:{}", address.port()),
+    }
 }
 
 fn routes(state: Arc<state::State>) -> axum::Router {
@@ -344,5 +349,159 @@ impl crate::explain::Explain for ServeError {
                 Said::new("error.serve.random").text("detail", detail)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(text: &str) -> Vec<String> {
+        let mut names: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn both_languages_of_the_pages_have_the_same_texts_with_the_same_placeholders() {
+        let (zh, en) = (web_texts("zh"), web_texts("en"));
+        assert_eq!((zh.language(), en.language()), ("zh", "en"));
+        let mut missing: Vec<String> = zh
+            .keys()
+            .filter(|k| !en.has(k))
+            .map(|k| format!("en lacks {k}"))
+            .chain(
+                en.keys()
+                    .filter(|k| !zh.has(k))
+                    .map(|k| format!("zh lacks {k}")),
+            )
+            .collect();
+        missing.sort();
+        assert!(missing.is_empty(), "{missing:#?}");
+        for key in zh.keys() {
+            assert_eq!(
+                placeholders(zh.get(key)),
+                placeholders(en.get(key)),
+                "placeholders of {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn links_name_the_address_departments_reach() {
+        let options = |url: Option<&str>| Options {
+            bind: "127.0.0.1:8080".parse().unwrap(),
+            url: url.map(str::to_string),
+        };
+        let at = |a: &str| a.parse::<SocketAddr>().unwrap();
+        assert_eq!(
+            base_url(&options(None), at("127.0.0.1:8080")).unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            base_url(&options(None), at("[::1]:8080")).unwrap(),
+            "http://[::1]:8080"
+        );
+        assert_eq!(
+            base_url(
+                &options(Some("http://192.168.1.20:8080/")),
+                at("0.0.0.0:8080")
+            )
+            .unwrap(),
+            "http://192.168.1.20:8080"
+        );
+        for bad in [
+            "192.168.1.20:8080",
+            "https://x",
+            "http://a b",
+            "http://x/\"><script>",
+        ] {
+            assert!(
+                base_url(&options(Some(bad)), at("0.0.0.0:8080")).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    /// The string literals of Rust source (comments and character literals skipped).
+    fn string_literals(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut chars = source.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '/' if chars.peek() == Some(&'/') => {
+                    for c in chars.by_ref() {
+                        if c == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '\'' => {
+                    // A character literal ('"', '\'') or a lifetime ('a).
+                    let rest: String = chars.clone().take(3).collect();
+                    if rest.starts_with("\"'") {
+                        chars.nth(1);
+                    } else if rest.starts_with("\\") {
+                        chars.nth(2);
+                    }
+                }
+                '"' => {
+                    let mut literal = String::new();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '\\' => {
+                                chars.next();
+                            }
+                            '"' => break,
+                            c => literal.push(c),
+                        }
+                    }
+                    out.push(literal);
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Every key of the pages' texts the code names as a literal is in the texts (a missing
+    /// one would show its key on a page).
+    #[test]
+    fn every_text_the_pages_name_is_there() {
+        let zh = web_texts("zh");
+        let sections: std::collections::BTreeSet<&str> =
+            zh.keys().filter_map(|k| k.split('.').next()).collect();
+        let sources = [
+            include_str!("department.rs"),
+            include_str!("guard.rs"),
+            include_str!("html.rs"),
+            include_str!("office.rs"),
+            include_str!("upload.rs"),
+            include_str!("view.rs"),
+        ];
+        let mut named = 0;
+        for source in sources {
+            for literal in string_literals(source) {
+                if literal == "upload.part" {
+                    continue; // a file name
+                }
+                let literal = literal.as_str();
+                let key_like = literal.contains('.')
+                    && literal
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_');
+                let section = literal.split('.').next().unwrap_or("");
+                if key_like && sections.contains(section) && !literal.ends_with('.') {
+                    assert!(zh.has(literal), "no text {literal}");
+                    named += 1;
+                }
+            }
+        }
+        assert!(named > 100, "{named} keys found");
     }
 }

@@ -62,7 +62,7 @@ async fn as_office(
         Err(e) => guard::app_error(&worker, &e),
     })
     .await
-    .unwrap_or_else(|_| guard::error_page(&state, StatusCode::INTERNAL_SERVER_ERROR, ""))
+    .unwrap_or_else(|_| guard::internal(&state))
 }
 
 fn page(loaded: &Loaded, csrf: &str, here: &str, title: &str, body: &str) -> Response {
@@ -160,7 +160,7 @@ pub async fn login_page(Extract(state): Extract<Arc<State>>) -> Response {
 
 fn signed_in(state: &State, client: &str) -> Response {
     let Some((id, _)) = state.new_session() else {
-        return guard::error_page(state, StatusCode::INTERNAL_SERVER_ERROR, "");
+        return guard::internal(state);
     };
     note(state, client, "login", "");
     let mut response = guard::see_other("/office");
@@ -245,23 +245,32 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
     let t = loaded.texts();
     let store = state.store()?;
     let view = View::read(loaded, &store)?;
+    let mut body = tiles(loaded, &view);
+    body.push_str(&operations(t, csrf));
+    body.push_str(&standings(loaded, &view));
+    body.push_str(&unusable(loaded, &view));
+    Ok(page(
+        loaded,
+        csrf,
+        "/office",
+        t.get("overview.title"),
+        &body,
+    ))
+}
+
+/// How many departments stand where, and when the inbox was last checked.
+fn tiles(loaded: &Loaded, view: &View) -> String {
+    let t = loaded.texts();
     let departments = loaded.master.departments();
-    let mut counts = [0usize; 4];
-    let rows: Vec<(usize, &crate::model::Department, &'static str, usize)> = departments
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let (status, errors) = view.status(&d.name);
-            let slot = match status {
-                "valid" => 0,
-                "invalid" => 1,
-                "waiting" => 2,
-                _ => 3,
-            };
-            counts[slot] += 1;
-            (i, d, status, errors)
-        })
-        .collect();
+    let mut counts = [0usize; 3];
+    for d in departments {
+        let slot = match view.status(&d.name).0 {
+            "valid" => 0,
+            "invalid" | "confirm" => 1,
+            _ => 2,
+        };
+        counts[slot] += 1;
+    }
     let mut body = String::new();
     let _ = write!(
         body,
@@ -272,7 +281,7 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
         (departments.len(), "overview.departments", "all"),
         (counts[0], "overview.valid", "valid"),
         (counts[1], "overview.invalid", "invalid"),
-        (counts[2] + counts[3], "overview.missing", "missing"),
+        (counts[2], "overview.missing", "missing"),
     ] {
         let _ = write!(
             body,
@@ -280,7 +289,6 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
             e(t.get(key))
         );
     }
-    body.push_str("</div>");
     let checked = match &view.run {
         Some(run) => say(
             t,
@@ -289,8 +297,8 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
         ),
         None => e(t.get("overview.never_checked")),
     };
+    let _ = write!(body, "</div><p class=\"meta\">{checked}");
     let pending = view.pending();
-    let _ = write!(body, "<p class=\"meta\">{checked}");
     if pending > 0 {
         let _ = write!(
             body,
@@ -299,10 +307,12 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
         );
     }
     body.push_str("</p></section>");
+    body
+}
 
-    // The operations.
-    let _ = write!(
-        body,
+/// Generate, validate and compile.
+fn operations(t: &crate::texts::Texts, csrf: &str) -> String {
+    format!(
         "<section class=\"card ops\"><h2>{}</h2><div class=\"op-row\">\
          <form method=\"post\" action=\"/office/run/generate\" data-confirm=\"{}\">{csrf_in}<button class=\"secondary\">{}</button></form>\
          <form method=\"post\" action=\"/office/run/validate\">{csrf_in}<button class=\"secondary\">{}</button></form>\
@@ -317,9 +327,13 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
         e(t.get("ops.allow_incomplete")),
         e(t.get("ops.hint")),
         csrf_in = csrf_field(csrf),
-    );
+    )
+}
 
-    // The departments.
+/// Each department: its standing, when and by whom its return came, how, whom to ask.
+fn standings(loaded: &Loaded, view: &View) -> String {
+    let t = loaded.texts();
+    let mut body = String::new();
     let _ = write!(
         body,
         "<section class=\"card\"><h2>{}</h2><table class=\"standings\"><thead><tr>\
@@ -332,28 +346,25 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
         e(t.get("col.via")),
         e(t.get("col.contact")),
     );
-    for (i, d, status, errors) in rows {
+    for (i, d) in loaded.master.departments().iter().enumerate() {
+        let (status, errors) = view.status(&d.name);
         let chosen = view.chosen(&d.name);
         let received = chosen
             .and_then(|r| r.received.as_deref())
             .map(crate::time::local)
             .unwrap_or_default();
-        let filler = signoff(chosen, "filler");
-        let phone = signoff(chosen, "phone");
+        let (filler, phone) = (signoff(chosen, "filler"), signoff(chosen, "phone"));
         let by = match (filler.is_empty(), phone.is_empty()) {
             (true, true) => String::new(),
             (false, true) => e(filler),
             (true, false) => e(phone),
             (false, false) => format!("{}<br><span class=\"meta\">{}</span>", e(filler), e(phone)),
         };
-        let via = match chosen {
-            Some(ret) => match view.upload_of(ret) {
-                Some(upload) => say(t, "via.web", &[("client", &upload.client)]),
-                None => e(t.get("via.inbox")),
-            },
+        let via = match chosen.map(|ret| view.upload_of(ret)) {
+            Some(Some(upload)) => say(t, "via.web", &[("client", &upload.client)]),
+            Some(None) => e(t.get("via.inbox")),
             None => String::new(),
         };
-        let persons = d.persons.join(t.get("list.separator"));
         let _ = write!(
             body,
             "<tr class=\"{status}\"><td><a href=\"/office/department/{i}\">{}</a></td><td>{}</td>\
@@ -361,45 +372,46 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
             e(&d.name),
             badge(t, status, errors),
             e(&received),
-            e(&persons),
+            e(&d.persons.join(t.get("list.separator"))),
         );
     }
     body.push_str("</tbody></table></section>");
-    // Other files the last run could not use.
-    if let Some(collection) = &view.collection {
-        let unusable: Vec<&crate::returns::Return> = collection
-            .returns
-            .iter()
-            .filter(|r| r.status == crate::returns::Status::Unrecognized)
-            .collect();
-        if !unusable.is_empty() {
-            let _ = write!(
-                body,
-                "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
-                e(t.get("overview.unusable")),
-                e(t.get("col.file")),
-                e(t.get("findings.message"))
-            );
-            for r in unusable {
-                let message: Vec<String> =
-                    r.findings.iter().map(|f| f.message(&loaded.spec)).collect();
-                let _ = write!(
-                    body,
-                    "<tr><td class=\"name\">{}</td><td>{}</td></tr>",
-                    e(&relative(&loaded.campaign.dir, &r.path)),
-                    e(&message.join(" "))
-                );
-            }
-            body.push_str("</tbody></table></section>");
-        }
+    body
+}
+
+/// The files the last run could not use (none: nothing).
+fn unusable(loaded: &Loaded, view: &View) -> String {
+    let t = loaded.texts();
+    let Some(collection) = &view.collection else {
+        return String::new();
+    };
+    let unusable: Vec<&crate::returns::Return> = collection
+        .returns
+        .iter()
+        .filter(|r| r.status == crate::returns::Status::Unrecognized)
+        .collect();
+    if unusable.is_empty() {
+        return String::new();
     }
-    Ok(page(
-        loaded,
-        csrf,
-        "/office",
-        t.get("overview.title"),
-        &body,
-    ))
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+        e(t.get("overview.unusable")),
+        e(t.get("col.file")),
+        e(t.get("findings.message"))
+    );
+    for r in unusable {
+        let message: Vec<String> = r.findings.iter().map(|f| loaded.message(f)).collect();
+        let _ = write!(
+            body,
+            "<tr><td class=\"name\">{}</td><td>{}</td></tr>",
+            e(&relative(&loaded.campaign.dir, &r.path)),
+            e(&message.join(" "))
+        );
+    }
+    body.push_str("</tbody></table></section>");
+    body
 }
 
 /// A path as shown on the pages: relative to the campaign folder where it is inside it.
@@ -440,112 +452,11 @@ fn department_page(
     };
     let store = state.store()?;
     let view = View::read(loaded, &store)?;
-    let (status, errors) = view.status(&d.name);
-    let chosen = view.chosen(&d.name);
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        "<p class=\"crumbs\"><a href=\"/office\">{}</a> › {}</p><section class=\"hero\"><h1>{} {}</h1><dl class=\"facts\">\
-         <div><dt>{}</dt><dd>{}</dd></div><div><dt>{}</dt><dd>{}</dd></div><div><dt>{}</dt><dd>{}</dd></div>",
-        e(t.get("nav.overview")),
-        e(&d.name),
-        e(&d.name),
-        badge(t, status, errors),
-        e(t.get("col.items")),
-        d.items,
-        e(t.get("col.weight")),
-        e(&crate::text::show(d.weight)),
-        e(t.get("col.contact")),
-        e(&d.persons.join(t.get("list.separator"))),
-    );
-    if let Some(ret) = chosen {
-        for (key, value) in [
-            ("col.file", relative(&loaded.campaign.dir, &ret.path)),
-            (
-                "col.received",
-                ret.received
-                    .as_deref()
-                    .map(crate::time::local)
-                    .unwrap_or_default(),
-            ),
-            ("col.filler", ret.signoff_text("filler").to_string()),
-            ("col.phone", ret.signoff_text("phone").to_string()),
-        ] {
-            let _ = write!(
-                body,
-                "<div><dt>{}</dt><dd>{}</dd></div>",
-                e(t.get(key)),
-                e(&value)
-            );
-        }
+    let mut body = department_facts(loaded, &view, d);
+    if let Some(ret) = view.chosen(&d.name) {
+        body.push_str(&department_findings(loaded, ret, csrf));
     }
-    body.push_str("</dl></section>");
-    if let Some(ret) = chosen {
-        let _ = write!(
-            body,
-            "<section class=\"card\"><h2>{}</h2>",
-            e(t.get("office.findings"))
-        );
-        if ret.findings.is_empty() {
-            let _ = write!(
-                body,
-                "<p class=\"notice ok\">{}</p>",
-                e(t.get("office.no_findings"))
-            );
-        }
-        body.push_str(&findings_table(t, &loaded.spec, &ret.findings));
-        if ret
-            .findings
-            .iter()
-            .any(|f| f.code == Code::ReplacementUnconfirmed)
-        {
-            let _ = write!(
-                body,
-                "<form method=\"post\" action=\"/office/accept\" class=\"actions\" data-confirm=\"{}\">{}\
-                 <input type=\"hidden\" name=\"path\" value=\"{}\"><button>{}</button></form>",
-                e(t.get("office.accept_confirm")),
-                csrf_field(csrf),
-                e(&ret.path),
-                e(t.get("office.accept"))
-            );
-        }
-        body.push_str("</section>");
-    }
-    // Every file of the department the last run saw.
-    if let Some(collection) = &view.collection {
-        let others: Vec<&crate::returns::Return> = collection
-            .returns
-            .iter()
-            .filter(|r| r.department.as_deref() == Some(&d.name))
-            .filter(|r| chosen.is_none_or(|c| c.path != r.path))
-            .collect();
-        if !others.is_empty() {
-            let _ = write!(
-                body,
-                "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-                e(t.get("office.other_files")),
-                e(t.get("col.file")),
-                e(t.get("col.status")),
-                e(t.get("findings.message"))
-            );
-            for r in others {
-                let note: Vec<String> = r
-                    .findings
-                    .iter()
-                    .filter(|f| f.code == Code::DuplicateReturn)
-                    .map(|f| f.message(&loaded.spec))
-                    .collect();
-                let _ = write!(
-                    body,
-                    "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>",
-                    e(&relative(&loaded.campaign.dir, &r.path)),
-                    badge(t, r.status.as_str(), r.errors()),
-                    e(&note.join(" "))
-                );
-            }
-            body.push_str("</tbody></table></section>");
-        }
-    }
+    body.push_str(&other_files(loaded, &view, &d.name));
     let uploads: Vec<&crate::store::Upload> = view
         .uploads
         .iter()
@@ -563,6 +474,126 @@ fn department_page(
         e(t.get("links.reissue"))
     );
     Ok(page(loaded, csrf, "/office", &d.name, &body))
+}
+
+/// A department's name and standing, its items, weight and contact, and the return that
+/// counts: its file, when it came, its filler and phone.
+fn department_facts(loaded: &Loaded, view: &View, d: &crate::model::Department) -> String {
+    let t = loaded.texts();
+    let (status, errors) = view.status(&d.name);
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<p class=\"crumbs\"><a href=\"/office\">{}</a> › {}</p><section class=\"hero\"><h1>{} {}</h1><dl class=\"facts\">",
+        e(t.get("nav.overview")),
+        e(&d.name),
+        e(&d.name),
+        badge(t, status, errors),
+    );
+    let mut facts = vec![
+        ("col.items", d.items.to_string()),
+        ("col.weight", crate::text::show(d.weight)),
+        ("col.contact", d.persons.join(t.get("list.separator"))),
+    ];
+    if let Some(ret) = view.chosen(&d.name) {
+        let received = ret.received.as_deref().map(crate::time::local);
+        facts.extend([
+            ("col.file", relative(&loaded.campaign.dir, &ret.path)),
+            ("col.received", received.unwrap_or_default()),
+            ("col.filler", ret.signoff_text("filler").to_string()),
+            ("col.phone", ret.signoff_text("phone").to_string()),
+        ]);
+    }
+    for (key, value) in facts {
+        let _ = write!(
+            body,
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            e(t.get(key)),
+            e(&value)
+        );
+    }
+    body.push_str("</dl></section>");
+    body
+}
+
+/// The findings of the return that counts, and the confirmation a replacement needs.
+fn department_findings(loaded: &Loaded, ret: &crate::returns::Return, csrf: &str) -> String {
+    let t = loaded.texts();
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<section class=\"card\"><h2>{}</h2>",
+        e(t.get("office.findings"))
+    );
+    if ret.findings.is_empty() {
+        let _ = write!(
+            body,
+            "<p class=\"notice ok\">{}</p>",
+            e(t.get("office.no_findings"))
+        );
+    }
+    body.push_str(&findings_table(t, &ret.findings, |f| loaded.message(f)));
+    if ret
+        .findings
+        .iter()
+        .any(|f| f.code == Code::ReplacementUnconfirmed)
+    {
+        let _ = write!(
+            body,
+            "<form method=\"post\" action=\"/office/accept\" class=\"actions\" data-confirm=\"{}\">{}\
+             <input type=\"hidden\" name=\"path\" value=\"{}\"><button>{}</button></form>",
+            e(t.get("office.accept_confirm")),
+            csrf_field(csrf),
+            e(&ret.path),
+            e(t.get("office.accept"))
+        );
+    }
+    body.push_str("</section>");
+    body
+}
+
+/// Every other file of the department the last run saw, with why it is not the one.
+fn other_files(loaded: &Loaded, view: &View, department: &str) -> String {
+    let t = loaded.texts();
+    let Some(collection) = &view.collection else {
+        return String::new();
+    };
+    let chosen = view.chosen(department);
+    let others: Vec<&crate::returns::Return> = collection
+        .returns
+        .iter()
+        .filter(|r| r.department.as_deref() == Some(department))
+        .filter(|r| chosen.is_none_or(|c| c.path != r.path))
+        .collect();
+    if others.is_empty() {
+        return String::new();
+    }
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        e(t.get("office.other_files")),
+        e(t.get("col.file")),
+        e(t.get("col.status")),
+        e(t.get("findings.message"))
+    );
+    for r in others {
+        let note: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::DuplicateReturn)
+            .map(|f| loaded.message(f))
+            .collect();
+        let _ = write!(
+            body,
+            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>",
+            e(&relative(&loaded.campaign.dir, &r.path)),
+            badge(t, r.status.as_str(), r.errors()),
+            e(&note.join(" "))
+        );
+    }
+    body.push_str("</tbody></table></section>");
+    body
 }
 
 fn uploads_table(
@@ -662,7 +693,7 @@ pub async fn reissue(
         match super::reissue(&loaded.campaign, &d.name, &actor) {
             Ok(_) => guard::see_other("/office/links"),
             Err(super::ServeError::App(e)) => guard::app_error(state, &e),
-            Err(e) => guard::error_page(state, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            Err(e) => guard::explained(state, StatusCode::INTERNAL_SERVER_ERROR, &e),
         }
     })
     .await
@@ -734,10 +765,7 @@ pub async fn accept(
     let shared = state.clone();
     as_office(state, headers, Some(&form), move |state, loaded, _| {
         // The path must be a return of the last run (never a path the request makes up).
-        let found = state
-            .store()
-            .map_err(|e| e)
-            .and_then(|store| View::read(loaded, &store));
+        let found = state.store().and_then(|store| View::read(loaded, &store));
         let known = match found {
             Ok(view) => view.collection.is_some_and(|c| {
                 c.returns.iter().any(|r| {
@@ -813,6 +841,15 @@ pub async fn run(
     .await
 }
 
+/// What a job of the office's is asked to do.
+struct Work {
+    kind: &'static str,
+    /// Returns the office confirms (`validate --accept`).
+    accept: Vec<PathBuf>,
+    allow_incomplete: bool,
+    revalidate: bool,
+}
+
 fn start(
     state: &Arc<State>,
     loaded: &Loaded,
@@ -823,62 +860,15 @@ fn start(
 ) -> Response {
     let worker = state.clone();
     let t = loaded.texts();
-    let job = state.jobs.start(kind, move |progress| {
-        let result = (|| -> Result<JobOutcome, AppError> {
-            let loaded = worker.loaded()?;
-            let _writer = worker.writer();
-            let at = crate::time::now_utc();
-            let campaign = &loaded.campaign;
-            let t = loaded.texts();
-            Ok(match kind {
-                "generate" => generated(
-                    t,
-                    waiting_for_lock(|| {
-                        crate::app::generate::generate(
-                            campaign,
-                            &crate::app::generate::GenerateOptions {
-                                at: at.clone(),
-                                ..Default::default()
-                            },
-                            progress,
-                        )
-                    })?,
-                ),
-                "compile" => compiled(
-                    t,
-                    &loaded,
-                    waiting_for_lock(|| {
-                        crate::app::compile::compile(
-                            campaign.clone(),
-                            &crate::app::compile::CompileOptions {
-                                allow_incomplete,
-                                revalidate,
-                                at: at.clone(),
-                                ..Default::default()
-                            },
-                            progress,
-                        )
-                    })?,
-                ),
-                _ => validated(
-                    t,
-                    &loaded,
-                    waiting_for_lock(|| {
-                        crate::app::check::validate(
-                            campaign.clone(),
-                            &crate::app::check::ValidateOptions {
-                                feedback: true,
-                                accept: accept.clone(),
-                                at: at.clone(),
-                                ..Default::default()
-                            },
-                            progress,
-                        )
-                    })?,
-                ),
-            })
-        })();
-        result.unwrap_or_else(|error| {
+    let failed = t.get("error.internal").to_string();
+    let work = Work {
+        kind,
+        accept,
+        allow_incomplete,
+        revalidate,
+    };
+    let job = state.jobs.start(kind, failed, move |progress| {
+        run_job(&worker, &work, progress).unwrap_or_else(|error| {
             use crate::explain::Explain;
             let terminal = crate::texts::Texts::builtin(t.language());
             JobOutcome {
@@ -889,6 +879,53 @@ fn start(
         })
     });
     guard::see_other(&format!("/office/jobs/{}", job.id))
+}
+
+/// Runs a job through the application layer, as the command line runs it, under the campaign
+/// lock (waiting for a command that holds it).
+fn run_job(
+    state: &State,
+    work: &Work,
+    progress: &super::jobs::JobProgress,
+) -> Result<JobOutcome, AppError> {
+    use crate::app::{check, compile, generate};
+    let loaded = state.loaded()?;
+    let _writer = state.writer();
+    let at = crate::time::now_utc();
+    let campaign = &loaded.campaign;
+    let t = loaded.texts();
+    Ok(match work.kind {
+        "generate" => {
+            let options = generate::GenerateOptions {
+                at,
+                ..Default::default()
+            };
+            let outcome = waiting_for_lock(|| generate::generate(campaign, &options, progress))?;
+            generated(t, outcome)
+        }
+        "compile" => {
+            let options = compile::CompileOptions {
+                allow_incomplete: work.allow_incomplete,
+                revalidate: work.revalidate,
+                at,
+                ..Default::default()
+            };
+            let outcome =
+                waiting_for_lock(|| compile::compile(campaign.clone(), &options, progress))?;
+            compiled(t, &loaded, outcome)
+        }
+        _ => {
+            let options = check::ValidateOptions {
+                feedback: true,
+                accept: work.accept.clone(),
+                at,
+                ..Default::default()
+            };
+            let outcome =
+                waiting_for_lock(|| check::validate(campaign.clone(), &options, progress))?;
+            validated(t, &loaded, outcome)
+        }
+    })
 }
 
 fn file_link(t: &crate::texts::Texts, loaded: &Loaded, path: &FsPath, key: &str) -> Line {
@@ -1318,62 +1355,96 @@ pub async fn master(Extract(state): Extract<Arc<State>>, headers: HeaderMap) -> 
                 ]
             )
         );
+        body.push_str(&master_columns(loaded));
+        body.push_str(&master_departments(loaded));
         let _ = write!(
             body,
-            "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            e(t.get("master.columns")),
-            e(t.get("master.column")),
-            e(t.get("master.label")),
-            e(t.get("master.role"))
+            "<section class=\"card\"><h2>{}</h2>",
+            e(t.get("master.findings"))
         );
-        for c in m.columns() {
-            let mut role = t.get(&format!("role.{}", c.role.as_str())).to_string();
-            if let Some(level) = c.level {
-                role = format!("{role} {level}");
-            }
-            let _ = write!(
-                body,
-                "<tr><td class=\"cell\">{}</td><td>{}</td><td><span class=\"role {}\">{}</span></td></tr>",
-                e(&column_letters(c.index)),
-                e(&c.label),
-                e(c.role.as_str()),
-                e(&role)
-            );
-        }
-        body.push_str("</tbody></table></section>");
-        let _ = write!(
-            body,
-            "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            e(t.get("master.departments")),
-            e(t.get("col.department")),
-            e(t.get("col.items")),
-            e(t.get("col.weight")),
-            e(t.get("col.contact"))
-        );
-        for d in m.departments() {
-            let items = if m.has_cooperating() {
-                say(t, "master.parts", &[("n", &d.items.to_string()), ("lead", &d.lead.to_string()), ("cooperating", &d.cooperating.to_string())])
-            } else {
-                d.items.to_string()
-            };
-            let _ = write!(
-                body,
-                "<tr><td>{}</td><td>{items}</td><td>{}</td><td>{}</td></tr>",
-                e(&d.name),
-                e(&crate::text::show(d.weight)),
-                e(&d.persons.join(t.get("list.separator")))
-            );
-        }
-        body.push_str("</tbody></table></section>");
-        let _ = write!(body, "<section class=\"card\"><h2>{}</h2>", e(t.get("master.findings")));
         if loaded.findings.is_empty() {
-            let _ = write!(body, "<p class=\"notice ok\">{}</p>", e(t.get("office.no_findings")));
+            let _ = write!(
+                body,
+                "<p class=\"notice ok\">{}</p>",
+                e(t.get("office.no_findings"))
+            );
         }
-        body.push_str(&findings_table(t, &loaded.spec, &loaded.findings));
+        body.push_str(&findings_table(t, &loaded.findings, |f| loaded.message(f)));
         body.push_str("</section>");
         page(loaded, csrf, "/office/master", t.get("master.title"), &body)
     })
     .await
+}
+
+/// The master's columns: letter, label, role.
+fn master_columns(loaded: &Loaded) -> String {
+    let t = loaded.texts();
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        e(t.get("master.columns")),
+        e(t.get("master.column")),
+        e(t.get("master.label")),
+        e(t.get("master.role"))
+    );
+    for c in loaded.master.columns() {
+        let mut role = t.get(&format!("role.{}", c.role.as_str())).to_string();
+        if let Some(level) = c.level {
+            role = format!("{role} {level}");
+        }
+        let _ = write!(
+            body,
+            "<tr><td class=\"cell\">{}</td><td>{}</td><td><span class=\"role {}\">{}</span></td></tr>",
+            e(&column_letters(c.index)),
+            e(&c.label),
+            e(c.role.as_str()),
+            e(&role)
+        );
+    }
+    body.push_str("</tbody></table></section>");
+    body
+}
+
+/// The master's departments: items (lead and cooperating), weight, contact.
+fn master_departments(loaded: &Loaded) -> String {
+    let t = loaded.texts();
+    let m = &loaded.master;
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        e(t.get("master.departments")),
+        e(t.get("col.department")),
+        e(t.get("col.items")),
+        e(t.get("col.weight")),
+        e(t.get("col.contact"))
+    );
+    for d in m.departments() {
+        let items = if m.has_cooperating() {
+            let (n, lead, cooperating) = (
+                d.items.to_string(),
+                d.lead.to_string(),
+                d.cooperating.to_string(),
+            );
+            say(
+                t,
+                "master.parts",
+                &[("n", &n), ("lead", &lead), ("cooperating", &cooperating)],
+            )
+        } else {
+            d.items.to_string()
+        };
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{items}</td><td>{}</td><td>{}</td></tr>",
+            e(&d.name),
+            e(&crate::text::show(d.weight)),
+            e(&d.persons.join(t.get("list.separator")))
+        );
+    }
+    body.push_str("</tbody></table></section>");
+    body
 }
 
 /// `GET /office/log`: the office's actions and every upload's receipt.
@@ -1405,15 +1476,40 @@ fn log_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response, AppE
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"name\">{}</td></tr>",
             e(&crate::time::local(&l.at)),
-            e(&l.actor),
+            e(&actor(t, &l.actor)),
             e(&action),
-            e(&l.detail)
+            e(&detail(t, &l.detail))
         );
     }
     body.push_str("</tbody></table></section>");
     let refs: Vec<&crate::store::Upload> = uploads.iter().collect();
     body.push_str(&uploads_table(t, &refs, true));
     Ok(page(loaded, csrf, "/office/log", t.get("log.title"), &body))
+}
+
+/// A log line's detail, the command line's options of a run in words.
+fn detail(t: &crate::texts::Texts, stored: &str) -> String {
+    let word = |part: &str| match part {
+        "--allow-incomplete" => Some(t.get("ops.allow_incomplete")),
+        "--revalidate" => Some(t.get("job.revalidate")),
+        _ => None,
+    };
+    let parts: Vec<&str> = stored.split(' ').collect();
+    if !parts.iter().all(|p| word(p).is_some()) {
+        return stored.to_string();
+    }
+    let words: Vec<&str> = parts.iter().filter_map(|p| word(p)).collect();
+    words.join(t.get("list.separator"))
+}
+
+/// Who did it, as the log keeps it (`office`, `office@<client>`, `office@cli`), in words.
+fn actor(t: &crate::texts::Texts, stored: &str) -> String {
+    match stored.strip_prefix("office") {
+        Some("") => t.get("log.office").to_string(),
+        Some("@cli") => t.get("log.office_cli").to_string(),
+        Some(rest) if rest.starts_with('@') => t.say("log.office_at", &[("client", &rest[1..])]),
+        _ => stored.to_string(),
+    }
 }
 
 pub async fn log(Extract(state): Extract<Arc<State>>, headers: HeaderMap) -> Response {

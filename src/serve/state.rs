@@ -42,6 +42,18 @@ impl Loaded {
         super::web_texts(&self.spec.language)
     }
 
+    /// A finding's message in the spec's language, the campaign folder left out of the paths
+    /// it names (`inbox/水科/…`, as the pages show files).
+    pub fn message(&self, finding: &Finding) -> String {
+        let message = finding.message(&self.spec);
+        let dir = self.campaign.dir.display().to_string();
+        let mut shown = message;
+        for separator in ['/', '\\'] {
+            shown = shown.replace(&format!("{dir}{separator}"), "");
+        }
+        shown
+    }
+
     /// The department names of the master, in its order.
     pub fn departments(&self) -> Vec<&str> {
         self.master

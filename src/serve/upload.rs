@@ -16,10 +16,10 @@
 //!   of the inbox asked for, so that the office's page and `tianbao compile` count it.
 
 use std::io::Write as _;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::{ConnectInfo, Multipart, Path as UrlPath, State as Extract};
 use axum::http::StatusCode;
@@ -110,36 +110,22 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Response {
     let ip = client.ip();
-    if state.blocked(ip) {
-        return guard::too_many(&state);
-    }
-    let link = {
-        let state = state.clone();
-        let token = token.clone();
-        tokio::task::spawn_blocking(move || super::department::verify(&state, &token)).await
-    };
-    let link = match link {
-        Ok(Ok(Some(link))) => link,
-        Ok(Ok(None)) => {
-            state.failed(ip);
-            return guard::bad_link(&state);
-        }
-        Ok(Err(e)) => return guard::app_error(&state, &e),
-        Err(_) => return guard::error_page(&state, StatusCode::INTERNAL_SERVER_ERROR, ""),
+    let link = match department_of(&state, &token, ip).await {
+        Ok(link) => link,
+        Err(answer) => return answer,
     };
     let loaded = match state.loaded() {
         Ok(l) => l,
         Err(e) => return guard::app_error(&state, &e),
     };
     let t = loaded.texts();
-    let limit = loaded.campaign.config.limits.max_file_bytes;
     // The CSRF field comes first.
     let expected = state.form_token(&format!("department\0{}", link.id));
     let csrf_ok = match multipart.next_field().await {
-        Ok(Some(field)) if field.name() == Some("csrf") => match field.text().await {
-            Ok(text) => State::csrf_ok(&expected, &text),
-            Err(_) => false,
-        },
+        Ok(Some(field)) if field.name() == Some("csrf") => field
+            .text()
+            .await
+            .is_ok_and(|text| State::csrf_ok(&expected, &text)),
         _ => false,
     };
     if !csrf_ok {
@@ -149,8 +135,7 @@ pub async fn upload(
         Ok(Some(field)) if field.name() == Some("file") => field,
         _ => return guard::error_page(&state, StatusCode::BAD_REQUEST, t.get("error.no_file")),
     };
-    let name = field.file_name().unwrap_or("").to_string();
-    let name: String = name.chars().take(255).collect();
+    let name: String = field.file_name().unwrap_or("").chars().take(255).collect();
     let staging = match staging_dir(&state.dir) {
         Ok(dir) => dir,
         Err(e) => {
@@ -158,9 +143,8 @@ pub async fn upload(
         }
     };
     let part = staging.join("upload.part");
-    let received = receive(field, &part, limit).await;
-    // Whatever was sent past the limit is read and dropped (up to a bound).
-    let received = match received {
+    let limit = loaded.campaign.config.limits.max_file_bytes;
+    let received = match receive(field, &part, limit).await {
         Ok(r) => r,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
@@ -182,7 +166,29 @@ pub async fn upload(
     match done {
         Ok(Ok(id)) => guard::see_other(&format!("/d/{token}?upload={id}")),
         Ok(Err(e)) => guard::app_error(&state, &e),
-        Err(_) => guard::error_page(&state, StatusCode::INTERNAL_SERVER_ERROR, ""),
+        Err(_) => guard::internal(&state),
+    }
+}
+
+/// The department `token` opens, or the answer when it opens none: refused when the client
+/// made too many failed attempts, counted as one when the token is wrong.
+async fn department_of(state: &Arc<State>, token: &str, ip: IpAddr) -> Result<Link, Response> {
+    if state.blocked(ip) {
+        return Err(guard::too_many(state));
+    }
+    let link = {
+        let state = state.clone();
+        let token = token.to_string();
+        tokio::task::spawn_blocking(move || super::department::verify(&state, &token)).await
+    };
+    match link {
+        Ok(Ok(Some(link))) => Ok(link),
+        Ok(Ok(None)) => {
+            state.failed(ip);
+            Err(guard::bad_link(state))
+        }
+        Ok(Err(e)) => Err(guard::app_error(state, &e)),
+        Err(_) => Err(guard::internal(state)),
     }
 }
 
@@ -262,8 +268,6 @@ fn keep_or_refuse(
     received: Received,
     client: &str,
 ) -> Result<i64, AppError> {
-    let limits = &loaded.campaign.config.limits;
-    let at = crate::time::now_utc();
     let mut upload = Upload {
         id: 0,
         department: link.department.clone(),
@@ -272,7 +276,7 @@ fn keep_or_refuse(
         name: name.to_string(),
         size: received.size,
         sha256: String::new(),
-        at: at.clone(),
+        at: crate::time::now_utc(),
         client: client.to_string(),
         status: UploadStatus::Refused,
         findings: String::new(),
@@ -281,30 +285,13 @@ fn keep_or_refuse(
         upload.findings = serde_json::to_string(verdict).unwrap_or_default();
         Ok(state.store()?.add_upload(upload)?)
     };
-    if received.over {
-        let verdict = Verdict::refused(
-            "refused.too_large",
-            &[("limit", &super::html::size(limits.max_file_bytes))],
-            Vec::new(),
-        );
+    if let Some(verdict) = refused_unread(loaded, received) {
         return record(&mut upload, &verdict);
     }
-    if received.size == 0 {
-        return record(
-            &mut upload,
-            &Verdict::refused("refused.empty", &[], Vec::new()),
-        );
-    }
     upload.sha256 = gather::sha256_file(part).map_err(|e| AppError::write_io(part, &e))?;
-    let mut head = [0u8; 8];
-    let head_len = std::fs::File::open(part)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .unwrap_or(0);
-    let Some(ext) = extension_for(name, &head[..head_len]) else {
-        return record(
-            &mut upload,
-            &Verdict::refused("refused.not_workbook", &[], Vec::new()),
-        );
+    let Some(ext) = extension_for(name, &head_of(part)) else {
+        let verdict = Verdict::refused("refused.not_workbook", &[], Vec::new());
+        return record(&mut upload, &verdict);
     };
     let department = &link.department;
     let file_name = crate::text::safe_file_name(&format!("{department}-{}.{ext}", name_stamp()));
@@ -312,51 +299,10 @@ fn keep_or_refuse(
     std::fs::rename(part, &staged).map_err(|e| AppError::write_io(&staged, &e))?;
     let folder = crate::text::safe_file_name(department);
     let shown = format!("inbox/{folder}/{file_name}");
-    // Checked as validate checks a file.
-    let gathered = match gather::gather(std::slice::from_ref(&staged), limits) {
-        Ok(g) => g,
-        Err(gather::GatherError::TooMany { limit, .. }) => {
-            let verdict = Verdict::refused(
-                "refused.too_many",
-                &[("limit", &limit.to_string())],
-                Vec::new(),
-            );
-            return record(&mut upload, &verdict);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let workbooks = gathered.inputs.len();
-    let in_inbox = count_files(&loaded.campaign.inbox());
-    if in_inbox + workbooks > limits.max_files {
-        let verdict = Verdict::refused(
-            "refused.too_many",
-            &[("limit", &limits.max_files.to_string())],
-            Vec::new(),
-        );
-        return record(&mut upload, &verdict);
-    }
-    let ctx = loaded.campaign.context(&loaded.master, &loaded.spec);
-    let collection = returns::collect(&ctx, gathered);
-    drop(ctx);
-    let staged_shown = staged.display().to_string();
-    let mut findings: Vec<Finding> = collection
-        .returns
-        .iter()
-        .flat_map(|r| r.findings.iter().cloned())
-        .filter(|f| !matches!(f.code, Code::MissingReturn | Code::DuplicateReturn))
-        .collect();
-    for f in &mut findings {
-        retarget(f, &staged_shown, &shown);
-    }
-    let verdict = judge(&collection, department, findings);
+    let (verdict, valid) = check(loaded, department, &staged, &shown)?;
     if !verdict.reason.is_empty() {
         return record(&mut upload, &verdict);
     }
-    let valid = collection
-        .returns
-        .iter()
-        .filter(|r| r.department.as_deref() == Some(department))
-        .all(|r| r.status == Status::Valid);
     upload.status = if valid {
         UploadStatus::Valid
     } else {
@@ -370,21 +316,129 @@ fn keep_or_refuse(
             Ok(crate::lock::Lock::acquire(&campaign.dir, "serve")?)
         })?;
         let dir = campaign.inbox().join(&folder);
-        std::fs::create_dir_all(&dir).map_err(|e| AppError::write_io(&dir, &e))?;
-        let target = dir.join(&file_name);
-        if target.exists() {
-            return Err(AppError::write(
-                &target,
-                "a file of that name is already there",
-            ));
-        }
-        std::fs::rename(&staged, &target).map_err(|e| AppError::write_io(&target, &e))?;
+        keep(&staged, &dir, &file_name)?;
         upload.file = Some(shown);
         record(&mut upload, &verdict)?
     };
     // Counted: the inbox validated again (the department's page and the office's show it).
     state.refresh.run_and_wait(REFRESH_WAIT);
     Ok(id)
+}
+
+/// Why an upload is refused before it is read: over the size limit, or empty.
+fn refused_unread(loaded: &Loaded, received: Received) -> Option<Verdict> {
+    let limits = &loaded.campaign.config.limits;
+    if received.over {
+        let limit = super::html::size(limits.max_file_bytes);
+        return Some(Verdict::refused(
+            "refused.too_large",
+            &[("limit", &limit)],
+            Vec::new(),
+        ));
+    }
+    (received.size == 0).then(|| Verdict::refused("refused.empty", &[], Vec::new()))
+}
+
+/// A file's first bytes (what it is).
+fn head_of(path: &Path) -> Vec<u8> {
+    let mut head = [0u8; 8];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    head[..n].to_vec()
+}
+
+/// Checks the staged file as `validate` checks a file: the verdict (a reason when refused),
+/// and whether the department's workbook in it is valid. Findings name the file where it
+/// will be kept (`shown`).
+fn check(
+    loaded: &Loaded,
+    department: &str,
+    staged: &Path,
+    shown: &str,
+) -> Result<(Verdict, bool), AppError> {
+    let limits = &loaded.campaign.config.limits;
+    let too_many = |limit: usize| {
+        let verdict =
+            Verdict::refused("refused.too_many", &[("limit", &limit.to_string())], vec![]);
+        Ok((verdict, false))
+    };
+    let gathered = match gather::gather(&[staged.to_path_buf()], limits) {
+        Ok(g) => g,
+        Err(gather::GatherError::TooMany { limit, .. }) => return too_many(limit),
+        Err(e) => return Err(e.into()),
+    };
+    if count_files(&loaded.campaign.inbox()) + gathered.inputs.len() > limits.max_files {
+        return too_many(limits.max_files);
+    }
+    let ctx = loaded.campaign.context(&loaded.master, &loaded.spec);
+    let collection = returns::collect(&ctx, gathered);
+    drop(ctx);
+    let staged_shown = staged.display().to_string();
+    let mut findings: Vec<Finding> = collection
+        .returns
+        .iter()
+        .flat_map(|r| r.findings.iter().cloned())
+        .filter(|f| !matches!(f.code, Code::MissingReturn | Code::DuplicateReturn))
+        .collect();
+    for f in &mut findings {
+        retarget(f, &staged_shown, shown);
+    }
+    let valid = collection
+        .returns
+        .iter()
+        .filter(|r| r.department.as_deref() == Some(department))
+        .all(|r| r.status == Status::Valid);
+    Ok((judge(&collection, department, findings), valid))
+}
+
+/// Moves the staged file into the department's folder of the inbox, byte for byte, its file
+/// time after every earlier upload's there.
+fn keep(staged: &Path, dir: &Path, file_name: &str) -> Result<(), AppError> {
+    std::fs::create_dir_all(dir).map_err(|e| AppError::write_io(dir, &e))?;
+    let target = dir.join(file_name);
+    if target.exists() {
+        return Err(AppError::write(
+            &target,
+            "a file of that name is already there",
+        ));
+    }
+    let time = later_than_every_file(dir);
+    std::fs::rename(staged, &target).map_err(|e| AppError::write_io(&target, &e))?;
+    set_file_time(&target, time).map_err(|e| AppError::write_io(&target, &e))
+}
+
+/// The file time for an upload kept in `dir` (a department's folder of the inbox): now, or a
+/// second past the newest file there. A department's later upload then always has the later
+/// file time, which is how `validate` chooses among a department's returns of one round (file
+/// times are compared to the second; two uploads within a second would otherwise be told
+/// apart by their names).
+fn later_than_every_file(dir: &Path) -> SystemTime {
+    let now = SystemTime::now();
+    let newest = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok()?.modified().ok())
+        .max();
+    let whole = |t: SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
+    match newest {
+        Some(newest) if whole(newest) >= whole(now) => {
+            std::time::UNIX_EPOCH + Duration::from_secs(whole(newest) + 1)
+        }
+        _ => now,
+    }
+}
+
+/// Sets a file's modification time (its content untouched).
+fn set_file_time(path: &Path, time: SystemTime) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)?
+        .set_modified(time)
 }
 
 /// Shows a finding's staged path as where the file is kept.

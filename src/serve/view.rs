@@ -3,6 +3,7 @@
 //! with the upload receipts beside them. Nothing is read from the returns again.
 
 use crate::app::AppError;
+use crate::finding::Code;
 use crate::returns::{self, Collection, Return, receipt};
 use crate::store::{Run, Store, Upload};
 
@@ -66,14 +67,25 @@ impl View {
         self.uploads.iter().filter(|u| self.unchecked(u)).count()
     }
 
-    /// `status` of a department: valid | invalid | missing | waiting (uploaded, not yet
-    /// validated), with its errors.
+    /// `status` of a department: valid | invalid | confirm (valid, but replacing an earlier
+    /// valid return with other content: the office confirms it) | missing | waiting (uploaded,
+    /// not yet validated), with its errors (the confirmation not counted).
     pub fn status(&self, department: &str) -> (&'static str, usize) {
         let standing = self
             .collection
             .as_ref()
             .and_then(|c| c.departments.iter().find(|d| d.department == department));
+        let unconfirmed = self.chosen(department).map_or(0, |r| {
+            r.findings
+                .iter()
+                .filter(|f| f.code == Code::ReplacementUnconfirmed)
+                .count()
+        });
         match standing {
+            Some(s) if s.status == "invalid" && unconfirmed > 0 && s.errors == unconfirmed => {
+                ("confirm", 0)
+            }
+            Some(s) if s.status == "invalid" => (s.status, s.errors - unconfirmed.min(s.errors)),
             Some(s) if s.status != "missing" => (s.status, s.errors),
             _ if self
                 .uploads
