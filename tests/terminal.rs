@@ -111,6 +111,15 @@ fn english_words(text: &str) -> Vec<String> {
         "xlsb",
         "demo",
         "txt",
+        // `tianbao serve`: its name, options and the addresses in its examples.
+        "serve",
+        "bind",
+        "url",
+        "links",
+        "reissue",
+        "http",
+        "ipconfig",
+        "Ctrl",
     ];
     text.split(|c: char| !c.is_ascii_alphabetic() && c != '_')
         .filter(|w| w.len() >= 2)
@@ -119,8 +128,8 @@ fn english_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-const COMMANDS: [&str; 7] = [
-    "inspect", "init", "generate", "validate", "status", "compile", "demo",
+const COMMANDS: [&str; 8] = [
+    "inspect", "init", "generate", "validate", "status", "compile", "serve", "demo",
 ];
 
 #[test]
