@@ -14,9 +14,13 @@ mod common;
 #[path = "common/server.rs"]
 mod server;
 
+use std::future::Future;
 use std::net::TcpListener;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
@@ -96,6 +100,22 @@ async fn browser(driver: &Driver, profile: &Path) -> Client {
         .connect(&driver.url)
         .await
         .expect("a WebDriver session in chromium")
+}
+
+/// A future whose panic is caught as the outcome (as `catch_unwind` for a closure).
+struct Caught<F>(F);
+
+impl<F: Future + Unpin> Future for Caught<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.0;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| Pin::new(inner).poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
 }
 
 /// Where pictures go: the test's temp dir, and TIANBAO_SCREENSHOTS when set.
@@ -268,8 +288,12 @@ fn a_department_fixes_its_return_in_a_browser_and_the_office_compiles_as_the_cli
     let profile = tempfile::tempdir().unwrap();
     runtime.block_on(async {
         let client = browser(&driver, profile.path()).await;
-        scenario(&c, &server, &client, &camera).await;
-        client.close().await.unwrap();
+        // The browser is closed also when the scenario fails (chromedriver leaves it running).
+        let outcome = Caught(Box::pin(scenario(&c, &server, &client, &camera))).await;
+        let _ = client.close().await;
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
     });
     for name in [
         "serve-department",
