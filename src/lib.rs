@@ -5,6 +5,7 @@
 //! the workbooks tianbao writes — and knows nothing of the command line or the terminal; the
 //! `tianbao` binary is a thin layer over it.
 
+pub mod access;
 pub mod app;
 pub mod campaign;
 pub mod compile;
@@ -23,6 +24,8 @@ pub mod notice;
 pub mod progress;
 pub mod returns;
 pub mod rule;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod spec;
 pub mod store;
 pub mod template;

@@ -175,6 +175,8 @@ pub struct Notice<'a> {
     pub items: Vec<&'a Item>,
     /// Whether the master tells lead and cooperating departments apart.
     pub parts: bool,
+    /// The department's private page on `tianbao serve`, when it has one.
+    pub link: Option<&'a str>,
 }
 
 /// The item's text as a notice lists it: its task (or indicator), one line, at most `max`
@@ -263,6 +265,7 @@ pub fn notice_text(spec: &Spec, issuer: &Issuer, notice: &Notice) -> String {
             ("deadline", &issuer.deadline),
             ("contact", &issuer.contact),
             ("return_how", &return_how),
+            ("link", notice.link.unwrap_or("")),
             ("office", &issuer.office),
             ("date", &issuer.date),
         ],
@@ -294,6 +297,8 @@ pub struct ListRow {
     pub items: usize,
     pub weight: Decimal,
     pub remark: Remark,
+    /// The department's private page on `tianbao serve`, when it has one.
+    pub link: Option<String>,
 }
 
 /// A cell of a list workbook.
@@ -427,7 +432,9 @@ pub fn table_workbook(table: &Table) -> Result<Vec<u8>, XlsxError> {
 /// The sending list workbook.
 pub fn sending_list(spec: &Spec, issuer: &Issuer, rows: &[ListRow]) -> Result<Vec<u8>, XlsxError> {
     let w = |key: &str| spec.word(key);
-    let header = [
+    // The column of the departments' web links only when one has a link.
+    let links = rows.iter().any(|r| r.link.is_some());
+    let mut header: Vec<String> = [
         "outbox.col.no",
         "outbox.col.department",
         "outbox.col.persons",
@@ -441,6 +448,9 @@ pub fn sending_list(spec: &Spec, issuer: &Issuer, rows: &[ListRow]) -> Result<Ve
     .iter()
     .map(|k| w(k))
     .collect();
+    if links {
+        header.insert(7, w("outbox.col.link"));
+    }
     let separator = w("list.separator");
     let cells = rows
         .iter()
@@ -451,7 +461,7 @@ pub fn sending_list(spec: &Spec, issuer: &Issuer, rows: &[ListRow]) -> Result<Ve
                 Remark::NotGenerated => w("outbox.remark.not_generated"),
                 Remark::Outdated => w("outbox.remark.outdated"),
             };
-            vec![
+            let mut row = vec![
                 Cell::Count(i + 1),
                 Cell::Text(r.department.clone()),
                 Cell::Text(r.persons.join(&separator)),
@@ -461,7 +471,11 @@ pub fn sending_list(spec: &Spec, issuer: &Issuer, rows: &[ListRow]) -> Result<Ve
                 Cell::Text(r.notice.clone()),
                 Cell::Text(String::new()),
                 Cell::Text(render(&remark, &[("department", &r.department)])),
-            ]
+            ];
+            if links {
+                row.insert(7, Cell::Text(r.link.clone().unwrap_or_default()));
+            }
+            row
         })
         .collect();
     table_workbook(&Table {
@@ -476,7 +490,11 @@ pub fn sending_list(spec: &Spec, issuer: &Issuer, rows: &[ListRow]) -> Result<Ve
             ],
         ),
         header,
-        widest: vec![6.0, 20.0, 20.0, 60.0, 8.0, 10.0, 30.0, 10.0, 36.0],
+        widest: if links {
+            vec![6.0, 20.0, 20.0, 60.0, 8.0, 10.0, 30.0, 52.0, 10.0, 36.0]
+        } else {
+            vec![6.0, 20.0, 20.0, 60.0, 8.0, 10.0, 30.0, 10.0, 36.0]
+        },
         rows: cells,
         signature: issuer.made_by(spec),
         footer: spec.template.footer.clone(),
@@ -707,9 +725,24 @@ mod tests {
                     file: "t-办公室.xlsx",
                     items: Vec::new(),
                     parts: false,
+                    link: None,
                 },
             );
             assert!(!notice.contains('{'), "{notice}");
+            // No link: no line about the web; with one, the line with it.
+            assert!(!notice.contains("http"), "{notice}");
+            let linked = notice_text(
+                spec,
+                &issuer,
+                &Notice {
+                    department: "办公室",
+                    file: "t-办公室.xlsx",
+                    items: Vec::new(),
+                    parts: false,
+                    link: Some("http://pc-01:8080/d/0123"),
+                },
+            );
+            assert!(linked.contains("http://pc-01:8080/d/0123 "), "{linked}");
             for standing in [Standing::Missing, Standing::Invalid, Standing::Unusable] {
                 let text = reminder_text(
                     spec,

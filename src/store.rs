@@ -3,9 +3,11 @@
 //! department, round, status and the values read from it — the replacements a person
 //! confirmed, the periods of a campaign that runs in periods (each period's receipts are kept
 //! under its own inputs key, `inbox/<period>`, so a later period never replaces them), and a
-//! log of the office's actions. Every write is one transaction, so a killed
-//! run leaves the previous receipts whole; SQLite's own locking lets the command line and the
-//! web server share it.
+//! log of the office's actions. For `tianbao serve` it also keeps the departments' access
+//! tokens (only their SHA-256; see [`crate::access`]) and a receipt of every upload
+//! (department, token, file, size, SHA-256, time, client address, status). Every write is one
+//! transaction, so a killed run leaves the previous receipts whole; SQLite's own locking (with
+//! a wait of up to 30 s) lets the command line and the web server share it.
 
 use std::path::Path;
 use std::time::Duration;
@@ -60,6 +62,80 @@ pub struct Run {
     pub inputs: String,
     /// The files passed over, as JSON.
     pub skipped: String,
+}
+
+/// A department's access token as the store keeps it: never the token itself, only its
+/// SHA-256 and the random nonce it was made from (see [`crate::access`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub id: i64,
+    pub department: String,
+    pub nonce: String,
+    pub hash: String,
+    pub created: String,
+    pub revoked: Option<String>,
+}
+
+/// What became of an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadStatus {
+    /// Stored in inbox/ and checked: no errors.
+    Valid,
+    /// Stored in inbox/ and checked: errors for the department to fix.
+    Invalid,
+    /// Not stored in inbox/: another department's, another campaign's, stale, unreadable, over
+    /// a limit.
+    Refused,
+}
+
+impl UploadStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadStatus::Valid => "valid",
+            UploadStatus::Invalid => "invalid",
+            UploadStatus::Refused => "refused",
+        }
+    }
+
+    fn parse(text: &str) -> UploadStatus {
+        match text {
+            "valid" => UploadStatus::Valid,
+            "invalid" => UploadStatus::Invalid,
+            _ => UploadStatus::Refused,
+        }
+    }
+}
+
+/// The receipt of one upload through `tianbao serve`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upload {
+    pub id: i64,
+    pub department: String,
+    /// The token it came with.
+    pub token: i64,
+    /// Where it was stored, relative to the campaign folder (`inbox/水科/…xlsx`); none when
+    /// refused before it was kept.
+    pub file: Option<String>,
+    /// The file name the browser sent (shown, never used as a path).
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// The client's address.
+    pub client: String,
+    pub status: UploadStatus,
+    /// The findings of its check, as JSON.
+    pub findings: String,
+}
+
+/// A line of the office's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
 }
 
 pub struct Store {
@@ -117,7 +193,16 @@ impl Store {
                      name TEXT PRIMARY KEY, seq INTEGER NOT NULL, started_at TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS log (
                      id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
-                     action TEXT NOT NULL, detail TEXT NOT NULL);",
+                     action TEXT NOT NULL, detail TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS tokens (
+                     id INTEGER PRIMARY KEY, department TEXT NOT NULL, nonce TEXT NOT NULL,
+                     hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL, revoked TEXT);
+                 CREATE TABLE IF NOT EXISTS uploads (
+                     id INTEGER PRIMARY KEY, department TEXT NOT NULL,
+                     token INTEGER NOT NULL REFERENCES tokens(id), file TEXT,
+                     name TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+                     at TEXT NOT NULL, client TEXT NOT NULL, status TEXT NOT NULL,
+                     findings TEXT NOT NULL);",
             )
             .map_err(|e| self.sql(e))?;
         let found: Option<String> = self
@@ -373,6 +458,188 @@ impl Store {
             .map(|_| ())
             .map_err(|e| self.sql(e))
     }
+
+    /// The last `limit` lines of the office's log, newest first.
+    pub fn log_lines(&self, limit: usize) -> Result<Vec<LogLine>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare("SELECT at, actor, action, detail FROM log ORDER BY id DESC LIMIT ?1")
+            .map_err(|e| self.sql(e))?;
+        let rows = select
+            .query_map(params![limit as i64], |r| {
+                Ok(LogLine {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    detail: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// A setting kept in the store (`serve.url`).
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![format!("setting.{key}")],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Keeps a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![format!("setting.{key}"), value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Adds a department's token (its SHA-256 and nonce). Returns its id.
+    pub fn add_token(
+        &self,
+        department: &str,
+        nonce: &str,
+        hash: &str,
+        at: &str,
+    ) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO tokens (department, nonce, hash, created) VALUES (?1, ?2, ?3, ?4)",
+                params![department, nonce, hash, at],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Revokes every token of `department` still in force. Returns how many.
+    pub fn revoke_tokens(&self, department: &str, at: &str) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE tokens SET revoked = ?2 WHERE department = ?1 AND revoked IS NULL",
+                params![department, at],
+            )
+            .map_err(|e| self.sql(e))
+    }
+
+    fn token_row(r: &rusqlite::Row) -> rusqlite::Result<Token> {
+        Ok(Token {
+            id: r.get(0)?,
+            department: r.get(1)?,
+            nonce: r.get(2)?,
+            hash: r.get(3)?,
+            created: r.get(4)?,
+            revoked: r.get(5)?,
+        })
+    }
+
+    /// The tokens in force, one per department at most (the newest), oldest department first.
+    pub fn active_tokens(&self) -> Result<Vec<Token>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare(
+                "SELECT id, department, nonce, hash, created, revoked FROM tokens
+                 WHERE revoked IS NULL AND id IN
+                     (SELECT MAX(id) FROM tokens WHERE revoked IS NULL GROUP BY department)
+                 ORDER BY id",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = select
+            .query_map([], Store::token_row)
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The token in force whose SHA-256 is `hash`, if any.
+    pub fn token_by_hash(&self, hash: &str) -> Result<Option<Token>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, department, nonce, hash, created, revoked FROM tokens
+                 WHERE hash = ?1 AND revoked IS NULL",
+                params![hash],
+                Store::token_row,
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Records an upload's receipt. Returns its id.
+    pub fn add_upload(&self, upload: &Upload) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO uploads (department, token, file, name, size, sha256, at, client,
+                 status, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    upload.department,
+                    upload.token,
+                    upload.file,
+                    upload.name,
+                    upload.size as i64,
+                    upload.sha256,
+                    upload.at,
+                    upload.client,
+                    upload.status.as_str(),
+                    upload.findings
+                ],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn upload_row(r: &rusqlite::Row) -> rusqlite::Result<Upload> {
+        Ok(Upload {
+            id: r.get(0)?,
+            department: r.get(1)?,
+            token: r.get(2)?,
+            file: r.get(3)?,
+            name: r.get(4)?,
+            size: r.get::<_, i64>(5)? as u64,
+            sha256: r.get(6)?,
+            at: r.get(7)?,
+            client: r.get(8)?,
+            status: UploadStatus::parse(&r.get::<_, String>(9)?),
+            findings: r.get(10)?,
+        })
+    }
+
+    /// The uploads of `department` (every department's when `None`), newest first, at most
+    /// `limit`.
+    pub fn uploads(
+        &self,
+        department: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Upload>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare(
+                "SELECT id, department, token, file, name, size, sha256, at, client, status,
+                 findings FROM uploads WHERE (?1 IS NULL OR department = ?1)
+                 ORDER BY id DESC LIMIT ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = select
+            .query_map(params![department, limit as i64], Store::upload_row)
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// How many uploads were kept in inbox/ (not refused).
+    pub fn kept_uploads(&self) -> Result<usize, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM uploads WHERE status != 'refused'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.sql(e))
+    }
 }
 
 #[cfg(test)]
@@ -390,6 +657,50 @@ mod tests {
             status: "valid".into(),
             record: "{}".into(),
         }
+    }
+
+    #[test]
+    fn tokens_and_uploads_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("tianbao.db")).unwrap();
+        let first = store.add_token("水科", "n1", "h1", "t1").unwrap();
+        store.add_token("大气科", "n2", "h2", "t1").unwrap();
+        assert_eq!(store.token_by_hash("h1").unwrap().unwrap().id, first);
+        assert_eq!(store.revoke_tokens("水科", "t2").unwrap(), 1);
+        assert_eq!(store.token_by_hash("h1").unwrap(), None);
+        let again = store.add_token("水科", "n3", "h3", "t3").unwrap();
+        let active: Vec<(String, i64)> = store
+            .active_tokens()
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.department, t.id))
+            .collect();
+        assert_eq!(active, vec![("大气科".into(), 2), ("水科".into(), again)]);
+        let upload = Upload {
+            id: 0,
+            department: "水科".into(),
+            token: again,
+            file: Some("inbox/水科/a.xlsx".into()),
+            name: "a.xlsx".into(),
+            size: 3,
+            sha256: "ab".into(),
+            at: "t4".into(),
+            client: "127.0.0.1".into(),
+            status: UploadStatus::Invalid,
+            findings: "[]".into(),
+        };
+        let id = store.add_upload(&upload).unwrap();
+        let read = store.uploads(Some("水科"), 10).unwrap();
+        assert_eq!(read, vec![Upload { id, ..upload }]);
+        assert!(store.uploads(Some("大气科"), 10).unwrap().is_empty());
+        assert_eq!(store.kept_uploads().unwrap(), 1);
+        store.set_setting("serve.url", "http://pc:8080").unwrap();
+        assert_eq!(
+            store.setting("serve.url").unwrap().as_deref(),
+            Some("http://pc:8080")
+        );
+        store.log("t5", "office", "compile", "done").unwrap();
+        assert_eq!(store.log_lines(5).unwrap()[0].action, "compile");
     }
 
     #[test]

@@ -119,6 +119,15 @@ fn english_words(text: &str) -> Vec<String> {
         "period",
         "new",
         "list",
+        // `tianbao serve`: its name, options and the addresses in its examples.
+        "serve",
+        "bind",
+        "url",
+        "links",
+        "reissue",
+        "http",
+        "ipconfig",
+        "Ctrl",
     ];
     text.split(|c: char| !c.is_ascii_alphabetic() && c != '_')
         .filter(|w| w.len() >= 2)
@@ -127,8 +136,9 @@ fn english_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-const COMMANDS: [&str; 9] = [
-    "inspect", "init", "generate", "validate", "status", "compile", "review", "period", "demo",
+const COMMANDS: [&str; 10] = [
+    "inspect", "init", "generate", "validate", "status", "compile", "review", "period", "serve",
+    "demo",
 ];
 
 #[test]

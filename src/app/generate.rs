@@ -184,6 +184,14 @@ pub(crate) fn write_all(
     let issue = config.issue(config.round, &options.at);
     let issuer = Issuer::new(config, &spec, &options.at);
     let parts = master.has_cooperating();
+    // The departments' private pages, once `tianbao serve` gave them tokens.
+    let links = crate::access::notice_links(campaign);
+    let link_of = |department: &str| {
+        links
+            .iter()
+            .find(|(d, _)| d == department)
+            .map(|(_, url)| url.as_str())
+    };
     progress.start(Stage::Generating, selected.len());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let issued: Vec<Result<Issued, AppError>> = selected
@@ -205,6 +213,7 @@ pub(crate) fn write_all(
                     file: name,
                     items: master.items_of(department).collect(),
                     parts,
+                    link: link_of(department),
                 },
             );
             super::save(campaign, &notice, &crate::notice::windows_text(&text))?;
@@ -238,6 +247,7 @@ pub(crate) fn write_all(
                 items: department.items,
                 weight: department.weight,
                 remark,
+                link: link_of(name).map(str::to_string),
             }
         })
         .collect();

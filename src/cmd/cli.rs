@@ -163,9 +163,9 @@ pub fn explain(err: &clap::Error, t: &Texts) -> String {
 
 /// The name of the subcommand being parsed when an error happened, if any (for "see --help").
 pub fn subcommand_in(args: &[std::ffi::OsString]) -> Option<String> {
-    const COMMANDS: [&str; 10] = [
-        "inspect", "init", "generate", "validate", "status", "compile", "review", "period", "demo",
-        "help",
+    const COMMANDS: [&str; 11] = [
+        "inspect", "init", "generate", "validate", "status", "compile", "review", "period",
+        "serve", "demo", "help",
     ];
     args.iter()
         .skip(1)

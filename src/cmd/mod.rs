@@ -16,6 +16,8 @@ mod period;
 pub mod progress;
 mod render;
 mod review;
+#[cfg(feature = "serve")]
+mod serve;
 mod status;
 mod validate;
 
@@ -56,6 +58,8 @@ pub enum Command {
     Compile(compile::Args),
     Review(review::Args),
     Period(period::Args),
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
     Demo(demo::Args),
     Help(help::Args),
 }
@@ -99,6 +103,8 @@ pub fn main() -> ExitCode {
         Command::Compile(args) => compile::run(cli.campaign, args),
         Command::Review(args) => review::run(cli.campaign, args),
         Command::Period(args) => period::run(cli.campaign, args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(cli.campaign, args),
         Command::Demo(args) => demo::run(args),
         Command::Help(args) => help::run(args),
     };

@@ -1,0 +1,507 @@
+//! `tianbao serve`: the campaign in a browser, on the office's own PC or LAN (feature `serve`).
+//!
+//! Two kinds of visitor, two kinds of page, all rendered here from the application layer's
+//! typed results ([`crate::app`]) and the campaign's store — never from the command line:
+//!
+//! - **the office** ([`office`]), signed in with a token printed at start: the campaign at a
+//!   glance (each department: not returned / valid / N errors, when, by whom, its contact), a
+//!   department's findings with their cells and its upload receipts, generate, validate and
+//!   compile with their progress, downloads of every output, the master's columns and
+//!   findings, and the log of what was done;
+//! - **each department** ([`department`]), through its private link (`/d/<token>`, see
+//!   [`crate::access`]): its workbook to download, an upload form, the findings of what it sent
+//!   at once, its feedback workbook, the receipts of its uploads.
+//!
+//! An upload ([`upload`]) is received into a staging folder under a generated name, checked
+//! with the library exactly as `validate` checks a file, and refused with the reason when it is
+//! another department's, another campaign's, stale, unreadable or over a `[limits]` limit;
+//! otherwise it is moved into `inbox/<部门>/` byte for byte, its receipt kept in the store, and a
+//! validate run of the inbox recorded ([`jobs`]), so that the office's page, `tianbao compile`
+//! and the department's page all stand on the same receipts. Every writer (uploads, validate,
+//! generate, compile) takes the campaign lock as the command line does; one at a time in this
+//! process, waiting for a command-line run that holds it.
+//!
+//! Safety ([`guard`]): bound to 127.0.0.1 unless told otherwise; security headers on every
+//! answer (a CSP without inline script, no framing, no referrer to other sites); the Host
+//! header checked on loopback; a CSRF token on every form and the Origin checked on every
+//! POST; secrets compared in constant time; failed token attempts limited per client address; no path from a request
+//! ever reaches the file system (downloads are chosen from a listing, uploads get generated
+//! names); every value HTML-escaped ([`html`]). Texts come from `templates/web.<language>.toml`
+//! by the spec's language; assets are embedded, so the pages work with no internet.
+
+mod assets;
+mod department;
+mod guard;
+mod html;
+mod jobs;
+mod office;
+mod state;
+mod upload;
+mod view;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use crate::access::{self, AccessError, Link};
+use crate::app::AppError;
+use crate::campaign::Campaign;
+use crate::store::Store;
+
+pub use html::escape;
+
+/// The texts of the pages in `language` (`zh`, `en`): `templates/web.<language>.toml`.
+pub fn web_texts(language: &str) -> &'static crate::texts::Texts {
+    static ZH: std::sync::OnceLock<crate::texts::Texts> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<crate::texts::Texts> = std::sync::OnceLock::new();
+    let parse = |path, text| {
+        crate::texts::Texts::parse(path, text).expect("the web texts are checked by a unit test")
+    };
+    if language == "en" {
+        EN.get_or_init(|| {
+            parse(
+                "templates/web.en.toml",
+                include_str!("../../templates/web.en.toml"),
+            )
+        })
+    } else {
+        ZH.get_or_init(|| {
+            parse(
+                "templates/web.zh.toml",
+                include_str!("../../templates/web.zh.toml"),
+            )
+        })
+    }
+}
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where to listen (default 127.0.0.1:8080; port 0 takes a free one).
+    pub bind: SocketAddr,
+    /// The address departments reach the server at (`http://192.168.1.20:8080`), for their
+    /// links; default: the bound address, or this computer's name when bound to every address.
+    pub url: Option<String>,
+}
+
+/// What the office is told once the server listens.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// The address listened on.
+    pub address: SocketAddr,
+    /// The office's sign-in link (on this computer).
+    pub office_url: String,
+    /// The address in the departments' links.
+    pub base: String,
+    /// Each department's link.
+    pub links: Vec<(String, String)>,
+    /// Listening beyond this computer (a LAN address or every address).
+    pub lan: bool,
+}
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "cannot listen on {address}: {source}; another program may use that port (try --bind \
+         127.0.0.1:8081), or the address is not this computer's"
+    )]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start the server: {0}")]
+    Runtime(std::io::Error),
+    #[error(
+        "--url \"{url}\" is not an address departments can open: give it as http://NAME:PORT, \
+         e.g. http://192.168.1.20:8080"
+    )]
+    Url { url: String },
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
+}
+
+impl From<crate::store::StoreError> for ServeError {
+    fn from(e: crate::store::StoreError) -> ServeError {
+        ServeError::App(AppError::Store(e))
+    }
+}
+
+impl From<crate::campaign::CampaignError> for ServeError {
+    fn from(e: crate::campaign::CampaignError) -> ServeError {
+        ServeError::App(AppError::Campaign(e))
+    }
+}
+
+/// The address in the departments' links: `--url`, else the bound address, or this
+/// computer's name when bound to every address.
+pub fn base_url(options: &Options, address: SocketAddr) -> Result<String, ServeError> {
+    if let Some(url) = &options.url {
+        let trimmed = url.trim().trim_end_matches('/');
+        let rest = trimmed.strip_prefix("http://").unwrap_or("");
+        let plain = !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c));
+        if !plain {
+            return Err(ServeError::Url { url: url.clone() });
+        }
+        return Ok(trimmed.to_string());
+    }
+    let port = address.port();
+    Ok(match address.ip() {
+        ip if ip.is_unspecified() => {
+            let host = crate::lock::host_name();
+            let host = if host.is_empty()
+                || !host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            {
+                "localhost".to_string()
+            } else {
+                host
+            };
+            format!("http://{host}:{port}")
+        }
+        IpAddr::V6(ip) => format!("http://[{ip}]:{port}"),
+        IpAddr::V4(ip) => format!("http://{ip}:{port}"),
+    })
+}
+
+/// Every department's link in force, issuing a token for each that has none; the address
+/// departments reach the server at is kept in the store (the notices name it).
+pub fn department_links(campaign: &Campaign, base: &str) -> Result<Vec<Link>, ServeError> {
+    let spec = campaign.spec()?;
+    let read = campaign.read_master(&spec)?;
+    let names: Vec<&str> = read
+        .master
+        .departments()
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    let store = Store::open(&campaign.store_path())?;
+    let at = crate::time::now_utc();
+    let links = access::ensure(&store, &campaign.config.secret, &names, &at)?;
+    store.set_setting(access::URL_SETTING, base)?;
+    Ok(links)
+}
+
+/// Revokes `department`'s link and issues a new one.
+pub fn reissue(campaign: &Campaign, department: &str, actor: &str) -> Result<Link, ServeError> {
+    let spec = campaign.spec()?;
+    let read = campaign.read_master(&spec)?;
+    if read.master.department(department).is_none() {
+        let known: Vec<&str> = read
+            .master
+            .departments()
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        return Err(AppError::NoDepartment {
+            name: department.to_string(),
+            known: known.join("、"),
+        }
+        .into());
+    }
+    let store = Store::open(&campaign.store_path())?;
+    let at = crate::time::now_utc();
+    let link = access::issue(&store, &campaign.config.secret, department, &at)?;
+    store.log(&at, actor, "reissue", department)?;
+    Ok(link)
+}
+
+/// Runs the server on `campaign` until Ctrl-C (or the end of the process);
+/// `started` is told the addresses once it listens.
+pub fn serve(
+    campaign: Campaign,
+    options: &Options,
+    started: impl FnOnce(&Started),
+) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(32)
+        .enable_all()
+        .thread_name("tianbao-serve")
+        .build()
+        .map_err(ServeError::Runtime)?;
+    let listener =
+        std::net::TcpListener::bind(options.bind).map_err(|source| ServeError::Bind {
+            address: options.bind.to_string(),
+            source,
+        })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(ServeError::Runtime)?;
+    let address = listener.local_addr().map_err(ServeError::Runtime)?;
+    let base = base_url(options, address)?;
+    let links = department_links(&campaign, &base)?;
+    let office_token = access::random_hex(16)?;
+    let local = local_url(address);
+    let lan = !address.ip().is_loopback();
+    let store = Store::open(&campaign.store_path())?;
+    store.log(
+        &crate::time::now_utc(),
+        "office",
+        "serve",
+        &format!("{address} {base}"),
+    )?;
+    drop(store);
+    let state = Arc::new(state::State::new(
+        campaign,
+        office_token.clone(),
+        address,
+        access::random_hex(32)?,
+    )?);
+    state.refresh.spawn(Arc::downgrade(&state));
+    started(&Started {
+        address,
+        office_url: format!("{local}/login/{office_token}"),
+        base: base.clone(),
+        links: links
+            .iter()
+            .map(|l| (l.department.clone(), l.url(&base)))
+            .collect(),
+        lan,
+    });
+    let app = routes(state.clone());
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Runtime)?;
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(ServeError::Runtime)
+    })?;
+    // A job still running finishes (and lets go of the campaign lock) before the process ends.
+    state.jobs.wait_idle();
+    state.refresh.stop();
+    let _ = Store::open(&state.store_path)
+        .and_then(|s| s.log(&crate::time::now_utc(), "office", "stop", ""));
+    Ok(())
+}
+
+/// The address of the office's pages in this computer's browser.
+fn local_url(address: SocketAddr) -> String {
+    match address.ip() {
+        ip if ip.is_unspecified() || ip.is_loopback() => {
+            format!("http://127.0.0.1:{}", address.port())
+        }
+        IpAddr::V6(ip) => format!("http://[{ip}]:{}", address.port()),
+        IpAddr::V4(ip) => format!("http://{ip}:{}", address.port()),
+    }
+}
+
+fn routes(state: Arc<state::State>) -> axum::Router {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/", get(office::root))
+        .route("/assets/{name}", get(assets::asset))
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/login", get(office::login_page).post(office::login))
+        .route("/login/{token}", get(office::login_link))
+        .route("/logout", post(office::logout))
+        .route("/office", get(office::dashboard))
+        .route("/office/department/{n}", get(office::department))
+        .route("/office/department/{n}/reissue", post(office::reissue))
+        .route("/office/accept", post(office::accept))
+        .route("/office/files", get(office::files))
+        .route("/office/file", get(office::file))
+        .route("/office/master", get(office::master))
+        .route("/office/log", get(office::log))
+        .route("/office/links", get(office::links))
+        .route("/office/run/{what}", post(office::run))
+        .route("/office/jobs/{id}", get(office::job))
+        .route("/office/jobs/{id}/state", get(office::job_state))
+        .route("/d/{token}", get(department::page))
+        .route("/d/{token}/workbook", get(department::workbook))
+        .route("/d/{token}/feedback", get(department::feedback))
+        .route(
+            "/d/{token}/upload",
+            post(upload::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .fallback(guard::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
+        .with_state(state)
+}
+
+impl crate::explain::Explain for ServeError {
+    fn said(&self) -> crate::explain::Said {
+        use crate::explain::Said;
+        match self {
+            ServeError::Bind { address, source } => Said::new("error.serve.bind")
+                .text("address", address)
+                .io("reason", source),
+            ServeError::Runtime(e) => Said::new("error.serve.runtime").io("reason", e),
+            ServeError::Url { url } => Said::new("error.serve.url").text("url", url),
+            ServeError::App(e) => e.said(),
+            ServeError::Access(AccessError::Store(e)) => e.said(),
+            ServeError::Access(AccessError::Random(detail)) => {
+                Said::new("error.serve.random").text("detail", detail)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(text: &str) -> Vec<String> {
+        let mut names: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn both_languages_of_the_pages_have_the_same_texts_with_the_same_placeholders() {
+        let (zh, en) = (web_texts("zh"), web_texts("en"));
+        assert_eq!((zh.language(), en.language()), ("zh", "en"));
+        let mut missing: Vec<String> = zh
+            .keys()
+            .filter(|k| !en.has(k))
+            .map(|k| format!("en lacks {k}"))
+            .chain(
+                en.keys()
+                    .filter(|k| !zh.has(k))
+                    .map(|k| format!("zh lacks {k}")),
+            )
+            .collect();
+        missing.sort();
+        assert!(missing.is_empty(), "{missing:#?}");
+        for key in zh.keys() {
+            assert_eq!(
+                placeholders(zh.get(key)),
+                placeholders(en.get(key)),
+                "placeholders of {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn links_name_the_address_departments_reach() {
+        let options = |url: Option<&str>| Options {
+            bind: "127.0.0.1:8080".parse().unwrap(),
+            url: url.map(str::to_string),
+        };
+        let at = |a: &str| a.parse::<SocketAddr>().unwrap();
+        assert_eq!(
+            base_url(&options(None), at("127.0.0.1:8080")).unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            base_url(&options(None), at("[::1]:8080")).unwrap(),
+            "http://[::1]:8080"
+        );
+        assert_eq!(
+            base_url(
+                &options(Some("http://192.168.1.20:8080/")),
+                at("0.0.0.0:8080")
+            )
+            .unwrap(),
+            "http://192.168.1.20:8080"
+        );
+        for bad in [
+            "192.168.1.20:8080",
+            "https://x",
+            "http://a b",
+            "http://x/\"><script>",
+        ] {
+            assert!(
+                base_url(&options(Some(bad)), at("0.0.0.0:8080")).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    /// The string literals of Rust source (comments and character literals skipped).
+    fn string_literals(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut chars = source.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '/' if chars.peek() == Some(&'/') => {
+                    for c in chars.by_ref() {
+                        if c == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '\'' => {
+                    // A character literal ('"', '\'') or a lifetime ('a).
+                    let rest: String = chars.clone().take(3).collect();
+                    if rest.starts_with("\"'") {
+                        chars.nth(1);
+                    } else if rest.starts_with("\\") {
+                        chars.nth(2);
+                    }
+                }
+                '"' => {
+                    let mut literal = String::new();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '\\' => {
+                                chars.next();
+                            }
+                            '"' => break,
+                            c => literal.push(c),
+                        }
+                    }
+                    out.push(literal);
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Every key of the pages' texts the code names as a literal is in the texts (a missing
+    /// one would show its key on a page).
+    #[test]
+    fn every_text_the_pages_name_is_there() {
+        let zh = web_texts("zh");
+        let sections: std::collections::BTreeSet<&str> =
+            zh.keys().filter_map(|k| k.split('.').next()).collect();
+        let sources = [
+            include_str!("department.rs"),
+            include_str!("guard.rs"),
+            include_str!("html.rs"),
+            include_str!("office.rs"),
+            include_str!("upload.rs"),
+            include_str!("view.rs"),
+        ];
+        let mut named = 0;
+        for source in sources {
+            for literal in string_literals(source) {
+                if literal == "upload.part" {
+                    continue; // a file name
+                }
+                let literal = literal.as_str();
+                let key_like = literal.contains('.')
+                    && literal
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_');
+                let section = literal.split('.').next().unwrap_or("");
+                if key_like && sections.contains(section) && !literal.ends_with('.') {
+                    assert!(zh.has(literal), "no text {literal}");
+                    named += 1;
+                }
+            }
+        }
+        assert!(named > 100, "{named} keys found");
+    }
+}
