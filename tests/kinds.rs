@@ -492,3 +492,105 @@ fn a_kind_that_needs_a_column_the_master_lacks_is_refused_by_name() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("不打分"), "{}", run.stderr);
 }
+
+/// A department's progress on an item in a period: it moves each period, one item goes down.
+fn percent_in(period: usize, item: &str, department: usize) -> f64 {
+    let base = match item {
+        "1" => [30.0, 60.0, 100.0][period],
+        "2" => [50.0, 40.0, 40.0][period],
+        _ => [10.0, 20.0, 35.0][period],
+    };
+    (base + department as f64 * 5.0).min(100.0)
+}
+
+#[test]
+fn three_periods_of_progress_compile_into_a_history_that_agrees_with_the_returns() {
+    let kit = Kit::new("progress", &a_task_breakdown().grid.to_xlsx(), "2024-07-01");
+    let periods = ["2024-04", "2024-05", "2024-06"];
+    let departments: Vec<String> = kit
+        .master
+        .departments()
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    for (p, period) in periods.iter().enumerate() {
+        let run = kit.run(&["period", "new", period]);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        std::fs::create_dir_all(kit.dir.join("inbox").join(period)).unwrap();
+        for (d, department) in departments.iter().enumerate() {
+            let file = kit
+                .dir
+                .join("outbox")
+                .join(period)
+                .join(file_name(&kit.title, department));
+            let mut book = Xlsx::read(&std::fs::read(&file).unwrap());
+            let sheet = kit.spec.template.sheet.clone();
+            for item in kit.items(department) {
+                let percent = percent_in(p, &item.id, d);
+                let status = if percent >= 100.0 {
+                    "已完成"
+                } else {
+                    "按序时推进"
+                };
+                let cell = |key| kit.cell(department, &item.id, key);
+                book.set(&sheet, &cell("percent"), Cell::Num(percent));
+                book.set(&sheet, &cell("status"), s(status));
+                book.set(&sheet, &cell("progress"), s("推进中。"));
+                book.set(&sheet, &cell("problems"), s("资金到位慢。"));
+                book.set(&sheet, &cell("next"), s("加快。"));
+            }
+            book.set(&sheet, &kit.signoff_cell(department, "filler"), s("张三"));
+            book.set(
+                &sheet,
+                &kit.signoff_cell(department, "phone"),
+                s("13800000000"),
+            );
+            let path = kit
+                .dir
+                .join("inbox")
+                .join(period)
+                .join(format!("{department}.xlsx"));
+            std::fs::write(path, book.to_bytes()).unwrap();
+        }
+        let run = kit.run(&["validate"]);
+        assert_eq!(run.code, 0, "{period}: {}", run.stdout);
+    }
+    let run = kit.run(&["compile"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let path = kit
+        .dir
+        .join("out/2024-06")
+        .join(format!("{}-进展汇总.xlsx", kit.title));
+    let history = read_sheet(&path, "历次进展");
+    let header = (0..history.height())
+        .find(|&r| history.text(r, 0) == "编号")
+        .expect("the history header");
+    let columns: Vec<u32> = periods.iter().map(|p| history.col(header, p)).collect();
+    let index = |name: &str| departments.iter().position(|d| d == name).unwrap();
+    for item in kit.master.items() {
+        let row = (header + 1..history.height())
+            .find(|&r| history.text(r, 0) == item.id)
+            .unwrap_or_else(|| panic!("no history row for {}", item.id));
+        for (p, col) in columns.iter().enumerate() {
+            // The lowest of the item's departments, as compile's rule (min) says.
+            let want = item
+                .departments
+                .iter()
+                .map(|d| percent_in(p, &item.id, index(d)))
+                .fold(f64::MAX, f64::min);
+            assert_eq!(
+                history.text(row, *col),
+                format!("{want}"),
+                "item {} in {}",
+                item.id,
+                periods[p]
+            );
+        }
+    }
+    // Item 2 went down from the first period to the second: it is listed as fallen behind.
+    let listed = (0..history.height()).any(|r| {
+        (0..history.width()).any(|c| history.text(r, c) == "2024-04 → 2024-05")
+            && (0..history.width()).any(|c| history.text(r, c) == "2")
+    });
+    assert!(listed, "item 2 is listed as fallen behind");
+}
