@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::render::t;
+use tianbao::app::check::Validated;
 use tianbao::campaign::Campaign;
 use tianbao::demo::{Mistake, SAMPLE_MASTER};
 use tianbao::explain::{Explain, Said};
@@ -63,15 +64,35 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let started = std::time::Instant::now();
     let dir = &args.dir;
     prepare(dir)?;
+    let campaign = create(dir)?;
+    cycle(&campaign)?;
+    let compiled = review(&campaign)?;
+    println!(
+        "\n{}",
+        tx.say(
+            "demo.done",
+            &[
+                (
+                    "seconds",
+                    &format!("{:.2}", started.elapsed().as_secs_f64())
+                ),
+                ("dir", &shown(&campaign.dir)),
+            ]
+        )
+    );
+    Ok(compiled)
+}
 
+/// Step 1: the sample master written into `dir` and a campaign made from it, in the
+/// terminal's language (its workbooks and messages too).
+fn create(dir: &Path) -> Result<Campaign, Fatal> {
+    let tx = texts();
     step(1, "demo.step.init");
     let master_file = dir.join("sample-master.xlsx");
     save_atomic(&master_file, SAMPLE_MASTER).map_err(write_error(&master_file))?;
-    let campaign_dir = dir.join("campaign");
-    // The campaign speaks the terminal's language: its workbooks and messages too.
     let spec = (tx.language() == "en").then(|| Path::new("en"));
     let (campaign, _) = Campaign::init_with(
-        &campaign_dir,
+        &dir.join("campaign"),
         &master_file,
         spec,
         &details(),
@@ -83,22 +104,53 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
         "{}",
         tx.say("demo.created", &[("dir", &shown(&campaign.dir))])
     );
+    Ok(campaign)
+}
 
+/// Validates the campaign's inbox, with feedback workbooks when `feedback`.
+fn validate(campaign: &Campaign, feedback: bool) -> Result<Validated, Fatal> {
+    Ok(tianbao::app::check::validate(
+        Campaign::open(&campaign.dir)?,
+        &tianbao::app::check::ValidateOptions {
+            feedback,
+            at: tianbao::time::now_utc(),
+            ..Default::default()
+        },
+        &tianbao::app::Quiet,
+    )?)
+}
+
+/// Compiles the campaign and renders what came of it.
+fn compile(campaign: &Campaign) -> Result<Outcome, Fatal> {
+    let compiled = tianbao::app::compile::compile(
+        Campaign::open(&campaign.dir)?,
+        &tianbao::app::compile::CompileOptions {
+            at: tianbao::time::now_utc(),
+            ..Default::default()
+        },
+        &tianbao::app::Quiet,
+    )?;
+    Ok(super::compile::render(compiled))
+}
+
+/// Steps 2–7: generate, the departments return (two with mistakes), validate with feedback,
+/// the two fix theirs, validate again (all valid), compile.
+fn cycle(campaign: &Campaign) -> Result<(), Fatal> {
+    let tx = texts();
     step(2, "demo.step.generate");
     let spec = campaign.spec()?;
-    let quiet = tianbao::app::Quiet;
     let generated = tianbao::app::generate::generate(
-        &campaign,
+        campaign,
         &tianbao::app::generate::GenerateOptions {
             at: tianbao::time::now_utc(),
             ..Default::default()
         },
-        &quiet,
+        &tianbao::app::Quiet,
     )?;
     super::generate::render(&spec, generated);
 
     step(3, "demo.step.fill");
-    let count = tianbao::demo::return_with_mistakes(&campaign, &mistakes())?;
+    let count = tianbao::demo::return_with_mistakes(campaign, &mistakes())?;
     println!(
         "{}",
         tx.count(
@@ -109,19 +161,10 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     );
 
     step(4, "demo.step.validate");
-    let validated = tianbao::app::check::validate(
-        Campaign::open(&campaign_dir)?,
-        &tianbao::app::check::ValidateOptions {
-            feedback: true,
-            at: tianbao::time::now_utc(),
-            ..Default::default()
-        },
-        &quiet,
-    )?;
-    super::validate::render(&validated, false, 3)?;
+    super::validate::render(&validate(campaign, true)?, false, 3)?;
 
     step(5, "demo.step.fix");
-    for (department, path) in tianbao::demo::return_fixed(&campaign)? {
+    for (department, path) in tianbao::demo::return_fixed(campaign)? {
         println!(
             "{}",
             tx.say(
@@ -132,42 +175,31 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     }
 
     step(6, "demo.step.revalidate");
-    let validated = tianbao::app::check::validate(
-        Campaign::open(&campaign_dir)?,
-        &tianbao::app::check::ValidateOptions {
-            at: tianbao::time::now_utc(),
-            ..Default::default()
-        },
-        &quiet,
-    )?;
-    let outcome = super::validate::render(&validated, false, 0)?;
-    if outcome != Outcome::Clean {
+    if super::validate::render(&validate(campaign, false)?, false, 0)? != Outcome::Clean {
         return Err(Fatal(Said::new("error.demo_bug")));
     }
 
     step(7, "demo.step.compile");
-    let compiled = tianbao::app::compile::compile(
-        Campaign::open(&campaign_dir)?,
-        &tianbao::app::compile::CompileOptions {
-            at: tianbao::time::now_utc(),
-            ..Default::default()
-        },
-        &quiet,
-    )?;
-    super::compile::render(compiled);
+    compile(campaign)?;
+    Ok(())
+}
 
+/// Steps 8–9: the review workbook issued, the assessment group fills and returns it, then
+/// validate and compile into the results.
+fn review(campaign: &Campaign) -> Result<Outcome, Fatal> {
+    let tx = texts();
     step(8, "demo.step.review");
     let reviewed = tianbao::app::review::review(
-        Campaign::open(&campaign_dir)?,
+        Campaign::open(&campaign.dir)?,
         &tianbao::app::review::ReviewOptions {
             out: None,
             at: tianbao::time::now_utc(),
         },
-        &quiet,
+        &tianbao::app::Quiet,
     )?;
-    super::review::render(&spec, reviewed);
+    super::review::render(&campaign.spec()?, reviewed);
     let (path, changes, entries) = tianbao::demo::return_review(
-        &campaign,
+        campaign,
         tx.get("demo.reviewer"),
         tx.get("demo.review_date"),
     )?;
@@ -184,42 +216,12 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     );
 
     step(9, "demo.step.results");
-    let validated = tianbao::app::check::validate(
-        Campaign::open(&campaign_dir)?,
-        &tianbao::app::check::ValidateOptions {
-            at: tianbao::time::now_utc(),
-            ..Default::default()
-        },
-        &quiet,
-    )?;
+    let validated = validate(campaign, false)?;
     if !validated.checked.collection.all_clear() {
         super::validate::render(&validated, false, 0)?;
         return Err(Fatal(Said::new("error.demo_bug")));
     }
-    let compiled = tianbao::app::compile::compile(
-        Campaign::open(&campaign_dir)?,
-        &tianbao::app::compile::CompileOptions {
-            at: tianbao::time::now_utc(),
-            ..Default::default()
-        },
-        &quiet,
-    )?;
-    let compiled = super::compile::render(compiled);
-
-    println!(
-        "\n{}",
-        tx.say(
-            "demo.done",
-            &[
-                (
-                    "seconds",
-                    &format!("{:.2}", started.elapsed().as_secs_f64())
-                ),
-                ("dir", &shown(&campaign.dir)),
-            ]
-        )
-    );
-    Ok(compiled)
+    compile(campaign)
 }
 
 /// Makes sure `dir` can be used: absent, empty, or an earlier demo (which is removed).

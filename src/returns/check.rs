@@ -313,7 +313,7 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
     ret.signoff = signoff(ctx, sheet, area.end, &mut f);
     // Whom the sign-off names: another department's seal or person makes the return invalid.
     f.list.extend(super::stamp::signoff_findings(
-        &super::stamp::Roster::new(ctx.master),
+        ctx.roster(),
         department,
         &ret.signoff,
         &f.file,

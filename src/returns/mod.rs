@@ -102,9 +102,16 @@ pub struct Context<'a> {
     /// Replacements a person confirmed: (department, accepted SHA-256, replaced SHA-256).
     pub confirmed: Vec<(String, String, String)>,
     pub limits: Limits,
+    /// The master's departments and persons by the names people write, made once.
+    roster: std::sync::OnceLock<stamp::Roster<'a>>,
 }
 
 impl<'a> Context<'a> {
+    /// The roster the sign-off and sender checks read names with (made on first use).
+    pub fn roster(&self) -> &stamp::Roster<'a> {
+        self.roster.get_or_init(|| stamp::Roster::new(self.master))
+    }
+
     /// The context of a campaign `campaign_id` signing with `secret`, now at `round`.
     pub fn new(
         master: &'a Master,
@@ -125,6 +132,7 @@ impl<'a> Context<'a> {
             period: None,
             confirmed: Vec::new(),
             limits,
+            roster: std::sync::OnceLock::new(),
         }
     }
 }
@@ -397,7 +405,7 @@ pub fn collect_with_progress(
     for ret in &mut returns {
         resolve_evidence(ret, &mut others, &folders);
     }
-    sender::sender_findings(&stamp::Roster::new(ctx.master), &mut returns);
+    sender::sender_findings(ctx.roster(), &mut returns);
     let mut skipped = skipped;
     for other in &others {
         skipped.push(Skipped {

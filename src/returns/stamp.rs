@@ -57,6 +57,7 @@ pub fn squash(text: &str) -> String {
 }
 
 /// The master's departments and persons by the names people write.
+#[derive(Debug)]
 pub struct Roster<'m> {
     /// Each squashed department name and the departments of that name (one, unless two of the
     /// master's names squash alike), longest name first.
@@ -64,6 +65,9 @@ pub struct Roster<'m> {
     /// Each squashed person name: the name as the master spells it, and the departments that
     /// have the person.
     persons: HashMap<String, (&'m str, Vec<&'m str>)>,
+    /// Finds every department name in a text at once (pattern `i` is `departments[i]`), so
+    /// that a text is read once however many departments there are.
+    names: Option<aho_corasick::AhoCorasick>,
 }
 
 /// A department a text names: by its name, or by a person only it has.
@@ -101,10 +105,26 @@ impl<'m> Roster<'m> {
         }
         let mut departments: Vec<(String, Vec<&'m str>)> = departments.into_iter().collect();
         departments.sort_by_key(|(name, _)| std::cmp::Reverse(name.chars().count()));
+        let names = aho_corasick::AhoCorasick::new(departments.iter().map(|(n, _)| n)).ok();
         Roster {
             departments,
             persons,
+            names,
         }
+    }
+
+    /// Every place a department name stands in `text`, overlapping ones too: (start, end,
+    /// index into `departments`), by index and then start.
+    fn occurrences(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let Some(names) = &self.names else {
+            return Vec::new();
+        };
+        let mut all: Vec<(usize, usize, usize)> = names
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        all.sort_by_key(|&(start, _, index)| (index, start));
+        all
     }
 
     /// Where department names stand in a squashed text: (start, end, index into
@@ -112,13 +132,10 @@ impl<'m> Roster<'m> {
     /// (`水生态科` is not also `生态科`).
     fn spans(&self, squashed: &str) -> Vec<(usize, usize, usize)> {
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        for (index, (name, _)) in self.departments.iter().enumerate() {
-            for (start, _) in squashed.match_indices(name.as_str()) {
-                let end = start + name.len();
-                // Longer names come first: a span inside one already found is part of it.
-                if !found.iter().any(|&(s, e, _)| s <= start && end <= e) {
-                    found.push((start, end, index));
-                }
+        for (start, end, index) in self.occurrences(squashed) {
+            // Longer names come first: a span inside one already found is part of it.
+            if !found.iter().any(|&(s, e, _)| s <= start && end <= e) {
+                found.push((start, end, index));
             }
         }
         found.sort();
@@ -207,11 +224,15 @@ impl<'m> Roster<'m> {
     /// none when it names none, or two that neither holds the other.
     pub fn department_named(&self, name: &str) -> Option<&'m str> {
         let name = squash(name);
-        let mut found: Vec<&(String, Vec<&'m str>)> = self
-            .departments
-            .iter()
-            .filter(|(d, _)| name.starts_with(d.as_str()) || name.ends_with(d.as_str()))
+        let mut at_an_end: Vec<usize> = self
+            .occurrences(&name)
+            .into_iter()
+            .filter(|&(start, end, _)| start == 0 || end == name.len())
+            .map(|(_, _, index)| index)
             .collect();
+        at_an_end.dedup();
+        let mut found: Vec<&(String, Vec<&'m str>)> =
+            at_an_end.iter().map(|&i| &self.departments[i]).collect();
         // The longest first: drop the names inside a longer one found.
         let mut kept: Vec<&(String, Vec<&'m str>)> = Vec::new();
         for candidate in found.drain(..) {
@@ -266,6 +287,56 @@ pub fn signoff_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The spans as first written: each name searched on its own, longest first.
+    fn naive_spans(r: &Roster, squashed: &str) -> Vec<(usize, usize, usize)> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for (index, (name, _)) in r.departments.iter().enumerate() {
+            for (start, _) in squashed.match_indices(name.as_str()) {
+                let end = start + name.len();
+                if !found.iter().any(|&(s, e, _)| s <= start && end <= e) {
+                    found.push((start, end, index));
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    /// Regression: the roster searched every department's name in every text on its own, so
+    /// validating 10,000 departments' returns took 68 s instead of 3; one automaton finds the
+    /// same spans.
+    #[test]
+    fn one_search_finds_the_spans_each_name_found_alone() {
+        let names = [
+            "生态科",
+            "水生态科",
+            "大气科",
+            "大气",
+            "科",
+            "办公室",
+            "办",
+            "执法支队",
+            "支队",
+            "法规科财科",
+        ];
+        let list: Vec<Department> = names.iter().map(|n| dept(n, &[])).collect();
+        let r = Roster::of(&list);
+        let texts = [
+            "水生态科大气科",
+            "办公室（盖章）生态科",
+            "法规科财科执法支队办",
+            "科科科大气大气科",
+            "",
+            "无关的文字",
+        ];
+        for text in texts {
+            let text = squash(text);
+            assert_eq!(r.spans(&text), naive_spans(&r, &text), "{text}");
+        }
+        assert_eq!(r.department_named("大气科-回传"), Some("大气科"));
+        assert_eq!(r.department_named("回传水生态科"), Some("水生态科"));
+    }
 
     fn dept(name: &str, persons: &[&str]) -> Department {
         Department {
