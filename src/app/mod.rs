@@ -63,7 +63,7 @@ pub enum AppError {
     ReviewNeedsScore { spec: String },
     #[error(
         "the spec \"{spec}\" reads the master column(s) {columns}, which the master table {path} \
-         lacks; add them to the table, or map its columns with --map / [columns]"
+         lacks; add them to the table (or rename the matching column), or use a spec of your own"
     )]
     MissingColumns {
         path: String,
