@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, DocProperties, Format, FormatAlign, FormatBorder, Formula,
-    Note, ProtectionOptions, Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationRule, DocProperties, Format, FormatAlign, Formula, Note,
+    ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
 use super::print;
@@ -22,7 +22,7 @@ use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, Kind, PROP_CAMPAIGN, 
 use crate::model::{Item, Role};
 use crate::spec::{InputKind, Shown, Spec, render};
 use crate::text::{parse_decimal, show};
-use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
+use crate::write::{base_format, height_for, print_setup, wrapped_lines};
 
 /// The first row of the review sheet's rows (0-based): title, subtitle and header above.
 pub const FIRST_ROW: u32 = 3;
@@ -193,60 +193,6 @@ pub struct ReviewPrefill {
     pub changed: HashSet<(String, String)>,
 }
 
-struct Formats {
-    title: Format,
-    subtitle: Format,
-    header_master: Format,
-    header_input: Format,
-    locked: Format,
-    locked_center: Format,
-    input: Format,
-    input_center: Format,
-    label: Format,
-    signoff_title: Format,
-    mark: Format,
-    run: Format,
-}
-
-impl Formats {
-    fn new() -> Formats {
-        let base = base_format();
-        let cell = base.clone().set_border(FormatBorder::Thin);
-        let locked = cell.clone().set_background_color("#EDEDED").set_locked();
-        let input = cell.clone().set_background_color("#FFFFFF").set_unlocked();
-        Formats {
-            title: base
-                .clone()
-                .set_font_size(15)
-                .set_bold()
-                .set_align(FormatAlign::Center),
-            subtitle: base.clone().set_align(FormatAlign::Left),
-            header_master: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#D9D9D9"),
-            header_input: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#C6E0B4"),
-            locked_center: locked.clone().set_align(FormatAlign::Center),
-            locked,
-            input_center: input.clone().set_align(FormatAlign::Center),
-            input,
-            label: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Right)
-                .set_background_color("#EDEDED"),
-            signoff_title: base.clone().set_bold().set_font_size(11),
-            mark: run_format().set_font_color("#C00000"),
-            run: run_format().set_bold(),
-        }
-    }
-}
-
 /// The fill of a row whose content changed since the earlier round.
 const CHANGED_FILL: &str = "#FFEB9C";
 
@@ -260,7 +206,7 @@ pub fn write_review(
     prefill: &ReviewPrefill,
 ) -> Result<Vec<u8>, XlsxError> {
     let layout = ReviewLayout::new(form, spec, rows.len());
-    let f = Formats::new();
+    let f = super::Formats::new();
     let caps = caps_text(spec);
     let decimals = spec.review.decimals.to_string();
     let round = issue.round.to_string();
@@ -410,7 +356,7 @@ fn print_columns(form: &Form, spec: &Spec, layout: &ReviewLayout) -> Vec<print::
 #[allow(clippy::too_many_arguments)]
 fn review_sheet(
     sheet: &mut Worksheet,
-    f: &Formats,
+    f: &super::Formats,
     form: &Form,
     spec: &Spec,
     layout: &ReviewLayout,
@@ -471,8 +417,8 @@ fn review_sheet(
         header,
         layout.note_col,
         &[
-            (&f.run, note.as_str()),
-            (&f.mark, &format!("\n{condition}")),
+            (&f.header_run, note.as_str()),
+            (&f.condition_mark, &format!("\n{condition}")),
         ],
         &f.header_input,
     )?;
@@ -627,16 +573,19 @@ fn review_sheet(
     let truncated = spec.word("feedback.truncated");
     for (input, (key, row)) in spec.review.signoff.iter().zip(&layout.signoff) {
         let value_col = layout.signoff_value_col;
-        sheet.merge_range(*row, 0, *row, value_col - 1, "", &f.label)?;
+        sheet.merge_range(*row, 0, *row, value_col - 1, "", &f.total_label)?;
         if input.required {
             sheet.write_rich_string_with_format(
                 *row,
                 0,
-                &[(&f.run, input.label.as_str()), (&f.mark, "*")],
-                &f.label,
+                &[
+                    (&f.header_run, input.label.as_str()),
+                    (&f.condition_mark, "*"),
+                ],
+                &f.total_label,
             )?;
         } else {
-            sheet.write_string_with_format(*row, 0, &input.label, &f.label)?;
+            sheet.write_string_with_format(*row, 0, &input.label, &f.total_label)?;
         }
         let value = prefill.signoff.get(key).cloned().unwrap_or_default();
         let value = crate::write::cell_text(&value, &truncated);
@@ -670,7 +619,7 @@ fn review_sheet(
 /// The 加减分 sheet: a title, the caps, the header, and empty input rows.
 fn adjust_sheet(
     sheet: &mut Worksheet,
-    f: &Formats,
+    f: &super::Formats,
     spec: &Spec,
     departments: usize,
     args: &[(&str, &str)],
@@ -705,7 +654,7 @@ fn adjust_sheet(
             sheet.write_rich_string_with_format(
                 header,
                 col as u16,
-                &[(&f.run, label.as_str()), (&f.mark, "*")],
+                &[(&f.header_run, label.as_str()), (&f.condition_mark, "*")],
                 format,
             )?;
         } else {
@@ -832,7 +781,7 @@ fn adjust_sheet(
 
 fn instructions(
     sheet: &mut Worksheet,
-    f: &Formats,
+    f: &super::Formats,
     spec: &Spec,
     args: &[(&str, &str)],
 ) -> Result<(), XlsxError> {
