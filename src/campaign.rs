@@ -836,6 +836,26 @@ impl Campaign {
         self.dir.join("inbox")
     }
 
+    /// `review/`, or `review/<period>/`: where the office puts the review workbook (核定表)
+    /// the assessment group handed back. A review workbook is read from here only: one in
+    /// the inbox (a department's folder, upload or zip) never counts.
+    pub fn review_inbox(&self) -> PathBuf {
+        self.in_period(self.review_root())
+    }
+
+    /// The folder of every period's returned review workbooks: nothing is written below it.
+    pub fn review_root(&self) -> PathBuf {
+        self.dir.join(REVIEW_DIR)
+    }
+
+    /// The review folder as people are told of it: `review/` or `review/2024-06/`.
+    pub fn review_inbox_shown(&self) -> String {
+        match &self.config.period {
+            Some(period) => format!("{REVIEW_DIR}/{period}/"),
+            None => format!("{REVIEW_DIR}/"),
+        }
+    }
+
     /// The key the receipts of the inbox are kept under: `inbox`, or `inbox/<period>`, so
     /// that each period's receipts stay apart.
     pub fn inbox_key(&self) -> String {
@@ -903,6 +923,9 @@ impl Campaign {
         if target.starts_with(comparable(&self.inbox_root())) {
             return refuse("in the inbox (returns are inputs)");
         }
+        if target.starts_with(comparable(&self.review_root())) {
+            return refuse("in the review folder (returned review workbooks are inputs)");
+        }
         let own: [(PathBuf, &'static str); 5] = [
             (self.dir.join(CONFIG_FILE), "the campaign's tianbao.toml"),
             (
@@ -930,6 +953,12 @@ impl Campaign {
             return Err(CampaignError::Protected {
                 path: dir.display().to_string(),
                 what: "in the inbox (returns are inputs)",
+            });
+        }
+        if comparable(dir).starts_with(comparable(&self.review_root())) {
+            return Err(CampaignError::Protected {
+                path: dir.display().to_string(),
+                what: "in the review folder (returned review workbooks are inputs)",
             });
         }
         Ok(())
@@ -972,9 +1001,13 @@ impl Campaign {
             self.config.limits.clone(),
         );
         ctx.period = self.config.period.clone();
+        ctx.review_folder = self.review_inbox_shown();
         ctx
     }
 }
+
+/// The campaign's folder for the returned review workbook (核定表).
+pub const REVIEW_DIR: &str = "review";
 
 /// The key the receipts of a period's inbox are kept under (`inbox` without periods).
 pub fn inbox_key(period: Option<&str>) -> String {

@@ -102,10 +102,16 @@ codes! {
     EvidenceMissing => "evidence_missing",
     SignoffMismatch => "signoff_mismatch",
     SubmittedByOther => "submitted_by_other",
+    SheetHidden => "sheet_hidden",
+    MacrosInside => "macros_inside",
+    TooManyReturns => "too_many_returns",
     // The assessment group's review workbook (`tianbao review`).
     ReviewReasonMissing => "review_reason_missing",
     AdjustOverCap => "adjust_over_cap",
     ReviewStale => "review_stale",
+    ReviewMisplaced => "review_misplaced",
+    EntryOutside => "entry_outside",
+    SheetUnexpected => "sheet_unexpected",
 }
 
 impl std::fmt::Display for Code {

@@ -12,6 +12,7 @@
 //! is checked before it parses ([`preflight`]), and rows, columns and cell text are checked as
 //! cells are read. Over a limit is [`OpenError::TooLarge`], never a crash.
 
+pub mod macros;
 mod ods_layout;
 mod preflight;
 mod spans;
@@ -396,8 +397,9 @@ pub struct ReadLimits {
     /// Whether to read which rows and columns are hidden (for .xlsx a quick second look at
     /// each sheet read; for .xls and .ods it comes with what is read anyway).
     pub read_hidden: bool,
-    /// Read only these sheets (of an .xlsx) when the workbook has them all; otherwise, e.g.
-    /// when one was renamed, every sheet. `None`: every sheet.
+    /// Read only these sheets (of an .xlsx) when the workbook has them all, the first is
+    /// visible and no other sheet is hidden; otherwise, e.g. when one was renamed or hidden,
+    /// every sheet. `None`: every sheet.
     pub only_sheets: Option<Vec<String>>,
 }
 
@@ -782,10 +784,22 @@ fn read_xlsx(
     mut hidden: HashMap<String, Hidden>,
 ) -> Result<Workbook, ReadFailure> {
     let metas = book.sheets_metadata().to_vec();
-    let wanted = limits
-        .only_sheets
-        .as_ref()
-        .filter(|names| names.iter().all(|n| metas.iter().any(|m| &m.name == n)));
+    // Only the named sheets when the first of them is there and visible and every other
+    // sheet that is hidden is one of them: a hidden sheet of another name, or the first named
+    // sheet hidden, means the book is read whole, so that a hidden copy is never read in
+    // place of what a person sees and the checker can say so.
+    let is_hidden = |m: &calamine::Sheet| m.visible != calamine::SheetVisible::Visible;
+    let wanted = limits.only_sheets.as_ref().filter(|names| {
+        names.iter().all(|n| metas.iter().any(|m| &m.name == n))
+            && metas
+                .iter()
+                .find(|m| Some(&m.name) == names.first())
+                .is_some_and(|m| !is_hidden(m))
+            && metas
+                .iter()
+                .filter(|m| m.typ == calamine::SheetType::WorkSheet && is_hidden(m))
+                .all(|m| names.contains(&m.name))
+    });
     let mut sheets = Vec::with_capacity(metas.len());
     for meta in metas {
         if meta.typ != calamine::SheetType::WorkSheet {

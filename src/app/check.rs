@@ -8,7 +8,7 @@ use super::{AppError, Progress, Stage};
 use crate::campaign::Campaign;
 use crate::layout::Layout;
 use crate::model::Master;
-use crate::returns::{self, Collection, Return, Status, feedback, gather, receipt, report};
+use crate::returns::{self, Collection, Return, Status, feedback, receipt, report};
 use crate::spec::Spec;
 use crate::store::Store;
 
@@ -45,7 +45,7 @@ pub fn check(
     // Reading the master and listing the returns are independent: both at once.
     let (master, gathered) = rayon::join(
         || campaign.read_master(&spec),
-        || gather::gather(&paths, &campaign.config.limits),
+        || super::gather(&campaign, &paths),
     );
     let read = master?;
     let gathered = gathered?;

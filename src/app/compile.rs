@@ -11,7 +11,7 @@ use super::{AppError, Progress, Stage};
 use crate::campaign::Campaign;
 use crate::compile::{Request, Scores, blockers};
 use crate::returns::receipt::{self, Changes};
-use crate::returns::{self, Standing, gather};
+use crate::returns::{self, Standing};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Default)]
@@ -153,7 +153,7 @@ fn as_checked(
     inputs: &str,
     progress: &dyn Progress,
 ) -> Result<Result<Found, CompileOutcome>, AppError> {
-    let gathered = gather::gather(paths, &campaign.config.limits)?;
+    let gathered = super::gather(campaign, paths)?;
     let never = || {
         let new = gathered.inputs.iter().map(|i| i.display.clone()).collect();
         Ok(Err(CompileOutcome::NotValidated {

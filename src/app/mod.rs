@@ -168,6 +168,34 @@ pub fn inputs(campaign: &Campaign, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, S
     Ok((paths.to_vec(), keys.join("\n")))
 }
 
+/// Gathers the inputs of a run on `paths` (as [`inputs`] gives them). The review workbook is
+/// the assessment group's and is read only from where the office puts it: the campaign's
+/// review folder, gathered with the inbox (and any named path inside it) and marked so; a
+/// review workbook found anywhere else is never counted.
+pub fn gather(
+    campaign: &Campaign,
+    paths: &[PathBuf],
+) -> Result<crate::returns::gather::Gathered, AppError> {
+    use crate::returns::gather;
+    let limits = &campaign.config.limits;
+    let root = std::path::absolute(campaign.review_root()).unwrap_or(campaign.review_root());
+    let inside = |p: &PathBuf| std::path::absolute(p).is_ok_and(|a| a.starts_with(&root));
+    let (mut review, others): (Vec<PathBuf>, Vec<PathBuf>) = paths.iter().cloned().partition(inside);
+    let on_inbox = paths.len() == 1 && paths[0] == campaign.inbox();
+    if on_inbox && campaign.review_inbox().is_dir() {
+        review.push(campaign.review_inbox());
+    }
+    let mut gathered = gather::gather(&others, limits)?;
+    if !review.is_empty() {
+        let mut placed = gather::gather(&review, limits)?;
+        for input in &mut placed.inputs {
+            input.in_review_folder = true;
+        }
+        gathered.append(placed);
+    }
+    Ok(gathered)
+}
+
 /// Saves `bytes` at `path` whole or not at all, refusing the campaign's own files.
 pub fn save(campaign: &Campaign, path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     campaign.check_output(path)?;

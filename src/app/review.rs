@@ -224,6 +224,7 @@ pub fn review_workbook(
         round,
         issued_at: at,
         date: &date,
+        period: config.period.as_deref(),
     };
     let form = crate::form::Form::review(master, spec);
     let bytes = write_review(&form, spec, &rows, &departments, &issue, prefill)

@@ -119,8 +119,14 @@ pub fn too_large(file: &str, detail: &str) -> Finding {
             "parts"
         });
     let mut f = refused(file, Code::TooLarge, None, detail)
-        .arg("limit", format!("limits.{key}"))
         .arg("limit_word", format!("limit.{key}"));
+    if KEYS.contains(&key) {
+        f = f.arg("limit", format!("limits.{key}"));
+    } else {
+        // A zip bomb's ratio and a workbook's internal parts have no setting to raise: the
+        // message must not advise one.
+        f.variant = Some("too_large.fixed".into());
+    }
     if let Some(max) = after_word(detail, "limit of ").filter(|m| m.parse::<u64>().is_ok()) {
         f = f.arg("max", max);
     }
@@ -134,6 +140,23 @@ pub fn too_large(file: &str, detail: &str) -> Finding {
             .map(|(name, _)| name.to_string());
         f.cell = Some(cell.to_string());
         f.variant = Some("too_large.cell".into());
+    }
+    f
+}
+
+/// The finding of a folder or zip refused whole for holding too many workbooks: `detail` is
+/// `count limit which` as [`super::gather`] gives it, `which` naming the limit
+/// (`department`: `limits.max_per_department`; `run`: `limits.max_files`).
+pub fn too_many(file: &str, detail: &str) -> Finding {
+    let mut parts = detail.split(' ');
+    let count = parts.next().unwrap_or_default();
+    let limit = parts.next().unwrap_or_default();
+    let mut f = refused(file, Code::TooManyReturns, None, "")
+        .arg("count", count)
+        .arg("max", limit);
+    f.value = Some(count.to_string());
+    if parts.next() == Some("run") {
+        f.variant = Some("too_many_returns.run".into());
     }
     f
 }
@@ -225,11 +248,25 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         );
         return ret.finish(Status::Unrecognized, f.list);
     }
-    if identity.kind == Kind::Return && identity.period != ctx.period {
+    if identity.kind == Kind::Review && !ret.in_review_folder {
+        // The review workbook is the assessment group's: it counts only from where the office
+        // puts it, never from a department's folder, upload or zip.
+        f.error(
+            Code::ReviewMisplaced,
+            At {
+                expected: Some(ctx.review_folder.clone()),
+                ..At::default()
+            },
+        );
+        return ret.finish(Status::Unrecognized, f.list);
+    }
+    if identity.period != ctx.period {
         // Another period's workbook (an earlier month's, sent again or put in the wrong
-        // folder): never this period's return, whatever it holds.
+        // folder): never this period's return or review, whatever it holds.
         f.error(Code::PeriodOther, period_at(&identity, ctx));
-        ret.claimed = Some(identity.department.clone());
+        if identity.kind == Kind::Return {
+            ret.claimed = Some(identity.department.clone());
+        }
         return ret.finish(Status::Unrecognized, f.list);
     }
     if identity.kind == Kind::Review {
@@ -248,6 +285,7 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
         None => false,
     };
 
+    hidden_forms(book, |s| form_header(ctx, s), &mut f);
     let Some((sheet, columns, problems)) = find_sheet(ctx, book, &identity.sheet) else {
         f.error(
             Code::SheetMissing,
@@ -331,11 +369,15 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
 /// Where a workbook of another period stands: its period and the current one (`无` / `none`
 /// where either has none, told by the message's variant).
 fn period_at<'i>(identity: &'i Identity, ctx: &Context) -> At<'i> {
-    let variant = match (&identity.period, &ctx.period) {
-        (Some(_), Some(_)) => None,
-        (None, Some(_)) => Some("period_other.unperiodic"),
-        (Some(_), None) => Some("period_other.no_periods"),
-        (None, None) => None,
+    let review = identity.kind == Kind::Review;
+    let variant = match (&identity.period, &ctx.period, review) {
+        (Some(_), Some(_), false) => None,
+        (None, Some(_), false) => Some("period_other.unperiodic"),
+        (Some(_), None, false) => Some("period_other.no_periods"),
+        (Some(_), Some(_), true) => Some("period_other.review"),
+        (None, Some(_), true) => Some("period_other.review_unperiodic"),
+        (Some(_), None, true) => Some("period_other.review_no_periods"),
+        (None, None, _) => None,
     };
     At {
         variant,
@@ -473,6 +515,51 @@ pub enum ColumnProblem {
     Hidden { label: String, cell: (u32, u32) },
 }
 
+/// The row of a fill-in sheet's header (one with the id's and the score's labels) among its
+/// first rows: a row a person sees, never a hidden copy above it.
+fn form_header(ctx: &Context, sheet: &Sheet) -> Option<u32> {
+    let form = &ctx.form;
+    let id_label = label_key(&form.shown[form.position(Shown::ID)?].label);
+    let score_label = label_key(&ctx.spec.inputs.first()?.label);
+    (0..sheet.grid.height().min(30)).find(|&r| {
+        let labels: Vec<String> = (0..sheet.grid.width().min(200))
+            .map(|c| label_key(&sheet.grid.raw(r, c).to_text()))
+            .collect();
+        !sheet.is_row_hidden(r) && labels.contains(&id_label) && labels.contains(&score_label)
+    })
+}
+
+/// A hidden sheet that holds a form (its header, so its inputs) is an error naming it: what
+/// it holds is never read, and nobody who opens the workbook sees it.
+pub(super) fn hidden_forms(
+    book: &workbook::Workbook,
+    holds_form: impl Fn(&Sheet) -> Option<u32>,
+    f: &mut Findings,
+) {
+    let ours = [
+        crate::identity::SHEET_NAME,
+        crate::template::review::LISTS_SHEET,
+    ];
+    for sheet in &book.sheets {
+        if sheet.visibility == workbook::Visibility::Visible || ours.contains(&sheet.name.as_str())
+        {
+            continue;
+        }
+        if let Some(row) = holds_form(sheet) {
+            let saved = f.sheet.replace(sheet.name.clone());
+            f.error(
+                Code::SheetHidden,
+                At {
+                    cell: Some((row, 0)),
+                    value: Some(sheet.name.clone()),
+                    ..At::default()
+                },
+            );
+            f.sheet = saved;
+        }
+    }
+}
+
 fn find_sheet<'b>(
     ctx: &Context,
     book: &'b workbook::Workbook,
@@ -480,32 +567,18 @@ fn find_sheet<'b>(
 ) -> Option<(&'b Sheet, Columns, Vec<ColumnProblem>)> {
     let spec = ctx.spec;
     let form = &ctx.form;
-    let id_label = label_key(&form.shown[form.position(Shown::ID)?].label);
-    let score_label = label_key(&spec.inputs.first()?.label);
-    // The header is a row a person sees: a hidden copy above it is never read as one.
-    let header_in = |sheet: &Sheet| -> Option<u32> {
-        (0..sheet.grid.height().min(30)).find(|&r| {
-            let labels: Vec<String> = (0..sheet.grid.width().min(200))
-                .map(|c| label_key(&sheet.grid.raw(r, c).to_text()))
-                .collect();
-            !sheet.is_row_hidden(r) && labels.contains(&id_label) && labels.contains(&score_label)
-        })
-    };
-    // The issued sheet first, visible sheets before hidden ones.
+    // Only a sheet a person sees is read: a hidden copy (whatever its name) never is.
     let mut sheets: Vec<&Sheet> = book
         .sheets
         .iter()
         .filter(|s| s.name != crate::identity::SHEET_NAME)
+        .filter(|s| s.visibility == workbook::Visibility::Visible)
         .collect();
-    sheets.sort_by_key(|s| {
-        (
-            s.visibility != workbook::Visibility::Visible,
-            s.name != issued_name,
-        )
-    });
+    // The issued sheet first.
+    sheets.sort_by_key(|s| s.name != issued_name);
     let (sheet, header_row) = sheets
         .into_iter()
-        .find_map(|s| header_in(s).map(|r| (s, r)))?;
+        .find_map(|s| form_header(ctx, s).map(|r| (s, r)))?;
     let layout = SheetLayout::new(form, spec, 0);
     let width = sheet.grid.width().min(200);
     let header: Vec<String> = (0..width)

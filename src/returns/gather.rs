@@ -23,6 +23,9 @@ pub struct Input {
     pub modified: Option<String>,
     /// The folder or archive it lies in, for looking up its evidence files.
     pub place: Place,
+    /// It was gathered from the review folder, where the office alone puts the review
+    /// workbook (see [`crate::campaign::Campaign::review_inbox`]).
+    pub in_review_folder: bool,
 }
 
 #[derive(Debug)]
@@ -38,6 +41,10 @@ pub enum Refusal {
     TooLarge,
     Encrypted,
     Unreadable,
+    /// A folder or zip of the inbox holding more workbooks than one department may send
+    /// (`limits.max_per_department`), or the run's share past `limits.max_files`: refused
+    /// whole, unread, while the rest is read. The detail is `count limit`.
+    TooMany,
 }
 
 /// Where an input lies: a folder on disk, or an archive (by its index in [`Gathered::archives`]).
@@ -110,49 +117,148 @@ fn unreadable(path: &Path) -> impl FnOnce(std::io::Error) -> GatherError {
 }
 
 pub fn gather(paths: &[PathBuf], limits: &Limits) -> Result<Gathered, GatherError> {
-    let mut gathered = Gathered::default();
+    // Each file, folder or zip directly in a folder named (a department's folder of the
+    // inbox, a zip the office saved) is a source, gathered on its own and admitted whole or
+    // refused whole: one source over its limit never keeps the others from being read.
+    let mut sources: Vec<(String, PathBuf, Gathered)> = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(unreadable(path))?;
         if meta.is_dir() {
-            walk(path, limits, &mut gathered)?;
+            for entry in sorted_entries(path)? {
+                let mut part = Gathered::default();
+                if entry_into(&entry, path, limits, &mut part)? {
+                    sources.push((entry.display().to_string(), path.clone(), part));
+                }
+            }
         } else {
             let folder = path
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from("."));
-            file(path, &folder, limits, &mut gathered);
+            let mut part = Gathered::default();
+            file(path, &folder, limits, &mut part);
+            sources.push((path.display().to_string(), folder, part));
         }
     }
-    if gathered.inputs.len() > limits.max_files {
-        return Err(GatherError::TooMany {
-            found: gathered.inputs.len(),
-            limit: limits.max_files,
-        });
-    }
-    Ok(gathered)
+    Ok(admit(sources, limits))
 }
 
-fn walk(dir: &Path, limits: &Limits, gathered: &mut Gathered) -> Result<(), GatherError> {
+/// Merges the sources, refusing each one over `limits.max_per_department`, then, while the
+/// run is past `limits.max_files`, the largest left: each refused source is one refused
+/// input naming it, with its count and the limit.
+fn admit(mut sources: Vec<(String, PathBuf, Gathered)>, limits: &Limits) -> Gathered {
+    let mut refused: Vec<Option<(usize, &str)>> = vec![None; sources.len()];
+    for (i, (_, _, part)) in sources.iter().enumerate() {
+        if part.inputs.len() > limits.max_per_department {
+            refused[i] = Some((limits.max_per_department, "department"));
+        }
+    }
+    let mut total: usize = sources
+        .iter()
+        .zip(&refused)
+        .filter(|(_, r)| r.is_none())
+        .map(|((_, _, p), _)| p.inputs.len())
+        .sum();
+    while total > limits.max_files {
+        let Some(largest) = (0..sources.len())
+            .filter(|&i| refused[i].is_none())
+            .max_by_key(|&i| sources[i].2.inputs.len())
+        else {
+            break;
+        };
+        total -= sources[largest].2.inputs.len();
+        refused[largest] = Some((limits.max_files, "run"));
+    }
+    let mut gathered = Gathered::default();
+    for ((display, folder, mut part), refused) in sources.drain(..).zip(refused) {
+        if let Some((limit, which)) = refused {
+            let count = part.inputs.len();
+            part.inputs = vec![Input {
+                display,
+                data: Data::Refused(Refusal::TooMany, format!("{count} {limit} {which}")),
+                modified: None,
+                place: Place::Folder(folder),
+                in_review_folder: false,
+            }];
+        }
+        gathered.append(part);
+    }
+    gathered
+}
+
+impl Gathered {
+    /// Adds what `other` gathered (its archives renumbered after these).
+    pub fn append(&mut self, other: Gathered) {
+        let offset = self.archives.len();
+        let shift = |place: Place| match place {
+            Place::Archive(i) => Place::Archive(i + offset),
+            folder => folder,
+        };
+        self.inputs.extend(other.inputs.into_iter().map(|mut input| {
+            input.place = shift(input.place);
+            input
+        }));
+        self.others.extend(other.others.into_iter().map(|mut o| {
+            o.place = shift(o.place);
+            o
+        }));
+        self.skipped.extend(other.skipped);
+        self.archives.extend(other.archives);
+    }
+}
+
+/// The entries of a folder, sorted so that runs are deterministic whatever the file system's
+/// order.
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, GatherError> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(unreadable(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
-    // Sorted, so runs are deterministic whatever the file system's order.
     entries.sort();
-    for path in entries {
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
-            walk(&path, limits, gathered)?;
-        } else if meta.is_file() {
-            file(&path, dir, limits, gathered);
-        } else {
-            gathered.skipped.push(Skipped {
-                path: path.display().to_string(),
-                reason: "link".into(),
-            });
-        }
+    Ok(entries)
+}
+
+/// Gathers one entry of folder `dir` (a folder, recursively, or a file); links are skipped.
+/// Whether it was anything to gather.
+fn entry_into(
+    path: &Path,
+    dir: &Path,
+    limits: &Limits,
+    gathered: &mut Gathered,
+) -> Result<bool, GatherError> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(false);
+    };
+    if meta.is_dir() {
+        walk(path, limits, gathered)?;
+    } else if meta.is_file() {
+        file(path, dir, limits, gathered);
+    } else {
+        gathered.skipped.push(Skipped {
+            path: path.display().to_string(),
+            reason: "link".into(),
+        });
+    }
+    Ok(true)
+}
+
+/// How many workbooks a run on `path` reads, counted as [`gather`] counts them (every
+/// workbook in a folder, below it and in its zips). What was refused counts as its count.
+pub fn count(path: &Path, limits: &Limits) -> Result<usize, GatherError> {
+    if !path.exists() {
+        return Ok(0);
+    }
+    let unlimited = Limits {
+        max_files: usize::MAX,
+        max_per_department: usize::MAX,
+        ..limits.clone()
+    };
+    Ok(gather(&[path.to_path_buf()], &unlimited)?.inputs.len())
+}
+
+fn walk(dir: &Path, limits: &Limits, gathered: &mut Gathered) -> Result<(), GatherError> {
+    for path in sorted_entries(dir)? {
+        entry_into(&path, dir, limits, gathered)?;
     }
     Ok(())
 }
@@ -252,6 +358,7 @@ fn file(path: &Path, folder: &Path, limits: &Limits, gathered: &mut Gathered) {
                 data: Data::Refused(Refusal::Unreadable, e.to_string()),
                 modified: None,
                 place: Place::Folder(folder.to_path_buf()),
+                in_review_folder: false,
             });
             return;
         }
@@ -305,6 +412,7 @@ fn file(path: &Path, folder: &Path, limits: &Limits, gathered: &mut Gathered) {
                 data,
                 modified,
                 place: Place::Folder(folder.to_path_buf()),
+                in_review_folder: false,
             });
         }
         Kind::Archive => match std::fs::File::open(path) {
@@ -319,6 +427,7 @@ fn file(path: &Path, folder: &Path, limits: &Limits, gathered: &mut Gathered) {
                 data: Data::Refused(Refusal::Unreadable, e.to_string()),
                 modified,
                 place: Place::Folder(folder.to_path_buf()),
+                in_review_folder: false,
             }),
         },
         Kind::Other(reason) => gathered.others.push(Other {
@@ -373,6 +482,7 @@ fn archive<R: Read + std::io::Seek>(
             data: Data::Refused(refusal, detail),
             modified: None,
             place: Place::Archive(index),
+            in_review_folder: false,
         });
     };
     let mut zip = match zip::ZipArchive::new(reader) {
@@ -532,6 +642,7 @@ fn archive<R: Read + std::io::Seek>(
                 data: Data::Bytes(bytes),
                 modified,
                 place: Place::Archive(index),
+                in_review_folder: false,
             }),
             Kind::Archive if depth < MAX_ARCHIVE_DEPTH => {
                 let inner = gathered.archives.len();

@@ -39,9 +39,15 @@ pub struct Limits {
     /// Largest total of one archive's entries once inflated, in bytes.
     #[validate(range(min = 1024))]
     pub max_archive_bytes: u64,
-    /// Most workbooks (or archive entries) per run.
+    /// Most workbooks (or archive entries) per run: past it, the folders and zips holding
+    /// the most are refused (named), and the rest is read.
     #[validate(range(min = 1))]
     pub max_files: usize,
+    /// Most workbooks one folder or zip of the inbox may hold (a department's folder, where
+    /// the web upload keeps its files, or a zip): one over it is refused whole, named, and
+    /// the others are read; the web upload refuses a department's file that would pass it.
+    #[validate(range(min = 1))]
+    pub max_per_department: usize,
     /// Rows per sheet: a workbook with a value past this row is refused.
     #[validate(range(min = 100, max = 1_048_576))]
     pub max_rows: u32,
@@ -60,6 +66,7 @@ impl Default for Limits {
             max_file_bytes: 50 * 1024 * 1024,
             max_archive_bytes: 512 * 1024 * 1024,
             max_files: 100_000,
+            max_per_department: 500,
             max_rows: reading.max_rows,
             max_cols: reading.max_cols,
             max_cell_chars: reading.max_cell_chars,
@@ -102,6 +109,9 @@ pub struct Context<'a> {
     /// Replacements a person confirmed: (department, accepted SHA-256, replaced SHA-256).
     pub confirmed: Vec<(String, String, String)>,
     pub limits: Limits,
+    /// Where the office puts the returned review workbook, as people are told of it
+    /// (`review/`): a review workbook from anywhere else never counts.
+    pub review_folder: String,
     /// The master's departments and persons by the names people write, made once.
     roster: std::sync::OnceLock<stamp::Roster<'a>>,
 }
@@ -132,6 +142,7 @@ impl<'a> Context<'a> {
             period: None,
             confirmed: Vec::new(),
             limits,
+            review_folder: format!("{}/", crate::campaign::REVIEW_DIR),
             roster: std::sync::OnceLock::new(),
         }
     }
@@ -234,6 +245,9 @@ pub struct Return {
     /// What a review workbook holds: the reviewed scores and the bonuses and deductions.
     #[serde(skip)]
     pub review: Option<Box<review::Reviewed>>,
+    /// It lies in the review folder, where the office alone puts the review workbook.
+    #[serde(skip)]
+    pub in_review_folder: bool,
     #[serde(skip)]
     place: Option<Place>,
 }
@@ -259,6 +273,7 @@ impl Return {
             signature_failed: false,
             claimed: None,
             review: None,
+            in_review_folder: false,
             place: Some(place),
         }
     }
@@ -454,6 +469,7 @@ fn secret_check(ctx: &Context, collection: &mut Collection) {
 
 fn check_input(ctx: &Context, input: gather::Input) -> Return {
     let mut ret = Return::new(&input.display, input.modified, input.place);
+    ret.in_review_folder = input.in_review_folder;
     let bytes = match input.data {
         Data::Bytes(bytes) => bytes,
         Data::File(path) => match std::fs::read(&path) {
@@ -476,6 +492,7 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
                 Refusal::Unreadable => {
                     check::refused(file, Code::Unreadable, Some("unreadable.io"), &detail)
                 }
+                Refusal::TooMany => check::too_many(file, &detail),
             };
             return ret.finish(Status::Unrecognized, vec![f]);
         }
@@ -489,13 +506,27 @@ fn check_input(ctx: &Context, input: gather::Input) -> Return {
         ctx.spec.template.sheet.clone(),
         crate::identity::SHEET_NAME.to_string(),
     ]);
-    match workbook::open_bytes_with(&input.display, bytes, &limits) {
+    let macros = workbook::macros::has_macros(&bytes);
+    let ret = match workbook::open_bytes_with(&input.display, bytes, &limits) {
         Ok(book) => check::check(ctx, &book, ret),
         Err(err) => {
             let f = check::open_failure(&input.display, &err);
-            ret.finish(Status::Unrecognized, vec![f])
+            return ret.finish(Status::Unrecognized, vec![f]);
         }
+    };
+    if macros { with_macros(ret) } else { ret }
+}
+
+/// A workbook that carries macros is never taken: the original stays as it is (nothing is
+/// stripped), tianbao's own outputs never hold them, and the sender is asked for a plain copy.
+fn with_macros(mut ret: Return) -> Return {
+    let mut f = Finding::error(Code::MacrosInside);
+    f.file = Some(ret.path.clone());
+    ret.findings.insert(0, f);
+    if ret.status == Status::Valid {
+        ret.status = Status::Invalid;
     }
+    ret
 }
 
 /// Looks up the files named in 佐证材料 beside the return: in its folder (and below), or in

@@ -244,6 +244,11 @@ pub(super) fn check(
             },
         );
     }
+    super::check::hidden_forms(
+        book,
+        |s| review_header(ctx, s).or_else(|| adjust_header(ctx, s).map(|(r, _)| r)),
+        &mut f,
+    );
     let Some((sheet, columns)) = find_review_sheet(ctx, book, &identity.sheet, &mut f) else {
         f.error(
             Code::SheetMissing,
@@ -270,7 +275,14 @@ pub(super) fn check(
         &mut reviewed,
     );
     ret.signoff = signoff(ctx, sheet, end, &mut f);
-    match find_adjust_sheet(ctx, book) {
+    below_the_table(sheet, &columns, end, &ret.signoff, &mut f);
+    let adjust = find_adjust_sheet(ctx, book);
+    let read: Vec<&str> = [Some(sheet.name.as_str()), adjust.as_ref().map(|(a, _, _)| a.name.as_str())]
+        .into_iter()
+        .flatten()
+        .collect();
+    unexpected_sheets(ctx, book, &read, &mut f);
+    match adjust {
         Some((adjust, header, cols)) => {
             f.sheet = Some(adjust.name.clone());
             reviewed.adjust_sheet = Some(adjust.name.clone());
@@ -344,6 +356,92 @@ struct Columns {
     note: Option<u32>,
 }
 
+/// The header row of a review sheet (the id's, 部门's and 核定得分's labels) among its first
+/// rows, a row a person sees.
+fn review_header(ctx: &Context, s: &Sheet) -> Option<u32> {
+    let form = &ctx.review_form;
+    let (department, _, _, score, _) = crate::template::review::labels(ctx.spec);
+    let id_label = label_key(&form.shown[form.position(Shown::ID)?].label);
+    let (department_key, score_key) = (label_key(&department), label_key(&score));
+    (0..s.grid.height().min(30)).find(|&r| {
+        let labels: Vec<String> = (0..s.grid.width().min(200))
+            .map(|c| label_key(&s.grid.raw(r, c).to_text()))
+            .collect();
+        !s.is_row_hidden(r)
+            && labels.contains(&id_label)
+            && labels.contains(&department_key)
+            && labels.contains(&score_key)
+    })
+}
+
+/// The header row and columns (序号, 部门, 类别, 分值, 依据) of a 加减分 sheet, if `s` is one.
+fn adjust_header(ctx: &Context, s: &Sheet) -> Option<(u32, Vec<u32>)> {
+    let labels: Vec<String> = ADJUST_KEYS
+        .iter()
+        .map(|k| label_key(&ctx.spec.word(&format!("review.col.{k}"))))
+        .collect();
+    (0..s.grid.height().min(30)).find_map(|r| {
+        let row: Vec<String> = (0..s.grid.width().min(60))
+            .map(|c| label_key(&s.grid.raw(r, c).to_text()))
+            .collect();
+        let cols: Option<Vec<u32>> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                row.iter()
+                    .position(|x| x == l)
+                    .map(|c| c as u32)
+                    .or((i == 0).then_some(0))
+            })
+            .collect();
+        cols.map(|cols| (r, cols))
+    })
+}
+
+/// Sheets of a review workbook other than those it was issued with: whatever they hold is
+/// never read, so any content there is an error naming the sheet and its first filled cell
+/// (a 加减分(续) sheet of more entries, say). Hidden copies of the forms are said already.
+fn unexpected_sheets(ctx: &Context, book: &workbook::Workbook, read: &[&str], f: &mut Findings) {
+    let review = &ctx.spec.review;
+    let issued = [
+        crate::identity::SHEET_NAME,
+        crate::template::review::LISTS_SHEET,
+        review.instructions_sheet.as_str(),
+    ];
+    for sheet in &book.sheets {
+        let name = sheet.name.as_str();
+        if issued.contains(&name) || read.contains(&name) {
+            continue;
+        }
+        let hidden_form = sheet.visibility != workbook::Visibility::Visible
+            && (review_header(ctx, sheet).is_some() || adjust_header(ctx, sheet).is_some());
+        if hidden_form {
+            continue;
+        }
+        let first = (0..sheet.grid.height()).find_map(|r| {
+            (0..sheet.grid.width())
+                .find(|&c| !sheet.grid.raw(r, c).is_empty())
+                .map(|c| (r, c))
+        });
+        if let Some(cell) = first {
+            let saved = f.sheet.replace(sheet.name.clone());
+            f.error(
+                Code::SheetUnexpected,
+                At {
+                    cell: Some(cell),
+                    value: Some(sheet.name.clone()),
+                    args: vec![
+                        ("review_sheet", review.sheet.clone()),
+                        ("adjust_sheet", review.adjust_sheet.clone()),
+                    ],
+                    ..At::default()
+                },
+            );
+            f.sheet = saved;
+        }
+    }
+}
+
 fn find_review_sheet<'b>(
     ctx: &Context,
     book: &'b workbook::Workbook,
@@ -353,32 +451,17 @@ fn find_review_sheet<'b>(
     let spec = ctx.spec;
     let form = &ctx.review_form;
     let (department, inputs, found, score, note) = crate::template::review::labels(spec);
-    let id_label = label_key(&form.shown[form.position(Shown::ID)?].label);
-    let (department_key, score_key) = (label_key(&department), label_key(&score));
+    // Only a sheet a person sees is read; the issued one first.
     let mut sheets: Vec<&Sheet> = book
         .sheets
         .iter()
         .filter(|s| s.name != crate::identity::SHEET_NAME)
+        .filter(|s| s.visibility == workbook::Visibility::Visible)
         .collect();
-    sheets.sort_by_key(|s| {
-        (
-            s.visibility != workbook::Visibility::Visible,
-            s.name != issued,
-        )
-    });
-    let (sheet, header_row) = sheets.into_iter().find_map(|s| {
-        (0..s.grid.height().min(30))
-            .find(|&r| {
-                let labels: Vec<String> = (0..s.grid.width().min(200))
-                    .map(|c| label_key(&s.grid.raw(r, c).to_text()))
-                    .collect();
-                !s.is_row_hidden(r)
-                    && labels.contains(&id_label)
-                    && labels.contains(&department_key)
-                    && labels.contains(&score_key)
-            })
-            .map(|r| (s, r))
-    })?;
+    sheets.sort_by_key(|s| s.name != issued);
+    let (sheet, header_row) = sheets
+        .into_iter()
+        .find_map(|s| review_header(ctx, s).map(|r| (s, r)))?;
     let layout = ReviewLayout::new(form, spec, 0);
     let width = sheet.grid.width().min(200);
     let header: Vec<String> = (0..width)
@@ -445,6 +528,36 @@ fn find_review_sheet<'b>(
             note,
         },
     ))
+}
+
+/// A 核定得分 or 核定说明 below the review's rows (under or past its sign-off) is never read:
+/// each one is an error naming its cell. The sign-off's own cells are not entries.
+fn below_the_table(
+    sheet: &Sheet,
+    columns: &Columns,
+    end: u32,
+    signoff: &indexmap::IndexMap<String, super::CellValue>,
+    f: &mut Findings,
+) {
+    let taken: HashSet<&str> = signoff.values().map(|c| c.cell.as_str()).collect();
+    let cols: Vec<u32> = [columns.score, columns.note].into_iter().flatten().collect();
+    for row in end..sheet.grid.height() {
+        for &col in &cols {
+            if sheet.grid.raw(row, col).is_empty() || taken.contains(a1(row, col).as_str()) {
+                continue;
+            }
+            f.error(
+                Code::EntryOutside,
+                At {
+                    cell: Some((row, col)),
+                    variant: Some("entry_outside.review"),
+                    value: Some(value_text(sheet.grid.raw(row, col))),
+                    args: vec![("row", (row + 1).to_string())],
+                    ..At::default()
+                },
+            );
+        }
+    }
 }
 
 /// Reads and checks the review sheet's rows; returns the first row after them.
@@ -520,6 +633,27 @@ fn review_rows(
             continue;
         }
         seen.insert(key, row);
+        if sheet.is_row_hidden(row) {
+            let entered = [columns.score, columns.note]
+                .into_iter()
+                .flatten()
+                .find(|&c| !sheet.grid.raw(row, c).is_empty());
+            if let Some(col) = entered {
+                f.error(
+                    Code::ItemHidden,
+                    At {
+                        cell: Some((row, col)),
+                        item: Some(&issued_row.item),
+                        variant: Some("item_hidden.review"),
+                        args: vec![
+                            ("row", (row + 1).to_string()),
+                            ("department", department.clone()),
+                        ],
+                        ..At::default()
+                    },
+                );
+            }
+        }
         let values = issued_row.values.clone().unwrap_or_default();
         let item = ctx.master.item(&issued_row.item);
         // Locked cells: as issued, else each one named.
@@ -730,10 +864,23 @@ fn reviewed_score(
         args: args(),
         ..At::default()
     };
+    let out_of_range = |f: &mut Findings, value: String| {
+        let mut at = number(Some(value), "out_of_range.review");
+        at.expected = Some(show(weight));
+        f.error(Code::OutOfRange, at);
+    };
     let value = match sheet.grid.raw(row, col) {
         Value::Empty => return None,
         Value::Text(t) if t.trim().is_empty() => return None,
-        Value::Number(n) => decimal_from_f64(*n)?,
+        // A number past what a decimal holds (1e30, say) is out of range, never "as
+        // self-scored".
+        Value::Number(n) => match decimal_from_f64(*n) {
+            Some(d) => d,
+            None => {
+                out_of_range(f, n.to_string());
+                return None;
+            }
+        },
         Value::Text(t) => match super::check::lenient_score(t) {
             Some((d, coerced)) => {
                 if coerced {
@@ -760,9 +907,7 @@ fn reviewed_score(
         }
     };
     if value < Decimal::ZERO || value > weight {
-        let mut at = number(Some(show(value)), "out_of_range.review");
-        at.expected = Some(show(weight));
-        f.error(Code::OutOfRange, at);
+        out_of_range(f, show(value));
         return None;
     }
     if value.normalize().scale() > decimals {
@@ -838,35 +983,17 @@ fn find_adjust_sheet<'b>(
     ctx: &Context,
     book: &'b workbook::Workbook,
 ) -> Option<(&'b Sheet, u32, Vec<u32>)> {
-    let spec = ctx.spec;
-    let labels: Vec<String> = ADJUST_KEYS
-        .iter()
-        .map(|k| label_key(&spec.word(&format!("review.col.{k}"))))
-        .collect();
+    // Only a sheet a person sees; the issued one first.
     let mut sheets: Vec<&Sheet> = book
         .sheets
         .iter()
         .filter(|s| s.name != crate::identity::SHEET_NAME)
+        .filter(|s| s.visibility == workbook::Visibility::Visible)
         .collect();
-    sheets.sort_by_key(|s| s.name != spec.review.adjust_sheet);
-    sheets.into_iter().find_map(|s| {
-        (0..s.grid.height().min(30)).find_map(|r| {
-            let row: Vec<String> = (0..s.grid.width().min(60))
-                .map(|c| label_key(&s.grid.raw(r, c).to_text()))
-                .collect();
-            let cols: Option<Vec<u32>> = labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    row.iter()
-                        .position(|x| x == l)
-                        .map(|c| c as u32)
-                        .or((i == 0).then_some(0))
-                })
-                .collect();
-            cols.map(|cols| (s, r, cols))
-        })
-    })
+    sheets.sort_by_key(|s| s.name != ctx.spec.review.adjust_sheet);
+    sheets
+        .into_iter()
+        .find_map(|s| adjust_header(ctx, s).map(|(r, cols)| (s, r, cols)))
 }
 
 /// Reads and checks the 加减分 entries: every row below the header with something in it.
@@ -895,13 +1022,40 @@ fn adjustments(
         .map(|c| c.name.as_str())
         .collect();
     let decimals = spec.review.decimals;
+    let end = table_end(sheet, header, cols[0]);
     let mut out = Vec::new();
     for row in header + 1..sheet.grid.height() {
         let inputs = &cols[1..];
-        if inputs.iter().all(|&c| sheet.grid.raw(row, c).is_empty()) {
+        let Some(&entered) = inputs.iter().find(|&&c| !sheet.grid.raw(row, c).is_empty()) else {
+            continue;
+        };
+        let row_no = (row + 1).to_string();
+        // An entry is read only from the table's rows as a person sees them: one below the
+        // numbered rows, or in a hidden row, is an error and never counted.
+        let unseen = if row >= end {
+            Some((Code::EntryOutside, "entry_outside.adjust"))
+        } else if sheet.is_row_hidden(row) {
+            Some((Code::ItemHidden, "item_hidden.adjust"))
+        } else {
+            None
+        };
+        if let Some((code, variant)) = unseen {
+            f.error(
+                code,
+                At {
+                    cell: Some((row, entered)),
+                    variant: Some(variant),
+                    value: Some(value_text(sheet.grid.raw(row, entered))),
+                    args: vec![
+                        ("row", row_no.clone()),
+                        ("last", end.to_string()),
+                        ("sheet", sheet.name.clone()),
+                    ],
+                    ..At::default()
+                },
+            );
             continue;
         }
-        let row_no = (row + 1).to_string();
         let at = |col: u32, key: usize, value: Option<String>, variant: &'static str| At {
             cell: Some((row, col)),
             variant: Some(variant),
@@ -980,7 +1134,16 @@ fn adjustments(
                 );
                 None
             }
-            Value::Number(n) => decimal_from_f64(*n),
+            Value::Number(n) => match decimal_from_f64(*n) {
+                Some(d) => Some(d),
+                None => {
+                    // Past what a decimal holds (1e30): out of range, never dropped unsaid.
+                    let mut a = at(points_col, 3, Some(n.to_string()), "out_of_range.adjust_max");
+                    a.expected = Some(show(spec.master.expected_total));
+                    f.error(Code::OutOfRange, a);
+                    None
+                }
+            },
             Value::Text(t) => match super::check::lenient_score(t) {
                 Some((d, coerced)) => {
                     if coerced {
@@ -1006,12 +1169,25 @@ fn adjustments(
                 None
             }
         };
+        // One entry never exceeds its category's cap per department, nor, without a cap,
+        // the table's full points.
+        let most = category
+            .as_deref()
+            .and_then(|c| spec.review.category(c))
+            .and_then(|c| c.cap)
+            .unwrap_or(spec.master.expected_total);
         let points = points.filter(|p| {
             if *p <= Decimal::ZERO {
                 f.error(
                     Code::OutOfRange,
                     at(points_col, 3, Some(show(*p)), "out_of_range.adjust"),
                 );
+                return false;
+            }
+            if *p > most {
+                let mut a = at(points_col, 3, Some(show(*p)), "out_of_range.adjust_max");
+                a.expected = Some(show(most));
+                f.error(Code::OutOfRange, a);
                 return false;
             }
             if p.normalize().scale() > decimals {
@@ -1057,6 +1233,26 @@ fn adjustments(
         }
     }
     out
+}
+
+/// The first row past a 加减分 table: its rows are those below the header numbered 1, 2, 3 …
+/// in the 序号 column, as issued.
+fn table_end(sheet: &Sheet, header: u32, number_col: u32) -> u32 {
+    let mut row = header + 1;
+    let mut expected = Decimal::ONE;
+    while row < sheet.grid.height() {
+        let number = match sheet.grid.raw(row, number_col) {
+            Value::Number(n) => decimal_from_f64(*n),
+            Value::Text(t) => parse_decimal(t.trim()),
+            _ => None,
+        };
+        if number != Some(expected) {
+            break;
+        }
+        row += 1;
+        expected += Decimal::ONE;
+    }
+    row
 }
 
 /// Each department's total per category within the category's cap: the entry that passes it

@@ -180,6 +180,9 @@ pub struct ReviewIssue<'a> {
     pub issued_at: &'a str,
     /// The date in the subtitle, as people write it.
     pub date: &'a str,
+    /// The period it reviews, when the campaign runs in periods: signed, so that a review of
+    /// one period never counts in another.
+    pub period: Option<&'a str>,
 }
 
 /// What an earlier review round entered, to carry into the next: 核定得分 and 核定说明 by (item,
@@ -274,7 +277,7 @@ pub fn write_review(
         fingerprint: master_fingerprint(form, rows.iter().map(|r| (r.item, r.department))),
         department: String::new(),
         round: issue.round,
-        period: None,
+        period: issue.period.map(str::to_string),
         issued_at: issue.issued_at.to_string(),
         sheet: spec.review.sheet.clone(),
         rows: issued,

@@ -26,10 +26,21 @@ pub(super) fn hidden(
 ) -> HashMap<String, Hidden> {
     let names = part_names(zip);
     let parts = sheet_parts(zip, &names);
-    // As the cell reader: only the wanted sheets when the workbook has them all.
-    let wanted = wanted.filter(|w| w.iter().all(|n| parts.iter().any(|(name, _)| name == n)));
+    // As the cell reader: only the wanted sheets when the workbook has them all, the first is
+    // visible and no other sheet is hidden.
+    let wanted = wanted.filter(|w| {
+        w.iter().all(|n| parts.iter().any(|(name, _, _)| name == n))
+            && parts
+                .iter()
+                .find(|(name, _, _)| Some(name) == w.first())
+                .is_some_and(|(_, _, hidden)| !hidden)
+            && parts
+                .iter()
+                .filter(|(_, _, hidden)| *hidden)
+                .all(|(name, _, _)| w.contains(name))
+    });
     let mut out = HashMap::new();
-    for (name, path) in parts {
+    for (name, path, _) in parts {
         if wanted.is_some_and(|w| !w.contains(&name)) {
             continue;
         }
@@ -114,7 +125,8 @@ fn element_end(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
 }
 
 /// (sheet name, part path) of every sheet the workbook lists.
-fn sheet_parts(zip: &mut Zip, names: &HashMap<String, usize>) -> Vec<(String, String)> {
+/// Each sheet of the workbook: its name, its part and whether it is hidden (or very hidden).
+fn sheet_parts(zip: &mut Zip, names: &HashMap<String, usize>) -> Vec<(String, String, bool)> {
     // Every writer puts the workbook at its usual place; the package relationships are only
     // read for one that does not.
     let usual = "xl/workbook.xml";
@@ -147,15 +159,16 @@ fn sheet_parts(zip: &mut Zip, names: &HashMap<String, usize>) -> Vec<(String, St
             .into_iter()
             .filter_map(|[id, target]| Some((id?, target?)))
             .collect();
-    elements(zip, names, &book, b"sheet", ["name", "id"])
+    elements(zip, names, &book, b"sheet", ["name", "id", "state"])
         .into_iter()
-        .filter_map(|[name, id]| {
+        .filter_map(|[name, id, state]| {
             let target = targets.get(&id?)?;
             let path = match target.strip_prefix('/') {
                 Some(absolute) => absolute.to_string(),
                 None => format!("{dir}{target}"),
             };
-            Some((name?, path))
+            let hidden = state.is_some_and(|s| s == "hidden" || s == "veryHidden");
+            Some((name?, path, hidden))
         })
         .collect()
 }
