@@ -796,7 +796,7 @@ impl Campaign {
             broken: broken_rules(&e),
         })?;
         std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-        for sub in ["outbox", "inbox", "out"] {
+        for sub in ["outbox", "inbox", REVIEW_DIR, "out"] {
             let path = dir.join(sub);
             std::fs::create_dir_all(&path).map_err(io("create", &path))?;
         }
@@ -1054,6 +1054,10 @@ fn config_text(c: &Config) -> String {
         ("max_file_bytes", c.limits.max_file_bytes.to_string()),
         ("max_archive_bytes", c.limits.max_archive_bytes.to_string()),
         ("max_files", c.limits.max_files.to_string()),
+        (
+            "max_per_department",
+            c.limits.max_per_department.to_string(),
+        ),
         ("max_rows", c.limits.max_rows.to_string()),
         ("max_cols", c.limits.max_cols.to_string()),
         ("max_cell_chars", c.limits.max_cell_chars.to_string()),

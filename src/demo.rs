@@ -387,7 +387,7 @@ pub fn review_entries(
     entered
 }
 
-/// The assessment group returns the review workbook into inbox/ filled as [`review_entries`]
+/// The assessment group returns the review workbook into review/ filled as [`review_entries`]
 /// says (through the review writer's prefill, as departments fill through the template's).
 /// Returns its path and how many 核定 changes and 加减分 entries it holds.
 pub fn return_review(
@@ -407,10 +407,9 @@ pub fn return_review(
         &spec.word("review.file"),
         &[("title", &checked.campaign.config.title)],
     );
-    let path = checked
-        .campaign
-        .inbox()
-        .join(crate::text::safe_file_name(&name));
+    let folder = checked.campaign.review_inbox();
+    std::fs::create_dir_all(&folder).map_err(|e| crate::app::AppError::write_io(&folder, &e))?;
+    let path = folder.join(crate::text::safe_file_name(&name));
     crate::write::save_atomic(&path, &made.bytes)
         .map_err(|e| crate::app::AppError::write_io(&path, &e))?;
     Ok((path, entered.scores.len(), entered.adjustments.len()))

@@ -229,6 +229,13 @@ impl Finding {
                 args.push((name, value));
             }
         }
+        // Files, sheets and cell values come from outside: shown escaped wherever the
+        // message goes (terminal, web page, report, feedback workbook, reminder).
+        let safe: Vec<(&str, String)> = args
+            .iter()
+            .map(|(k, v)| (*k, crate::text::for_terminal(v).into_owned()))
+            .collect();
+        let mut args: Vec<(&str, &str)> = safe.iter().map(|(k, v)| (*k, v.as_str())).collect();
         args.push(("where", &place));
         if let Some(item) = &self.item {
             args.push(("id", item));

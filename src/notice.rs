@@ -86,7 +86,11 @@ fn placeholders(line: &str) -> Vec<&str> {
 /// A text as Windows Notepad (and every older editor in an office) reads it right: UTF-8 with a
 /// byte-order mark, lines ending in CRLF.
 pub fn windows_text(text: &str) -> Vec<u8> {
-    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+    // What departments wrote (names, cell values) reaches these letters: no escape sequence,
+    // bell or bidirectional override goes into a file people open.
+    let unified = crate::text::for_document(text)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     let mut bytes = Vec::with_capacity(unified.len() + unified.lines().count() + 3);
     bytes.extend_from_slice(b"\xEF\xBB\xBF");
     for line in unified.split_inclusive('\n') {
@@ -699,6 +703,15 @@ mod tests {
     fn windows_text_has_a_bom_and_crlf() {
         assert_eq!(windows_text("a\nb\r\nc\n"), b"\xEF\xBB\xBFa\r\nb\r\nc\r\n");
         assert_eq!(windows_text("a"), b"\xEF\xBB\xBFa");
+    }
+
+    #[test]
+    fn windows_text_shows_control_and_bidi_characters_escaped() {
+        let bytes = windows_text("科\u{1b}[2J\u{7}室\u{202E}txt.exe\n");
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "\u{feff}科\\u{1b}[2J\\u{7}室\\u{202e}txt.exe\r\n"
+        );
     }
 
     #[test]

@@ -301,22 +301,37 @@ pub fn unique_file_names(names: Vec<(String, String)>) -> Vec<String> {
 /// controls and noncharacters are shown escaped (`\u{1b}`, `\n`), so nothing can move the
 /// cursor, clear the screen or fake a line. Everything else is kept as it is.
 pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-            || matches!(c, '\u{FFFE}' | '\u{FFFF}' | '\u{FDD0}'..='\u{FDEF}')
-    };
+    escaped(text, false)
+}
+
+/// Text from outside made safe for a document people read (a notice, a reminder, a report's
+/// message): as [`for_terminal`], but line breaks and tabs are kept as they are.
+pub fn for_document(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, true)
+}
+
+/// Whether `c` can change how the text around it shows: a control character, a bidirectional
+/// control, a noncharacter.
+fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{FFFE}' | '\u{FFFF}' | '\u{FDD0}'..='\u{FDEF}')
+}
+
+fn escaped(text: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
+    let kept = |c: char| keep_lines && matches!(c, '\n' | '\r' | '\t');
+    let unsafe_char = |c: char| is_unsafe_char(c) && !kept(c);
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
+            c if !unsafe_char(c) => out.push(c),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
         }
     }
     std::borrow::Cow::Owned(out)
@@ -432,6 +447,10 @@ mod tests {
         assert_eq!(
             for_terminal("a\u{1b}[2Jb\n✓ valid\u{7}\u{202E}"),
             "a\\u{1b}[2Jb\\n✓ valid\\u{7}\\u{202e}"
+        );
+        assert_eq!(
+            for_document("甲\u{1b}[31m\n乙\t\u{7}\u{202E}\u{2066}"),
+            "甲\\u{1b}[31m\n乙\t\\u{7}\\u{202e}\\u{2066}"
         );
     }
 

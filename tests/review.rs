@@ -1,5 +1,5 @@
 //! The assessment group's review (`tianbao review`): the 核定表 written, filled by editing its
-//! sheet XML (as another program would) or through LibreOffice, returned into inbox/, checked by
+//! sheet XML (as another program would) or through LibreOffice, returned into review/, checked by
 //! `validate`, and compiled into 考评表 (自评得分 | 核定得分 | 核定说明), 部门得分, 公示表 and
 //! 扣分情况说明 — every figure recomputed here from what the departments and the reviewer
 //! entered, independently of tianbao's results code; tampering, caps, missing reasons, stale
@@ -447,7 +447,7 @@ fn a_review_compiles_into_the_results_every_figure_recomputed() {
             "{item} {department}"
         );
     }
-    sc.c.put("核定表.xlsx", &book.filled(&sc.plan));
+    sc.c.put_review("核定表.xlsx", &book.filled(&sc.plan));
     let json = validate_json(&sc.c);
     assert_eq!(json["review"]["status"], "valid", "{}", json["review"]);
     assert_eq!(review_findings(&json), vec![]);
@@ -585,7 +585,7 @@ fn ranks_are_shared_by_equal_rates_and_the_next_skips() {
         .unwrap();
     assert_eq!(next, 2 + shared);
     let book = review_book(&sc.c);
-    sc.c.put("核定表.xlsx", &book.filled(&sc.plan));
+    sc.c.put_review("核定表.xlsx", &book.filled(&sc.plan));
     sc.c.run(&["validate"]);
     let run = sc.c.run(&["compile"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -605,7 +605,7 @@ fn a_category_over_its_cap_is_an_error_and_compile_refuses() {
         });
     }
     let book = review_book(&sc.c);
-    sc.c.put("核定表.xlsx", &book.filled(&sc.plan));
+    sc.c.put_review("核定表.xlsx", &book.filled(&sc.plan));
     let json = validate_json(&sc.c);
     assert_eq!(json["review"]["status"], "invalid");
     let findings = review_findings(&json);
@@ -634,7 +634,7 @@ fn a_changed_score_without_a_reason_and_one_over_the_weight_are_errors() {
         &book.score_cell(&second.item, &second.department),
         Cell::Num(99.0),
     );
-    sc.c.put("核定表.xlsx", &filled);
+    sc.c.put_review("核定表.xlsx", &filled);
     let findings = review_findings(&validate_json(&sc.c));
     assert!(
         findings.contains(&(
@@ -668,7 +668,7 @@ fn a_tampered_review_is_refused_like_any_tampered_return() {
     // The self-score shown, raised in the review (a locked cell): refused with the cell.
     let mut raised = book.filled(&sc.plan);
     raised.set(REVIEW, &a1(row, book.self_col), Cell::Num(2.0));
-    sc.c.put("核定表.xlsx", &raised);
+    sc.c.put_review("核定表.xlsx", &raised);
     let json = validate_json(&sc.c);
     assert_eq!(json["review"]["status"], "invalid");
     let findings = review_findings(&json);
@@ -702,8 +702,8 @@ fn a_tampered_review_is_refused_like_any_tampered_return() {
     forged.set(REVIEW, &a1(row, book.self_col), Cell::Num(2.0));
     forged.set("_tianbao", &a1(r, c), s(&raised_texts));
     let forged_bytes = forged.to_bytes();
-    std::fs::remove_file(sc.c.path("inbox/核定表.xlsx")).unwrap();
-    sc.c.put_bytes("核定表.xlsx", &forged_bytes);
+    std::fs::remove_file(sc.c.path("review/核定表.xlsx")).unwrap();
+    sc.c.put_review_bytes("核定表.xlsx", &forged_bytes);
     let run = sc.c.run(&["validate", "--json"]);
     let json = run.json();
     let codes: Vec<String> = json["returns"]
@@ -731,7 +731,7 @@ fn a_department_workbook_cannot_pass_as_the_review_nor_the_review_as_a_departmen
     let mut claimed = book.filled(&sc.plan);
     claimed.replace("xl/sharedStrings.xml", "<t>review</t>", "<t>return</t>");
     claimed.replace("docProps/custom.xml", ">review<", ">return<");
-    sc.c.put("核定表.xlsx", &claimed);
+    sc.c.put_review("核定表.xlsx", &claimed);
     let json = validate_json(&sc.c);
     assert!(json["review"].is_null(), "{}", json["review"]);
     let ret = json["returns"]
@@ -756,7 +756,7 @@ fn a_department_workbook_cannot_pass_as_the_review_nor_the_review_as_a_departmen
 fn a_department_returning_again_makes_the_review_stale_and_the_next_round_carries_it_over() {
     let sc = scenario();
     let book = review_book(&sc.c);
-    sc.c.put("核定表.xlsx", &book.filled(&sc.plan));
+    sc.c.put_review("核定表.xlsx", &book.filled(&sc.plan));
     assert_eq!(validate_json(&sc.c)["review"]["status"], "valid");
 
     // 水科 sends a corrected workbook with another self-score after the review was made.
@@ -809,7 +809,7 @@ fn a_department_returning_again_makes_the_review_stale_and_the_next_round_carrie
         assert_eq!(adjust.text(r, 4), entry.basis);
     }
     // Returned as it is, the second round is valid and replaces the first.
-    std::fs::copy(&next.path, sc.c.path("inbox/核定表-第2轮.xlsx")).unwrap();
+    std::fs::copy(&next.path, sc.c.path("review/核定表-第2轮.xlsx")).unwrap();
     let json = validate_json(&sc.c);
     assert_eq!(json["review"]["status"], "valid", "{}", json["review"]);
     assert_eq!(json["review"]["round"], 2);
@@ -820,12 +820,12 @@ fn a_department_returning_again_makes_the_review_stale_and_the_next_round_carrie
 fn a_same_round_copy_with_other_content_waits_for_acceptance() {
     let sc = scenario();
     let book = review_book(&sc.c);
-    sc.c.put("核定表.xlsx", &book.filled(&sc.plan));
+    sc.c.put_review("核定表.xlsx", &book.filled(&sc.plan));
     assert_eq!(validate_json(&sc.c)["review"]["status"], "valid");
     let mut other = sc.plan.clone();
     other.changes[0].score -= dec("0.5");
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let path = sc.c.put("核定表-另一份.xlsx", &book.filled(&other));
+    let path = sc.c.put_review("核定表-另一份.xlsx", &book.filled(&other));
     let json = validate_json(&sc.c);
     assert_eq!(json["review"]["status"], "invalid", "{}", json["review"]);
     assert!(
@@ -844,7 +844,7 @@ fn a_same_round_copy_with_other_content_waits_for_acceptance() {
 fn status_and_validate_show_the_review_in_the_offices_words() {
     let sc = scenario();
     let book = review_book(&sc.c);
-    sc.c.put("核定表.xlsx", &book.filled(&sc.plan));
+    sc.c.put_review("核定表.xlsx", &book.filled(&sc.plan));
     let run = sc.c.run(&["status"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let line = run
@@ -891,11 +891,11 @@ fn a_review_filled_in_libreoffice_compiles_and_libreoffice_recalculates_the_same
     );
     for ext in ["xlsx", "ods"] {
         for old in ["核定表.xlsx", "核定表.ods"] {
-            let _ = std::fs::remove_file(sc.c.path(&format!("inbox/{old}")));
+            let _ = std::fs::remove_file(sc.c.path(&format!("review/{old}")));
         }
         std::fs::copy(
             out_base.with_extension(ext),
-            sc.c.path(&format!("inbox/核定表.{ext}")),
+            sc.c.path(&format!("review/核定表.{ext}")),
         )
         .unwrap();
         let json = validate_json(&sc.c);

@@ -468,6 +468,7 @@ fn run_variant(ctx: &Context, spec: &Spec, dir: &std::path::Path, v: &Variant) {
                     data: Data::Bytes(v.bytes.clone()),
                     modified: None,
                     place: Place::Archive(0),
+                    in_review_folder: false,
                 }],
                 archives: vec!["variants".into()],
                 ..Gathered::default()
@@ -732,6 +733,7 @@ fn the_seeds_read_as_they_should() {
                 data: Data::Bytes(bytes),
                 modified: None,
                 place: Place::Archive(0),
+                in_review_folder: false,
             }],
             archives: vec!["seeds".into()],
             ..Gathered::default()

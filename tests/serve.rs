@@ -229,7 +229,7 @@ fn oversize_and_too_many_uploads_are_refused_by_the_campaign_limits() {
     upload_and_read(&server, "水科", "1.xlsx", &books[0]);
     upload_and_read(&server, "人事科", "2.xlsx", &books[1]);
     let page = upload_and_read(&server, "办公室", "3.xlsx", &books[2]);
-    assert!(page.contains("已达到 2 个的上限"), "{page}");
+    assert!(page.contains("已达到 2 份的上限"), "{page}");
     assert_eq!(inbox_files(&c).len(), 2);
     let statuses: Vec<String> = receipts(&c.dir).into_iter().map(|r| r.3).collect();
     assert_eq!(statuses, ["refused", "valid", "valid", "refused"]);

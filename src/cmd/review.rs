@@ -91,6 +91,7 @@ pub fn render(spec: &tianbao::spec::Spec, outcome: ReviewOutcome) -> Outcome {
             tx.say("review.not_valid", &[("departments", &joined(tx, &names))])
         );
     }
-    println!("{}", tx.get("review.next"));
+    let folder = written.checked.campaign.review_inbox_shown();
+    println!("{}", tx.say("review.next", &[("folder", &folder)]));
     Outcome::Clean
 }

@@ -68,6 +68,16 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
                 v
             }).collect::<Vec<_>>(),
             "review": collection.review,
+            "reviews": collection.reviews_met().iter().map(|(r, counted)| json!({
+                "path": r.path,
+                "status": r.status,
+                "round": r.round,
+                "counted": counted,
+                "findings": r.findings.iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| f.rendered(&checked.spec))
+                    .collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
             "unusable": unusable,
             "general": collection.general.iter().map(|f| f.rendered(&checked.spec)).collect::<Vec<_>>(),
             "skipped": collection.skipped,
@@ -101,6 +111,14 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         super::print_json(&value);
     } else {
         print!("{}", human(&checked.spec, collection));
+        print!(
+            "{}",
+            review_lines(
+                &checked.spec,
+                collection,
+                &checked.campaign.review_inbox_shown()
+            )
+        );
         print!("{}", flag_lines(&checked));
         if let Some(reminded) = &reminded {
             render_reminders(reminded);
@@ -168,6 +186,41 @@ fn human(spec: &Spec, collection: &Collection) -> String {
     }
     out.push_str(&skipped_lines(collection));
     let _ = writeln!(out, "\n{}", summary_line(collection));
+    out
+}
+
+/// Every review workbook met, the one that counts first marked, each with where it lies; one
+/// that does not count says why.
+fn review_lines(spec: &Spec, collection: &Collection, folder: &str) -> String {
+    let tx = texts();
+    let met = collection.reviews_met();
+    if met.is_empty() {
+        return String::new();
+    }
+    let n = met.len().to_string();
+    let mut out = format!(
+        "\n{}\n",
+        tx.say("status.reviews", &[("n", &n), ("folder", folder)])
+    );
+    for (ret, counted) in met {
+        let (mark, word) = if counted {
+            ("✓", tx.get("status.review_counted"))
+        } else {
+            ("✗", tx.get("status.review_not_counted"))
+        };
+        let status = status_word(tx, ret.status.as_str());
+        let _ = writeln!(out, "  {mark} {word}  {status}  {}", t(&ret.path));
+        if !counted {
+            for f in ret
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .take(1)
+            {
+                let _ = writeln!(out, "      {}", finding_line(tx, spec, f));
+            }
+        }
+    }
     out
 }
 

@@ -147,32 +147,12 @@ pub fn gather(paths: &[PathBuf], limits: &Limits) -> Result<Gathered, GatherErro
 /// run is past `limits.max_files`, the largest left: each refused source is one refused
 /// input naming it, with its count and the limit.
 fn admit(mut sources: Vec<(String, PathBuf, Gathered)>, limits: &Limits) -> Gathered {
-    let mut refused: Vec<Option<(usize, &str)>> = vec![None; sources.len()];
-    for (i, (_, _, part)) in sources.iter().enumerate() {
-        if part.inputs.len() > limits.max_per_department {
-            refused[i] = Some((limits.max_per_department, "department"));
-        }
-    }
-    let mut total: usize = sources
-        .iter()
-        .zip(&refused)
-        .filter(|(_, r)| r.is_none())
-        .map(|((_, _, p), _)| p.inputs.len())
-        .sum();
-    while total > limits.max_files {
-        let Some(largest) = (0..sources.len())
-            .filter(|&i| refused[i].is_none())
-            .max_by_key(|&i| sources[i].2.inputs.len())
-        else {
-            break;
-        };
-        total -= sources[largest].2.inputs.len();
-        refused[largest] = Some((limits.max_files, "run"));
-    }
+    let counts: Vec<usize> = sources.iter().map(|(_, _, p)| p.workbooks()).collect();
+    let refused = refusals(&counts, limits);
     let mut gathered = Gathered::default();
     for ((display, folder, mut part), refused) in sources.drain(..).zip(refused) {
         if let Some((limit, which)) = refused {
-            let count = part.inputs.len();
+            let count = part.workbooks();
             part.inputs = vec![Input {
                 display,
                 data: Data::Refused(Refusal::TooMany, format!("{count} {limit} {which}")),
@@ -186,7 +166,63 @@ fn admit(mut sources: Vec<(String, PathBuf, Gathered)>, limits: &Limits) -> Gath
     gathered
 }
 
+/// Which sources of a run (given by their counts of workbooks) are refused, and why: each one
+/// over `limits.max_per_department` (`department`), then, while the run is past
+/// `limits.max_files`, the largest left (`run`). The web upload asks the same of the inbox
+/// with its file added, so that it counts as `validate` will.
+pub fn refusals(counts: &[usize], limits: &Limits) -> Vec<Option<(usize, &'static str)>> {
+    let mut refused: Vec<Option<(usize, &'static str)>> = counts
+        .iter()
+        .map(|&n| {
+            (n > limits.max_per_department).then_some((limits.max_per_department, "department"))
+        })
+        .collect();
+    let mut total: usize = counts
+        .iter()
+        .zip(&refused)
+        .filter(|(_, r)| r.is_none())
+        .map(|(n, _)| n)
+        .sum();
+    while total > limits.max_files {
+        let Some(largest) = (0..counts.len())
+            .filter(|&i| refused[i].is_none())
+            .max_by_key(|&i| counts[i])
+        else {
+            break;
+        };
+        total -= counts[largest];
+        refused[largest] = Some((limits.max_files, "run"));
+    }
+    refused
+}
+
+/// The sources a run of `dir` (the inbox) would read, each entry directly in it, and the
+/// workbooks each one holds, counted as [`gather`] counts them (one source at a time, so
+/// that counting holds no more than one source in memory).
+pub fn source_counts(dir: &Path, limits: &Limits) -> Result<Vec<(PathBuf, usize)>, GatherError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut counts = Vec::new();
+    for entry in sorted_entries(dir)? {
+        let mut part = Gathered::default();
+        if entry_into(&entry, dir, limits, &mut part)? {
+            counts.push((entry, part.workbooks()));
+        }
+    }
+    Ok(counts)
+}
+
 impl Gathered {
+    /// The workbooks to read: inputs not already refused (a refused one costs no reading, and
+    /// a zip bomb's entries are told as such, not counted against a limit of workbooks).
+    pub fn workbooks(&self) -> usize {
+        self.inputs
+            .iter()
+            .filter(|i| !matches!(i.data, Data::Refused(..)))
+            .count()
+    }
+
     /// Adds what `other` gathered (its archives renumbered after these).
     pub fn append(&mut self, other: Gathered) {
         let offset = self.archives.len();
@@ -194,10 +230,11 @@ impl Gathered {
             Place::Archive(i) => Place::Archive(i + offset),
             folder => folder,
         };
-        self.inputs.extend(other.inputs.into_iter().map(|mut input| {
-            input.place = shift(input.place);
-            input
-        }));
+        self.inputs
+            .extend(other.inputs.into_iter().map(|mut input| {
+                input.place = shift(input.place);
+                input
+            }));
         self.others.extend(other.others.into_iter().map(|mut o| {
             o.place = shift(o.place);
             o
@@ -240,20 +277,6 @@ fn entry_into(
         });
     }
     Ok(true)
-}
-
-/// How many workbooks a run on `path` reads, counted as [`gather`] counts them (every
-/// workbook in a folder, below it and in its zips). What was refused counts as its count.
-pub fn count(path: &Path, limits: &Limits) -> Result<usize, GatherError> {
-    if !path.exists() {
-        return Ok(0);
-    }
-    let unlimited = Limits {
-        max_files: usize::MAX,
-        max_per_department: usize::MAX,
-        ..limits.clone()
-    };
-    Ok(gather(&[path.to_path_buf()], &unlimited)?.inputs.len())
 }
 
 fn walk(dir: &Path, limits: &Limits, gathered: &mut Gathered) -> Result<(), GatherError> {

@@ -351,6 +351,29 @@ impl Collection {
             .collect()
     }
 
+    /// Every review workbook this run met, wherever it lay, each with whether it is the one
+    /// that counts: earlier rounds and copies, and those that never count (from a
+    /// department's folder, upload or zip; of another period) — so that the office sees
+    /// every review in play and where it came from.
+    pub fn reviews_met(&self) -> Vec<(&Return, bool)> {
+        let chosen = self.review.as_ref().map(|r| r.chosen);
+        self.returns
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.is_review()
+                    || r.findings.iter().any(|f| {
+                        f.code == Code::ReviewMisplaced
+                            || (f.code == Code::PeriodOther
+                                && f.variant
+                                    .as_deref()
+                                    .is_some_and(|v| v.starts_with("period_other.review")))
+                    })
+            })
+            .map(|(i, r)| (r, Some(i) == chosen))
+            .collect()
+    }
+
     /// The review that counts and what it holds, when it is valid.
     pub fn valid_review(&self) -> Option<(&Return, &review::Reviewed)> {
         let standing = self.review.as_ref().filter(|r| r.status == "valid")?;

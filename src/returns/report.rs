@@ -77,7 +77,8 @@ pub fn write_report(
             standing.received.as_deref().unwrap_or(""),
             &center,
         )?;
-        sheet.write_string_with_format(row, 6, standing.file.as_deref().unwrap_or(""), &cell)?;
+        let file = crate::text::for_document(standing.file.as_deref().unwrap_or(""));
+        sheet.write_string_with_format(row, 6, file.as_ref(), &cell)?;
         sheet.write_string_with_format(row, 7, standing.persons.join("、"), &cell)?;
         let lines = wrapped_lines(standing.file.as_deref().unwrap_or(""), 50.0);
         sheet.set_row_height(row, height_for(lines))?;
@@ -143,7 +144,9 @@ pub fn write_report(
         ];
         for (col, text) in texts.iter().enumerate() {
             let format = if col == 2 { severity_format } else { &cell };
-            sheet.write_string_with_format(row, col as u16, text, format)?;
+            // Names and values from the returns: no control or bidirectional character.
+            let text = crate::text::for_document(text);
+            sheet.write_string_with_format(row, col as u16, text.as_ref(), format)?;
         }
         let lines = wrapped_lines(&texts[7], 70.0).max(wrapped_lines(&texts[10], 40.0));
         sheet.set_row_height(row, height_for(lines))?;

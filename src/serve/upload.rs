@@ -7,11 +7,13 @@
 //! the campaign's `[limits]`, read, identified by its signed identity), and:
 //!
 //! - **refused** (not kept, not counted; the receipt says why) when it is not a workbook or
-//!   zip, over a limit, would take the inbox past `limits.max_files`, is another department's
-//!   workbook, another campaign's, stale, not one tianbao issued, its identity altered,
-//!   unreadable or encrypted;
+//!   zip, over a limit, would take the department past `limits.max_per_department` or the
+//!   inbox past `limits.max_files` (counted as `validate` counts: every workbook, those in
+//!   zips too), is another department's workbook, another campaign's, stale, not one tianbao
+//!   issued, its identity altered, a review workbook (the assessment group's alone), holds
+//!   macros, or is unreadable or encrypted;
 //! - **kept** otherwise, valid or with errors for the department to fix: moved byte for byte
-//!   into `inbox/<部门>/` under the campaign lock, its receipt (department, token, file, size,
+//!   into `inbox/<部门>/` (`inbox/<期次>/<部门>/` in period mode) under the campaign lock, its receipt (department, token, file, size,
 //!   SHA-256, time, client address, status, findings) recorded in the store, and a validate run
 //!   of the inbox asked for, so that the office's page and `tianbao compile` count it.
 
@@ -298,7 +300,8 @@ fn keep_or_refuse(
     let staged = staging.join(&file_name);
     std::fs::rename(part, &staged).map_err(|e| AppError::write_io(&staged, &e))?;
     let folder = crate::text::safe_file_name(department);
-    let shown = format!("inbox/{folder}/{file_name}");
+    // Where it is kept, as people find it: `inbox/<部门>/…`, or `inbox/<期次>/<部门>/…`.
+    let shown = format!("{}/{folder}/{file_name}", loaded.campaign.inbox_key());
     let (verdict, valid) = check(loaded, department, &staged, &shown)?;
     if !verdict.reason.is_empty() {
         return record(&mut upload, &verdict);
@@ -358,18 +361,18 @@ fn check(
     shown: &str,
 ) -> Result<(Verdict, bool), AppError> {
     let limits = &loaded.campaign.config.limits;
-    let too_many = |limit: usize| {
-        let verdict =
-            Verdict::refused("refused.too_many", &[("limit", &limit.to_string())], vec![]);
-        Ok((verdict, false))
-    };
-    let gathered = match gather::gather(&[staged.to_path_buf()], limits) {
-        Ok(g) => g,
-        Err(gather::GatherError::TooMany { limit, .. }) => return too_many(limit),
-        Err(e) => return Err(e.into()),
-    };
-    if count_files(&loaded.campaign.inbox()) + gathered.inputs.len() > limits.max_files {
-        return too_many(limits.max_files);
+    let gathered = gather::gather(&[staged.to_path_buf()], limits)?;
+    let folder = loaded
+        .campaign
+        .inbox()
+        .join(crate::text::safe_file_name(department));
+    if let Some(verdict) = over_a_limit(
+        &loaded.campaign.inbox(),
+        &folder,
+        gathered.workbooks(),
+        limits,
+    )? {
+        return Ok((verdict, false));
     }
     let ctx = loaded.campaign.context(&loaded.master, &loaded.spec);
     let collection = returns::collect(&ctx, gathered);
@@ -464,6 +467,9 @@ fn judge(collection: &returns::Collection, department: &str, findings: Vec<Findi
         Code::Unreadable,
         Code::Encrypted,
         Code::TooLarge,
+        Code::TooManyReturns,
+        Code::MacrosInside,
+        Code::ReviewMisplaced,
     ];
     if let Some(other) = collection
         .returns
@@ -491,9 +497,15 @@ fn judge(collection: &returns::Collection, department: &str, findings: Vec<Findi
             Code::NotATemplate => "refused.not_template",
             Code::SignatureInvalid | Code::SecretChanged => "refused.altered",
             Code::TooLarge => "refused.too_large_inside",
+            Code::TooManyReturns => "refused.too_many_department",
+            Code::MacrosInside => "refused.macros",
+            Code::ReviewMisplaced => "refused.review",
             _ => "refused.unreadable",
         };
-        return Verdict::refused(key, &[], refusing);
+        let first = &refusing[0];
+        let arg = |name: &str| first.args.get(name).cloned().unwrap_or_default();
+        let (limit, count) = (arg("max"), arg("count"));
+        return Verdict::refused(key, &[("limit", &limit), ("count", &count)], refusing);
     }
     if !collection
         .returns
@@ -508,25 +520,40 @@ fn judge(collection: &returns::Collection, department: &str, findings: Vec<Findi
     }
 }
 
-/// Files under `dir`, every level (office lock and temporary files not counted).
-fn count_files(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
+/// Whether keeping `adding` workbooks in the department's `folder` of the `inbox` takes the
+/// department past `limits.max_per_department`, or the run past `limits.max_files` with the
+/// department's the source dropped: counted as `validate` counts (every workbook, those in
+/// zips too), so that an upload kept is one validate reads, and one department's excess
+/// refuses that department's uploads only.
+fn over_a_limit(
+    inbox: &Path,
+    folder: &Path,
+    adding: usize,
+    limits: &returns::Limits,
+) -> Result<Option<Verdict>, AppError> {
+    let mut sources = gather::source_counts(inbox, limits)?;
+    let mine = match sources.iter().position(|(path, _)| path == folder) {
+        Some(i) => i,
+        None => {
+            sources.push((folder.to_path_buf(), 0));
+            sources.len() - 1
+        }
     };
-    entries
-        .filter_map(Result::ok)
-        .map(|e| {
-            let path = e.path();
-            match e.file_type() {
-                Ok(t) if t.is_dir() => count_files(&path),
-                Ok(t) if t.is_file() => {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    usize::from(!gather::is_lock_file(&name))
-                }
-                _ => 0,
-            }
-        })
-        .sum()
+    let already = sources[mine].1;
+    sources[mine].1 += adding;
+    let counts: Vec<usize> = sources.iter().map(|(_, n)| *n).collect();
+    let refused = gather::refusals(&counts, limits)[mine];
+    Ok(refused.map(|(limit, which)| {
+        let (key, count) = match which {
+            "department" => ("refused.too_many_department", already),
+            _ => ("refused.too_many", counts.iter().sum::<usize>() - adding),
+        };
+        Verdict::refused(
+            key,
+            &[("limit", &limit.to_string()), ("count", &count.to_string())],
+            vec![],
+        )
+    }))
 }
 
 #[cfg(test)]

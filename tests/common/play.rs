@@ -190,6 +190,18 @@ impl Campaign {
         path
     }
 
+    /// Puts a returned review workbook into review/, where the office puts it.
+    pub fn put_review(&self, name: &str, book: &Xlsx) -> PathBuf {
+        self.put_review_bytes(name, &book.to_bytes())
+    }
+
+    pub fn put_review_bytes(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.join("review").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
     /// Every department returns its workbook filled correctly.
     pub fn everyone_returns(&self) {
         for d in self.master.departments() {
