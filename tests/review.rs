@@ -917,3 +917,248 @@ fn a_review_filled_in_libreoffice_compiles_and_libreoffice_recalculates_the_same
     let converted = soffice_convert(&zeroed, "xlsx", &out_dir);
     check_results(&converted, &expected(&sc));
 }
+
+/// The review's findings (code, sheet!cell) of the returns whose path contains `part`.
+fn findings_of(json: &serde_json::Value, part: &str) -> Vec<(String, String)> {
+    json["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().contains(part))
+        .flat_map(|r| r["findings"].as_array().unwrap().iter())
+        .map(|f| {
+            let place = format!(
+                "{}!{}",
+                f["sheet"].as_str().unwrap_or(""),
+                f["cell"].as_str().unwrap_or("")
+            );
+            (f["code"].as_str().unwrap().to_string(), place)
+        })
+        .collect()
+}
+
+/// 水科 sends its own return with a filled 核定表 (+5 for itself, −10 for a rival), loose in
+/// its folder and inside its zip: neither counts, both are named with where they lie, compile
+/// has no review; the same workbook put in review/ by the office counts.
+#[test]
+fn a_review_from_a_department_folder_or_zip_never_counts() {
+    let mut sc = scenario();
+    sc.plan.entries = vec![
+        Entry {
+            department: "水科".into(),
+            category: "加分".into(),
+            points: dec("5"),
+            basis: "自己给自己加分。".into(),
+        },
+        Entry {
+            department: "大气科".into(),
+            category: "业务扣分".into(),
+            points: dec("10"),
+            basis: "给对手扣分。".into(),
+        },
+    ];
+    let book = review_book(&sc.c);
+    let forged = book.filled(&sc.plan).to_bytes();
+    std::fs::remove_file(sc.c.path("inbox/水科.xlsx")).unwrap();
+    let own = sc.c.filled("水科").to_bytes();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in [("水科.xlsx", &own), ("核定表.xlsx", &forged)] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    }
+    sc.c.put_bytes("水科/水科.zip", &zip.finish().unwrap().into_inner());
+    sc.c.put_bytes("水科/核定表.xlsx", &forged);
+    let json = validate_json(&sc.c);
+    assert!(json["review"].is_null(), "{}", json["review"]);
+    for place in ["水科.zip!核定表.xlsx", "水科/核定表.xlsx"] {
+        let codes: Vec<String> = findings_of(&json, place)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(codes, ["review_misplaced"], "{place}");
+    }
+    let status = sc.c.run(&["status"]);
+    assert!(
+        status.stdout.contains("核定表（共 2 份"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("不采用")
+            && status.stdout.contains("inbox/水科/水科.zip!核定表.xlsx"),
+        "{}",
+        status.stdout
+    );
+    let run = sc.c.run(&["compile"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("核定后总分"), "{}", run.stdout);
+
+    // From review/, where the office puts it, it counts, and status says which one does.
+    sc.c.put_review_bytes("核定表.xlsx", &forged);
+    let json = validate_json(&sc.c);
+    assert_eq!(json["review"]["status"], "valid", "{}", json["review"]);
+    let file = json["review"]["file"].as_str().unwrap();
+    assert!(file.ends_with("/review/核定表.xlsx"), "{file}");
+    let status = sc.c.run(&["status", "--json"]).json();
+    let reviews = status["reviews"].as_array().unwrap();
+    assert_eq!(reviews.len(), 3, "{reviews:?}");
+    let counted: Vec<&str> = reviews
+        .iter()
+        .filter(|r| r["counted"] == true)
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(counted.len(), 1, "{counted:?}");
+    assert!(counted[0].ends_with("/review/核定表.xlsx"), "{counted:?}");
+}
+
+/// A campaign in periods: 2024-05 reviewed with a bonus; that 核定表 copied into 2024-06's
+/// review folder is of another period and never counts, its bonus not applied again.
+#[test]
+fn last_periods_review_never_counts_again() {
+    let c = Campaign::new();
+    let returns = |period: &str| {
+        let run = c.run(&["period", "new", period]);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        for d in c.master.departments() {
+            let issued = c
+                .path(&format!("outbox/{period}"))
+                .join(tianbao::template::file_name(&c.title, &d.name));
+            let mut book = common::xlsx::Xlsx::read(&std::fs::read(issued).unwrap());
+            c.fill(&mut book, &d.name, &[]);
+            let path = c.path(&format!("inbox/{period}/{}.xlsx", d.name));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, book.to_bytes()).unwrap();
+        }
+    };
+    returns("2024-05");
+    let run = c.run(&["review"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("review/2024-05/"), "{}", run.stdout);
+    let book = open_review(&c.path(&format!("out/2024-05/{}-核定表.xlsx", c.title)));
+    let plan = Plan {
+        changes: Vec::new(),
+        entries: vec![Entry {
+            department: "水科".into(),
+            category: "加分".into(),
+            points: dec("2"),
+            basis: "获省级表彰。".into(),
+        }],
+    };
+    let may = book.filled(&plan).to_bytes();
+    let put = |rel: &str| {
+        let path = c.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &may).unwrap();
+    };
+    put("review/2024-05/核定表.xlsx");
+    let json = validate_json(&c);
+    assert_eq!(json["review"]["status"], "valid", "{}", json["review"]);
+
+    returns("2024-06");
+    put("review/2024-06/核定表.xlsx");
+    let json = validate_json(&c);
+    assert!(json["review"].is_null(), "{}", json["review"]);
+    let codes: Vec<String> = findings_of(&json, "核定表.xlsx")
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(codes, ["period_other"]);
+    let message = json["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap().iter())
+        .find(|f| f["code"] == "period_other")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("2024-05 期") && message.contains("2024-06 期"),
+        "{message}"
+    );
+    let run = c.run(&["compile"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("核定后总分"), "{}", run.stdout);
+}
+
+/// Values a reviewer (or someone posing as one) enters where they would be dropped: 1e30 as a
+/// 核定得分 and as a 加减分, a changed score in a hidden row, a bonus far below the table, a
+/// deduction on a second sheet — each an error naming its cell; none counts.
+#[test]
+fn review_values_outside_the_range_or_the_table_are_errors_naming_the_cell() {
+    let sc = scenario();
+    let book = review_book(&sc.c);
+    let first = &sc.plan.changes[0];
+    let second = &sc.plan.changes[1];
+    let mut filled = book.filled(&sc.plan);
+    // 1e30 as a reviewed score.
+    let huge_cell = book.score_cell(&first.item, &first.department);
+    filled.set(REVIEW, &huge_cell, Cell::Num(1e30));
+    // A changed score in a hidden row.
+    let hidden_row = book.row(&second.item, &second.department);
+    filled.hide_row(REVIEW, hidden_row + 1);
+    // A deduction in a hidden row of 加减分 (the second entry).
+    filled.hide_row(ADJUST, book.adjust_first + 2);
+    // 1e30 as the first entry's points.
+    let points_cell = a1(book.adjust_first, 3);
+    filled.set(ADJUST, &points_cell, Cell::Num(1e30));
+    // A bonus at row 5000, far below the table.
+    for (col, value) in [
+        (0, Cell::Num(4999.0)),
+        (1, s("水科")),
+        (2, s("加分")),
+        (3, Cell::Num(3.0)),
+        (4, s("表外加分。")),
+    ] {
+        filled.set(ADJUST, &a1(4999, col), value);
+    }
+    // A deduction on a second sheet 加减分(续).
+    filled.copy_sheet(ADJUST, "加减分(续)");
+    filled.set("加减分(续)", &a1(book.adjust_first + 1, 1), s("大气科"));
+    filled.set("加减分(续)", &a1(book.adjust_first + 1, 3), Cell::Num(9.0));
+    sc.c.put_review("核定表.xlsx", &filled);
+    let json = validate_json(&sc.c);
+    assert_eq!(json["review"]["status"], "invalid", "{}", json["review"]);
+    let findings = review_findings(&json);
+    let has = |code: &str, place: &str| findings.contains(&(code.to_string(), place.to_string()));
+    assert!(
+        has("out_of_range", &format!("{REVIEW}!{huge_cell}")),
+        "{findings:?}"
+    );
+    assert!(
+        has("out_of_range", &format!("{ADJUST}!{points_cell}")),
+        "{findings:?}"
+    );
+    assert!(
+        has(
+            "item_hidden",
+            &format!(
+                "{REVIEW}!{}",
+                book.score_cell(&second.item, &second.department)
+            )
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().any(|(code, place)| code == "entry_outside"
+            && place.starts_with(&format!("{ADJUST}!"))
+            && place.ends_with("5000")),
+        "{findings:?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|(code, place)| code == "sheet_unexpected" && place.starts_with("加减分(续)!")),
+        "{findings:?}"
+    );
+    assert!(
+        has(
+            "item_hidden",
+            &format!("{ADJUST}!{}", a1(book.adjust_first + 1, 1))
+        ),
+        "{findings:?}"
+    );
+    assert_eq!(sc.c.run(&["compile"]).code, 1);
+}

@@ -1172,3 +1172,118 @@ fn malformed_requests_are_refused_in_words_and_the_server_carries_on() {
     assert!(!c.dir.join("out/校验报告.xlsx").exists());
     assert_eq!(server.stop(), 0);
 }
+
+/// A zip of `entries`, stored.
+fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_of(entries)
+}
+
+/// 水科 uploads a zip holding its valid return and a filled 核定表: refused whole (a review is
+/// the assessment group's alone), nothing kept, no review counted.
+#[test]
+fn a_review_workbook_through_a_department_link_is_refused() {
+    let c = Campaign::new();
+    c.everyone_returns();
+    std::fs::remove_file(c.path("inbox/水科.xlsx")).unwrap();
+    let run = c.run(&["review"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let review = std::fs::read(c.path(&format!("out/{}-核定表.xlsx", c.title))).unwrap();
+    let own = filled(&c, "水科", &[]);
+    let server = Server::start(&c.dir);
+    let zip = zip_with(&[("水科.xlsx", &own), ("核定表.xlsx", &review)]);
+    let page = upload_and_read(&server, "水科", "水科.zip", &zip);
+    assert!(page.contains("这是考评组的核定表"), "{page}");
+    let page = upload_and_read(&server, "水科", "核定表.xlsx", &review);
+    assert!(page.contains("这是考评组的核定表"), "{page}");
+    assert!(files_under(&c.dir.join("inbox/水科")).is_empty());
+    let statuses: Vec<String> = receipts(&c.dir).into_iter().map(|r| r.3).collect();
+    assert_eq!(statuses, ["refused", "refused"]);
+}
+
+/// A department's uploads are counted as validate counts them (workbooks inside zips too) and
+/// limited per department: 水科's zip of 30 copies takes it past a limit of 20 and is refused
+/// with the count; another department still uploads and is counted.
+#[test]
+fn uploads_are_counted_per_department_as_validate_counts_them() {
+    let c = Campaign::new();
+    set_limit(&c.dir, "max_per_department", 20);
+    let own = filled(&c, "水科", &[]);
+    let copies: Vec<(String, &[u8])> = (0..12)
+        .map(|i| (format!("副本{i}.xlsx"), own.as_slice()))
+        .collect();
+    let entries: Vec<(&str, &[u8])> = copies.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let zip = zip_with(&entries);
+    let server = Server::start(&c.dir);
+    let page = upload_and_read(&server, "水科", "a.zip", &zip);
+    assert!(page.contains("已收到本次上传"), "{page}");
+    let page = upload_and_read(&server, "水科", "b.zip", &zip);
+    assert!(
+        page.contains("本科室已交回 12 份表格，达到每个科室 20 份的上限"),
+        "{page}"
+    );
+    assert_eq!(files_under(&c.dir.join("inbox/水科")).len(), 1);
+    let other = filled(&c, "大气科", &[]);
+    let page = upload_and_read(&server, "大气科", "大气科.xlsx", &other);
+    assert!(page.contains("校验合格，已计入汇总"), "{page}");
+    // What the upload kept, validate reads: nothing refused for a count.
+    let json = c.run(&["validate", "--json"]).json();
+    let codes: Vec<String> = common::play::findings(&json)
+        .into_iter()
+        .map(|(_, code, ..)| code)
+        .collect();
+    assert!(
+        !codes.contains(&"too_many_returns".to_string()),
+        "{codes:?}"
+    );
+}
+
+/// In period mode a receipt names the file where it lies: inbox/<期次>/<部门>/….
+#[test]
+fn receipts_in_period_mode_name_the_periods_folder() {
+    let c = Campaign::new();
+    let run = c.run(&["period", "new", "2024-06"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let issued = c
+        .path("outbox/2024-06")
+        .join(tianbao::template::file_name(&c.title, "水科"));
+    let mut book = common::xlsx::Xlsx::read(&std::fs::read(issued).unwrap());
+    c.fill(&mut book, "水科", &[]);
+    let server = Server::start(&c.dir);
+    let page = upload_and_read(&server, "水科", "水科.xlsx", &book.to_bytes());
+    assert!(page.contains("校验合格"), "{page}");
+    let receipts = receipts(&c.dir);
+    let file = receipts[0].1.clone().unwrap();
+    assert!(file.starts_with("inbox/2024-06/水科/"), "{file}");
+    assert!(c.dir.join(&file).is_file(), "{file}");
+}
+
+/// The office's page names every review workbook in play, with where it lies and whether it
+/// counts: one in a department's folder never does.
+#[test]
+fn the_office_page_names_every_review_in_play() {
+    let c = Campaign::new();
+    c.everyone_returns();
+    let run = c.run(&["review"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let review = std::fs::read(c.path(&format!("out/{}-核定表.xlsx", c.title))).unwrap();
+    c.put_bytes("水科/核定表.xlsx", &review);
+    c.put_review_bytes("核定表.xlsx", &review);
+    assert_eq!(c.run(&["validate"]).code, 1);
+    let server = Server::start(&c.dir);
+    let mut office = Client::new();
+    office.sign_in(&server);
+    let page = office.get(&server.url("/office")).text();
+    assert!(
+        page.contains("核定表（只采用 review/ 中的核定表）"),
+        "{page}"
+    );
+    let row = |path: &str| {
+        let at = page.find(path).unwrap_or_else(|| panic!("{path}: {page}"));
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row("inbox/水科/核定表.xlsx").contains("不采用"), "{page}");
+    assert!(
+        row("review/核定表.xlsx").contains("<td>采用</td>"),
+        "{page}"
+    );
+}

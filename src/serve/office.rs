@@ -248,6 +248,7 @@ fn dashboard_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response
     let mut body = tiles(loaded, &view);
     body.push_str(&operations(t, csrf));
     body.push_str(&standings(loaded, &view));
+    body.push_str(&reviews(loaded, &view));
     body.push_str(&unusable(loaded, &view));
     Ok(page(
         loaded,
@@ -408,6 +409,56 @@ fn unusable(loaded: &Loaded, view: &View) -> String {
             "<tr><td class=\"name\">{}</td><td>{}</td></tr>",
             e(&relative(&loaded.campaign.dir, &r.path)),
             e(&message.join(" "))
+        );
+    }
+    body.push_str("</tbody></table></section>");
+    body
+}
+
+/// Every review workbook the last validate run met, wherever it lay (the review folder, a
+/// department's folder or zip, another period's), whether it counts, and why not.
+fn reviews(loaded: &Loaded, view: &View) -> String {
+    let t = loaded.texts();
+    let Some(collection) = &view.collection else {
+        return String::new();
+    };
+    let met = collection.reviews_met();
+    if met.is_empty() {
+        return String::new();
+    }
+    let folder = loaded.campaign.review_inbox_shown();
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<section class=\"card\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        e(&t.say("overview.reviews", &[("folder", &folder)])),
+        e(t.get("col.file")),
+        e(t.get("col.status")),
+        e(t.get("findings.message"))
+    );
+    for (r, counted) in met {
+        let word = if counted {
+            t.get("overview.review_counted")
+        } else {
+            t.get("overview.review_not_counted")
+        };
+        let errors: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == crate::finding::Severity::Error)
+            .map(|f| loaded.message(f))
+            .collect();
+        let message = if errors.is_empty() && counted {
+            t.get("overview.review_valid").to_string()
+        } else {
+            errors.join(" ")
+        };
+        let _ = write!(
+            body,
+            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>",
+            e(&relative(&loaded.campaign.dir, &r.path)),
+            e(word),
+            e(&message)
         );
     }
     body.push_str("</tbody></table></section>");

@@ -189,6 +189,115 @@ impl Xlsx {
     }
 }
 
+impl Xlsx {
+    /// Adds a part (or replaces it) as raw bytes: a `vbaProject.bin`, say.
+    pub fn add_part(&mut self, name: &str, bytes: &[u8]) {
+        self.parts.retain(|(n, _)| n != name);
+        self.parts.push((name.to_string(), bytes.to_vec()));
+    }
+
+    /// Hides row `row` (1-based) of `sheet`, as Excel does (`hidden="1"` on the row).
+    pub fn hide_row(&mut self, sheet: &str, row: u32) {
+        let part = self.sheet_part(sheet);
+        let xml = self.part(&part);
+        let open = format!("<row r=\"{row}\"");
+        assert!(
+            xml.contains(&open),
+            "row {row} of {sheet} holds nothing to hide"
+        );
+        let xml = xml.replacen(&open, &format!("{open} hidden=\"1\""), 1);
+        self.set_part(&part, xml);
+    }
+
+    /// Sets a sheet's state in workbook.xml: `hidden`, `veryHidden`, or `visible`.
+    pub fn set_sheet_state(&mut self, sheet: &str, state: &str) {
+        let workbook = self.part("xl/workbook.xml");
+        let name = format!("name=\"{}\"", escape(sheet));
+        let at = workbook
+            .find(&name)
+            .unwrap_or_else(|| panic!("no sheet {sheet}"));
+        let start = workbook[..at].rfind("<sheet ").unwrap();
+        let end = at + workbook[at..].find("/>").unwrap();
+        let mut tag = workbook[start..end].to_string();
+        if let Some(s) = tag.find(" state=\"") {
+            let close = s + 8 + tag[s + 8..].find('"').unwrap() + 1;
+            tag.replace_range(s..close, "");
+        }
+        if state != "visible" {
+            tag.push_str(&format!(" state=\"{state}\""));
+        }
+        let workbook = format!("{}{}{}", &workbook[..start], tag, &workbook[end..]);
+        self.set_part("xl/workbook.xml", workbook);
+    }
+
+    /// Renames a sheet in workbook.xml (its defined names dropped, as [`Xlsx::remove_sheet`]).
+    pub fn rename_sheet(&mut self, from: &str, to: &str) {
+        let workbook = self.part("xl/workbook.xml");
+        let workbook = workbook.replacen(
+            &format!("<sheet name=\"{}\"", escape(from)),
+            &format!("<sheet name=\"{}\"", escape(to)),
+            1,
+        );
+        let workbook = match (
+            workbook.find("<definedNames>"),
+            workbook.find("</definedNames>"),
+        ) {
+            (Some(s), Some(e)) => format!("{}{}", &workbook[..s], &workbook[e + 15..]),
+            _ => workbook,
+        };
+        self.set_part("xl/workbook.xml", workbook);
+    }
+
+    /// Adds a copy of `from` named `to`, last in the workbook: its own part, relationship,
+    /// content type and entry in workbook.xml.
+    pub fn copy_sheet(&mut self, from: &str, to: &str) {
+        let source = self.sheet_part(from);
+        let n = (1..)
+            .find(|n| {
+                !self
+                    .parts
+                    .iter()
+                    .any(|(p, _)| *p == format!("xl/worksheets/sheet{n}.xml"))
+            })
+            .unwrap();
+        let target = format!("worksheets/sheet{n}.xml");
+        let xml = self.part(&source);
+        self.set_part(&format!("xl/{target}"), xml);
+        let rid = format!("rIdCopy{n}");
+        let rels = self.part("xl/_rels/workbook.xml.rels").replacen(
+            "</Relationships>",
+            &format!(
+                "<Relationship Id=\"{rid}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"{target}\"/></Relationships>"
+            ),
+            1,
+        );
+        self.set_part("xl/_rels/workbook.xml.rels", rels);
+        let types = self.part("[Content_Types].xml").replacen(
+            "</Types>",
+            &format!(
+                "<Override PartName=\"/xl/{target}\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>"
+            ),
+            1,
+        );
+        self.set_part("[Content_Types].xml", types);
+        let workbook = self.part("xl/workbook.xml");
+        let ids: Vec<u32> = workbook
+            .match_indices("sheetId=\"")
+            .filter_map(|(i, _)| workbook[i + 9..].split('"').next()?.parse().ok())
+            .collect();
+        let id = ids.into_iter().max().unwrap_or(0) + 1;
+        let workbook = workbook.replacen(
+            "</sheets>",
+            &format!(
+                "<sheet name=\"{}\" sheetId=\"{id}\" r:id=\"{rid}\"/></sheets>",
+                escape(to)
+            ),
+            1,
+        );
+        self.set_part("xl/workbook.xml", workbook);
+    }
+}
+
 /// The XML with a `{CELL}` slot where a new cell (row, col) belongs, in column order.
 fn insert_slot(xml: &str, row: u32, col: u32) -> String {
     let open = format!("<row r=\"{row}\"");
