@@ -170,12 +170,10 @@ pub async fn upload(
     }
 }
 
-/// The department `token` opens, or the answer when it opens none: refused when the client
-/// made too many failed attempts, counted as one when the token is wrong.
+/// The department `token` opens, or the answer when it opens none: a token in force always
+/// opens; a wrong one is counted as a failed attempt, and answered "too many attempts" once the
+/// client made too many.
 async fn department_of(state: &Arc<State>, token: &str, ip: IpAddr) -> Result<Link, Response> {
-    if state.blocked(ip) {
-        return Err(guard::too_many(state));
-    }
     let link = {
         let state = state.clone();
         let token = token.to_string();
@@ -183,10 +181,10 @@ async fn department_of(state: &Arc<State>, token: &str, ip: IpAddr) -> Result<Li
     };
     match link {
         Ok(Ok(Some(link))) => Ok(link),
-        Ok(Ok(None)) => {
-            state.failed(ip);
-            Err(guard::bad_link(state))
+        Ok(Ok(None)) if state.wrong_token(ip, super::state::Attempt::Department) => {
+            Err(guard::too_many(state))
         }
+        Ok(Ok(None)) => Err(guard::bad_link(state)),
         Ok(Err(e)) => Err(guard::app_error(state, &e)),
         Err(_) => Err(guard::internal(state)),
     }
