@@ -180,8 +180,7 @@ pub fn gather(
     let limits = &campaign.config.limits;
     let root = std::path::absolute(campaign.review_root()).unwrap_or(campaign.review_root());
     let inside = |p: &PathBuf| std::path::absolute(p).is_ok_and(|a| a.starts_with(&root));
-    let (mut review, others): (Vec<PathBuf>, Vec<PathBuf>) =
-        paths.iter().cloned().partition(inside);
+    let (mut review, others): (Vec<PathBuf>, Vec<PathBuf>) = paths.iter().cloned().partition(inside);
     let on_inbox = paths.len() == 1 && paths[0] == campaign.inbox();
     if on_inbox && campaign.review_inbox().is_dir() {
         review.push(campaign.review_inbox());

@@ -118,8 +118,8 @@ pub fn too_large(file: &str, detail: &str) -> Finding {
         } else {
             "parts"
         });
-    let mut f =
-        refused(file, Code::TooLarge, None, detail).arg("limit_word", format!("limit.{key}"));
+    let mut f = refused(file, Code::TooLarge, None, detail)
+        .arg("limit_word", format!("limit.{key}"));
     if KEYS.contains(&key) {
         f = f.arg("limit", format!("limits.{key}"));
     } else {

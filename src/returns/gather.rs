@@ -194,11 +194,10 @@ impl Gathered {
             Place::Archive(i) => Place::Archive(i + offset),
             folder => folder,
         };
-        self.inputs
-            .extend(other.inputs.into_iter().map(|mut input| {
-                input.place = shift(input.place);
-                input
-            }));
+        self.inputs.extend(other.inputs.into_iter().map(|mut input| {
+            input.place = shift(input.place);
+            input
+        }));
         self.others.extend(other.others.into_iter().map(|mut o| {
             o.place = shift(o.place);
             o

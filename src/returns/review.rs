@@ -277,13 +277,10 @@ pub(super) fn check(
     ret.signoff = signoff(ctx, sheet, end, &mut f);
     below_the_table(sheet, &columns, end, &ret.signoff, &mut f);
     let adjust = find_adjust_sheet(ctx, book);
-    let read: Vec<&str> = [
-        Some(sheet.name.as_str()),
-        adjust.as_ref().map(|(a, _, _)| a.name.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let read: Vec<&str> = [Some(sheet.name.as_str()), adjust.as_ref().map(|(a, _, _)| a.name.as_str())]
+        .into_iter()
+        .flatten()
+        .collect();
     unexpected_sheets(ctx, book, &read, &mut f);
     match adjust {
         Some((adjust, header, cols)) => {
@@ -543,10 +540,7 @@ fn below_the_table(
     f: &mut Findings,
 ) {
     let taken: HashSet<&str> = signoff.values().map(|c| c.cell.as_str()).collect();
-    let cols: Vec<u32> = [columns.score, columns.note]
-        .into_iter()
-        .flatten()
-        .collect();
+    let cols: Vec<u32> = [columns.score, columns.note].into_iter().flatten().collect();
     for row in end..sheet.grid.height() {
         for &col in &cols {
             if sheet.grid.raw(row, col).is_empty() || taken.contains(a1(row, col).as_str()) {
@@ -1144,12 +1138,7 @@ fn adjustments(
                 Some(d) => Some(d),
                 None => {
                     // Past what a decimal holds (1e30): out of range, never dropped unsaid.
-                    let mut a = at(
-                        points_col,
-                        3,
-                        Some(n.to_string()),
-                        "out_of_range.adjust_max",
-                    );
+                    let mut a = at(points_col, 3, Some(n.to_string()), "out_of_range.adjust_max");
                     a.expected = Some(show(spec.master.expected_total));
                     f.error(Code::OutOfRange, a);
                     None

@@ -31,15 +31,9 @@ fn is_macro_part(name: &str) -> bool {
     }
     // LibreOffice keeps its (possibly empty) library lists in Basic/; a module is any other
     // part there.
-    const LISTS: [&str; 4] = [
-        "script-lc.xml",
-        "script-lb.xml",
-        "dialog-lc.xml",
-        "dialog-lb.xml",
-    ];
-    name.strip_prefix("basic/").is_some_and(|rest| {
-        !rest.is_empty() && !rest.ends_with('/') && !LISTS.iter().any(|l| rest.ends_with(l))
-    })
+    const LISTS: [&str; 4] = ["script-lc.xml", "script-lb.xml", "dialog-lc.xml", "dialog-lb.xml"];
+    name.strip_prefix("basic/")
+        .is_some_and(|rest| !rest.is_empty() && !rest.ends_with('/') && !LISTS.iter().any(|l| rest.ends_with(l)))
 }
 
 #[cfg(test)]
@@ -59,23 +53,14 @@ mod tests {
 
     #[test]
     fn a_vba_project_is_found_whatever_the_file_is_named() {
-        assert!(has_macros(&zip_with(&[
-            "[Content_Types].xml",
-            "xl/vbaProject.bin"
-        ])));
+        assert!(has_macros(&zip_with(&["[Content_Types].xml", "xl/vbaProject.bin"])));
         assert!(has_macros(&zip_with(&["xl\\VBAPROJECT.BIN"])));
-        assert!(!has_macros(&zip_with(&[
-            "[Content_Types].xml",
-            "xl/workbook.xml"
-        ])));
+        assert!(!has_macros(&zip_with(&["[Content_Types].xml", "xl/workbook.xml"])));
     }
 
     #[test]
     fn basic_modules_count_and_empty_library_lists_do_not() {
-        assert!(has_macros(&zip_with(&[
-            "mimetype",
-            "Basic/Standard/Module1.xml"
-        ])));
+        assert!(has_macros(&zip_with(&["mimetype", "Basic/Standard/Module1.xml"])));
         assert!(!has_macros(&zip_with(&[
             "mimetype",
             "Basic/script-lc.xml",
@@ -88,10 +73,7 @@ mod tests {
         let mut cfb =
             cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))
                 .unwrap();
-        cfb.create_stream("/Workbook")
-            .unwrap()
-            .write_all(b"x")
-            .unwrap();
+        cfb.create_stream("/Workbook").unwrap().write_all(b"x").unwrap();
         let plain = {
             cfb.flush().unwrap();
             cfb.get_ref().get_ref().clone()
