@@ -24,11 +24,14 @@
 //! Safety ([`guard`]): bound to 127.0.0.1 unless told otherwise; security headers on every
 //! answer (a CSP without inline script, no framing, no referrer to other sites); the Host
 //! header checked on loopback; a CSRF token on every form and the Origin checked on every
-//! POST; secrets compared in constant time; a right token always opens, wrong ones limited per client
-//! address and kind (department links, the office sign-in; never the office sign-in on loopback); no path from a request
-//! ever reaches the file system (downloads are chosen from a listing, uploads get generated
-//! names); every value HTML-escaped ([`html`]). Texts come from `templates/web.<language>.toml`
-//! by the spec's language; assets are embedded, so the pages work with no internet.
+//! POST; secrets compared in constant time; a right token always opens, wrong ones limited per
+//! client address and kind (department links, the office sign-in; never the office sign-in on
+//! loopback); connections bounded in number and time ([`connections`]: per address and in all,
+//! a header and an idle timeout) and forms in size (an upload's by the campaign's file limit);
+//! no path from a request ever reaches the file system (downloads are chosen from a listing,
+//! uploads get generated names); every value HTML-escaped ([`html`]). Texts come from
+//! `templates/web.<language>.toml` by the spec's language; assets are embedded, so the pages
+//! work with no internet.
 
 mod assets;
 mod department;
