@@ -20,7 +20,7 @@ use crate::store::{Upload, UploadStatus};
 
 use super::guard;
 use super::html::{Page, Who, badge, csrf_field, e, findings_table, say, size};
-use super::state::{Loaded, State};
+use super::state::{Attempt, Loaded, State};
 use super::upload::Verdict;
 use super::view::View;
 
@@ -41,8 +41,9 @@ pub fn verify(state: &State, token: &str) -> Result<Option<Link>, AppError> {
     Ok(link.filter(|l| loaded.master.department(&l.department).is_some()))
 }
 
-/// Runs `f` for the department of `token` on a blocking thread: refused when the client made
-/// too many failed attempts, counted as one when the token opens nothing.
+/// Runs `f` for the department of `token` on a blocking thread. A token in force always opens;
+/// one that opens nothing is counted as a failed attempt, and answered "too many attempts"
+/// once the client made too many.
 async fn with_department(
     state: Arc<State>,
     token: String,
@@ -50,17 +51,14 @@ async fn with_department(
     f: impl FnOnce(&State, &Loaded, &Link) -> Response + Send + 'static,
 ) -> Response {
     let ip = client.ip();
-    if state.blocked(ip) {
-        return guard::too_many(&state);
-    }
     let worker = state.clone();
     let answer = tokio::task::spawn_blocking(move || {
         let link = match verify(&worker, &token) {
             Ok(Some(link)) => link,
-            Ok(None) => {
-                worker.failed(ip);
-                return guard::bad_link(&worker);
+            Ok(None) if worker.wrong_token(ip, Attempt::Department) => {
+                return guard::too_many(&worker);
             }
+            Ok(None) => return guard::bad_link(&worker),
             Err(e) => return guard::app_error(&worker, &e),
         };
         match worker.loaded() {

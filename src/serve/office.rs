@@ -21,7 +21,7 @@ use crate::store::UploadStatus;
 use super::guard;
 use super::html::{Page, Who, badge, csrf_field, e, findings_table, query_value, say, size};
 use super::jobs::{JobOutcome, Line, waiting_for_lock};
-use super::state::{Loaded, State};
+use super::state::{Attempt, Loaded, State};
 use super::view::{View, signoff};
 
 const COOKIE: &str = "tb_office";
@@ -178,9 +178,6 @@ pub async fn login(
     Form(form): Form_,
 ) -> Response {
     let ip = client.ip();
-    if state.blocked(ip) {
-        return guard::too_many(&state);
-    }
     let t = state
         .loaded()
         .map(|l| l.texts())
@@ -192,8 +189,9 @@ pub async fn login(
     let token = form.get("token").map_or("", |s| s.trim());
     if state.is_office_token(token) {
         signed_in(&state, &ip.to_string())
+    } else if state.wrong_token(ip, Attempt::Office) {
+        guard::too_many(&state)
     } else {
-        state.failed(ip);
         login_form(&state, Some(t.get("login.wrong")), StatusCode::UNAUTHORIZED)
     }
 }
@@ -204,13 +202,11 @@ pub async fn login_link(
     Path(token): Path<String>,
 ) -> Response {
     let ip = client.ip();
-    if state.blocked(ip) {
-        return guard::too_many(&state);
-    }
     if state.is_office_token(&token) {
         signed_in(&state, &ip.to_string())
+    } else if state.wrong_token(ip, Attempt::Office) {
+        guard::too_many(&state)
     } else {
-        state.failed(ip);
         guard::bad_link(&state)
     }
 }

@@ -20,9 +20,10 @@ use crate::texts::Texts;
 
 use super::jobs::{Jobs, Refresh};
 
-/// Failed token attempts a client may make within [`WINDOW`] before it is refused.
+/// Wrong tokens of one kind a client may give within [`WINDOW`] before further wrong ones are
+/// answered "too many attempts" (a right token always opens).
 pub const MAX_FAILURES: usize = 10;
-/// The window of failed attempts, and how long a client that had too many waits.
+/// The window of failed attempts, and how long a client that had too many is answered so.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How long an office session lasts without use.
 const SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
@@ -98,7 +99,17 @@ struct Session {
     used: Instant,
 }
 
-/// Failed attempts of one client.
+/// What a wrong token was given for: wrong attempts are counted, and limited, per client
+/// address and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Attempt {
+    /// A department's link (`/d/<token>`, its downloads and upload).
+    Department,
+    /// The office's sign-in (the form or the link).
+    Office,
+}
+
+/// Failed attempts of one client at one kind of token.
 struct Failures {
     times: Vec<Instant>,
 }
@@ -111,7 +122,7 @@ pub struct State {
     /// This run's key for CSRF tokens of department pages and the sign-in form.
     key: String,
     sessions: Mutex<HashMap<String, Session>>,
-    failures: Mutex<HashMap<IpAddr, Failures>>,
+    failures: Mutex<HashMap<(IpAddr, Attempt), Failures>>,
     /// One writer at a time in this process (uploads, validate, generate, compile); the
     /// campaign lock keeps the command line out as well.
     writer: Mutex<()>,
@@ -232,29 +243,33 @@ impl State {
         !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
     }
 
-    /// Whether `client` made too many failed attempts lately.
-    pub fn blocked(&self, client: IpAddr) -> bool {
-        let mut failures = lock(&self.failures);
-        match failures.get_mut(&client) {
-            Some(f) => {
-                f.times.retain(|t| t.elapsed() < WINDOW);
-                f.times.len() >= MAX_FAILURES
-            }
-            None => false,
+    /// Counts a wrong token of `client` at `kind` (a department's link, the office's sign-in);
+    /// true when it is one too many: the client already made [`MAX_FAILURES`] wrong attempts of
+    /// that kind within [`WINDOW`], and is then answered "too many attempts" rather than "wrong".
+    ///
+    /// Called only once a token was verified and found wrong: a right token always opens, from
+    /// any address, however many wrong ones came from there (an office's shared address
+    /// cannot be locked out by a neighbour's guesses). The office's own PC (loopback) is never
+    /// refused the office's sign-in.
+    pub fn wrong_token(&self, client: IpAddr, kind: Attempt) -> bool {
+        let client = client.to_canonical();
+        if kind == Attempt::Office && client.is_loopback() {
+            return false;
         }
-    }
-
-    /// Counts a failed attempt of `client`.
-    pub fn failed(&self, client: IpAddr) {
         let mut failures = lock(&self.failures);
         if failures.len() > 10_000 {
             failures.retain(|_, f| f.times.iter().any(|t| t.elapsed() < WINDOW));
         }
         let entry = failures
-            .entry(client)
+            .entry((client, kind))
             .or_insert(Failures { times: Vec::new() });
         entry.times.retain(|t| t.elapsed() < WINDOW);
+        if entry.times.len() >= MAX_FAILURES {
+            // Refused, not counted: the window ends WINDOW after the last counted attempt.
+            return true;
+        }
         entry.times.push(Instant::now());
+        false
     }
 }
 

@@ -105,11 +105,16 @@ fn extension_for(name: &str, head: &[u8]) -> Option<&'static str> {
 }
 
 /// `POST /d/<token>/upload`: a multipart form with `csrf` first, then `file`.
+///
+/// Nothing of the body is read before the token is verified. The body is then bounded
+/// ([`upload_body_limit`]): the `csrf` field to [`CSRF_FIELD_LIMIT`] bytes and everything before
+/// the file to [`FORM_PART_LIMIT`] (a longer one is refused with 413, nothing kept); the file
+/// streamed to disk, never kept in memory, never written past `limits.max_file_bytes`.
 pub async fn upload(
     Extract(state): Extract<Arc<State>>,
     UrlPath(token): UrlPath<String>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    mut multipart: Multipart,
+    request: axum::extract::Request,
 ) -> Response {
     let ip = client.ip();
     let link = match department_of(&state, &token, ip).await {
@@ -121,22 +126,40 @@ pub async fn upload(
         Err(e) => return guard::app_error(&state, &e),
     };
     let t = loaded.texts();
+    let limit = loaded.campaign.config.limits.max_file_bytes;
+    let (mut multipart, budget) = match bounded_multipart(&state, &loaded, request).await {
+        Ok(bounded) => bounded,
+        Err(answer) => return answer,
+    };
+    let too_long = || {
+        guard::error_page(
+            &state,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            t.get("error.field_too_large"),
+        )
+    };
     // The CSRF field comes first.
     let expected = state.form_token(&format!("department\0{}", link.id));
-    let csrf_ok = match multipart.next_field().await {
-        Ok(Some(field)) if field.name() == Some("csrf") => field
-            .text()
-            .await
-            .is_ok_and(|text| State::csrf_ok(&expected, &text)),
-        _ => false,
+    let csrf = match multipart.next_field().await {
+        Ok(Some(field)) if field.name() == Some("csrf") => small_field(field, &budget).await,
+        Err(_) if budget.exceeded() => Small::TooLong,
+        _ => Small::Broken,
+    };
+    let csrf_ok = match csrf {
+        Small::Text(text) => State::csrf_ok(&expected, &text),
+        Small::TooLong => return too_long(),
+        Small::Broken => false,
     };
     if !csrf_ok {
         return guard::error_page(&state, StatusCode::FORBIDDEN, t.get("error.csrf"));
     }
     let field = match multipart.next_field().await {
         Ok(Some(field)) if field.name() == Some("file") => field,
+        Err(_) if budget.exceeded() => return too_long(),
         _ => return guard::error_page(&state, StatusCode::BAD_REQUEST, t.get("error.no_file")),
     };
+    // The file's part began: from here on the body may grow to the file's bound.
+    budget.allow(upload_body_limit(limit));
     let name: String = field.file_name().unwrap_or("").chars().take(255).collect();
     let staging = match staging_dir(&state.dir) {
         Ok(dir) => dir,
@@ -145,7 +168,6 @@ pub async fn upload(
         }
     };
     let part = staging.join("upload.part");
-    let limit = loaded.campaign.config.limits.max_file_bytes;
     let received = match receive(field, &part, limit).await {
         Ok(r) => r,
         Err(e) => {
@@ -172,12 +194,10 @@ pub async fn upload(
     }
 }
 
-/// The department `token` opens, or the answer when it opens none: refused when the client
-/// made too many failed attempts, counted as one when the token is wrong.
+/// The department `token` opens, or the answer when it opens none: a token in force always
+/// opens; a wrong one is counted as a failed attempt, and answered "too many attempts" once the
+/// client made too many.
 async fn department_of(state: &Arc<State>, token: &str, ip: IpAddr) -> Result<Link, Response> {
-    if state.blocked(ip) {
-        return Err(guard::too_many(state));
-    }
     let link = {
         let state = state.clone();
         let token = token.to_string();
@@ -185,10 +205,10 @@ async fn department_of(state: &Arc<State>, token: &str, ip: IpAddr) -> Result<Li
     };
     match link {
         Ok(Ok(Some(link))) => Ok(link),
-        Ok(Ok(None)) => {
-            state.failed(ip);
-            Err(guard::bad_link(state))
+        Ok(Ok(None)) if state.wrong_token(ip, super::state::Attempt::Department) => {
+            Err(guard::too_many(state))
         }
+        Ok(Ok(None)) => Err(guard::bad_link(state)),
         Ok(Err(e)) => Err(guard::app_error(state, &e)),
         Err(_) => Err(guard::internal(state)),
     }
@@ -554,6 +574,155 @@ fn over_a_limit(
             vec![],
         )
     }))
+}
+
+/// The most an upload's `csrf` field may hold (its token is 64 characters).
+const CSRF_FIELD_LIMIT: usize = 256;
+
+/// The most an upload's body may hold before its file's part begins: the CSRF field and the
+/// parts' headers, with room for what the connection hands over at once (hyper reads up to
+/// about 400 KiB at a time).
+const FORM_PART_LIMIT: u64 = 1024 * 1024;
+
+/// How far past `limits.max_file_bytes` an upload's body is still read (and dropped), so that
+/// a file a little over the limit gets the page saying so rather than a broken connection.
+const OVER_LIMIT_READ: u64 = 16 * 1024 * 1024;
+
+/// The most an upload's body may hold: the file's limit, what is read past it to say so, and
+/// the rest of the form. A body declared larger is refused before it is read; one that grows
+/// larger is cut off there.
+fn upload_body_limit(max_file_bytes: u64) -> u64 {
+    max_file_bytes
+        .saturating_add(OVER_LIMIT_READ)
+        .saturating_add(FORM_PART_LIMIT)
+}
+
+/// How much of an upload's body may be read: [`FORM_PART_LIMIT`] until its file's part
+/// begins, then [`upload_body_limit`].
+struct Budget {
+    allowed: std::sync::atomic::AtomicU64,
+    exceeded: std::sync::atomic::AtomicBool,
+}
+
+impl Budget {
+    fn allow(&self, bytes: u64) {
+        self.allowed
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn exceeded(&self) -> bool {
+        self.exceeded.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// A request body that fails once more than its [`Budget`] allows came.
+struct Capped {
+    inner: axum::body::Body,
+    seen: u64,
+    budget: Arc<Budget>,
+}
+
+impl http_body::Body for Capped {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        use std::sync::atomic::Ordering;
+        use std::task::Poll;
+        let over = || Poll::Ready(Some(Err(axum::Error::new("the upload is too large"))));
+        if self.budget.exceeded() {
+            return over();
+        }
+        let frame = std::pin::Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &frame
+            && let Some(data) = frame.data_ref()
+        {
+            self.seen = self.seen.saturating_add(data.len() as u64);
+            if self.seen > self.budget.allowed.load(Ordering::Relaxed) {
+                self.budget.exceeded.store(true, Ordering::Relaxed);
+                return over();
+            }
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+}
+
+/// The upload's form, its body bounded; refused with 413 when it says it is larger than
+/// [`upload_body_limit`] allows.
+async fn bounded_multipart(
+    state: &State,
+    loaded: &Loaded,
+    request: axum::extract::Request,
+) -> Result<(Multipart, Arc<Budget>), Response> {
+    use axum::extract::FromRequest;
+    use axum::response::IntoResponse;
+    let max_file_bytes = loaded.campaign.config.limits.max_file_bytes;
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > upload_body_limit(max_file_bytes)) {
+        let limit = super::html::size(max_file_bytes);
+        let message = loaded
+            .texts()
+            .say("refused.too_large", &[("limit", &limit)]);
+        return Err(guard::error_page(
+            state,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &message,
+        ));
+    }
+    let budget = Arc::new(Budget {
+        allowed: std::sync::atomic::AtomicU64::new(FORM_PART_LIMIT),
+        exceeded: std::sync::atomic::AtomicBool::new(false),
+    });
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(Capped {
+        inner: body,
+        seen: 0,
+        budget: budget.clone(),
+    });
+    let request = axum::extract::Request::from_parts(parts, body);
+    match Multipart::from_request(request, &()).await {
+        Ok(multipart) => Ok((multipart, budget)),
+        Err(rejection) => Err(rejection.into_response()),
+    }
+}
+
+/// A small field of a form, as read.
+enum Small {
+    Text(String),
+    /// Longer than [`CSRF_FIELD_LIMIT`], or the body grew past its budget in it.
+    TooLong,
+    /// Cut short, or not text.
+    Broken,
+}
+
+/// Reads a small field by chunks, never more than [`CSRF_FIELD_LIMIT`] bytes of it.
+async fn small_field(mut field: axum::extract::multipart::Field<'_>, budget: &Budget) -> Small {
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > CSRF_FIELD_LIMIT {
+                    return Small::TooLong;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(_) if budget.exceeded() => return Small::TooLong,
+            Err(_) => return Small::Broken,
+        }
+    }
+    String::from_utf8(bytes).map_or(Small::Broken, Small::Text)
 }
 
 #[cfg(test)]
