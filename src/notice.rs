@@ -403,8 +403,10 @@ pub fn table_workbook(table: &Table) -> Result<Vec<u8>, XlsxError> {
             let col = c as u16;
             match cells.get(c) {
                 Some(Cell::Text(t)) => {
-                    sheet.write_string_with_format(row, col, t, &text)?;
-                    lines = lines.max(wrapped_lines(t, *width));
+                    // File names and persons from the returns: no control or bidi character.
+                    let t = crate::text::for_document(t);
+                    sheet.write_string_with_format(row, col, t.as_ref(), &text)?;
+                    lines = lines.max(wrapped_lines(&t, *width));
                 }
                 Some(Cell::Count(n)) => {
                     sheet.write_number_with_format(row, col, *n as f64, &number)?;
