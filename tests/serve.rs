@@ -1284,7 +1284,7 @@ fn the_office_page_names_every_review_in_play() {
     };
     assert!(row("inbox/水科/核定表.xlsx").contains("不采用"), "{page}");
     assert!(
-        row("review/核定表.xlsx").contains("<td>采用</td>"),
+        row("review/核定表.xlsx").contains(">采用</span>"),
         "{page}"
     );
 }

@@ -189,9 +189,8 @@ fn human(spec: &Spec, collection: &Collection) -> String {
     out
 }
 
-/// Every review workbook met, the one that counts first marked, each with where it lies; one
-/// that does not count says why.
-fn review_lines(spec: &Spec, collection: &Collection, folder: &str) -> String {
+/// Every review workbook met, each with where it lies and whether it counts.
+fn review_lines(collection: &Collection, folder: &str) -> String {
     let tx = texts();
     let met = collection.reviews_met();
     if met.is_empty() {
@@ -209,17 +208,8 @@ fn review_lines(spec: &Spec, collection: &Collection, folder: &str) -> String {
             ("✗", tx.get("status.review_not_counted"))
         };
         let status = status_word(tx, ret.status.as_str());
+        // Why one does not count is told once, among the files that cannot be used.
         let _ = writeln!(out, "  {mark} {word}  {status}  {}", t(&ret.path));
-        if !counted {
-            for f in ret
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .take(1)
-            {
-                let _ = writeln!(out, "      {}", finding_line(tx, spec, f));
-            }
-        }
     }
     out
 }

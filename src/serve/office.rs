@@ -449,9 +449,10 @@ fn reviews(loaded: &Loaded, view: &View) -> String {
         } else {
             errors.join(" ")
         };
+        let class = if counted { "valid" } else { "refused" };
         let _ = write!(
             body,
-            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"name\">{}</td><td><span class=\"badge {class}\">{}</span></td><td>{}</td></tr>",
             e(&relative(&loaded.campaign.dir, &r.path)),
             e(word),
             e(&message)
