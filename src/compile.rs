@@ -57,8 +57,8 @@ pub enum CompileError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
     pub department: String,
-    /// The department's standing: valid | invalid | missing.
-    pub status: &'static str,
+    /// The department's standing.
+    pub status: crate::returns::DepartmentStatus,
     /// Index into [`Collection::returns`] of the valid return used; `None` when there is none.
     pub source: Option<usize>,
     /// The department's self-assessed score, from its valid return.
@@ -190,7 +190,7 @@ pub fn blockers(collection: &Collection) -> Vec<&Standing> {
     collection
         .departments
         .iter()
-        .filter(|d| d.status != "valid")
+        .filter(|d| d.status != crate::returns::DepartmentStatus::Valid)
         .collect()
 }
 
@@ -211,7 +211,7 @@ pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Sco
                         .iter()
                         .find(|s| &s.department == department);
                     let source = standing
-                        .filter(|s| s.status == "valid")
+                        .filter(|s| s.status == crate::returns::DepartmentStatus::Valid)
                         .and_then(|s| s.chosen)
                         .filter(|&i| i < collection.returns.len());
                     let score = source
@@ -220,7 +220,8 @@ pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Sco
                     let row = review.and_then(|r| r.row(&item.id, department));
                     Part {
                         department: department.clone(),
-                        status: standing.map_or("missing", |s| s.status),
+                        status: standing
+                            .map_or(crate::returns::DepartmentStatus::Missing, |s| s.status),
                         source,
                         score,
                         reviewed: review.and(row.and_then(|r| r.score).or(score)),

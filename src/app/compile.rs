@@ -88,7 +88,7 @@ pub fn compile(
         .collection
         .review
         .as_ref()
-        .filter(|r| r.status != "valid")
+        .filter(|r| r.status != crate::returns::Status::Valid)
     {
         return Ok(CompileOutcome::ReviewInvalid {
             review: review.clone(),

@@ -175,7 +175,7 @@ pub fn carried_values(spec: &Spec, collection: &Collection) -> HashMap<String, P
     for standing in collection
         .departments
         .iter()
-        .filter(|s| s.status == "valid")
+        .filter(|s| s.status == crate::returns::DepartmentStatus::Valid)
     {
         let Some(ret) = collection.chosen(&standing.department) else {
             continue;

@@ -126,7 +126,7 @@ pub fn reminders(checked: &Checked, names: &[String]) -> Vec<Reminder> {
         let department = standing.department.as_str();
         let chosen = standing.chosen.map(|i| &collection.returns[i]);
         let (kind, ret) = match (standing.status, chosen) {
-            ("valid", _) => continue,
+            (crate::returns::DepartmentStatus::Valid, _) => continue,
             (_, Some(ret)) if ret.status == Status::Invalid => {
                 if only_unconfirmed(ret) {
                     continue;

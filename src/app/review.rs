@@ -280,7 +280,7 @@ fn write(checked: Checked, options: &ReviewOptions) -> Result<ReviewWritten, App
         .collection
         .departments
         .iter()
-        .filter(|d| d.status != "valid")
+        .filter(|d| d.status != crate::returns::DepartmentStatus::Valid)
         .cloned()
         .collect();
     Ok(ReviewWritten {

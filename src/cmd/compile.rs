@@ -50,7 +50,7 @@ pub fn render(outcome: CompileOutcome) -> Outcome {
             let names = padded(blockers.iter().map(|s| s.department.as_str()));
             for (standing, name) in blockers.iter().zip(names) {
                 let detail = match standing.status {
-                    "invalid" => tx.say(
+                    tianbao::returns::DepartmentStatus::Invalid => tx.say(
                         "compile.blocker_invalid",
                         &[
                             ("errors", &tx.count("count.errors", standing.errors, &[])),

@@ -9,7 +9,7 @@ use serde_json::json;
 use tianbao::app::{self, check::ValidateOptions};
 use tianbao::campaign::Campaign;
 use tianbao::finding::Severity;
-use tianbao::returns::{Collection, Status};
+use tianbao::returns::{Collection, DepartmentStatus, Status};
 use tianbao::spec::Spec;
 use tianbao::texts::pad;
 
@@ -100,7 +100,7 @@ pub fn summary(collection: &Collection) -> serde_json::Value {
         collection
             .departments
             .iter()
-            .filter(|d| d.status == s)
+            .filter(|d| d.status.as_str() == s)
             .count()
     };
     let files = |s: Status| collection.returns.iter().filter(|r| r.status == s).count();
@@ -177,14 +177,14 @@ pub fn standing_lines(collection: &Collection, received: bool) -> String {
     let words: Vec<String> = collection
         .departments
         .iter()
-        .map(|d| status_word(tx, d.status).to_string())
+        .map(|d| status_word(tx, d.status.as_str()).to_string())
         .collect();
     let width = tianbao::texts::widest(words.iter().map(String::as_str));
     let mut out = String::new();
     for ((d, name), word) in collection.departments.iter().zip(names).zip(&words) {
         let (mark, detail) = match d.status {
-            "valid" => ("✓", t(d.file.as_deref().unwrap_or(""))),
-            "invalid" => (
+            DepartmentStatus::Valid => ("✓", t(d.file.as_deref().unwrap_or(""))),
+            DepartmentStatus::Invalid => (
                 "✗",
                 format!(
                     "{}  {}",
@@ -213,7 +213,7 @@ fn review_line(collection: &Collection) -> String {
     let Some(review) = &collection.review else {
         return String::new();
     };
-    let (mark, detail) = if review.status == "valid" {
+    let (mark, detail) = if review.status == Status::Valid {
         ("✓", t(&review.file))
     } else {
         (
@@ -225,7 +225,7 @@ fn review_line(collection: &Collection) -> String {
             ),
         )
     };
-    let word = status_word(tx, review.status);
+    let word = status_word(tx, review.status.as_str());
     let round = tx.say("review.round", &[("round", &review.round.to_string())]);
     format!(
         "\n  {}  {mark} {word}  {round}  {detail}\n",

@@ -147,7 +147,7 @@ fn item_measure(
                 .departments
                 .iter()
                 .find(|s| &s.department == department)
-                .filter(|s| s.status == "valid")?;
+                .filter(|s| s.status == crate::returns::DepartmentStatus::Valid)?;
             let ret = collection.returns.get(standing.chosen?)?;
             part_measure(input, ret.items.get(&item.id)?)
         })

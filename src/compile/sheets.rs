@@ -526,7 +526,7 @@ pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
             .find(|d| d.name == standing.department);
         let ret = standing
             .chosen
-            .filter(|_| standing.status == "valid")
+            .filter(|_| standing.status == crate::returns::DepartmentStatus::Valid)
             .map(|i| &ctx.collection.returns[i]);
         let file = standing
             .file
@@ -535,7 +535,7 @@ pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
             .unwrap_or_default();
         let mut texts = vec![
             standing.department.clone(),
-            spec.word(&format!("status.{}", standing.status)),
+            spec.word(&format!("status.{}", standing.status.as_str())),
             file,
             standing.received.clone().unwrap_or_default(),
         ];

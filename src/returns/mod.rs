@@ -308,13 +308,39 @@ impl Return {
     }
 }
 
+/// Where a department stands in a run: the return that counts for it is valid, has errors, or
+/// there is none (`valid` | `invalid` | `missing` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepartmentStatus {
+    Valid,
+    Invalid,
+    Missing,
+}
+
+impl std::fmt::Display for DepartmentStatus {
+    /// The word of JSON and of the spec's `status.*` labels: `valid`, `invalid`, `missing`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl DepartmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepartmentStatus::Valid => "valid",
+            DepartmentStatus::Invalid => "invalid",
+            DepartmentStatus::Missing => "missing",
+        }
+    }
+}
+
 /// A department's standing in this collection.
 #[derive(Debug, Clone, Serialize)]
 pub struct Standing {
     pub department: String,
     pub persons: Vec<String>,
-    /// valid | invalid | missing
-    pub status: &'static str,
+    pub status: DepartmentStatus,
     /// Index into [`Collection::returns`] of the return that counts.
     #[serde(skip)]
     pub chosen: Option<usize>,
@@ -339,7 +365,9 @@ pub struct Collection {
 
 impl Collection {
     pub fn missing(&self) -> impl Iterator<Item = &Standing> {
-        self.departments.iter().filter(|d| d.status == "missing")
+        self.departments
+            .iter()
+            .filter(|d| d.status == DepartmentStatus::Missing)
     }
 
     /// The indexes of the returns that count: each department's and the review's.
@@ -376,7 +404,7 @@ impl Collection {
 
     /// The review that counts and what it holds, when it is valid.
     pub fn valid_review(&self) -> Option<(&Return, &review::Reviewed)> {
-        let standing = self.review.as_ref().filter(|r| r.status == "valid")?;
+        let standing = self.review.as_ref().filter(|r| r.status == Status::Valid)?;
         let ret = self.returns.get(standing.chosen)?;
         Some((ret, ret.review.as_deref()?))
     }
@@ -392,7 +420,9 @@ impl Collection {
 
     /// Whether every department returned a valid workbook and nothing else has errors.
     pub fn all_clear(&self) -> bool {
-        self.departments.iter().all(|d| d.status == "valid")
+        self.departments
+            .iter()
+            .all(|d| d.status == DepartmentStatus::Valid)
             && self
                 .returns
                 .iter()
@@ -755,9 +785,9 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
                 let errors = r.errors();
                 (
                     if r.status == Status::Valid {
-                        "valid"
+                        DepartmentStatus::Valid
                     } else {
-                        "invalid"
+                        DepartmentStatus::Invalid
                     },
                     Some(r.path.clone()),
                     r.received.clone(),
@@ -773,7 +803,7 @@ fn decide(ctx: &Context, mut returns: Vec<Return>, skipped: Vec<Skipped>) -> Col
                         crate::finding::list(dept.persons.iter().map(String::as_str)),
                     );
                 general.push(f);
-                ("missing", None, None, 0, 0)
+                (DepartmentStatus::Missing, None, None, 0, 0)
             }
         };
         departments.push(Standing {

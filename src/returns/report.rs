@@ -55,14 +55,14 @@ pub fn write_report(
         let row = 1 + i as u32;
         let chosen = standing.chosen.map(|c| &collection.returns[c]);
         let status_format = match standing.status {
-            "valid" => &good,
+            super::DepartmentStatus::Valid => &good,
             _ => &error,
         };
         sheet.write_string_with_format(row, 0, &standing.department, &cell)?;
         sheet.write_string_with_format(
             row,
             1,
-            status_word(spec, standing.status),
+            status_word(spec, standing.status.as_str()),
             status_format,
         )?;
         sheet.write_number_with_format(row, 2, standing.errors as f64, &center)?;

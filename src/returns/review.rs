@@ -24,7 +24,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::check::{At, Findings, cell_text, label_key, locked_text, same_text, value_text};
-use super::{Context, Return, Standing, Status};
+use super::{Context, DepartmentStatus, Return, Standing, Status};
 use crate::finding::{Code, Finding, a1};
 use crate::identity::{Identity, Kind};
 use crate::model::{Item, Master};
@@ -109,8 +109,8 @@ pub struct ReviewStanding {
     /// Index into [`super::Collection::returns`].
     #[serde(skip)]
     pub chosen: usize,
-    /// valid | invalid
-    pub status: &'static str,
+    /// Valid or Invalid: the review that counts is one or the other.
+    pub status: Status,
     pub file: String,
     pub round: u32,
     pub received: Option<String>,
@@ -142,7 +142,7 @@ pub fn row_label(spec: &Spec, item: &str, department: &str) -> String {
 /// the return (a named one that is missing marked so); and the self-score.
 pub fn shown_values(
     spec: &Spec,
-    status: &str,
+    status: DepartmentStatus,
     ret: Option<&Return>,
     item: &str,
 ) -> (Vec<String>, Option<Decimal>) {
@@ -153,7 +153,7 @@ pub fn shown_values(
         .shown_inputs
         .iter()
         .map(|key| match returned {
-            None if key == score_key => spec.word(&format!("status.{status}")),
+            None if key == score_key => spec.word(&format!("status.{}", status.as_str())),
             None => String::new(),
             Some(r) if key == score_key => r.score.map(show).unwrap_or_else(|| {
                 r.values
@@ -201,9 +201,9 @@ pub fn current_values(
     department: &str,
 ) -> (Vec<String>, Option<Decimal>) {
     let standing = departments.iter().find(|s| s.department == department);
-    let status = standing.map_or("missing", |s| s.status);
+    let status = standing.map_or(DepartmentStatus::Missing, |s| s.status);
     let ret = standing
-        .filter(|s| s.status == "valid")
+        .filter(|s| s.status == DepartmentStatus::Valid)
         .and_then(|s| s.chosen)
         .and_then(|i| returns.get(i));
     shown_values(spec, status, ret, item)
@@ -1436,11 +1436,7 @@ pub(super) fn decide(
     let errors = w.errors();
     Some(ReviewStanding {
         chosen: winner,
-        status: if w.status == Status::Valid {
-            "valid"
-        } else {
-            "invalid"
-        },
+        status: w.status,
         file: w.path.clone(),
         round: w.round.unwrap_or(0),
         received: w.received.clone(),

@@ -1029,7 +1029,12 @@ fn validated(
     v: crate::app::check::Validated,
 ) -> JobOutcome {
     let c = &v.checked.collection;
-    let count = |s: &str| c.departments.iter().filter(|d| d.status == s).count();
+    let count = |s: &str| {
+        c.departments
+            .iter()
+            .filter(|d| d.status.as_str() == s)
+            .count()
+    };
     let mut lines = vec![file_link(t, loaded, &v.report, "job.report")];
     for path in &v.feedback {
         lines.push(file_link(t, loaded, path, "job.feedback"));
@@ -1096,7 +1101,7 @@ fn compiled(
                 .iter()
                 .map(|s| {
                     Line::text(match s.status {
-                        "invalid" => t.count(
+                        crate::returns::DepartmentStatus::Invalid => t.count(
                             "job.blocker_invalid",
                             s.errors,
                             &[("department", &s.department)],

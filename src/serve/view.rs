@@ -71,6 +71,7 @@ impl View {
     /// valid return with other content: the office confirms it) | missing | waiting (uploaded,
     /// not yet validated), with its errors (the confirmation not counted).
     pub fn status(&self, department: &str) -> (&'static str, usize) {
+        use crate::returns::DepartmentStatus::{Invalid, Missing};
         let standing = self
             .collection
             .as_ref()
@@ -82,11 +83,13 @@ impl View {
                 .count()
         });
         match standing {
-            Some(s) if s.status == "invalid" && unconfirmed > 0 && s.errors == unconfirmed => {
+            Some(s) if s.status == Invalid && unconfirmed > 0 && s.errors == unconfirmed => {
                 ("confirm", 0)
             }
-            Some(s) if s.status == "invalid" => (s.status, s.errors - unconfirmed.min(s.errors)),
-            Some(s) if s.status != "missing" => (s.status, s.errors),
+            Some(s) if s.status == Invalid => {
+                (s.status.as_str(), s.errors - unconfirmed.min(s.errors))
+            }
+            Some(s) if s.status != Missing => (s.status.as_str(), s.errors),
             _ if self
                 .uploads
                 .iter()
