@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 
 use crate::master::{MasterError, MasterRead, ReadOptions, read_master};
 use crate::spec::{Spec, SpecError};
-use crate::texts::Texts;
+use crate::ui_texts::Texts;
 
 mod schema;
 

@@ -12,7 +12,7 @@ use crate::master::{MasterError, OptionProblem};
 use crate::returns::gather::GatherError;
 use crate::spec::SpecError;
 use crate::store::StoreError;
-use crate::texts::Texts;
+use crate::ui_texts::Texts;
 use crate::workbook::OpenError;
 
 /// One argument of an explanation.

@@ -204,7 +204,7 @@ fn an_unweighted_task_table_is_reported_on_and_late_items_are_flagged() {
         .map(|item| {
             let (percent, status) = progress_of(&item.id);
             let complete = status == "已完成";
-            let flag = tianbao::progress::flag(
+            let flag = tianbao::schedule::flag(
                 item.deadline.as_deref(),
                 Some(rust_decimal::Decimal::from(percent as i64)),
                 complete,
@@ -212,10 +212,10 @@ fn an_unweighted_task_table_is_reported_on_and_late_items_are_flagged() {
                 rust_decimal::Decimal::ZERO,
             );
             let text = match flag {
-                Some(tianbao::progress::Flag::Overdue { deadline }) => {
+                Some(tianbao::schedule::Flag::Overdue { deadline }) => {
                     format!("逾期（完成时限 {deadline}）")
                 }
-                Some(tianbao::progress::Flag::Behind { percent, expected }) => {
+                Some(tianbao::schedule::Flag::Behind { percent, expected }) => {
                     format!("滞后（进度 {percent}%，序时进度 {expected}%）")
                 }
                 None => String::new(),

@@ -4,7 +4,7 @@
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, Command};
-use tianbao::texts::Texts;
+use tianbao::ui_texts::Texts;
 
 /// The command line of `tianbao`, in `t`'s language.
 pub fn command(t: &Texts) -> Command {

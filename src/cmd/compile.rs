@@ -35,8 +35,11 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         revalidate: args.revalidate,
         at: tianbao::time::now_utc(),
     };
-    let outcome =
-        tianbao::app::compile::compile(campaign, &options, &super::progress::Terminal::default())?;
+    let outcome = tianbao::app::compile::compile(
+        campaign,
+        &options,
+        &super::progress_bar::Terminal::default(),
+    )?;
     Ok(render(outcome))
 }
 
@@ -166,10 +169,10 @@ pub fn render(outcome: CompileOutcome) -> Outcome {
 /// Texts padded on the left to the widest.
 fn padded_left(texts: impl Iterator<Item = String>) -> Vec<String> {
     let texts: Vec<String> = texts.collect();
-    let width = tianbao::texts::widest(texts.iter().map(String::as_str));
+    let width = tianbao::ui_texts::widest(texts.iter().map(String::as_str));
     texts
         .iter()
-        .map(|t| tianbao::texts::pad_left(t, width))
+        .map(|t| tianbao::ui_texts::pad_left(t, width))
         .collect()
 }
 
@@ -205,7 +208,7 @@ fn render_results(written: &tianbao::app::compile::Written) {
         .iter()
         .map(|r| r.rank.map_or_else(|| "—".to_string(), |n| n.to_string()))
         .collect();
-    let rank_width = tianbao::texts::widest(ranks.iter().map(String::as_str));
+    let rank_width = tianbao::ui_texts::widest(ranks.iter().map(String::as_str));
     let actuals = padded_left(results.iter().map(|r| show(r.actual)));
     let weights: Vec<String> = results.iter().map(|r| show(r.weight)).collect();
     let weights = padded(weights.iter().map(String::as_str));
@@ -225,7 +228,7 @@ fn render_results(written: &tianbao::app::compile::Written) {
             tx.say(
                 "compile.rank_line",
                 &[
-                    ("rank", &tianbao::texts::pad_left(rank, rank_width)),
+                    ("rank", &tianbao::ui_texts::pad_left(rank, rank_width)),
                     ("department", &name),
                     ("actual", &actual),
                     ("weight", &weight),

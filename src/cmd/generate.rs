@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use tianbao::app::generate::{GenerateOptions, GenerateOutcome};
 use tianbao::campaign::Campaign;
-use tianbao::texts::pad_left;
+use tianbao::ui_texts::pad_left;
 
 use super::render::{finding_line, joined};
 use super::{Fatal, Outcome, shown, texts};
@@ -39,7 +39,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     let outcome = tianbao::app::generate::generate(
         &campaign,
         &options,
-        &super::progress::Terminal::default(),
+        &super::progress_bar::Terminal::default(),
     )?;
     Ok(render(&spec, outcome))
 }
@@ -78,7 +78,7 @@ pub fn render(spec: &tianbao::spec::Spec, outcome: GenerateOutcome) -> Outcome {
             .iter()
             .map(|i| t.count("count.items", i.items, &[]))
             .collect();
-        let width = tianbao::texts::widest(counts.iter().map(String::as_str));
+        let width = tianbao::ui_texts::widest(counts.iter().map(String::as_str));
         for (i, count) in issued.iter().zip(&counts) {
             println!("  {}  {}", pad_left(count, width), shown(&i.path));
         }

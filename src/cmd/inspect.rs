@@ -11,7 +11,7 @@ use tianbao::master::{MasterRead, read_master};
 use tianbao::model::{Category, Item, Master, Role};
 use tianbao::spec::Spec;
 use tianbao::text::show;
-use tianbao::texts::{pad, pad_left};
+use tianbao::ui_texts::{pad, pad_left};
 
 use super::render::{finding_line, joined, padded};
 use super::texts;
@@ -202,7 +202,7 @@ fn columns(out: &mut String, master: &Master) {
             }
         })
         .collect();
-    let width = tianbao::texts::widest(labels.iter().map(String::as_str));
+    let width = tianbao::ui_texts::widest(labels.iter().map(String::as_str));
     for (c, label) in master.columns().iter().zip(&labels) {
         let level = c
             .level
@@ -243,7 +243,7 @@ fn departments_lines(out: &mut String, master: &Master) {
         .iter()
         .map(|d| tx.count("count.items", d.items, &[]))
         .collect();
-    let width = tianbao::texts::widest(counts.iter().map(String::as_str));
+    let width = tianbao::ui_texts::widest(counts.iter().map(String::as_str));
     for ((d, name), items) in master.departments().iter().zip(&names).zip(&counts) {
         let roles = if d.cooperating > 0 {
             tx.say(
@@ -319,7 +319,7 @@ fn tree(out: &mut String, master: &Master, sums: &GroupSums, category: &Category
 fn items_lines(out: &mut String, master: &Master, sums: &GroupSums, items: &[&Item], indent: &str) {
     let tx = texts();
     let mut shown_group = None;
-    let id_width = tianbao::texts::widest(items.iter().map(|i| i.id.as_str())).max(7);
+    let id_width = tianbao::ui_texts::widest(items.iter().map(|i| i.id.as_str())).max(7);
     for item in items {
         let in_group = item.group != item.id && master.weighted();
         if in_group && shown_group.as_deref() != Some(item.group.as_str()) {

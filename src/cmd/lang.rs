@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use tianbao::texts::Texts;
+use tianbao::ui_texts::Texts;
 
 static TEXTS: OnceLock<&'static Texts> = OnceLock::new();
 
@@ -38,7 +38,7 @@ fn decide(args: &[OsString]) -> &'static str {
     if let Some(language) = spec_language(args) {
         return language;
     }
-    tianbao::texts::language_from_env(|name| std::env::var(name).ok()).unwrap_or("zh")
+    tianbao::ui_texts::language_from_env(|name| std::env::var(name).ok()).unwrap_or("zh")
 }
 
 /// The language of the spec a run uses: one named with `--spec`, else the campaign's (found

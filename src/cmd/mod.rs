@@ -13,7 +13,7 @@ mod init;
 mod inspect;
 pub mod lang;
 mod period;
-pub mod progress;
+pub mod progress_bar;
 mod render;
 mod review;
 #[cfg(feature = "serve")]
@@ -27,7 +27,7 @@ use std::process::ExitCode;
 
 use clap::{FromArgMatches, Parser, Subcommand};
 use tianbao::explain::{Explain, Said};
-use tianbao::texts::Texts;
+use tianbao::ui_texts::Texts;
 
 pub use lang::texts;
 
@@ -93,7 +93,7 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err, t, &args),
     };
-    progress::set_quiet(cli.quiet);
+    progress_bar::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Init(args) => init::run(args),

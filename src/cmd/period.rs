@@ -44,8 +44,11 @@ pub fn start(campaign: Campaign, name: &str) -> Result<Outcome, Fatal> {
         name: name.to_string(),
         at: tianbao::time::now_utc(),
     };
-    let (campaign, started) =
-        tianbao::app::period::start(campaign, &options, &super::progress::Terminal::default())?;
+    let (campaign, started) = tianbao::app::period::start(
+        campaign,
+        &options,
+        &super::progress_bar::Terminal::default(),
+    )?;
     let Started {
         period,
         previous,

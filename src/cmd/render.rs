@@ -3,7 +3,7 @@
 
 use tianbao::finding::{Finding, Severity};
 use tianbao::spec::Spec;
-use tianbao::texts::{Texts, pad};
+use tianbao::ui_texts::{Texts, pad};
 
 /// A text as the terminal shows it: control characters escaped.
 pub fn t(text: &str) -> String {
@@ -17,7 +17,7 @@ pub fn finding_line(texts: &Texts, spec: &Spec, f: &Finding) -> String {
         Severity::Warning => texts.get("severity.warning"),
     };
     let width =
-        tianbao::texts::widest([texts.get("severity.error"), texts.get("severity.warning")]);
+        tianbao::ui_texts::widest([texts.get("severity.error"), texts.get("severity.warning")]);
     let mut place = t(&f.place());
     if let Some(item) = &f.item {
         if !place.is_empty() {
@@ -36,7 +36,7 @@ pub fn finding_line(texts: &Texts, spec: &Spec, f: &Finding) -> String {
 /// The names padded to the widest, as the terminal shows them (CJK characters take two).
 pub fn padded<'a>(names: impl IntoIterator<Item = &'a str> + Clone) -> Vec<String> {
     let shown: Vec<String> = names.into_iter().map(t).collect();
-    let width = tianbao::texts::widest(shown.iter().map(String::as_str));
+    let width = tianbao::ui_texts::widest(shown.iter().map(String::as_str));
     shown.iter().map(|n| pad(n, width)).collect()
 }
 

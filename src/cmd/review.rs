@@ -23,8 +23,11 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         out: args.out,
         at: tianbao::time::now_utc(),
     };
-    let outcome =
-        tianbao::app::review::review(campaign, &options, &super::progress::Terminal::default())?;
+    let outcome = tianbao::app::review::review(
+        campaign,
+        &options,
+        &super::progress_bar::Terminal::default(),
+    )?;
     Ok(render(&spec, outcome))
 }
 

@@ -9,7 +9,7 @@ use tianbao::campaign::Campaign;
 use tianbao::explain::Said;
 use tianbao::serve::{Options, Started};
 use tianbao::text::for_terminal;
-use tianbao::texts::pad;
+use tianbao::ui_texts::pad;
 
 use super::{Fatal, Outcome, texts};
 
@@ -139,7 +139,7 @@ fn print_links(links: &[(String, String)]) {
         .iter()
         .map(|(d, _)| for_terminal(d).into_owned())
         .collect();
-    let width = tianbao::texts::widest(shown.iter().map(String::as_str));
+    let width = tianbao::ui_texts::widest(shown.iter().map(String::as_str));
     for (name, (_, url)) in shown.iter().zip(links) {
         println!("  {}  {url}", pad(name, width));
     }

@@ -29,7 +29,7 @@ pub struct Args {
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
-    let progress = super::progress::Terminal::default();
+    let progress = super::progress_bar::Terminal::default();
     let (checked, reminded) = if args.remind {
         let options = tianbao::app::remind::RemindOptions {
             paths: args.paths.clone(),
@@ -220,7 +220,7 @@ pub fn flag_lines(checked: &tianbao::app::check::Checked) -> String {
     let as_of = checked.campaign.as_of();
     let measures =
         tianbao::compile::measures::measures(spec, &checked.master, &checked.collection, as_of);
-    let flagged: Vec<(&tianbao::model::Item, &tianbao::progress::Flag)> = checked
+    let flagged: Vec<(&tianbao::model::Item, &tianbao::schedule::Flag)> = checked
         .master
         .items()
         .iter()
@@ -229,7 +229,7 @@ pub fn flag_lines(checked: &tianbao::app::check::Checked) -> String {
         .collect();
     let overdue = flagged
         .iter()
-        .filter(|(_, f)| matches!(f, tianbao::progress::Flag::Overdue { .. }))
+        .filter(|(_, f)| matches!(f, tianbao::schedule::Flag::Overdue { .. }))
         .count();
     let mut out = format!(
         "\n{}\n",

@@ -11,7 +11,7 @@ use tianbao::campaign::Campaign;
 use tianbao::finding::Severity;
 use tianbao::returns::{Collection, DepartmentStatus, Status};
 use tianbao::spec::Spec;
-use tianbao::texts::pad;
+use tianbao::ui_texts::pad;
 
 use super::render::{finding_line, joined, padded, status_word};
 use super::{shown, texts};
@@ -44,8 +44,11 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         accept: args.accept,
         at: tianbao::time::now_utc(),
     };
-    let validated =
-        app::check::validate(campaign, &options, &super::progress::Terminal::default())?;
+    let validated = app::check::validate(
+        campaign,
+        &options,
+        &super::progress_bar::Terminal::default(),
+    )?;
     render(&validated, args.json, args.max_warnings)
 }
 
@@ -179,7 +182,7 @@ pub fn standing_lines(collection: &Collection, received: bool) -> String {
         .iter()
         .map(|d| status_word(tx, d.status.as_str()).to_string())
         .collect();
-    let width = tianbao::texts::widest(words.iter().map(String::as_str));
+    let width = tianbao::ui_texts::widest(words.iter().map(String::as_str));
     let mut out = String::new();
     for ((d, name), word) in collection.departments.iter().zip(names).zip(&words) {
         let (mark, detail) = match d.status {

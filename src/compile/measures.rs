@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 
 use crate::inputs::master_value;
 use crate::model::{Item, Master};
-use crate::progress::Flag;
 use crate::returns::Collection;
 use crate::rule::Value;
+use crate::schedule::Flag;
 use crate::spec::{Aggregate, InputKind, MeasureSpec, Spec};
 
 /// One measure of one item.
@@ -141,7 +141,7 @@ pub fn measures(
         .map(|item| {
             let p = spec.progress.as_ref()?;
             let percent = number_of(collection, item, &p.percent, Aggregate::Min);
-            crate::progress::flag(
+            crate::schedule::flag(
                 item.deadline.as_deref(),
                 percent,
                 complete(spec, collection, item),

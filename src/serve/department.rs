@@ -335,7 +335,7 @@ fn upload_form(loaded: &Loaded, base: &str, csrf: &str) -> String {
 }
 
 /// The receipts of the department's uploads (the last 20).
-fn receipts(t: &crate::texts::Texts, mine: &[&Upload]) -> String {
+fn receipts(t: &crate::ui_texts::Texts, mine: &[&Upload]) -> String {
     if mine.is_empty() {
         return String::new();
     }

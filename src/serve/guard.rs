@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::html::{Page, Who, e};
 use super::state::State;
-use crate::texts::Texts;
+use crate::ui_texts::Texts;
 
 /// The Content-Security-Policy: nothing but this server's own styles, script and images; no
 /// inline script; no framing; forms post only here.
@@ -120,7 +120,7 @@ fn origin_allowed(headers: &HeaderMap) -> bool {
         .is_ok_and(|o| o.eq_ignore_ascii_case(&format!("http://{host}")))
 }
 
-fn texts(state: &State) -> &'static crate::texts::Texts {
+fn texts(state: &State) -> &'static crate::ui_texts::Texts {
     match state.loaded() {
         Ok(loaded) => loaded.texts(),
         Err(_) => super::web_texts("zh"),
@@ -175,7 +175,7 @@ pub fn explained(
     error: &dyn crate::explain::Explain,
 ) -> Response {
     let t = texts(state);
-    let terminal = crate::texts::Texts::builtin(t.language());
+    let terminal = crate::ui_texts::Texts::builtin(t.language());
     error_page(state, status, &error.said().render(terminal))
 }
 

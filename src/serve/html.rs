@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::texts::Texts;
+use crate::ui_texts::Texts;
 
 /// `text` as HTML text or attribute value: `& < > " '` as entities, control and bidirectional
 /// characters as `\u{…}`.

@@ -238,7 +238,7 @@ impl Refresh {
             let failure = match state.upgrade() {
                 Some(state) => validate_inbox(&state).err().map(|e| {
                     use crate::explain::Explain;
-                    e.said().render(crate::texts::Texts::builtin("zh"))
+                    e.said().render(crate::ui_texts::Texts::builtin("zh"))
                 }),
                 None => return,
             };

@@ -54,11 +54,11 @@ use crate::store::Store;
 pub use html::escape;
 
 /// The texts of the pages in `language` (`zh`, `en`): `templates/web.<language>.toml`.
-pub fn web_texts(language: &str) -> &'static crate::texts::Texts {
-    static ZH: std::sync::OnceLock<crate::texts::Texts> = std::sync::OnceLock::new();
-    static EN: std::sync::OnceLock<crate::texts::Texts> = std::sync::OnceLock::new();
+pub fn web_texts(language: &str) -> &'static crate::ui_texts::Texts {
+    static ZH: std::sync::OnceLock<crate::ui_texts::Texts> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<crate::ui_texts::Texts> = std::sync::OnceLock::new();
     let parse = |path, text| {
-        crate::texts::Texts::parse(path, text).expect("the web texts are checked by a unit test")
+        crate::ui_texts::Texts::parse(path, text).expect("the web texts are checked by a unit test")
     };
     if language == "en" {
         EN.get_or_init(|| {

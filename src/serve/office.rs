@@ -308,7 +308,7 @@ fn tiles(loaded: &Loaded, view: &View) -> String {
 }
 
 /// Generate, validate and compile.
-fn operations(t: &crate::texts::Texts, csrf: &str) -> String {
+fn operations(t: &crate::ui_texts::Texts, csrf: &str) -> String {
     format!(
         "<section class=\"card ops\"><h2>{}</h2><div class=\"op-row\">\
          <form method=\"post\" action=\"/office/run/generate\" data-confirm=\"{}\">{csrf_in}<button class=\"secondary\">{}</button></form>\
@@ -645,7 +645,7 @@ fn other_files(loaded: &Loaded, view: &View, department: &str) -> String {
 }
 
 fn uploads_table(
-    t: &crate::texts::Texts,
+    t: &crate::ui_texts::Texts,
     uploads: &[&crate::store::Upload],
     department: bool,
 ) -> String {
@@ -918,7 +918,7 @@ fn start(
     let job = state.jobs.start(kind, failed, move |progress| {
         run_job(&worker, &work, progress).unwrap_or_else(|error| {
             use crate::explain::Explain;
-            let terminal = crate::texts::Texts::builtin(t.language());
+            let terminal = crate::ui_texts::Texts::builtin(t.language());
             JobOutcome {
                 ok: false,
                 headline: error.said().render(terminal),
@@ -976,7 +976,7 @@ fn run_job(
     })
 }
 
-fn file_link(t: &crate::texts::Texts, loaded: &Loaded, path: &FsPath, key: &str) -> Line {
+fn file_link(t: &crate::ui_texts::Texts, loaded: &Loaded, path: &FsPath, key: &str) -> Line {
     let rel = relative(&loaded.campaign.dir, &path.display().to_string());
     Line::link(
         t.say(key, &[("file", &rel)]),
@@ -985,7 +985,7 @@ fn file_link(t: &crate::texts::Texts, loaded: &Loaded, path: &FsPath, key: &str)
 }
 
 fn generated(
-    t: &crate::texts::Texts,
+    t: &crate::ui_texts::Texts,
     outcome: crate::app::generate::GenerateOutcome,
 ) -> JobOutcome {
     use crate::app::generate::{GenerateOutcome, GenerateWarning};
@@ -1024,7 +1024,7 @@ fn generated(
 }
 
 fn validated(
-    t: &crate::texts::Texts,
+    t: &crate::ui_texts::Texts,
     loaded: &Loaded,
     v: crate::app::check::Validated,
 ) -> JobOutcome {
@@ -1056,7 +1056,7 @@ fn validated(
 }
 
 fn compiled(
-    t: &crate::texts::Texts,
+    t: &crate::ui_texts::Texts,
     loaded: &Loaded,
     outcome: crate::app::compile::CompileOutcome,
 ) -> JobOutcome {
@@ -1146,7 +1146,7 @@ fn compiled(
     }
 }
 
-fn stage_word(t: &crate::texts::Texts, stage: Option<Stage>) -> &str {
+fn stage_word(t: &crate::ui_texts::Texts, stage: Option<Stage>) -> &str {
     t.get(match stage {
         Some(Stage::Generating) => "job.stage.generating",
         Some(Stage::Checking) => "job.stage.checking",
@@ -1199,7 +1199,7 @@ pub async fn job(
     .await
 }
 
-fn outcome_html(t: &crate::texts::Texts, outcome: &JobOutcome, csrf: &str) -> String {
+fn outcome_html(t: &crate::ui_texts::Texts, outcome: &JobOutcome, csrf: &str) -> String {
     let mut body = String::new();
     let class = if outcome.ok { "ok" } else { "error" };
     let _ = write!(
@@ -1559,7 +1559,7 @@ fn log_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response, AppE
 }
 
 /// A log line's detail, the command line's options of a run in words.
-fn detail(t: &crate::texts::Texts, stored: &str) -> String {
+fn detail(t: &crate::ui_texts::Texts, stored: &str) -> String {
     let word = |part: &str| match part {
         "--allow-incomplete" => Some(t.get("ops.allow_incomplete")),
         "--revalidate" => Some(t.get("job.revalidate")),
@@ -1574,7 +1574,7 @@ fn detail(t: &crate::texts::Texts, stored: &str) -> String {
 }
 
 /// Who did it, as the log keeps it (`office`, `office@<client>`, `office@cli`), in words.
-fn actor(t: &crate::texts::Texts, stored: &str) -> String {
+fn actor(t: &crate::ui_texts::Texts, stored: &str) -> String {
     match stored.strip_prefix("office") {
         Some("") => t.get("log.office").to_string(),
         Some("@cli") => t.get("log.office_cli").to_string(),

@@ -16,7 +16,7 @@ use crate::finding::Finding;
 use crate::model::Master;
 use crate::spec::Spec;
 use crate::store::Store;
-use crate::texts::Texts;
+use crate::ui_texts::Texts;
 
 use super::jobs::{Jobs, Refresh};
 

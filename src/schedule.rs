@@ -1,4 +1,4 @@
-//! Progress reporting's judgement of an item (`[progress]` of a spec): **overdue** when its
+//! Progress reporting's judgement of an item against its schedule (`[progress]` of a spec): **overdue** when its
 //! deadline has passed and it is not complete; **behind** when its progress is below the time
 //! elapsed towards its deadline (序时进度: from 1 January of the year being reported to the
 //! deadline) by more than the spec's tolerance.
