@@ -12,6 +12,7 @@
 //! is checked before it parses ([`preflight`]), and rows, columns and cell text are checked as
 //! cells are read. Over a limit is [`OpenError::TooLarge`], never a crash.
 
+mod biff;
 pub mod macros;
 mod ods_layout;
 mod preflight;

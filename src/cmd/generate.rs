@@ -22,13 +22,9 @@ pub struct Args {
     pub period: Option<String>,
 }
 
-pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
-    let campaign = Campaign::find(campaign_dir.as_deref())?;
-    if let Some(period) = &args.period
-        && campaign.config.period.as_ref() != Some(period)
-    {
-        return super::period::start(campaign, period);
-    }
+/// Issues the workbooks of `campaign` as it stands, in its current period if it has one (the
+/// command goes through `period::generate`, which begins a new period when asked to).
+pub fn run_on(campaign: Campaign, args: Args) -> Result<Outcome, Fatal> {
     let spec = campaign.spec()?;
     let options = GenerateOptions {
         departments: args.departments,

@@ -97,7 +97,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Init(args) => init::run(args),
-        Command::Generate(args) => generate::run(cli.campaign, args),
+        // `generate --period` may begin a period: period's to run (period → generate only).
+        Command::Generate(args) => period::generate(cli.campaign, args),
         Command::Validate(args) => validate::run(cli.campaign, args),
         Command::Status(args) => status::run(cli.campaign, args),
         Command::Compile(args) => compile::run(cli.campaign, args),

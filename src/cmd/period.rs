@@ -37,6 +37,21 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     }
 }
 
+/// `generate --period NAME`: begins that period when it is not the current one, else issues
+/// the current period's workbooks as `generate` does.
+pub fn generate(
+    campaign_dir: Option<PathBuf>,
+    args: super::generate::Args,
+) -> Result<Outcome, Fatal> {
+    let campaign = Campaign::find(campaign_dir.as_deref())?;
+    match args.period.clone() {
+        Some(period) if campaign.config.period.as_ref() != Some(&period) => {
+            start(campaign, &period)
+        }
+        _ => super::generate::run_on(campaign, args),
+    }
+}
+
 /// Begins period `name` (shared with `generate --period`).
 pub fn start(campaign: Campaign, name: &str) -> Result<Outcome, Fatal> {
     let spec = campaign.spec()?;

@@ -24,23 +24,6 @@ use super::state::{Attempt, Loaded, State};
 use super::upload::Verdict;
 use super::view::View;
 
-/// The department a token opens, if it is one in force.
-pub fn verify(state: &State, token: &str) -> Result<Option<Link>, AppError> {
-    if !crate::access::looks_like_token(token) {
-        return Ok(None);
-    }
-    let loaded = state.loaded()?;
-    let store = state.store()?;
-    let link = crate::access::verify(&store, &loaded.campaign.config.secret, token).map_err(
-        |e| match e {
-            crate::access::AccessError::Store(s) => AppError::Store(s),
-            other => AppError::Receipt(other.to_string()),
-        },
-    )?;
-    // A department no longer in the master opens nothing.
-    Ok(link.filter(|l| loaded.master.department(&l.department).is_some()))
-}
-
 /// Runs `f` for the department of `token` on a blocking thread. A token in force always opens;
 /// one that opens nothing is counted as a failed attempt, and answered "too many attempts"
 /// once the client made too many.
@@ -53,7 +36,7 @@ async fn with_department(
     let ip = client.ip();
     let worker = state.clone();
     let answer = tokio::task::spawn_blocking(move || {
-        let link = match verify(&worker, &token) {
+        let link = match worker.department_link(&token) {
             Ok(Some(link)) => link,
             Ok(None) if worker.wrong_token(ip, Attempt::Department) => {
                 return guard::too_many(&worker);

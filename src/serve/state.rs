@@ -132,6 +132,24 @@ pub struct State {
 }
 
 impl State {
+    /// The department a token opens, if it is one in force.
+    pub fn department_link(&self, token: &str) -> Result<Option<crate::access::Link>, AppError> {
+        if !crate::access::looks_like_token(token) {
+            return Ok(None);
+        }
+        let loaded = self.loaded()?;
+        let store = self.store()?;
+        let link =
+            crate::access::verify(&store, &loaded.campaign.config.secret, token).map_err(|e| {
+                match e {
+                    crate::access::AccessError::Store(s) => AppError::Store(s),
+                    other => AppError::Receipt(other.to_string()),
+                }
+            })?;
+        // A department no longer in the master opens nothing.
+        Ok(link.filter(|l| loaded.master.department(&l.department).is_some()))
+    }
+
     pub fn new(
         campaign: Campaign,
         office_token: String,

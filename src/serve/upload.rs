@@ -201,7 +201,7 @@ async fn department_of(state: &Arc<State>, token: &str, ip: IpAddr) -> Result<Li
     let link = {
         let state = state.clone();
         let token = token.to_string();
-        tokio::task::spawn_blocking(move || super::department::verify(&state, &token)).await
+        tokio::task::spawn_blocking(move || state.department_link(&token)).await
     };
     match link {
         Ok(Ok(Some(link))) => Ok(link),

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::preflight::{records, u16_at, u32_at};
+use super::biff::{records, u16_at, u32_at};
 use super::spans::{Hidden, SpansBuilder};
 
 /// Every sheet's hidden rows and columns, by BoundSheet order (each substream read once,
