@@ -1283,8 +1283,5 @@ fn the_office_page_names_every_review_in_play() {
         page[at..at + page[at..].find("</tr>").unwrap()].to_string()
     };
     assert!(row("inbox/水科/核定表.xlsx").contains("不采用"), "{page}");
-    assert!(
-        row("review/核定表.xlsx").contains(">采用</span>"),
-        "{page}"
-    );
+    assert!(row("review/核定表.xlsx").contains(">采用</span>"), "{page}");
 }

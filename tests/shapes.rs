@@ -381,6 +381,11 @@ shape_tests!(
     m_unknown_labels_mapped,
     m_unknown_labels_header_row,
     n_plain_table,
+    o_category_label,
+    o_category_project,
+    o_category_merged,
+    o_category_repeated,
+    o_category_points_mismatch,
 );
 
 #[test]

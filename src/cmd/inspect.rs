@@ -102,6 +102,7 @@ fn to_json(spec: &Spec, read: &MasterRead) -> serde_json::Value {
             "label": c.label,
             "role": c.role,
             "level": c.level,
+            "why": c.why,
         })).collect::<Vec<_>>(),
         "items": master.items().iter().map(|i| item_json(master, i)).collect::<Vec<_>>(),
         "departments": master.departments(),
@@ -208,9 +209,10 @@ fn columns(out: &mut String, master: &Master) {
             .level
             .map(|l| tx.say("inspect.level", &[("level", &l.to_string())]))
             .unwrap_or_default();
+        let why = tx.get(&format!("inspect.why.{}", c.why.as_str()));
         let _ = writeln!(
             out,
-            "  {}  {}  → {}{level}",
+            "  {}  {}  → {}{level}  ({why})",
             pad(&column_letter(c.index), 3),
             pad(label, width),
             role_word(c.role)

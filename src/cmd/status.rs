@@ -113,11 +113,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
         print!("{}", human(&checked.spec, collection));
         print!(
             "{}",
-            review_lines(
-                &checked.spec,
-                collection,
-                &checked.campaign.review_inbox_shown()
-            )
+            review_lines(collection, &checked.campaign.review_inbox_shown())
         );
         print!("{}", flag_lines(&checked));
         if let Some(reminded) = &reminded {

@@ -206,6 +206,7 @@ pub fn walk(walk: &Walk, header: Range<u32>, first: ColumnMap) -> (Vec<Row>, Blo
                 map.roles.truncate(width as usize);
                 map.labels.truncate(width as usize);
                 map.levels.truncate(width as usize);
+                map.why.truncate(width as usize);
                 blocks.push(start..row, map);
                 in_force = texts;
             }

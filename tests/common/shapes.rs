@@ -703,6 +703,11 @@ pub fn all() -> Vec<Shape> {
         m_unknown_labels_mapped(),
         m_unknown_labels_header_row(),
         n_plain_table(),
+        o_category_label(),
+        o_category_project(),
+        o_category_merged(),
+        o_category_repeated(),
+        o_category_points_mismatch(),
     ]
 }
 
@@ -1819,24 +1824,24 @@ pub fn h_rules_without_ids() -> Shape {
     items.push(
         item("一-1", r1)
             .assigned()
-            .cat(&[c1])
-            .texts(&[p1, t1, s1])
+            .cat(&[c1, p1])
+            .texts(&[t1, s1])
             .weight(8.0)
             .lead(&["机关党委"]),
     );
     items.push(
         item("一-2", r2)
             .assigned()
-            .cat(&[c1])
-            .texts(&[p1, t2, s2])
+            .cat(&[c1, p1])
+            .texts(&[t2, s2])
             .weight(7.0)
             .lead(&units),
     );
     items.push(
         item("一-3", r3)
             .assigned()
-            .cat(&[c1])
-            .texts(&[p3, t3, s3])
+            .cat(&[c1, p3])
+            .texts(&[t3, s3])
             .weight(15.0)
             .lead(&["机关党委", "办公室"]),
     );
@@ -1860,24 +1865,24 @@ pub fn h_rules_without_ids() -> Shape {
     items.push(
         item("二-1", r4)
             .assigned()
-            .cat(&[c2])
-            .texts(&[p4, t4, s4])
+            .cat(&[c2, p4])
+            .texts(&[t4, s4])
             .weight(20.0)
             .lead(&["大气环境科"]),
     );
     items.push(
         item("二-2", r5)
             .assigned()
-            .cat(&[c2])
-            .texts(&[p4, t5, s5])
+            .cat(&[c2, p4])
+            .texts(&[t5, s5])
             .weight(15.0)
             .lead(&["水生态环境科"]),
     );
     items.push(
         item("二-3", r6)
             .assigned()
-            .cat(&[c2])
-            .texts(&[p6, t6, s6])
+            .cat(&[c2, p6])
+            .texts(&[t6, s6])
             .weight(15.0)
             .lead(&["行政审批科", "执法支队"]),
     );
@@ -1898,16 +1903,16 @@ pub fn h_rules_without_ids() -> Shape {
     items.push(
         item("三-1", r7)
             .assigned()
-            .cat(&[c3])
-            .texts(&[p7, t7, s7])
+            .cat(&[c3, p7])
+            .texts(&[t7, s7])
             .weight(10.0)
             .lead(&["办公室"]),
     );
     items.push(
         item("三-2", r8)
             .assigned()
-            .cat(&[c3])
-            .texts(&[p8, t8, s8])
+            .cat(&[c3, p8])
+            .texts(&[t8, s8])
             .weight(10.0)
             .lead(&["办公室", "法规科"]),
     );
@@ -1921,7 +1926,7 @@ pub fn h_rules_without_ids() -> Shape {
         title: Some("泉州市生态环境局2024年度机关内部绩效考评细则".into()),
         sheet: "考评细则".into(),
         columns: vec![
-            col("A", "考评项目", "text"),
+            cat_col("A", "考评项目", 1),
             col("B", "考评内容", "task"),
             col("C", "评分标准", "text"),
             col("D", "分值", "weight"),
@@ -1935,7 +1940,7 @@ pub fn h_rules_without_ids() -> Shape {
     };
     Shape {
         name: "h_rules_without_ids",
-        about: "考评细则 without an id column (→ assigned 一-1 …), sections merged across with points in the text or in 分值, 小计 rows and 总分, 考评项目 merged down, 各科室 listed by a 包括 note",
+        about: "考评细则 without an id column (→ assigned 一-1 …), sections merged across with points in the text or in 分值, 小计 rows and 总分, 考评项目 merged down (a category by its label), 各科室 listed by a 包括 note",
         grid: g,
         args: Vec::new(),
         expect: Expect::Table(table),
@@ -2777,4 +2782,257 @@ pub fn n_plain_table() -> Shape {
         args: Vec::new(),
         expect: Expect::Table(table),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 20: the shapes read wrong before. (o) category columns by label, by merged cells and by
+// repeated text; (p) 一、/（一）/1./(1) numbering with groups; (q) tokens defined in note rows;
+// (r) unit names that are not names.
+
+/// (category cell, category name, [(task, weight, 评分标准, 责任科室 cell, lead)])
+type CatRow = (
+    &'static str,
+    &'static str,
+    Vec<(
+        &'static str,
+        f64,
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+    )>,
+);
+
+fn category_tree() -> Vec<CatRow> {
+    vec![
+        (
+            "党建工作（20分）",
+            "党建工作",
+            vec![
+                (
+                    "落实党组理论学习中心组学习制度，全年集中学习不少于12次。",
+                    10.0,
+                    "每少1次扣1分。",
+                    "机关党委",
+                    &["机关党委"],
+                ),
+                (
+                    "落实党风廉政建设责任制，签订党风廉政建设责任书。",
+                    10.0,
+                    "未签订责任书扣5分。",
+                    "机关党委、办公室",
+                    &["机关党委", "办公室"],
+                ),
+            ],
+        ),
+        (
+            "业务工作（60分）",
+            "业务工作",
+            vec![
+                (
+                    "完成年度空气质量改善目标，PM2.5年均浓度不高于20微克/立方米。",
+                    25.0,
+                    "每超过1微克/立方米扣3分。",
+                    "大气环境科",
+                    &["大气环境科"],
+                ),
+                (
+                    "完成主要流域水质考核目标，国省控断面水质优良比例达到100%。",
+                    20.0,
+                    "每有1个断面不达标扣5分。",
+                    "水生态环境科、执法支队",
+                    &["水生态环境科", "执法支队"],
+                ),
+                (
+                    "依法办理行政处罚案件，案卷评查合格率达到100%。",
+                    15.0,
+                    "案卷不合格每件扣2分。",
+                    "执法支队",
+                    &["执法支队"],
+                ),
+            ],
+        ),
+        (
+            "机关效能（20分）",
+            "机关效能",
+            vec![(
+                "按时办理人大代表建议和政协委员提案，满意率达到100%。",
+                20.0,
+                "超期办理每件扣2分。",
+                "办公室",
+                &["办公室"],
+            )],
+        ),
+    ]
+}
+
+/// The category table: `label` over column B, B merged down over each category's items when
+/// `merged`, else the category text repeated on every item row (`repeat`) or written once.
+fn category_table(
+    sheet: &str,
+    header: &str,
+    merged: bool,
+    repeat: bool,
+    ids: bool,
+) -> (Grid, Vec<Item>) {
+    let mut g = Grid::new(sheet, if ids { 6 } else { 5 });
+    g.title("泉州市生态环境局2024年度机关科室绩效考评细则");
+    g.header(header);
+    let mut items = Vec::new();
+    let mut n = 0;
+    for (cell, name, leaves) in category_tree() {
+        let first = g.rows.len() as u32 + 1;
+        for (i, (task, weight, rule, units, lead)) in leaves.iter().enumerate() {
+            n += 1;
+            let c = if i == 0 || repeat { cell } else { "" };
+            let id = if ids { format!("{n}|") } else { String::new() };
+            let r = g.item(&format!("{id}{c}|{task}|#{weight}|{rule}|{units}"));
+            let id = n.to_string();
+            let it = item(&id, r)
+                .cat(&[name])
+                .texts(&[task, rule])
+                .weight(*weight)
+                .lead(lead);
+            items.push(if ids { it } else { it.assigned() });
+        }
+        let last = g.rows.len() as u32;
+        if merged && last > first {
+            g.down(if ids { "B" } else { "A" }, first, last);
+        }
+    }
+    let total = if ids {
+        g.total("合计|||#100||")
+    } else {
+        g.total("合计||#100||")
+    };
+    g.merge(&format!("A{total}:{}{total}", if ids { "C" } else { "B" }));
+    (g, items)
+}
+
+fn category_columns(ids: bool, category: &str, task: &str, departments: &str) -> Vec<Col> {
+    let mut cols = Vec::new();
+    let letters = ["A", "B", "C", "D", "E", "F"];
+    let at = |k: usize| letters[k + usize::from(ids)];
+    if ids {
+        cols.push(col("A", "序号", "id"));
+    }
+    cols.push(cat_col(at(0), category, 1));
+    cols.push(col(at(1), task, "task"));
+    cols.push(col(at(2), "分值", "weight"));
+    cols.push(col(at(3), "评分标准", "text"));
+    cols.push(col(at(4), departments, "departments"));
+    cols
+}
+
+pub fn o_category_label() -> Shape {
+    let (g, items) = category_table(
+        "考评细则",
+        "序号|考评项目|考核内容|分值|评分标准|责任科室",
+        true,
+        false,
+        true,
+    );
+    Shape {
+        name: "o_category_label",
+        about: "考评项目 (a category by its label) merged down over its items with （N分） points, 考核内容 the task, 分值, a final 合计",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(Table {
+            title: Some("泉州市生态环境局2024年度机关科室绩效考评细则".into()),
+            sheet: "考评细则".into(),
+            columns: category_columns(true, "考评项目", "考核内容", "责任科室"),
+            items,
+            findings: Vec::new(),
+        }),
+    }
+}
+
+pub fn o_category_project() -> Shape {
+    let (g, items) = category_table(
+        "考核表",
+        "考核项目|KPI指标|分值|评分标准|责任单位",
+        false,
+        true,
+        false,
+    );
+    Shape {
+        name: "o_category_project",
+        about: "考核项目 before a narrower KPI指标 column is the category; no 序号 (ids assigned); the category repeated on every row, no merges",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(Table {
+            title: Some("泉州市生态环境局2024年度机关科室绩效考评细则".into()),
+            sheet: "考核表".into(),
+            columns: category_columns(false, "考核项目", "KPI指标", "责任单位"),
+            items,
+            findings: vec![table_finding("id_assigned")],
+        }),
+    }
+}
+
+pub fn o_category_merged() -> Shape {
+    let (g, items) = category_table(
+        "细则",
+        "序号|工作板块|考评内容|分值|评分标准|责任科室",
+        true,
+        false,
+        true,
+    );
+    Shape {
+        name: "o_category_merged",
+        about: "an unknown label (工作板块) whose cells are merged down over runs of items left of the task column: a category by its merged cells",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(Table {
+            title: Some("泉州市生态环境局2024年度机关科室绩效考评细则".into()),
+            sheet: "细则".into(),
+            columns: category_columns(true, "工作板块", "考评内容", "责任科室"),
+            items,
+            findings: Vec::new(),
+        }),
+    }
+}
+
+pub fn o_category_repeated() -> Shape {
+    let (g, items) = category_table(
+        "细则",
+        "序号|领域|考核内容|分值|评分标准|责任科室",
+        false,
+        true,
+        true,
+    );
+    Shape {
+        name: "o_category_repeated",
+        about: "an unknown label (领域) whose text repeats down runs of items left of the task column, no merges (as an export writes it): a category by repeated text",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(Table {
+            title: Some("泉州市生态环境局2024年度机关科室绩效考评细则".into()),
+            sheet: "细则".into(),
+            columns: category_columns(true, "领域", "考核内容", "责任科室"),
+            items,
+            findings: Vec::new(),
+        }),
+    }
+}
+
+pub fn o_category_points_mismatch() -> Shape {
+    let mut shape = o_category_merged();
+    for row in &mut shape.grid.rows {
+        for cell in row.cells.iter_mut().flatten() {
+            if *cell == V::Text("机关效能（20分）".into()) {
+                *cell = V::Text("机关效能（25分）".into());
+            }
+        }
+    }
+    let Expect::Table(table) = &mut shape.expect else {
+        unreachable!()
+    };
+    table.findings = vec![
+        table_finding("category_points_mismatch")
+            .mentioning("机关效能")
+            .mentioning("25"),
+    ];
+    shape.name = "o_category_points_mismatch";
+    shape.about = "the merged-cell category table with 机关效能（25分） over items of 20: the category's points are checked like a subtotal";
+    shape
 }
