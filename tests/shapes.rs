@@ -386,6 +386,8 @@ shape_tests!(
     o_category_merged,
     o_category_repeated,
     o_category_points_mismatch,
+    p_hierarchical_numbering,
+    p_group_points_mismatch,
 );
 
 #[test]

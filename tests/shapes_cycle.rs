@@ -497,3 +497,8 @@ fn cycle_on_category_by_merged_cells() {
 fn cycle_on_category_by_repeated_text() {
     cycle(shapes::o_category_repeated());
 }
+
+#[test]
+fn cycle_on_hierarchical_numbering() {
+    cycle(shapes::p_hierarchical_numbering());
+}

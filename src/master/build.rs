@@ -73,7 +73,9 @@ pub fn build(
     let mut units = Units::new(ctx, &notes);
     let mut items = Vec::new();
     let mut kept = Vec::new();
-    let mut paths: Vec<&[usize]> = Vec::new();
+    let mut paths: Vec<Vec<usize>> = Vec::new();
+    // Per item: the group section it lies in, if any.
+    let mut groups: Vec<Option<usize>> = Vec::new();
     let mut renumber: HashMap<usize, usize> = HashMap::new();
     for (k, ((row, path), id)) in item_rows.iter().zip(resolved).enumerate() {
         let Some(id) = id else {
@@ -83,12 +85,26 @@ pub fn build(
         let c = candidate(*row);
         let (departments, lead_count) =
             responsible(ctx, c, blocks, rows[*row].header, first_leads, &mut units);
-        let category = category_path(&sections, path, c);
+        // Group sections are not categories: the item carries the group's points.
+        let group = path.iter().rev().copied().find(|&s| sections[s].group);
+        let path: Vec<usize> = path
+            .iter()
+            .copied()
+            .filter(|&s| !sections[s].group)
+            .collect();
+        let category = category_path(&sections, &path, c);
         renumber.insert(k, items.len());
         decided[*row] = Decided::Item(items.len());
         kept.push(*row);
         paths.push(path);
-        items.push(item_of(c, id, category, departments, lead_count));
+        groups.push(group);
+        let mut item = item_of(c, id, category, departments, lead_count);
+        if let Some(g) = group
+            && item.points.is_none()
+        {
+            item.points = sections[g].points;
+        }
+        items.push(item);
     }
     units.report(report);
     let sections = renumbered(sections, &renumber);
@@ -108,11 +124,13 @@ pub fn build(
     report.category_points(&categories);
     let indicator_cells: Vec<Option<Pos>> = candidates
         .iter()
-        .map(|c| {
+        .zip(&groups)
+        .map(|(c, group)| {
             c.texts
                 .iter()
                 .find(|(_, r, _)| *r == Role::Indicator)
                 .map(|(_, _, p)| p.cell)
+                .or_else(|| group.map(|g| sections[g].cell))
         })
         .collect();
     report.group_points(&items, &indicator_cells);
@@ -499,7 +517,7 @@ fn percent_weights(items: &mut [Item], candidates: &[&Candidate], report: &mut R
 fn category_tree(
     items: &[Item],
     candidates: &[&Candidate],
-    paths: &[&[usize]],
+    paths: &[Vec<usize>],
     sections: &[Section],
     sheet: &str,
 ) -> Vec<Category> {

@@ -540,7 +540,11 @@ fn heading_of(grid: &Grid, row: u32, map: &ColumnMap, c: &Candidate) -> Option<H
         .iter()
         .map(|&col| spread_text(grid, row, col))
         .collect();
-    let text = text.join(" ");
+    // `一、` and `党的建设` in two cells read `一、党的建设`; `一` and `…` read `一 …`.
+    let text = match text.as_slice() {
+        [number, name] if number.ends_with(['、', '.', '．']) => format!("{number}{name}"),
+        _ => text.join(" "),
+    };
     let numbering = heading_numbering(&text);
     let first_col = named[0];
     let leading = first_col <= map.col(Role::Id).unwrap_or(0);

@@ -201,6 +201,11 @@ impl Grid {
     pub fn item(&mut self, spec: &str) -> u32 {
         self.push(Kind::Item, spec)
     }
+    /// A group row over items (`3. …（共3分）：` over (1) and (2)): neither a section nor an
+    /// item; it comes back in the compiled table like a section row.
+    pub fn item_group(&mut self, spec: &str) -> u32 {
+        self.push(Kind::Section, spec)
+    }
     pub fn total(&mut self, spec: &str) -> u32 {
         self.push(Kind::Total, spec)
     }
@@ -708,6 +713,8 @@ pub fn all() -> Vec<Shape> {
         o_category_merged(),
         o_category_repeated(),
         o_category_points_mismatch(),
+        p_hierarchical_numbering(),
+        p_group_points_mismatch(),
     ]
 }
 
@@ -3034,5 +3041,147 @@ pub fn o_category_points_mismatch() -> Shape {
     ];
     shape.name = "o_category_points_mismatch";
     shape.about = "the merged-cell category table with 机关效能（25分） over items of 20: the category's points are checked like a subtotal";
+    shape
+}
+
+// ---------------------------------------------------------------------------------------------
+// (p) 一、/（一）/1./(1) in the 序号 column (also 1、, ①, 1）): 一、 and （一） rows are category
+// levels with their （N分） points; `3. …（共3分）：` over (1) and (2) is a group whose leaves are
+// the items; ids from the path.
+
+pub fn p_hierarchical_numbering() -> Shape {
+    let mut g = Grid::new("考核细则", 5);
+    g.title("泉州市生态环境局2024年度机关党建和业务工作考核细则");
+    g.header("序号|考核内容|分值|评分标准|责任单位");
+    let mut items = Vec::new();
+    let c1 = "一、党的建设";
+    let c11 = "（一） 政治建设";
+    let c12 = "（二） 党风廉政";
+    let c2 = "二、业务工作";
+    let c21 = "（一） 污染防治";
+    let c22 = "（二） 执法监管";
+    g.section_cells("一、|党的建设（30分）|||");
+    g.section_cells("（一）|政治建设（12分）|||");
+    let leaf = |g: &mut Grid, n: &str, task: &str, w: f64, rule: &str, units: &str| {
+        g.item(&format!("{n}|{task}|#{w}|{rule}|{units}"))
+    };
+    let t = [
+        "落实党组理论学习中心组学习制度，全年集中学习不少于12次。",
+        "严格落实“第一议题”制度，及时传达学习上级重要会议精神。",
+        "按期完成党支部换届选举。",
+        "规范落实“三会一课”和主题党日制度。",
+        "落实党风廉政建设责任制，层层签订责任书。",
+        "开展廉政风险点排查，重点岗位防控措施落实到人。",
+        "完成年度空气质量改善目标，PM2.5年均浓度不高于20微克/立方米。",
+        "完成主要流域水质考核目标，国省控断面水质优良比例达到100%。",
+        "开展“双随机、一公开”监管，按时完成年度检查计划。",
+        "依法办理行政处罚案件，案卷评查合格率达到100%。",
+    ];
+    let rule = "未完成不得分。";
+    let r1 = leaf(&mut g, "1.", t[0], 4.0, rule, "机关党委");
+    let r2 = leaf(&mut g, "2.", t[1], 5.0, rule, "机关党委、办公室");
+    let group = "加强基层党组织建设（共3分）：";
+    g.item_group(&format!("3.|{group}|||"));
+    let r3 = leaf(&mut g, "(1)", t[2], 1.5, rule, "机关党委");
+    let r4 = leaf(&mut g, "(2)", t[3], 1.5, rule, "机关党委、人事科");
+    g.section_cells("（二）|党风廉政（18分）|||");
+    let r5 = leaf(&mut g, "1、", t[4], 10.0, rule, "机关党委");
+    let r6 = leaf(&mut g, "2、", t[5], 8.0, rule, "办公室");
+    g.section_cells("二、|业务工作（70分）|||");
+    g.section_cells("（一）|污染防治（40分）|||");
+    let r7 = leaf(&mut g, "①", t[6], 20.0, rule, "大气环境科");
+    let r8 = leaf(&mut g, "②", t[7], 20.0, rule, "水生态环境科");
+    g.section_cells("（二）|执法监管（30分）|||");
+    let r9 = leaf(&mut g, "1）", t[8], 15.0, rule, "执法支队");
+    let r10 = leaf(&mut g, "2）", t[9], 15.0, rule, "执法支队、法规科");
+    let total = g.total("合计||#100||");
+    g.merge(&format!("A{total}:B{total}"));
+    let it = |id: &str, r: u32, cat: &[&str], k: usize, w: f64, lead: &[&str]| {
+        item(id, r)
+            .cat(cat)
+            .texts(&[t[k], rule])
+            .weight(w)
+            .lead(lead)
+    };
+    items.push(it("一-一-1", r1, &[c1, c11], 0, 4.0, &["机关党委"]));
+    items.push(it(
+        "一-一-2",
+        r2,
+        &[c1, c11],
+        1,
+        5.0,
+        &["机关党委", "办公室"],
+    ));
+    items.push(it("一-一-3-(1)", r3, &[c1, c11], 2, 1.5, &["机关党委"]).points(3.0));
+    items.push(
+        it(
+            "一-一-3-(2)",
+            r4,
+            &[c1, c11],
+            3,
+            1.5,
+            &["机关党委", "人事科"],
+        )
+        .points(3.0),
+    );
+    items.push(it("一-二-1", r5, &[c1, c12], 4, 10.0, &["机关党委"]));
+    items.push(it("一-二-2", r6, &[c1, c12], 5, 8.0, &["办公室"]));
+    items.push(it("二-一-①", r7, &[c2, c21], 6, 20.0, &["大气环境科"]));
+    items.push(it("二-一-②", r8, &[c2, c21], 7, 20.0, &["水生态环境科"]));
+    items.push(it("二-二-(1)", r9, &[c2, c22], 8, 15.0, &["执法支队"]));
+    items.push(it(
+        "二-二-(2)",
+        r10,
+        &[c2, c22],
+        9,
+        15.0,
+        &["执法支队", "法规科"],
+    ));
+    let table = Table {
+        title: Some("泉州市生态环境局2024年度机关党建和业务工作考核细则".into()),
+        sheet: "考核细则".into(),
+        columns: vec![
+            col("A", "序号", "id"),
+            col("B", "考核内容", "task"),
+            col("C", "分值", "weight"),
+            col("D", "评分标准", "text"),
+            col("E", "责任单位", "departments"),
+        ],
+        items,
+        findings: vec![table_finding("id_qualified")],
+    };
+    Shape {
+        name: "p_hierarchical_numbering",
+        about: "序号 一、/（一）/1./(1) with 1、, ①, 1） too: 一、 and （一） rows are categories with （N分）, `3. …（共3分）：` over (1) (2) a group of two items, ids from the path (一-一-3-(1), 二-一-①; 1） read as (1))",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(table),
+    }
+}
+
+pub fn p_group_points_mismatch() -> Shape {
+    let mut shape = p_hierarchical_numbering();
+    for row in &mut shape.grid.rows {
+        for cell in row.cells.iter_mut().flatten() {
+            if *cell == V::Text("加强基层党组织建设（共3分）：".into()) {
+                *cell = V::Text("加强基层党组织建设（共4分）：".into());
+            }
+        }
+    }
+    let Expect::Table(table) = &mut shape.expect else {
+        unreachable!()
+    };
+    for item in &mut table.items {
+        if item.points.is_some() {
+            item.points = Some(4.0);
+        }
+    }
+    table.findings.push(
+        finding("group_points_mismatch", "一-一-3-(1)")
+            .at("考核细则!A7")
+            .mentioning("4"),
+    );
+    shape.name = "p_group_points_mismatch";
+    shape.about = "the numbered table with its group declaring （共4分） over leaves of 1.5 + 1.5: checked like a subtotal";
     shape
 }
