@@ -388,6 +388,10 @@ shape_tests!(
     o_category_points_mismatch,
     p_hierarchical_numbering,
     p_group_points_mismatch,
+    q_token_curly_quotes,
+    q_token_straight_quotes_no_prefix,
+    q_token_spaces,
+    q_token_defined_twice,
 );
 
 #[test]

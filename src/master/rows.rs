@@ -280,7 +280,7 @@ fn read_row(
         .map(|col| spread_text(grid, row, col))
         .find(|t| !t.is_empty());
     if let Some(text) = any_text
-        && walk.labels.is_note(&text)
+        && (walk.labels.is_note(&text) || super::names::is_units_definition(&text, walk.labels))
     {
         return Raw::Note(text);
     }

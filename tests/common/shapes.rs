@@ -535,6 +535,7 @@ impl Finding {
 pub fn severity(code: &str) -> &'static str {
     match code {
         "id_duplicate"
+        | "units_defined_twice"
         | "id_malformed"
         | "id_missing"
         | "units_unknown"
@@ -715,6 +716,10 @@ pub fn all() -> Vec<Shape> {
         o_category_points_mismatch(),
         p_hierarchical_numbering(),
         p_group_points_mismatch(),
+        q_token_curly_quotes(),
+        q_token_straight_quotes_no_prefix(),
+        q_token_spaces(),
+        q_token_defined_twice(),
     ]
 }
 
@@ -3183,5 +3188,78 @@ pub fn p_group_points_mismatch() -> Shape {
     );
     shape.name = "p_group_points_mismatch";
     shape.about = "the numbered table with its group declaring （共4分） over leaves of 1.5 + 1.5: checked like a subtotal";
+    shape
+}
+
+// ---------------------------------------------------------------------------------------------
+// (q) Tokens defined in note rows: quotes around the token, with or without 注：, the list
+// separated by 、，or spaces; a token defined twice differently.
+
+/// The county table whose last row is `note` instead of the plain `注：各县（市、区）指…。`.
+fn county_note(
+    name: &'static str,
+    about: &'static str,
+    note: &str,
+    findings: Vec<Finding>,
+) -> Shape {
+    let mut shape = c_county_units();
+    let last = shape.grid.rows.len() - 1;
+    assert_eq!(shape.grid.rows[last].kind, Kind::Note);
+    shape.grid.rows[last].cells = vec![Some(V::Text(note.to_string()))];
+    let Expect::Table(table) = &mut shape.expect else {
+        unreachable!()
+    };
+    table.findings = findings;
+    shape.name = name;
+    shape.about = about;
+    shape
+}
+
+fn expanded() -> Vec<Finding> {
+    vec![table_finding("units_expanded").mentioning("各县（市、区）")]
+}
+
+pub fn q_token_curly_quotes() -> Shape {
+    county_note(
+        "q_token_curly_quotes",
+        "注：“各县（市、区）”指… in curly quotes, the list separated by 、: the units are the names in the list only",
+        &format!("注：“各县（市、区）”指{}。", QUANZHOU_COUNTIES.join("、")),
+        expanded(),
+    )
+}
+
+pub fn q_token_straight_quotes_no_prefix() -> Shape {
+    county_note(
+        "q_token_straight_quotes_no_prefix",
+        "\"各县（市、区）\"指… in straight quotes without 注：, the list separated by ，",
+        &format!("\"各县（市、区）\"指{}。", QUANZHOU_COUNTIES.join("，")),
+        expanded(),
+    )
+}
+
+pub fn q_token_spaces() -> Shape {
+    county_note(
+        "q_token_spaces",
+        "说明：各县（市、区）包括 … separated by spaces",
+        &format!("说明：各县（市、区）包括 {}", QUANZHOU_COUNTIES.join(" ")),
+        expanded(),
+    )
+}
+
+pub fn q_token_defined_twice() -> Shape {
+    let mut shape = q_token_curly_quotes();
+    let second = shape.grid.note("注：各县（市、区）指鲤城区、丰泽区。");
+    let Expect::Table(table) = &mut shape.expect else {
+        unreachable!()
+    };
+    let first = second - 1;
+    table.findings.push(
+        table_finding("units_defined_twice")
+            .at(&format!("Sheet1!A{second}"))
+            .mentioning(&format!("Sheet1!A{first}"))
+            .mentioning(&format!("Sheet1!A{second}")),
+    );
+    shape.name = "q_token_defined_twice";
+    shape.about = "各县（市、区） defined by two notes with different lists: units_defined_twice names both notes; the first list is used";
     shape
 }
