@@ -27,15 +27,16 @@ pub struct Args {
     pub json: bool,
     #[command(flatten)]
     pub read: ReadArgs,
-    /// A template spec file.
+    /// A template spec: a file, or a built-in one by name (zh, en).
     #[arg(long)]
     pub spec: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let spec = match &args.spec {
-        Some(path) => Spec::load(path)?,
-        None => Spec::builtin_language(texts().language()).unwrap_or_else(Spec::builtin),
+        Some(path) => Spec::resolve(path)?,
+        None => Spec::builtin_language(super::lang::explicit().unwrap_or(texts().language()))
+            .unwrap_or_else(Spec::builtin),
     };
     let options = args.read.reading()?.options()?;
     let read = read_master(&args.master, &spec, &options)?;
