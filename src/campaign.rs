@@ -745,7 +745,16 @@ impl Campaign {
         // `--spec en` (or `zh`) names a built-in spec, unless a file of that name exists.
         let builtin = spec_file.filter(|p| !p.exists()).and_then(|p| {
             let name = p.to_string_lossy().to_string();
-            Spec::builtin_language(&name).map(|spec| (name, spec))
+            let spec = Spec::builtin_named(&name)?;
+            // Kept in tianbao.toml by its name (`en`), whatever path named it.
+            let name = if spec.language == "en" && Spec::builtin_language(&name).is_none() {
+                "en".to_string()
+            } else if Spec::builtin_language(&name).is_none() {
+                "zh".to_string()
+            } else {
+                name
+            };
+            Some((name, spec))
         });
         let spec = match (&builtin, spec_file) {
             (Some((_, spec)), _) => spec.clone(),
@@ -965,9 +974,13 @@ impl Campaign {
     }
 
     pub fn spec(&self) -> Result<Spec, CampaignError> {
-        match Spec::builtin_language(&self.config.spec) {
+        let path = self.dir.join(&self.config.spec);
+        if path.exists() {
+            return Ok(Spec::load(&path)?);
+        }
+        match Spec::builtin_named(&self.config.spec) {
             Some(spec) => Ok(spec),
-            None => Ok(Spec::load(&self.dir.join(&self.config.spec))?),
+            None => Ok(Spec::load(&path)?),
         }
     }
 

@@ -65,6 +65,7 @@ codes! {
     WeightMerged => "weight_merged",
     UnitsExpanded => "units_expanded",
     UnitsUnknown => "units_unknown",
+    UnitsDefinedTwice => "units_defined_twice",
     RowHidden => "row_hidden",
     // Reading returns (`tianbao validate`).
     Unreadable => "unreadable",

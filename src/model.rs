@@ -155,6 +155,50 @@ pub struct Column {
     pub role: Role,
     /// 1-based level of a category column.
     pub level: Option<u32>,
+    /// Why the column got its role.
+    pub why: Why,
+}
+
+/// Why a master column got its role, as `inspect` explains it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// Its header label is one the spec knows for that role.
+    #[default]
+    Label,
+    /// Its label is not one the spec knows: a text column with its own label.
+    OwnLabel,
+    /// It has no label of its own: a category level left of the labelled columns, else read
+    /// past.
+    Unlabelled,
+    /// One of three or more indicator levels (一级/二级/三级指标).
+    Levels,
+    /// Its cells are merged down over runs of items left of the task column.
+    MergedCells,
+    /// Its text repeats down runs of items left of the task column.
+    RepeatedText,
+    /// A category label with no other task column: the task.
+    OnlyText,
+    /// A second column of a role a table has one of: read as text.
+    Second,
+    /// The user said so (`--map`, `[columns]`).
+    Mapped,
+}
+
+impl Why {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::Label => "label",
+            Why::OwnLabel => "own_label",
+            Why::Unlabelled => "unlabelled",
+            Why::Levels => "levels",
+            Why::MergedCells => "merged_cells",
+            Why::RepeatedText => "repeated_text",
+            Why::OnlyText => "only_text",
+            Why::Second => "second",
+            Why::Mapped => "mapped",
+        }
+    }
 }
 
 /// A text column: items keep their texts in [`Master::text_columns`] order.

@@ -876,6 +876,32 @@ impl Spec {
         Some(name)
     }
 
+    /// The built-in spec a `--spec` value or a `spec =` setting names when no such file exists:
+    /// a name (`en`, `zh`, `progress.en` …), or the path a built-in spec has in the source tree
+    /// (`templates/en.toml`), so that a setting written in the checkout works from any folder.
+    pub fn builtin_named(value: &str) -> Option<Spec> {
+        let value = value.trim();
+        Spec::builtin_language(value).or_else(|| {
+            let normal = value.replace('\\', "/");
+            let normal = normal.trim_start_matches("./");
+            KINDS
+                .iter()
+                .find(|(_, path, ..)| *path == normal)
+                .and_then(|(name, ..)| Spec::builtin_language(name))
+        })
+    }
+
+    /// A spec named on the command line or in a setting: a file when it exists, else a
+    /// built-in spec by name ([`Spec::builtin_named`]), else the file's error.
+    pub fn resolve(value: &Path) -> Result<Spec, SpecError> {
+        if !value.exists()
+            && let Some(spec) = Spec::builtin_named(&value.to_string_lossy())
+        {
+            return Ok(spec);
+        }
+        Spec::load(value)
+    }
+
     pub fn load(path: &Path) -> Result<Spec, SpecError> {
         let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
             path: path.display().to_string(),

@@ -94,7 +94,7 @@ pub fn split_points(s: &str) -> (String, Option<Decimal>) {
 /// Points declared at the end of a text as `(5分)` or `（5分）` (full-width digits too), and the
 /// byte offset where that declaration starts. Closing punctuation after it is allowed.
 pub fn trailing_points(s: &str) -> Option<(Decimal, usize)> {
-    let trimmed = s.trim_end_matches(|c: char| c.is_whitespace() || "。.;；*".contains(c));
+    let trimmed = s.trim_end_matches(|c: char| c.is_whitespace() || "。.;；*:：".contains(c));
     let body = trimmed
         .strip_suffix(')')
         .or_else(|| trimmed.strip_suffix('）'))?;
@@ -104,6 +104,12 @@ pub fn trailing_points(s: &str) -> Option<(Decimal, usize)> {
         .trim_start_matches(['(', '（'])
         .trim()
         .strip_suffix('分')?
+        .trim();
+    // `（共3分）`, `（计5分）`, `（满分10分）`.
+    let inner = ["共", "计", "满分"]
+        .iter()
+        .find_map(|p| inner.strip_prefix(p))
+        .unwrap_or(inner)
         .trim();
     let points = parse_decimal(inner)?;
     Some((points, open))

@@ -381,6 +381,17 @@ shape_tests!(
     m_unknown_labels_mapped,
     m_unknown_labels_header_row,
     n_plain_table,
+    o_category_label,
+    o_category_project,
+    o_category_merged,
+    o_category_repeated,
+    o_category_points_mismatch,
+    p_hierarchical_numbering,
+    p_group_points_mismatch,
+    q_token_curly_quotes,
+    q_token_straight_quotes_no_prefix,
+    q_token_spaces,
+    q_token_defined_twice,
 );
 
 #[test]

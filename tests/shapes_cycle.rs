@@ -310,6 +310,9 @@ fn cycle(shape: Shape) {
 
     let master = Sheet::read(&master_path, &table.sheet);
     let compiled = Sheet::read(&compiled_file(&c), "考评表");
+    if let Ok(dump) = std::env::var("DUMP_COMPILED") {
+        std::fs::copy(compiled_file(&c), dump).unwrap();
+    }
     let mut failures = Vec::new();
     let map = map_rows(&shape, &master, &compiled, &mut failures);
     let (checked, body) = check_merges(&shape, &master, &compiled, &map, &mut failures);
@@ -352,6 +355,7 @@ fn cycle(shape: Shape) {
             }
         }
     }
+    check_summary(&shape, &table, &filled, &compiled, &c, &mut failures);
     assert!(
         failures.is_empty(),
         "{}: {} problems in the compiled 考评表:\n  {}",
@@ -359,6 +363,93 @@ fn cycle(shape: Shape) {
         failures.len(),
         failures.join("\n  ")
     );
+}
+
+/// The total row of the 考评表 and, on 得分概览, every category's 满分 and 得分 and the 合计,
+/// against sums made here: of the weights, and of each item's lowest filled score.
+fn check_summary(
+    shape: &Shape,
+    table: &Table,
+    filled: &HashMap<String, Vec<f64>>,
+    compiled: &Sheet,
+    c: &Path,
+    failures: &mut Vec<String>,
+) {
+    let score = |id: &str| filled[id].iter().cloned().fold(f64::INFINITY, f64::min);
+    let total_weight: f64 = table.items.iter().map(|i| i.weight.unwrap()).sum();
+    let total_score: f64 = table.items.iter().map(|i| score(&i.id)).sum();
+    // Every category path prefix, in order of first appearance: (path, full, got).
+    let mut sums: Vec<(Vec<String>, f64, f64)> = Vec::new();
+    for item in &table.items {
+        for depth in 1..=item.category.len() {
+            let path = item.category[..depth].to_vec();
+            let at = match sums.iter().position(|(p, _, _)| *p == path) {
+                Some(at) => at,
+                None => {
+                    sums.push((path, 0.0, 0.0));
+                    sums.len() - 1
+                }
+            };
+            sums[at].1 += item.weight.unwrap();
+            sums[at].2 += score(&item.id);
+        }
+    }
+    let near = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-9);
+    // The 考评表's own total: a row below the items whose score is the sum of all of them.
+    let last_item = table.items.iter().map(|i| i.row).max().unwrap_or(0);
+    let score_col = (0..compiled.width())
+        .rev()
+        .find(|&col| (0..compiled.height()).any(|r| label(&compiled.text(r, col)) == "自评得分"));
+    let has_total = shape.grid.rows.iter().any(|r| r.kind == Kind::Total);
+    if let Some(col) = score_col
+        && has_total
+    {
+        let totals: Vec<Option<f64>> = (last_item..compiled.height())
+            .map(|r| compiled.number(r, col))
+            .filter(Option::is_some)
+            .collect();
+        if !totals.iter().any(|t| near(*t, total_score)) {
+            failures.push(format!(
+                "考评表: no total {total_score} below the items (found {totals:?})"
+            ));
+        }
+    }
+    let overview = Sheet::read(&compiled_file(c), "得分概览");
+    let mut from = 0;
+    for (path, full, got) in &sums {
+        let name = path.last().unwrap();
+        let row =
+            (from..overview.height()).find(|&r| overview.text(r, 0).starts_with(name.as_str()));
+        let Some(r) = row else {
+            failures.push(format!("得分概览: no row for category {path:?}"));
+            continue;
+        };
+        from = r + 1;
+        if !near(overview.number(r, 1), *full) || !near(overview.number(r, 2), *got) {
+            failures.push(format!(
+                "得分概览 row {} ({name}): 满分 {:?} 得分 {:?}, expected {full} and {got}",
+                r + 1,
+                overview.number(r, 1),
+                overview.number(r, 2)
+            ));
+        }
+    }
+    if !sums.is_empty() {
+        // The row after the categories (合计, or the master's own total label).
+        let r = from;
+        if overview.text(r, 0).is_empty()
+            || !near(overview.number(r, 1), total_weight)
+            || !near(overview.number(r, 2), total_score)
+        {
+            failures.push(format!(
+                "得分概览 row {}: expected the total, 满分 {total_weight} 得分 {total_score}; found {:?} {:?} {:?}",
+                r + 1,
+                overview.text(r, 0),
+                overview.number(r, 1),
+                overview.number(r, 2)
+            ));
+        }
+    }
 }
 
 #[test]
@@ -385,4 +476,29 @@ fn cycle_on_lead_and_cooperating_in_one_cell() {
 #[test]
 fn cycle_on_a_plain_table() {
     cycle(shapes::n_plain_table());
+}
+
+#[test]
+fn cycle_on_category_by_label() {
+    cycle(shapes::o_category_label());
+}
+
+#[test]
+fn cycle_on_category_by_label_without_ids() {
+    cycle(shapes::o_category_project());
+}
+
+#[test]
+fn cycle_on_category_by_merged_cells() {
+    cycle(shapes::o_category_merged());
+}
+
+#[test]
+fn cycle_on_category_by_repeated_text() {
+    cycle(shapes::o_category_repeated());
+}
+
+#[test]
+fn cycle_on_hierarchical_numbering() {
+    cycle(shapes::p_hierarchical_numbering());
 }

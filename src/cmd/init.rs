@@ -14,7 +14,7 @@ pub struct Args {
     /// The master table workbook.
     #[arg(long)]
     pub master: PathBuf,
-    /// A template spec file instead of the built-in one.
+    /// A template spec: a file, or a built-in one by name (zh, en); `--lang en` alone selects en.
     #[arg(long)]
     pub spec: Option<PathBuf>,
     /// What is collected: assess (the self-assessment), progress or data.
@@ -58,7 +58,12 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
                 .unwrap_or("zh");
             tianbao::spec::Spec::kind_name(kind, language).map(PathBuf::from)
         }
-        None => args.spec.clone(),
+        // `--lang en` without `--spec` selects the English spec.
+        None => args.spec.clone().or_else(|| {
+            super::lang::explicit()
+                .filter(|l| *l == "en")
+                .map(PathBuf::from)
+        }),
     };
     let (campaign, read) = Campaign::init_with(
         &args.dir,

@@ -27,15 +27,16 @@ pub struct Args {
     pub json: bool,
     #[command(flatten)]
     pub read: ReadArgs,
-    /// A template spec file.
+    /// A template spec: a file, or a built-in one by name (zh, en).
     #[arg(long)]
     pub spec: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, Fatal> {
     let spec = match &args.spec {
-        Some(path) => Spec::load(path)?,
-        None => Spec::builtin_language(texts().language()).unwrap_or_else(Spec::builtin),
+        Some(path) => Spec::resolve(path)?,
+        None => Spec::builtin_language(super::lang::explicit().unwrap_or(texts().language()))
+            .unwrap_or_else(Spec::builtin),
     };
     let options = args.read.reading()?.options()?;
     let read = read_master(&args.master, &spec, &options)?;
@@ -102,6 +103,7 @@ fn to_json(spec: &Spec, read: &MasterRead) -> serde_json::Value {
             "label": c.label,
             "role": c.role,
             "level": c.level,
+            "why": c.why,
         })).collect::<Vec<_>>(),
         "items": master.items().iter().map(|i| item_json(master, i)).collect::<Vec<_>>(),
         "departments": master.departments(),
@@ -208,9 +210,10 @@ fn columns(out: &mut String, master: &Master) {
             .level
             .map(|l| tx.say("inspect.level", &[("level", &l.to_string())]))
             .unwrap_or_default();
+        let why = tx.get(&format!("inspect.why.{}", c.why.as_str()));
         let _ = writeln!(
             out,
-            "  {}  {}  → {}{level}",
+            "  {}  {}  → {}{level}  ({why})",
             pad(&column_letter(c.index), 3),
             pad(label, width),
             role_word(c.role)

@@ -9,6 +9,12 @@ use std::sync::OnceLock;
 use tianbao::ui_texts::Texts;
 
 static TEXTS: OnceLock<&'static Texts> = OnceLock::new();
+static EXPLICIT: OnceLock<Option<&'static str>> = OnceLock::new();
+
+/// The language `--lang` names, if it was given (`--lang en` selects the English spec).
+pub fn explicit() -> Option<&'static str> {
+    EXPLICIT.get().copied().flatten()
+}
 
 /// The texts of this run (Chinese until [`choose`] ran).
 pub fn texts() -> &'static Texts {
@@ -25,6 +31,16 @@ pub fn choose(args: &[OsString]) -> &'static Texts {
 
 fn decide(args: &[OsString]) -> &'static str {
     if let Some(lang) = value_of(args, &["--lang"]) {
+        let chosen = if lang
+            .to_string_lossy()
+            .to_ascii_lowercase()
+            .starts_with("en")
+        {
+            "en"
+        } else {
+            "zh"
+        };
+        let _ = EXPLICIT.set(Some(chosen));
         return if lang
             .to_string_lossy()
             .to_ascii_lowercase()
@@ -49,10 +65,9 @@ fn spec_language(args: &[OsString]) -> Option<&'static str> {
     };
     if let Some(path) = value_of(args, &["--spec"]) {
         let path = PathBuf::from(path);
-        return match tianbao::spec::Spec::builtin_language(&path.to_string_lossy()) {
-            Some(spec) => Some(language(&spec)),
-            None => tianbao::spec::Spec::load(&path).ok().map(|s| language(&s)),
-        };
+        return tianbao::spec::Spec::resolve(&path)
+            .ok()
+            .map(|s| language(&s));
     }
     let dir = value_of(args, &["-C", "--campaign"]).map(PathBuf::from);
     let campaign = tianbao::campaign::Campaign::find(dir.as_deref().map(Path::new)).ok()?;

@@ -36,9 +36,14 @@ pub struct Built {
 
 /// Notes of the table: whether one says the first listed leads, and their texts.
 fn notes(rows: &[Row]) -> Vec<&str> {
+    placed_notes(rows).into_iter().map(|(_, t)| t).collect()
+}
+
+/// The notes with the cell each starts in (its row, column A).
+fn placed_notes(rows: &[Row]) -> Vec<(Pos, &str)> {
     rows.iter()
         .filter_map(|r| match &r.raw {
-            Raw::Note(text) => Some(text.as_str()),
+            Raw::Note(text) => Some(((r.row, 0), text.as_str())),
             _ => None,
         })
         .collect()
@@ -70,10 +75,13 @@ pub fn build(
     let resolved = ids::resolve(&id_rows, &sections, report);
     let notes = notes(rows);
     let first_leads = ctx.first_leads || notes.iter().any(|n| ctx.labels.says_first_leads(n));
-    let mut units = Units::new(ctx, &notes);
+    let placed = placed_notes(rows);
+    let mut units = Units::new(ctx, &placed);
     let mut items = Vec::new();
     let mut kept = Vec::new();
-    let mut paths: Vec<&[usize]> = Vec::new();
+    let mut paths: Vec<Vec<usize>> = Vec::new();
+    // Per item: the group section it lies in, if any.
+    let mut groups: Vec<Option<usize>> = Vec::new();
     let mut renumber: HashMap<usize, usize> = HashMap::new();
     for (k, ((row, path), id)) in item_rows.iter().zip(resolved).enumerate() {
         let Some(id) = id else {
@@ -83,12 +91,26 @@ pub fn build(
         let c = candidate(*row);
         let (departments, lead_count) =
             responsible(ctx, c, blocks, rows[*row].header, first_leads, &mut units);
-        let category = category_path(&sections, path, c);
+        // Group sections are not categories: the item carries the group's points.
+        let group = path.iter().rev().copied().find(|&s| sections[s].group);
+        let path: Vec<usize> = path
+            .iter()
+            .copied()
+            .filter(|&s| !sections[s].group)
+            .collect();
+        let category = category_path(&sections, &path, c);
         renumber.insert(k, items.len());
         decided[*row] = Decided::Item(items.len());
         kept.push(*row);
         paths.push(path);
-        items.push(item_of(c, id, category, departments, lead_count));
+        groups.push(group);
+        let mut item = item_of(c, id, category, departments, lead_count);
+        if let Some(g) = group
+            && item.points.is_none()
+        {
+            item.points = sections[g].points;
+        }
+        items.push(item);
     }
     units.report(report);
     let sections = renumbered(sections, &renumber);
@@ -108,11 +130,13 @@ pub fn build(
     report.category_points(&categories);
     let indicator_cells: Vec<Option<Pos>> = candidates
         .iter()
-        .map(|c| {
+        .zip(&groups)
+        .map(|(c, group)| {
             c.texts
                 .iter()
                 .find(|(_, r, _)| *r == Role::Indicator)
                 .map(|(_, _, p)| p.cell)
+                .or_else(|| group.map(|g| sections[g].cell))
         })
         .collect();
     report.group_points(&items, &indicator_cells);
@@ -210,17 +234,20 @@ fn category_path(sections: &[Section], path: &[usize], c: &Candidate) -> Vec<Str
 /// Names for all units met, and what they were expanded to.
 struct Units<'a> {
     ctx: &'a Context<'a>,
-    notes: &'a [&'a str],
+    notes: &'a [(Pos, &'a str)],
     /// token → (first cell, units, or none known)
     met: IndexMap<String, (Pos, Option<Vec<String>>, usize)>,
+    /// token → the two notes that define it differently.
+    conflicts: IndexMap<String, (Pos, Pos)>,
 }
 
 impl<'a> Units<'a> {
-    fn new(ctx: &'a Context<'a>, notes: &'a [&'a str]) -> Units<'a> {
+    fn new(ctx: &'a Context<'a>, notes: &'a [(Pos, &'a str)]) -> Units<'a> {
         Units {
             ctx,
             notes,
             met: IndexMap::new(),
+            conflicts: IndexMap::new(),
         }
     }
 
@@ -230,12 +257,20 @@ impl<'a> Units<'a> {
             return vec![name];
         }
         let (ctx, notes) = (self.ctx, self.notes);
+        let conflicts = &mut self.conflicts;
         let entry = self.met.entry(name.clone()).or_insert_with(|| {
-            let list = units_for(&name, ctx.units).cloned().or_else(|| {
-                notes
-                    .iter()
-                    .find_map(|n| units_in_note(n, &name, ctx.labels))
-            });
+            let defined: Vec<(Pos, Vec<String>)> = notes
+                .iter()
+                .filter_map(|(at, n)| units_in_note(n, &name, ctx.labels).map(|u| (*at, u)))
+                .collect();
+            if let Some((first, list)) = defined.first()
+                && let Some((second, _)) = defined.iter().find(|(_, other)| other != list)
+            {
+                conflicts.insert(name.clone(), (*first, *second));
+            }
+            let list = units_for(&name, ctx.units)
+                .cloned()
+                .or_else(|| defined.into_iter().next().map(|(_, u)| u));
             (cell, list, 0)
         });
         entry.2 += 1;
@@ -243,6 +278,21 @@ impl<'a> Units<'a> {
     }
 
     fn report(&self, report: &mut Report) {
+        for (token, (first, second)) in &self.conflicts {
+            let sheet = report.sheet().to_string();
+            let at = |p: &Pos| format!("{sheet}!{}", crate::finding::a1(p.0, p.1));
+            report.push(
+                Severity::Error,
+                Code::UnitsDefinedTwice,
+                *second,
+                None,
+                &[
+                    ("value", token),
+                    ("first", &at(first)),
+                    ("second", &at(second)),
+                ],
+            );
+        }
         for (token, (cell, units, count)) in &self.met {
             let count = count.to_string();
             match units {
@@ -499,7 +549,7 @@ fn percent_weights(items: &mut [Item], candidates: &[&Candidate], report: &mut R
 fn category_tree(
     items: &[Item],
     candidates: &[&Candidate],
-    paths: &[&[usize]],
+    paths: &[Vec<usize>],
     sections: &[Section],
     sheet: &str,
 ) -> Vec<Category> {

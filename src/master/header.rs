@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use super::labels::{Labels, label_key};
-use crate::model::Role;
+use crate::model::{Role, Why};
 use crate::text::clean;
 use crate::workbook::{Grid, Value};
 
@@ -32,6 +32,8 @@ pub struct ColumnMap {
     pub labels: Vec<String>,
     /// 1-based level of each category column.
     pub levels: Vec<Option<u32>>,
+    /// Why each column got its role.
+    pub why: Vec<Why>,
 }
 
 impl ColumnMap {
@@ -239,8 +241,14 @@ pub fn column_map(
 ) -> ColumnMap {
     let mut found = Vec::with_capacity(width as usize);
     let mut texts = Vec::with_capacity(width as usize);
+    let mut why = Vec::with_capacity(width as usize);
     for col in 0..width {
         let (role, label) = column_role(grid, rows.clone(), col, labels);
+        why.push(match role {
+            None => Why::Unlabelled,
+            Some(_) if labels.role(&label).is_none() => Why::OwnLabel,
+            Some(_) => Why::Label,
+        });
         found.push(role);
         texts.push(label);
     }
@@ -248,12 +256,85 @@ pub fn column_map(
         levels: vec![None; found.len()],
         roles: unlabelled_roles(&found),
         labels: texts,
+        why,
     };
     indicator_levels(&mut map, labels);
+    categories_from_body(&mut map, grid, rows.end, labels);
     apply_mapping(&mut map, mapping);
     single_roles(&mut map);
     number_levels(&mut map);
     map
+}
+
+/// The longest text a category cell read from the body may hold.
+const CATEGORY_MAX_CHARS: usize = 30;
+
+/// Category columns the body shows: a column left of the task column whose label the spec does
+/// not know (or that has none) and whose cells are merged down over runs of items, or whose
+/// text repeats down runs of items. A category label (考评项目) over the only text column of a
+/// table is its task.
+fn categories_from_body(map: &mut ColumnMap, grid: &Grid, body: u32, labels: &Labels) {
+    let Some(task) = map.col(Role::Task) else {
+        // A category by its label with no other text column: the task.
+        let texts = map.roles.iter().any(|r| r.is_text());
+        if !texts
+            && let Some(col) = map.cols(Role::Category).last()
+            && map.why[col as usize] == Why::Label
+        {
+            map.roles[col as usize] = Role::Task;
+            map.why[col as usize] = Why::OnlyText;
+        }
+        return;
+    };
+    let end = grid.height().min(body + SEARCH_ROWS);
+    // Rows with a task text: the items (and perhaps a heading or two).
+    let items: Vec<u32> = (body..end)
+        .filter(|&row| {
+            let text = cell_text(grid, row, task);
+            !text.is_empty()
+                && grid.origin(row, task).0 == row
+                && labels.total_kind(&text).is_none()
+                && !labels.is_note(&text)
+        })
+        .collect();
+    if items.len() < 2 {
+        return;
+    }
+    for col in 0..task {
+        let c = col as usize;
+        let unknown = matches!(map.why[c], Why::OwnLabel | Why::Unlabelled);
+        if !unknown || !matches!(map.roles[c], Role::Text | Role::Category | Role::Ignored) {
+            continue;
+        }
+        let texts: Vec<String> = items.iter().map(|&r| cell_text(grid, r, col)).collect();
+        let short = texts
+            .iter()
+            .all(|t| t.chars().count() <= CATEGORY_MAX_CHARS && !labels.is_note(t));
+        if !short || texts.iter().all(String::is_empty) {
+            continue;
+        }
+        let merged = grid.merges().iter().any(|m| {
+            m.first_col == col
+                && m.last_col == col
+                && m.last_row > m.first_row
+                && items
+                    .iter()
+                    .filter(|&&r| (m.first_row..=m.last_row).contains(&r))
+                    .count()
+                    >= 2
+        });
+        let repeated = texts.windows(2).any(|w| !w[0].is_empty() && w[0] == w[1])
+            && texts.iter().all(|t| !t.is_empty());
+        let why = if merged {
+            Why::MergedCells
+        } else if repeated {
+            Why::RepeatedText
+        } else {
+            continue;
+        };
+        map.roles[c] = Role::Category;
+        map.why[c] = why;
+    }
 }
 
 /// The role of column `col`: the first role label from the bottom row up; else its own text
@@ -342,13 +423,16 @@ fn indicator_levels(map: &mut ColumnMap, labels: &Labels) {
     let (_, leaf) = levelled[levelled.len() - 1];
     for &(_, col) in &levelled[..levelled.len() - 1] {
         map.roles[col] = Role::Category;
+        map.why[col] = Why::Levels;
     }
-    for role in map.roles.iter_mut() {
+    for (c, role) in map.roles.iter_mut().enumerate() {
         if *role == Role::Task {
             *role = Role::Text;
+            map.why[c] = Why::Levels;
         }
     }
     map.roles[leaf] = Role::Task;
+    map.why[leaf] = Why::Levels;
 }
 
 /// Roles the user gave, by label (any column with that label) or column letter.
@@ -368,6 +452,7 @@ fn apply_mapping(map: &mut ColumnMap, mapping: &[Mapping]) {
         };
         for col in cols {
             map.roles[col] = m.role;
+            map.why[col] = Why::Mapped;
         }
     }
 }
@@ -384,6 +469,7 @@ fn single_roles(map: &mut ColumnMap) {
         let cols: Vec<u32> = map.cols(role).collect();
         for &col in cols.iter().skip(1) {
             map.roles[col as usize] = Role::Text;
+            map.why[col as usize] = Why::Second;
         }
     }
 }

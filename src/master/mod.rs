@@ -290,6 +290,7 @@ fn columns(map: &ColumnMap) -> Vec<Column> {
             label: map.labels[col as usize].clone(),
             role: map.role(col),
             level: map.levels[col as usize],
+            why: map.why[col as usize],
         })
         .collect()
 }

@@ -101,10 +101,41 @@ pub fn is_all_units(name: &str, labels: &Labels) -> bool {
             .any(|p| !p.is_empty() && name.starts_with(p.as_str()) && name.len() > p.len())
 }
 
-/// The units a note lists for `token`: `注：各县（市、区）指鲤城区、丰泽区…。`
+/// Whether `text` is a row defining a name for all units without a note prefix:
+/// `"各县（市、区）"指鲤城区、丰泽区…`.
+pub fn is_units_definition(text: &str, labels: &Labels) -> bool {
+    let t = text.trim().trim_start_matches(QUOTES);
+    if !labels
+        .all_units_prefixes
+        .iter()
+        .any(|p| !p.is_empty() && t.starts_with(p.as_str()))
+    {
+        return false;
+    }
+    let end = labels
+        .units_intro
+        .iter()
+        .filter(|i| !matches!(i.as_str(), ":" | "："))
+        .filter_map(|i| t.find(i.as_str()))
+        .min();
+    let Some(end) = end else {
+        return false;
+    };
+    let token = t[..end].trim_end_matches(QUOTES).trim();
+    !token.is_empty() && token.chars().count() <= 12 && units_in_note(t, token, labels).is_some()
+}
+
+/// Quotes around a token or a name in a note.
+const QUOTES: [char; 10] = ['"', '”', '“', '\'', '’', '‘', '「', '」', '『', '』'];
+
+/// The units a note lists for `token`: `注：各县（市、区）指鲤城区、丰泽区…。`, the token perhaps
+/// in quotes, the list separated by 、，or spaces.
 pub fn units_in_note(note: &str, token: &str, labels: &Labels) -> Option<Vec<String>> {
     let at = note.find(token)?;
-    let mut rest = note[at + token.len()..].trim_start();
+    // The token may stand in quotes: `"各县（市、区）"指…`, `“各县（市、区）”指…`.
+    let mut rest = note[at + token.len()..]
+        .trim_start_matches(QUOTES)
+        .trim_start();
     // One introducing word (`指`, `包括`), then perhaps a colon.
     let mut intros: Vec<&String> = labels.units_intro.iter().collect();
     intros.sort_by_key(|i| std::cmp::Reverse(i.len()));
@@ -115,8 +146,13 @@ pub fn units_in_note(note: &str, token: &str, labels: &Labels) -> Option<Vec<Str
     let end = rest.find(['。', '；', ';', '\n']).unwrap_or(rest.len());
     let units: Vec<String> = split_names(&rest[..end])
         .into_iter()
-        .map(|u| u.trim_end_matches(['等', '.']).to_string())
-        .filter(|u| !u.is_empty())
+        .map(|u| {
+            u.trim_matches(QUOTES)
+                .trim_end_matches(['等', '.'])
+                .to_string()
+        })
+        // `…` or `……` standing for names left out is not a unit.
+        .filter(|u| u.chars().any(char::is_alphanumeric))
         .collect();
     (units.len() >= 2).then_some(units)
 }

@@ -47,9 +47,21 @@ pub fn normalize_id(text: &str) -> String {
             c => c,
         })
         .collect();
-    half.trim_end_matches(['.', '、', ',', '，'])
-        .trim_start_matches('-')
-        .to_string()
+    let id = half
+        .trim_end_matches(['.', '、', ',', '，'])
+        .trim_start_matches('-');
+    // `1)` (a half bracket, as in `1）`) is the same level as `(1)`.
+    match id.strip_suffix(')') {
+        Some(n) if !n.is_empty() && !n.contains('(') && n.chars().all(|c| c.is_ascii_digit()) => {
+            format!("({n})")
+        }
+        _ => id.to_string(),
+    }
+}
+
+/// A circled number (`①` … `⑳`).
+fn is_circled(c: char) -> bool {
+    ('①'..='⑳').contains(&c)
 }
 
 /// Whether a normalised id looks like one: parts separated by `-` or `.`, each digits or
@@ -68,6 +80,7 @@ pub fn is_well_formed(id: &str) -> bool {
             && part.chars().count() <= 6
             && (part.chars().all(|c| c.is_ascii_digit())
                 || part.chars().all(is_chinese_digit)
+                || (part.chars().count() == 1 && part.chars().all(is_circled))
                 || part
                     .chars()
                     .all(|c| c == '(' || c == ')' || c.is_ascii_digit())
@@ -185,6 +198,10 @@ mod tests {
         assert_eq!(normalize_id("1."), "1");
         assert_eq!(normalize_id("3、"), "3");
         assert_eq!(normalize_id("（1）"), "(1)");
+        assert_eq!(normalize_id("1）"), "(1)");
+        assert_eq!(normalize_id("2)"), "(2)");
+        assert!(is_well_formed("①"));
+        assert!(is_well_formed("二-一-①"));
         assert!(is_well_formed("1-1-1"));
         assert!(is_well_formed("4.2"));
         assert!(is_well_formed("9"));

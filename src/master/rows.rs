@@ -206,6 +206,7 @@ pub fn walk(walk: &Walk, header: Range<u32>, first: ColumnMap) -> (Vec<Row>, Blo
                 map.roles.truncate(width as usize);
                 map.labels.truncate(width as usize);
                 map.levels.truncate(width as usize);
+                map.why.truncate(width as usize);
                 blocks.push(start..row, map);
                 in_force = texts;
             }
@@ -279,7 +280,7 @@ fn read_row(
         .map(|col| spread_text(grid, row, col))
         .find(|t| !t.is_empty());
     if let Some(text) = any_text
-        && walk.labels.is_note(&text)
+        && (walk.labels.is_note(&text) || super::names::is_units_definition(&text, walk.labels))
     {
         return Raw::Note(text);
     }
@@ -539,7 +540,11 @@ fn heading_of(grid: &Grid, row: u32, map: &ColumnMap, c: &Candidate) -> Option<H
         .iter()
         .map(|&col| spread_text(grid, row, col))
         .collect();
-    let text = text.join(" ");
+    // `一、` and `党的建设` in two cells read `一、党的建设`; `一` and `…` read `一 …`.
+    let text = match text.as_slice() {
+        [number, name] if number.ends_with(['、', '.', '．']) => format!("{number}{name}"),
+        _ => text.join(" "),
+    };
     let numbering = heading_numbering(&text);
     let first_col = named[0];
     let leading = first_col <= map.col(Role::Id).unwrap_or(0);

@@ -7,7 +7,7 @@
 
 use rust_decimal::Decimal;
 
-use super::numbering::{Numbering, is_parent_id, section_key};
+use super::numbering::{Numbering, Style, is_parent_id, section_key};
 use super::rows::{Candidate, Pos, Raw, Row};
 use crate::text::split_points;
 
@@ -27,6 +27,10 @@ pub struct Section {
     pub row: usize,
     /// Items below it: a range of item indexes (filled in once items are numbered).
     pub items: std::ops::Range<usize>,
+    /// A group of items rather than a category: a heading numbered `1.` (or deeper) inside
+    /// another section (`3. 加强基层党组织建设（共3分）：` over `(1)`, `(2)`). Its items keep it
+    /// in their ids and group, carry its points, and have the sections above it as categories.
+    pub group: bool,
 }
 
 /// What each walked row turned out to be.
@@ -96,6 +100,7 @@ fn section_of(c: &Candidate, row: usize, dotted: bool) -> Section {
         id: dotted.then(|| c.id_spread.clone()),
         row,
         items: 0..0,
+        group: false,
     }
 }
 
@@ -139,13 +144,19 @@ pub fn split(rows: &[Row]) -> Split {
             items.push((row, stack.clone()));
             continue;
         }
-        let section = section_of(c, row, parent && c.heading.is_none());
+        let mut section = section_of(c, row, parent && c.heading.is_none());
         while stack
             .last()
             .is_some_and(|&top| sections[top].rank >= section.rank)
         {
             stack.pop();
         }
+        let numbered_deep = c
+            .heading
+            .as_ref()
+            .and_then(|h| h.numbering.as_ref())
+            .is_some_and(|n| n.style >= Style::Arabic);
+        section.group = numbered_deep && !stack.is_empty();
         decided[row] = Decided::Section(sections.len());
         stack.push(sections.len());
         sections.push(section);

@@ -201,6 +201,11 @@ impl Grid {
     pub fn item(&mut self, spec: &str) -> u32 {
         self.push(Kind::Item, spec)
     }
+    /// A group row over items (`3. …（共3分）：` over (1) and (2)): neither a section nor an
+    /// item; it comes back in the compiled table like a section row.
+    pub fn item_group(&mut self, spec: &str) -> u32 {
+        self.push(Kind::Section, spec)
+    }
     pub fn total(&mut self, spec: &str) -> u32 {
         self.push(Kind::Total, spec)
     }
@@ -530,6 +535,7 @@ impl Finding {
 pub fn severity(code: &str) -> &'static str {
     match code {
         "id_duplicate"
+        | "units_defined_twice"
         | "id_malformed"
         | "id_missing"
         | "units_unknown"
@@ -703,6 +709,17 @@ pub fn all() -> Vec<Shape> {
         m_unknown_labels_mapped(),
         m_unknown_labels_header_row(),
         n_plain_table(),
+        o_category_label(),
+        o_category_project(),
+        o_category_merged(),
+        o_category_repeated(),
+        o_category_points_mismatch(),
+        p_hierarchical_numbering(),
+        p_group_points_mismatch(),
+        q_token_curly_quotes(),
+        q_token_straight_quotes_no_prefix(),
+        q_token_spaces(),
+        q_token_defined_twice(),
     ]
 }
 
@@ -1819,24 +1836,24 @@ pub fn h_rules_without_ids() -> Shape {
     items.push(
         item("一-1", r1)
             .assigned()
-            .cat(&[c1])
-            .texts(&[p1, t1, s1])
+            .cat(&[c1, p1])
+            .texts(&[t1, s1])
             .weight(8.0)
             .lead(&["机关党委"]),
     );
     items.push(
         item("一-2", r2)
             .assigned()
-            .cat(&[c1])
-            .texts(&[p1, t2, s2])
+            .cat(&[c1, p1])
+            .texts(&[t2, s2])
             .weight(7.0)
             .lead(&units),
     );
     items.push(
         item("一-3", r3)
             .assigned()
-            .cat(&[c1])
-            .texts(&[p3, t3, s3])
+            .cat(&[c1, p3])
+            .texts(&[t3, s3])
             .weight(15.0)
             .lead(&["机关党委", "办公室"]),
     );
@@ -1860,24 +1877,24 @@ pub fn h_rules_without_ids() -> Shape {
     items.push(
         item("二-1", r4)
             .assigned()
-            .cat(&[c2])
-            .texts(&[p4, t4, s4])
+            .cat(&[c2, p4])
+            .texts(&[t4, s4])
             .weight(20.0)
             .lead(&["大气环境科"]),
     );
     items.push(
         item("二-2", r5)
             .assigned()
-            .cat(&[c2])
-            .texts(&[p4, t5, s5])
+            .cat(&[c2, p4])
+            .texts(&[t5, s5])
             .weight(15.0)
             .lead(&["水生态环境科"]),
     );
     items.push(
         item("二-3", r6)
             .assigned()
-            .cat(&[c2])
-            .texts(&[p6, t6, s6])
+            .cat(&[c2, p6])
+            .texts(&[t6, s6])
             .weight(15.0)
             .lead(&["行政审批科", "执法支队"]),
     );
@@ -1898,16 +1915,16 @@ pub fn h_rules_without_ids() -> Shape {
     items.push(
         item("三-1", r7)
             .assigned()
-            .cat(&[c3])
-            .texts(&[p7, t7, s7])
+            .cat(&[c3, p7])
+            .texts(&[t7, s7])
             .weight(10.0)
             .lead(&["办公室"]),
     );
     items.push(
         item("三-2", r8)
             .assigned()
-            .cat(&[c3])
-            .texts(&[p8, t8, s8])
+            .cat(&[c3, p8])
+            .texts(&[t8, s8])
             .weight(10.0)
             .lead(&["办公室", "法规科"]),
     );
@@ -1921,7 +1938,7 @@ pub fn h_rules_without_ids() -> Shape {
         title: Some("泉州市生态环境局2024年度机关内部绩效考评细则".into()),
         sheet: "考评细则".into(),
         columns: vec![
-            col("A", "考评项目", "text"),
+            cat_col("A", "考评项目", 1),
             col("B", "考评内容", "task"),
             col("C", "评分标准", "text"),
             col("D", "分值", "weight"),
@@ -1935,7 +1952,7 @@ pub fn h_rules_without_ids() -> Shape {
     };
     Shape {
         name: "h_rules_without_ids",
-        about: "考评细则 without an id column (→ assigned 一-1 …), sections merged across with points in the text or in 分值, 小计 rows and 总分, 考评项目 merged down, 各科室 listed by a 包括 note",
+        about: "考评细则 without an id column (→ assigned 一-1 …), sections merged across with points in the text or in 分值, 小计 rows and 总分, 考评项目 merged down (a category by its label), 各科室 listed by a 包括 note",
         grid: g,
         args: Vec::new(),
         expect: Expect::Table(table),
@@ -2777,4 +2794,472 @@ pub fn n_plain_table() -> Shape {
         args: Vec::new(),
         expect: Expect::Table(table),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 20: the shapes read wrong before. (o) category columns by label, by merged cells and by
+// repeated text; (p) 一、/（一）/1./(1) numbering with groups; (q) tokens defined in note rows;
+// (r) unit names that are not names.
+
+/// (category cell, category name, [(task, weight, 评分标准, 责任科室 cell, lead)])
+type CatRow = (
+    &'static str,
+    &'static str,
+    Vec<(
+        &'static str,
+        f64,
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+    )>,
+);
+
+fn category_tree() -> Vec<CatRow> {
+    vec![
+        (
+            "党建工作（20分）",
+            "党建工作",
+            vec![
+                (
+                    "落实党组理论学习中心组学习制度，全年集中学习不少于12次。",
+                    10.0,
+                    "每少1次扣1分。",
+                    "机关党委",
+                    &["机关党委"],
+                ),
+                (
+                    "落实党风廉政建设责任制，签订党风廉政建设责任书。",
+                    10.0,
+                    "未签订责任书扣5分。",
+                    "机关党委、办公室",
+                    &["机关党委", "办公室"],
+                ),
+            ],
+        ),
+        (
+            "业务工作（60分）",
+            "业务工作",
+            vec![
+                (
+                    "完成年度空气质量改善目标，PM2.5年均浓度不高于20微克/立方米。",
+                    25.0,
+                    "每超过1微克/立方米扣3分。",
+                    "大气环境科",
+                    &["大气环境科"],
+                ),
+                (
+                    "完成主要流域水质考核目标，国省控断面水质优良比例达到100%。",
+                    20.0,
+                    "每有1个断面不达标扣5分。",
+                    "水生态环境科、执法支队",
+                    &["水生态环境科", "执法支队"],
+                ),
+                (
+                    "依法办理行政处罚案件，案卷评查合格率达到100%。",
+                    15.0,
+                    "案卷不合格每件扣2分。",
+                    "执法支队",
+                    &["执法支队"],
+                ),
+            ],
+        ),
+        (
+            "机关效能（20分）",
+            "机关效能",
+            vec![(
+                "按时办理人大代表建议和政协委员提案，满意率达到100%。",
+                20.0,
+                "超期办理每件扣2分。",
+                "办公室",
+                &["办公室"],
+            )],
+        ),
+    ]
+}
+
+/// The category table: `label` over column B, B merged down over each category's items when
+/// `merged`, else the category text repeated on every item row (`repeat`) or written once.
+fn category_table(
+    sheet: &str,
+    header: &str,
+    merged: bool,
+    repeat: bool,
+    ids: bool,
+) -> (Grid, Vec<Item>) {
+    let mut g = Grid::new(sheet, if ids { 6 } else { 5 });
+    g.title("泉州市生态环境局2024年度机关科室绩效考评细则");
+    g.header(header);
+    let mut items = Vec::new();
+    let mut n = 0;
+    for (cell, name, leaves) in category_tree() {
+        let first = g.rows.len() as u32 + 1;
+        for (i, (task, weight, rule, units, lead)) in leaves.iter().enumerate() {
+            n += 1;
+            let c = if i == 0 || repeat { cell } else { "" };
+            let id = if ids { format!("{n}|") } else { String::new() };
+            let r = g.item(&format!("{id}{c}|{task}|#{weight}|{rule}|{units}"));
+            let id = n.to_string();
+            let it = item(&id, r)
+                .cat(&[name])
+                .texts(&[task, rule])
+                .weight(*weight)
+                .lead(lead);
+            items.push(if ids { it } else { it.assigned() });
+        }
+        let last = g.rows.len() as u32;
+        if merged && last > first {
+            g.down(if ids { "B" } else { "A" }, first, last);
+        }
+    }
+    let total = if ids {
+        g.total("合计|||#100||")
+    } else {
+        g.total("合计||#100||")
+    };
+    g.merge(&format!("A{total}:{}{total}", if ids { "C" } else { "B" }));
+    (g, items)
+}
+
+fn category_columns(ids: bool, category: &str, task: &str, departments: &str) -> Vec<Col> {
+    let mut cols = Vec::new();
+    let letters = ["A", "B", "C", "D", "E", "F"];
+    let at = |k: usize| letters[k + usize::from(ids)];
+    if ids {
+        cols.push(col("A", "序号", "id"));
+    }
+    cols.push(cat_col(at(0), category, 1));
+    cols.push(col(at(1), task, "task"));
+    cols.push(col(at(2), "分值", "weight"));
+    cols.push(col(at(3), "评分标准", "text"));
+    cols.push(col(at(4), departments, "departments"));
+    cols
+}
+
+pub fn o_category_label() -> Shape {
+    let (g, items) = category_table(
+        "考评细则",
+        "序号|考评项目|考核内容|分值|评分标准|责任科室",
+        true,
+        false,
+        true,
+    );
+    Shape {
+        name: "o_category_label",
+        about: "考评项目 (a category by its label) merged down over its items with （N分） points, 考核内容 the task, 分值, a final 合计",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(Table {
+            title: Some("泉州市生态环境局2024年度机关科室绩效考评细则".into()),
+            sheet: "考评细则".into(),
+            columns: category_columns(true, "考评项目", "考核内容", "责任科室"),
+            items,
+            findings: Vec::new(),
+        }),
+    }
+}
+
+pub fn o_category_project() -> Shape {
+    let (g, items) = category_table(
+        "考核表",
+        "考核项目|KPI指标|分值|评分标准|责任单位",
+        false,
+        true,
+        false,
+    );
+    Shape {
+        name: "o_category_project",
+        about: "考核项目 before a narrower KPI指标 column is the category; no 序号 (ids assigned); the category repeated on every row, no merges",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(Table {
+            title: Some("泉州市生态环境局2024年度机关科室绩效考评细则".into()),
+            sheet: "考核表".into(),
+            columns: category_columns(false, "考核项目", "KPI指标", "责任单位"),
+            items,
+            findings: vec![table_finding("id_assigned")],
+        }),
+    }
+}
+
+pub fn o_category_merged() -> Shape {
+    let (g, items) = category_table(
+        "细则",
+        "序号|工作板块|考评内容|分值|评分标准|责任科室",
+        true,
+        false,
+        true,
+    );
+    Shape {
+        name: "o_category_merged",
+        about: "an unknown label (工作板块) whose cells are merged down over runs of items left of the task column: a category by its merged cells",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(Table {
+            title: Some("泉州市生态环境局2024年度机关科室绩效考评细则".into()),
+            sheet: "细则".into(),
+            columns: category_columns(true, "工作板块", "考评内容", "责任科室"),
+            items,
+            findings: Vec::new(),
+        }),
+    }
+}
+
+pub fn o_category_repeated() -> Shape {
+    let (g, items) = category_table(
+        "细则",
+        "序号|领域|考核内容|分值|评分标准|责任科室",
+        false,
+        true,
+        true,
+    );
+    Shape {
+        name: "o_category_repeated",
+        about: "an unknown label (领域) whose text repeats down runs of items left of the task column, no merges (as an export writes it): a category by repeated text",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(Table {
+            title: Some("泉州市生态环境局2024年度机关科室绩效考评细则".into()),
+            sheet: "细则".into(),
+            columns: category_columns(true, "领域", "考核内容", "责任科室"),
+            items,
+            findings: Vec::new(),
+        }),
+    }
+}
+
+pub fn o_category_points_mismatch() -> Shape {
+    let mut shape = o_category_merged();
+    for row in &mut shape.grid.rows {
+        for cell in row.cells.iter_mut().flatten() {
+            if *cell == V::Text("机关效能（20分）".into()) {
+                *cell = V::Text("机关效能（25分）".into());
+            }
+        }
+    }
+    let Expect::Table(table) = &mut shape.expect else {
+        unreachable!()
+    };
+    table.findings = vec![
+        table_finding("category_points_mismatch")
+            .mentioning("机关效能")
+            .mentioning("25"),
+    ];
+    shape.name = "o_category_points_mismatch";
+    shape.about = "the merged-cell category table with 机关效能（25分） over items of 20: the category's points are checked like a subtotal";
+    shape
+}
+
+// ---------------------------------------------------------------------------------------------
+// (p) 一、/（一）/1./(1) in the 序号 column (also 1、, ①, 1）): 一、 and （一） rows are category
+// levels with their （N分） points; `3. …（共3分）：` over (1) and (2) is a group whose leaves are
+// the items; ids from the path.
+
+pub fn p_hierarchical_numbering() -> Shape {
+    let mut g = Grid::new("考核细则", 5);
+    g.title("泉州市生态环境局2024年度机关党建和业务工作考核细则");
+    g.header("序号|考核内容|分值|评分标准|责任单位");
+    let mut items = Vec::new();
+    let c1 = "一、党的建设";
+    let c11 = "（一） 政治建设";
+    let c12 = "（二） 党风廉政";
+    let c2 = "二、业务工作";
+    let c21 = "（一） 污染防治";
+    let c22 = "（二） 执法监管";
+    g.section_cells("一、|党的建设（30分）|||");
+    g.section_cells("（一）|政治建设（12分）|||");
+    let leaf = |g: &mut Grid, n: &str, task: &str, w: f64, rule: &str, units: &str| {
+        g.item(&format!("{n}|{task}|#{w}|{rule}|{units}"))
+    };
+    let t = [
+        "落实党组理论学习中心组学习制度，全年集中学习不少于12次。",
+        "严格落实“第一议题”制度，及时传达学习上级重要会议精神。",
+        "按期完成党支部换届选举。",
+        "规范落实“三会一课”和主题党日制度。",
+        "落实党风廉政建设责任制，层层签订责任书。",
+        "开展廉政风险点排查，重点岗位防控措施落实到人。",
+        "完成年度空气质量改善目标，PM2.5年均浓度不高于20微克/立方米。",
+        "完成主要流域水质考核目标，国省控断面水质优良比例达到100%。",
+        "开展“双随机、一公开”监管，按时完成年度检查计划。",
+        "依法办理行政处罚案件，案卷评查合格率达到100%。",
+    ];
+    let rule = "未完成不得分。";
+    let r1 = leaf(&mut g, "1.", t[0], 4.0, rule, "机关党委");
+    let r2 = leaf(&mut g, "2.", t[1], 5.0, rule, "机关党委、办公室");
+    let group = "加强基层党组织建设（共3分）：";
+    g.item_group(&format!("3.|{group}|||"));
+    let r3 = leaf(&mut g, "(1)", t[2], 1.5, rule, "机关党委");
+    let r4 = leaf(&mut g, "(2)", t[3], 1.5, rule, "机关党委、人事科");
+    g.section_cells("（二）|党风廉政（18分）|||");
+    let r5 = leaf(&mut g, "1、", t[4], 10.0, rule, "机关党委");
+    let r6 = leaf(&mut g, "2、", t[5], 8.0, rule, "办公室");
+    g.section_cells("二、|业务工作（70分）|||");
+    g.section_cells("（一）|污染防治（40分）|||");
+    let r7 = leaf(&mut g, "①", t[6], 20.0, rule, "大气环境科");
+    let r8 = leaf(&mut g, "②", t[7], 20.0, rule, "水生态环境科");
+    g.section_cells("（二）|执法监管（30分）|||");
+    let r9 = leaf(&mut g, "1）", t[8], 15.0, rule, "执法支队");
+    let r10 = leaf(&mut g, "2）", t[9], 15.0, rule, "执法支队、法规科");
+    let total = g.total("合计||#100||");
+    g.merge(&format!("A{total}:B{total}"));
+    let it = |id: &str, r: u32, cat: &[&str], k: usize, w: f64, lead: &[&str]| {
+        item(id, r)
+            .cat(cat)
+            .texts(&[t[k], rule])
+            .weight(w)
+            .lead(lead)
+    };
+    items.push(it("一-一-1", r1, &[c1, c11], 0, 4.0, &["机关党委"]));
+    items.push(it(
+        "一-一-2",
+        r2,
+        &[c1, c11],
+        1,
+        5.0,
+        &["机关党委", "办公室"],
+    ));
+    items.push(it("一-一-3-(1)", r3, &[c1, c11], 2, 1.5, &["机关党委"]).points(3.0));
+    items.push(
+        it(
+            "一-一-3-(2)",
+            r4,
+            &[c1, c11],
+            3,
+            1.5,
+            &["机关党委", "人事科"],
+        )
+        .points(3.0),
+    );
+    items.push(it("一-二-1", r5, &[c1, c12], 4, 10.0, &["机关党委"]));
+    items.push(it("一-二-2", r6, &[c1, c12], 5, 8.0, &["办公室"]));
+    items.push(it("二-一-①", r7, &[c2, c21], 6, 20.0, &["大气环境科"]));
+    items.push(it("二-一-②", r8, &[c2, c21], 7, 20.0, &["水生态环境科"]));
+    items.push(it("二-二-(1)", r9, &[c2, c22], 8, 15.0, &["执法支队"]));
+    items.push(it(
+        "二-二-(2)",
+        r10,
+        &[c2, c22],
+        9,
+        15.0,
+        &["执法支队", "法规科"],
+    ));
+    let table = Table {
+        title: Some("泉州市生态环境局2024年度机关党建和业务工作考核细则".into()),
+        sheet: "考核细则".into(),
+        columns: vec![
+            col("A", "序号", "id"),
+            col("B", "考核内容", "task"),
+            col("C", "分值", "weight"),
+            col("D", "评分标准", "text"),
+            col("E", "责任单位", "departments"),
+        ],
+        items,
+        findings: vec![table_finding("id_qualified")],
+    };
+    Shape {
+        name: "p_hierarchical_numbering",
+        about: "序号 一、/（一）/1./(1) with 1、, ①, 1） too: 一、 and （一） rows are categories with （N分）, `3. …（共3分）：` over (1) (2) a group of two items, ids from the path (一-一-3-(1), 二-一-①; 1） read as (1))",
+        grid: g,
+        args: Vec::new(),
+        expect: Expect::Table(table),
+    }
+}
+
+pub fn p_group_points_mismatch() -> Shape {
+    let mut shape = p_hierarchical_numbering();
+    for row in &mut shape.grid.rows {
+        for cell in row.cells.iter_mut().flatten() {
+            if *cell == V::Text("加强基层党组织建设（共3分）：".into()) {
+                *cell = V::Text("加强基层党组织建设（共4分）：".into());
+            }
+        }
+    }
+    let Expect::Table(table) = &mut shape.expect else {
+        unreachable!()
+    };
+    for item in &mut table.items {
+        if item.points.is_some() {
+            item.points = Some(4.0);
+        }
+    }
+    table.findings.push(
+        finding("group_points_mismatch", "一-一-3-(1)")
+            .at("考核细则!A7")
+            .mentioning("4"),
+    );
+    shape.name = "p_group_points_mismatch";
+    shape.about = "the numbered table with its group declaring （共4分） over leaves of 1.5 + 1.5: checked like a subtotal";
+    shape
+}
+
+// ---------------------------------------------------------------------------------------------
+// (q) Tokens defined in note rows: quotes around the token, with or without 注：, the list
+// separated by 、，or spaces; a token defined twice differently.
+
+/// The county table whose last row is `note` instead of the plain `注：各县（市、区）指…。`.
+fn county_note(
+    name: &'static str,
+    about: &'static str,
+    note: &str,
+    findings: Vec<Finding>,
+) -> Shape {
+    let mut shape = c_county_units();
+    let last = shape.grid.rows.len() - 1;
+    assert_eq!(shape.grid.rows[last].kind, Kind::Note);
+    shape.grid.rows[last].cells = vec![Some(V::Text(note.to_string()))];
+    let Expect::Table(table) = &mut shape.expect else {
+        unreachable!()
+    };
+    table.findings = findings;
+    shape.name = name;
+    shape.about = about;
+    shape
+}
+
+fn expanded() -> Vec<Finding> {
+    vec![table_finding("units_expanded").mentioning("各县（市、区）")]
+}
+
+pub fn q_token_curly_quotes() -> Shape {
+    county_note(
+        "q_token_curly_quotes",
+        "注：“各县（市、区）”指… in curly quotes, the list separated by 、: the units are the names in the list only",
+        &format!("注：“各县（市、区）”指{}。", QUANZHOU_COUNTIES.join("、")),
+        expanded(),
+    )
+}
+
+pub fn q_token_straight_quotes_no_prefix() -> Shape {
+    county_note(
+        "q_token_straight_quotes_no_prefix",
+        "\"各县（市、区）\"指… in straight quotes without 注：, the list separated by ，",
+        &format!("\"各县（市、区）\"指{}。", QUANZHOU_COUNTIES.join("，")),
+        expanded(),
+    )
+}
+
+pub fn q_token_spaces() -> Shape {
+    county_note(
+        "q_token_spaces",
+        "说明：各县（市、区）包括 … separated by spaces",
+        &format!("说明：各县（市、区）包括 {}", QUANZHOU_COUNTIES.join(" ")),
+        expanded(),
+    )
+}
+
+pub fn q_token_defined_twice() -> Shape {
+    let mut shape = q_token_curly_quotes();
+    let second = shape.grid.note("注：各县（市、区）指鲤城区、丰泽区。");
+    let Expect::Table(table) = &mut shape.expect else {
+        unreachable!()
+    };
+    let first = second - 1;
+    table.findings.push(
+        table_finding("units_defined_twice")
+            .at(&format!("Sheet1!A{second}"))
+            .mentioning(&format!("Sheet1!A{first}"))
+            .mentioning(&format!("Sheet1!A{second}")),
+    );
+    shape.name = "q_token_defined_twice";
+    shape.about = "各县（市、区） defined by two notes with different lists: units_defined_twice names both notes; the first list is used";
+    shape
 }
