@@ -49,6 +49,7 @@ codes! {
     WeightNotNumber => "weight_not_number",
     WeightNegative => "weight_negative",
     DepartmentsMissing => "departments_missing",
+    DepartmentInvalid => "department_invalid",
     NamesRepaired => "names_repaired",
     NamesMismatch => "names_mismatch",
     TaskEmpty => "task_empty",

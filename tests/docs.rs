@@ -41,6 +41,16 @@ const DESCRIPTIONS: &[(&str, &str, &str)] = &[
         "an item with no responsible department",
     ),
     (
+        "department_invalid",
+        "error",
+        "a responsible unit that is not a name (empty, only dots or punctuation, a path piece): no workbook is made for it",
+    ),
+    (
+        "units_defined_twice",
+        "error",
+        "a token (各县（市、区）) defined by two notes with different lists: both cells named, the first used",
+    ),
+    (
         "names_repaired",
         "warning",
         "joined department names were split to match the persons",

@@ -401,3 +401,73 @@ fn sample_master_is_rebuilt_from_its_source() {
         "samples/master.xlsx is stale: run `cargo run --example build_sample_master`"
     );
 }
+
+/// A responsible-unit cell written as a path (`../../逃逸科`, split at `/`): `..` is not a unit
+/// — an error naming the cell and the item — and no workbook is made for it; the real names
+/// in the cell are kept.
+#[test]
+fn a_unit_that_is_not_a_name_is_an_error_and_gets_no_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("考评表").unwrap();
+    for (c, label) in ["序号", "考核内容", "分值", "责任单位"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *label).unwrap();
+    }
+    let rows = [
+        ("1", "按时报送信息", 50.0, "../../逃逸科"),
+        ("2", "做好档案管理", 30.0, "办公室"),
+        ("3", "完成年度培训", 20.0, "办公室、…、"),
+    ];
+    for (r, (id, task, weight, unit)) in rows.iter().enumerate() {
+        let row = r as u32 + 1;
+        sheet.write_string(row, 0, *id).unwrap();
+        sheet.write_string(row, 1, *task).unwrap();
+        sheet.write_number(row, 2, *weight).unwrap();
+        sheet.write_string(row, 3, *unit).unwrap();
+    }
+    let master = dir.path().join("master.xlsx");
+    book.save(&master).unwrap();
+    let run = tianbao(dir.path(), &["inspect", "master.xlsx", "--json"]);
+    let json = run.json();
+    let invalid: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "department_invalid")
+        .map(|f| {
+            (
+                f["cell"].as_str().unwrap().to_string(),
+                f["item"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        invalid,
+        [
+            ("考评表!D2".to_string(), "1".to_string()),
+            ("考评表!D4".to_string(), "3".to_string())
+        ],
+        "{json}"
+    );
+    let names: Vec<&str> = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["逃逸科", "办公室"], "{json}");
+    let message = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "department_invalid")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("“..”") && message.contains("不是单位名称"),
+        "{message}"
+    );
+}

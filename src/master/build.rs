@@ -91,6 +91,7 @@ pub fn build(
         let c = candidate(*row);
         let (departments, lead_count) =
             responsible(ctx, c, blocks, rows[*row].header, first_leads, &mut units);
+        let (departments, lead_count) = only_names(departments, lead_count, c, &id.id, report);
         // Group sections are not categories: the item carries the group's points.
         let group = path.iter().rev().copied().find(|&s| sections[s].group);
         let path: Vec<usize> = path
@@ -371,6 +372,46 @@ fn responsible(
         }
     }
     (departments, lead_count)
+}
+
+/// The responsible units that are names: one that is empty, only dots or punctuation, or a
+/// piece of a path (`../../逃逸科` split at `/`) is an error naming the cell and the item, and
+/// no workbook is made for it.
+fn only_names(
+    departments: Vec<String>,
+    lead_count: usize,
+    c: &Candidate,
+    id: &str,
+    report: &mut Report,
+) -> (Vec<String>, usize) {
+    let mut kept = Vec::new();
+    let mut kept_leads = 0;
+    for (i, name) in departments.into_iter().enumerate() {
+        if is_a_unit_name(&name) {
+            kept_leads += usize::from(i < lead_count);
+            kept.push(name);
+        } else {
+            report.push(
+                Severity::Error,
+                Code::DepartmentInvalid,
+                c.departments_cell,
+                Some(id),
+                &[("value", &name)],
+            );
+        }
+    }
+    (kept, kept_leads)
+}
+
+/// Whether `name` can name a unit: some letter or digit in it, no path separator or control
+/// character, not `.` or `..`.
+pub fn is_a_unit_name(name: &str) -> bool {
+    let name = name.trim();
+    name.chars().any(char::is_alphanumeric)
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
+        && name != "."
+        && name != ".."
 }
 
 /// Joined department names repaired against the persons (`机关党委人事科` with two persons),
