@@ -42,8 +42,8 @@ const DESCRIPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "department_invalid",
-        "error",
-        "a responsible unit that is not a name (empty, only dots or punctuation, a path piece): no workbook is made for it",
+        "warning",
+        "a responsible unit that is not a name (empty, only dots or punctuation, as `..` of `../../科室`): no workbook is made for it",
     ),
     (
         "units_defined_twice",

@@ -374,9 +374,10 @@ fn responsible(
     (departments, lead_count)
 }
 
-/// The responsible units that are names: one that is empty, only dots or punctuation, or a
-/// piece of a path (`../../逃逸科` split at `/`) is an error naming the cell and the item, and
-/// no workbook is made for it.
+/// The responsible units that are names: one that is empty, only dots or punctuation (`..` of
+/// `../../逃逸科` split at `/`) is a warning naming the cell and the item, and no workbook is
+/// made for it; the other units of the cell are kept (an item left with none is
+/// `departments_missing`).
 fn only_names(
     departments: Vec<String>,
     lead_count: usize,
@@ -392,7 +393,7 @@ fn only_names(
             kept.push(name);
         } else {
             report.push(
-                Severity::Error,
+                Severity::Warning,
                 Code::DepartmentInvalid,
                 c.departments_cell,
                 Some(id),
@@ -403,15 +404,10 @@ fn only_names(
     (kept, kept_leads)
 }
 
-/// Whether `name` can name a unit: some letter or digit in it, no path separator or control
-/// character, not `.` or `..`.
+/// Whether `name` can name a unit: some letter or digit in it (`..`, `…`, `、、` cannot).
+/// Characters a file name cannot hold are made safe where a name becomes a file.
 pub fn is_a_unit_name(name: &str) -> bool {
-    let name = name.trim();
     name.chars().any(char::is_alphanumeric)
-        && !name.contains(['/', '\\'])
-        && !name.chars().any(char::is_control)
-        && name != "."
-        && name != ".."
 }
 
 /// Joined department names repaired against the persons (`机关党委人事科` with two persons),
