@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Dimensions, Range, Reader, Xlsx, open_workbook};
 use common::shapes::{self, Kind, Shape, Table, number_text};
 use common::xlsx::{Cell, Xlsx as Edit, s};
-use common::{tianbao, workbooks_in};
+use common::{require_libreoffice, tianbao, workbooks_in};
 
 /// A sheet read with calamine; positions are absolute and 0-based.
 struct Sheet {
@@ -267,6 +267,22 @@ fn check_merges(
 }
 
 fn cycle(shape: Shape) {
+    cycle_checking(shape, false);
+}
+
+/// The compiled workbook with every cached formula value zeroed, then opened and saved by
+/// LibreOffice recalculating everything: the figures it holds are LibreOffice's own.
+fn recalculated(compiled: &Path, work: &Path) -> PathBuf {
+    let zeroed = work.join("zeroed.xlsx");
+    common::sheet::zero_cached_values(compiled, &zeroed);
+    let out_dir = work.join("lo");
+    common::sheet::recalculating_profile(&out_dir);
+    common::soffice_convert(&zeroed, "xlsx", &out_dir)
+}
+
+/// The cycle on `shape`; with `recalculate`, the compiled table's figures are checked as
+/// LibreOffice recalculates them from its formulas.
+fn cycle_checking(shape: Shape, recalculate: bool) {
     let table = shape.table().clone();
     let tmp = tempfile::tempdir().unwrap();
     let master_path = tmp.path().join(shape.file_name());
@@ -309,7 +325,12 @@ fn cycle(shape: Shape) {
     assert_eq!(run.code, 0, "compile: {}{}", run.stdout, run.stderr);
 
     let master = Sheet::read(&master_path, &table.sheet);
-    let compiled = Sheet::read(&compiled_file(&c), "考评表");
+    let file = if recalculate {
+        recalculated(&compiled_file(&c), tmp.path())
+    } else {
+        compiled_file(&c)
+    };
+    let compiled = Sheet::read(&file, "考评表");
     if let Ok(dump) = std::env::var("DUMP_COMPILED") {
         std::fs::copy(compiled_file(&c), dump).unwrap();
     }
@@ -355,7 +376,7 @@ fn cycle(shape: Shape) {
             }
         }
     }
-    check_summary(&shape, &table, &filled, &compiled, &c, &mut failures);
+    check_summary(&shape, &table, &filled, &compiled, &file, &mut failures);
     assert!(
         failures.is_empty(),
         "{}: {} problems in the compiled 考评表:\n  {}",
@@ -372,7 +393,7 @@ fn check_summary(
     table: &Table,
     filled: &HashMap<String, Vec<f64>>,
     compiled: &Sheet,
-    c: &Path,
+    file: &Path,
     failures: &mut Vec<String>,
 ) {
     let score = |id: &str| filled[id].iter().cloned().fold(f64::INFINITY, f64::min);
@@ -414,7 +435,7 @@ fn check_summary(
             ));
         }
     }
-    let overview = Sheet::read(&compiled_file(c), "得分概览");
+    let overview = Sheet::read(file, "得分概览");
     let mut from = 0;
     for (path, full, got) in &sums {
         let name = path.last().unwrap();
@@ -501,4 +522,29 @@ fn cycle_on_category_by_repeated_text() {
 #[test]
 fn cycle_on_hierarchical_numbering() {
     cycle(shapes::p_hierarchical_numbering());
+}
+
+/// Every weighted shape's compiled table recalculated by LibreOffice from zeroed caches: item
+/// scores, category subtotals and the total are what its formulas give, equal to the sums here.
+#[test]
+#[cfg_attr(
+    not(tianbao_interop),
+    ignore = "LibreOffice interop: set TIANBAO_INTEROP=1"
+)]
+fn libreoffice_recalculates_each_shapes_compiled_table_to_the_same_figures() {
+    require_libreoffice();
+    for shape in [
+        shapes::b_sections_restarting_ids(),
+        shapes::e_three_levels(),
+        shapes::h_rules_without_ids(),
+        shapes::j_lead_in_cell(),
+        shapes::n_plain_table(),
+        shapes::o_category_label(),
+        shapes::o_category_project(),
+        shapes::o_category_merged(),
+        shapes::o_category_repeated(),
+        shapes::p_hierarchical_numbering(),
+    ] {
+        cycle_checking(shape, true);
+    }
 }
