@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::shapes::{Grid, a_task_breakdown};
+use common::shapes::{self, Grid, a_task_breakdown};
 use common::sheet::read_sheet;
 use common::xlsx::{Cell, Xlsx, s};
 use common::{require_libreoffice, tianbao};
@@ -593,4 +593,81 @@ fn three_periods_of_progress_compile_into_a_history_that_agrees_with_the_returns
             && (0..history.width()).any(|c| history.text(r, c) == "2")
     });
     assert!(listed, "item 2 is listed as fallen behind");
+}
+
+/// The county table whose 各县（市、区） a note defines, in each way a note is written (and
+/// given by --units is in tests/shapes.rs): the whole cycle as a progress report — a workbook
+/// for each of the 11 counties and each named bureau, none for the token or a piece of the
+/// note, every return valid, and the compiled 进展汇总表 with the master's rows in order, each
+/// item's units' progress in it.
+#[test]
+fn the_county_table_with_units_defined_in_a_note_runs_the_whole_cycle() {
+    let bureaus = [
+        "市生态环境局",
+        "市工信局",
+        "市发改委",
+        "市农业农村局",
+        "市自然资源局",
+    ];
+    for shape in [
+        shapes::c_county_units(),
+        shapes::q_token_curly_quotes(),
+        shapes::q_token_straight_quotes_no_prefix(),
+        shapes::q_token_spaces(),
+    ] {
+        let kit = Kit::new("progress", &shape.grid.to_xlsx(), "2024-07-01");
+        let mut names: Vec<String> = kit
+            .master
+            .departments()
+            .iter()
+            .map(|d| d.name.clone())
+            .collect();
+        names.sort();
+        let mut expected: Vec<String> = shapes::QUANZHOU_COUNTIES
+            .iter()
+            .chain(bureaus.iter())
+            .map(|n| n.to_string())
+            .collect();
+        expected.sort();
+        assert_eq!(names, expected, "{}", shape.name);
+        let issued = common::workbooks_in(&kit.dir.join("outbox"));
+        assert_eq!(issued.len(), expected.len(), "{}: {issued:?}", shape.name);
+        for d in &names {
+            kit.put(d, &kit.filled(d, &progress_values(&kit, d, false)));
+        }
+        let run = kit.run(&["validate"]);
+        assert_eq!(run.code, 0, "{}: {}", shape.name, run.stdout);
+        let run = kit.run(&["compile"]);
+        assert_eq!(
+            run.code, 0,
+            "{}: {}\n{}",
+            shape.name, run.stdout, run.stderr
+        );
+        let sheet = read_sheet(&kit.compiled("进展汇总"), "进展汇总表");
+        let header = (0..sheet.height())
+            .find(|&r| (0..sheet.width()).any(|c| sheet.text(r, c) == "完成进度（%）"))
+            .expect("the 完成进度 column");
+        let percent_col = sheet.col(header, "完成进度（%）");
+        let task_col = sheet.col(header, "工作任务");
+        let items = kit.master.items();
+        assert_eq!(items.len(), 5, "{}", shape.name);
+        for item in items {
+            let row = item.row - 1;
+            assert_eq!(
+                sheet.text(row, task_col),
+                item.task().unwrap_or(""),
+                "{}: item {} in the master's row",
+                shape.name,
+                item.id
+            );
+            let (percent, _) = progress_of(&item.id);
+            assert_eq!(
+                sheet.text(row, percent_col),
+                format!("{percent}"),
+                "{}: item {}",
+                shape.name,
+                item.id
+            );
+        }
+    }
 }
