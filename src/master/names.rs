@@ -136,7 +136,8 @@ pub fn units_in_note(note: &str, token: &str, labels: &Labels) -> Option<Vec<Str
     let mut rest = note[at + token.len()..]
         .trim_start_matches(QUOTES)
         .trim_start();
-    // One introducing word (`指`, `包括`), then perhaps a colon.
+    // One introducing word, the longest that fits (`是指` before `是`), then perhaps a colon:
+    // once only, for a list may begin with a name such as 即墨区 or 含山县.
     let mut intros: Vec<&String> = labels.units_intro.iter().collect();
     intros.sort_by_key(|i| std::cmp::Reverse(i.len()));
     if let Some(intro) = intros.iter().find(|i| rest.starts_with(i.as_str())) {
@@ -228,6 +229,28 @@ mod tests {
 
     fn labels() -> Labels {
         Labels::new(&Spec::builtin().master)
+    }
+
+    #[test]
+    fn a_note_may_introduce_its_list_by_a_word_of_two_characters() {
+        let l = labels();
+        let token = "各县（市、区）";
+        for note in [
+            "注：‘各县（市、区）’是指鲤城区，丰泽区，洛江区。",
+            "注：各县（市、区）系指鲤城区、丰泽区、洛江区",
+            "各县（市、区）指的是：鲤城区 丰泽区 洛江区",
+        ] {
+            assert_eq!(
+                units_in_note(note, token, &l),
+                Some(strings(&["鲤城区", "丰泽区", "洛江区"])),
+                "{note}"
+            );
+        }
+        // A list beginning with a name that starts like an introducing word keeps it.
+        assert_eq!(
+            units_in_note("注：各区指即墨区、崂山区。", "各区", &l),
+            Some(strings(&["即墨区", "崂山区"]))
+        );
     }
 
     #[test]
