@@ -103,7 +103,11 @@ pub fn trailing_points(s: &str) -> Option<(Decimal, usize)> {
     let inner = inner
         .trim_start_matches(['(', '（'])
         .trim()
-        .strip_suffix('分')?
+        .to_ascii_lowercase();
+    // `分`, or an English scorecard's `points`, `point`, `pts`, `pt`.
+    let inner = ["分", "points", "point", "pts", "pt"]
+        .iter()
+        .find_map(|unit| inner.strip_suffix(unit))?
         .trim();
     // `（共3分）`, `（计5分）`, `（满分10分）`.
     let inner = ["共", "计", "满分"]
@@ -388,6 +392,15 @@ mod tests {
         assert_eq!(trailing_points("全面落实从严治党主体责任。"), None);
         assert_eq!(trailing_points("(属市委工作要点第9项)"), None);
         assert_eq!(split_points("从严治党"), ("从严治党".into(), None));
+        assert_eq!(
+            split_points("Financial (40 points)"),
+            ("Financial".into(), Some(dec("40")))
+        );
+        assert_eq!(
+            trailing_points("Customer (12.5 Pts)").map(|p| p.0),
+            Some(dec("12.5"))
+        );
+        assert_eq!(trailing_points("Growth (see appendix)"), None);
     }
 
     #[test]
