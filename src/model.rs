@@ -177,6 +177,9 @@ pub enum Why {
     MergedCells,
     /// Its text repeats down runs of items left of the task column.
     RepeatedText,
+    /// Its text is written once at the top of each run of items, the cells below left empty,
+    /// left of the task column.
+    FilledDown,
     /// A category label with no other task column: the task.
     OnlyText,
     /// A second column of a role a table has one of: read as text.
@@ -194,6 +197,7 @@ impl Why {
             Why::Levels => "levels",
             Why::MergedCells => "merged_cells",
             Why::RepeatedText => "repeated_text",
+            Why::FilledDown => "filled_down",
             Why::OnlyText => "only_text",
             Why::Second => "second",
             Why::Mapped => "mapped",

@@ -471,3 +471,86 @@ fn a_unit_that_is_not_a_name_is_an_error_and_gets_no_workbook() {
         "{message}"
     );
 }
+
+/// A category column as people often type it: its name once at the top of each run of items,
+/// the cells below left empty (not merged, not repeated), under a label tianbao does not know.
+/// It is a category column (`filled_down`), its （N分） the category's points; a column of
+/// notes that is only sometimes filled, right of the task, stays text.
+#[test]
+fn a_category_written_once_per_run_is_a_category() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("考评表").unwrap();
+    let rows: [[&str; 5]; 6] = [
+        ["考评板块", "考核内容", "分值", "责任科室", "说明"],
+        ["党建工作（20分）", "理论学习", "10", "机关党委", ""],
+        ["", "廉政教育", "10", "办公室", "按季度检查"],
+        ["业务工作（80分）", "空气质量", "40", "大气科", ""],
+        ["", "水质", "30", "水科", ""],
+        ["", "土壤", "10", "土壤科", "见附件"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            match text.parse::<f64>() {
+                Ok(n) if r > 0 => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                _ if text.is_empty() => sheet,
+                _ => sheet.write_string(r as u32, c as u16, *text).unwrap(),
+            };
+        }
+    }
+    book.save(dir.path().join("master.xlsx")).unwrap();
+    let json = inspect_json(&dir.path().join("master.xlsx"));
+    let roles: Vec<(String, String)> = json["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["role"].as_str().unwrap().to_string(),
+                c["why"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles[0],
+        ("category".into(), "filled_down".into()),
+        "{roles:?}"
+    );
+    assert_eq!(roles[4].0, "text", "{roles:?}");
+    let categories: Vec<(String, Value, Vec<Value>)> = json["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["points"].clone(),
+                c["items"].as_array().unwrap().clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        categories,
+        [
+            (
+                "党建工作".to_string(),
+                json!(20),
+                vec![json!("1"), json!("2")]
+            ),
+            (
+                "业务工作".to_string(),
+                json!(80),
+                vec![json!("3"), json!("4"), json!("5")]
+            ),
+        ]
+    );
+    assert!(
+        !json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "category_points_mismatch"),
+        "{json}"
+    );
+}

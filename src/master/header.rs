@@ -329,12 +329,25 @@ fn categories_from_body(map: &mut ColumnMap, grid: &Grid, body: u32, labels: &La
             Why::MergedCells
         } else if repeated {
             Why::RepeatedText
+        } else if filled_down(&texts) {
+            Why::FilledDown
         } else {
             continue;
         };
         map.roles[c] = Role::Category;
         map.why[c] = why;
     }
+}
+
+/// Whether a column's texts on the item rows are written once at the top of each run: the
+/// first item has one, some items below have none, and no name stands twice (each run's name
+/// once).
+fn filled_down(texts: &[String]) -> bool {
+    let written: Vec<&String> = texts.iter().filter(|t| !t.is_empty()).collect();
+    let distinct: std::collections::HashSet<&String> = written.iter().copied().collect();
+    texts.first().is_some_and(|t| !t.is_empty())
+        && written.len() < texts.len()
+        && distinct.len() == written.len()
 }
 
 /// The role of column `col`: the first role label from the bottom row up; else its own text
