@@ -554,3 +554,97 @@ fn a_category_written_once_per_run_is_a_category() {
         "{json}"
     );
 }
+
+/// A 考核细则 numbered 一 / 1 / ①: the `1 组织建设 12` row has no department and the rows
+/// after it are numbered deeper (①, ②): a group whose leaves are the items, its 12 points
+/// theirs; the `2` after them is the group's sibling, back in 一.
+#[test]
+fn a_row_without_a_department_numbered_above_its_leaves_is_their_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("细则").unwrap();
+    let rows: [[&str; 5]; 9] = [
+        ["序号", "考核内容", "分值", "评分标准", "责任科室"],
+        ["一", "党建工作", "20", "", ""],
+        ["1", "组织建设", "12", "", ""],
+        ["①", "按期换届", "4", "未完成扣4分", "机关党委"],
+        ["②", "三会一课", "8", "缺一次扣1分", "机关党委"],
+        ["2", "廉政建设", "8", "未签扣8分", "办公室"],
+        ["二", "业务工作", "80", "", ""],
+        ["1", "空气质量", "40", "未达标不得分", "大气科"],
+        ["2", "水质", "40", "未达标不得分", "水科"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            match text.parse::<f64>() {
+                Ok(n) if r > 0 && c == 2 => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                _ if text.is_empty() => sheet,
+                _ => sheet.write_string(r as u32, c as u16, *text).unwrap(),
+            };
+        }
+    }
+    book.save(dir.path().join("master.xlsx")).unwrap();
+    let json = inspect_json(&dir.path().join("master.xlsx"));
+    let items: Vec<(String, Value, Value, Value)> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["category"].clone(),
+                i["weight"].clone(),
+                i["group"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (
+                "一-1-①".into(),
+                json!(["一 党建工作"]),
+                json!(4),
+                json!("一-1")
+            ),
+            (
+                "一-1-②".into(),
+                json!(["一 党建工作"]),
+                json!(8),
+                json!("一-1")
+            ),
+            (
+                "一-2".into(),
+                json!(["一 党建工作"]),
+                json!(8),
+                json!("一-2")
+            ),
+            (
+                "二-1".into(),
+                json!(["二 业务工作"]),
+                json!(40),
+                json!("二-1")
+            ),
+            (
+                "二-2".into(),
+                json!(["二 业务工作"]),
+                json!(40),
+                json!("二-2")
+            ),
+        ],
+        "{json}"
+    );
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        !codes
+            .iter()
+            .any(|c| c.ends_with("mismatch") || *c == "departments_missing"),
+        "{codes:?}"
+    );
+}

@@ -53,9 +53,14 @@ pub struct Split {
     pub items: Vec<(usize, Vec<usize>)>,
 }
 
+/// The rank of a heading numbered in `style`: outer styles rank lower.
+fn style_rank(style: Style) -> u32 {
+    10 + 10 * style as u32
+}
+
 fn rank_of(numbering: Option<&Numbering>, dotted_depth: Option<usize>) -> u32 {
     match (numbering, dotted_depth) {
-        (Some(n), _) => 10 + 10 * n.style as u32,
+        (Some(n), _) => style_rank(n.style),
         (None, Some(depth)) => 100 + depth as u32,
         (None, None) => 0,
     }
@@ -68,6 +73,31 @@ fn has_child(candidates: &[(usize, &Candidate)], k: usize) -> bool {
         && candidates
             .get(k + 1)
             .is_some_and(|(_, next)| is_parent_id(parent, &next.id_spread))
+}
+
+/// How an item's written id is numbered: as a heading is (`1.`, `(1)`, `①`), or bare digits
+/// (`1`) as `1.`.
+fn id_style(written: &str) -> Option<Style> {
+    let t = written.trim();
+    super::numbering::heading_numbering(t)
+        .map(|n| n.style)
+        .or_else(|| {
+            (!t.is_empty() && t.chars().all(|c| c.is_ascii_digit())).then_some(Style::Arabic)
+        })
+}
+
+/// Whether candidate `k` has no department and the candidate after it is numbered in a
+/// deeper style (`①` after `1`, `(1)` after `1.`): it heads a group of leaves.
+fn heads_deeper(candidates: &[(usize, &Candidate)], k: usize) -> bool {
+    let c = candidates[k].1;
+    let Some(next) = candidates.get(k + 1).map(|(_, n)| n) else {
+        return false;
+    };
+    !c.has_departments()
+        && matches!(
+            (id_style(&c.id_written), id_style(&next.id_written)),
+            (Some(mine), Some(theirs)) if theirs > mine && mine >= Style::Arabic
+        )
 }
 
 /// The heading of a section: its heading text, or the id and texts of a parent row.
@@ -129,8 +159,18 @@ pub fn split(rows: &[Row]) -> Split {
         }
         let c = candidates[k].1;
         let parent = has_child(&candidates, k);
+        // A row with no department numbered above the rows after it (`1 组织建设 12` over ①
+        // ②): the group of those leaves, its weight their points.
+        let leads_deeper = c.heading.is_none() && !parent && heads_deeper(&candidates, k);
         k += 1;
-        if c.heading.is_none() && !parent {
+        if c.heading.is_none() && !parent && !leads_deeper {
+            // An item numbered as its group is (`2` after the group `1`) is past it.
+            let rank = id_style(&c.id_written).map(style_rank);
+            while stack.last().is_some_and(|&top| {
+                sections[top].group && rank.is_some_and(|r| sections[top].rank >= r)
+            }) {
+                stack.pop();
+            }
             // An item numbered like its sections lies only in those its id is below.
             while stack.last().is_some_and(|&top| {
                 sections[top]
@@ -145,6 +185,10 @@ pub fn split(rows: &[Row]) -> Split {
             continue;
         }
         let mut section = section_of(c, row, parent && c.heading.is_none());
+        if leads_deeper && let Some(style) = id_style(&c.id_written) {
+            section.rank = style_rank(style);
+            section.key = section_key(&c.id_written);
+        }
         while stack
             .last()
             .is_some_and(|&top| sections[top].rank >= section.rank)
@@ -156,7 +200,7 @@ pub fn split(rows: &[Row]) -> Split {
             .as_ref()
             .and_then(|h| h.numbering.as_ref())
             .is_some_and(|n| n.style >= Style::Arabic);
-        section.group = numbered_deep && !stack.is_empty();
+        section.group = (numbered_deep || leads_deeper) && !stack.is_empty();
         decided[row] = Decided::Section(sections.len());
         stack.push(sections.len());
         sections.push(section);
