@@ -342,9 +342,6 @@ impl Explain for GatherError {
             GatherError::Io { path, source } => Said::new("error.gather.io")
                 .text("path", path)
                 .io("reason", source),
-            GatherError::TooMany { found, limit } => Said::new("error.gather.too_many")
-                .text("found", found)
-                .text("limit", limit),
         }
     }
 }
@@ -458,7 +455,6 @@ mod tests {
                 path: "p".into(),
             }
             .said(),
-            GatherError::TooMany { found: 3, limit: 2 }.said(),
             AppError::NoInbox { path: "x".into() }.said(),
             AppError::Receipt("d".into()).said(),
         ];

@@ -93,8 +93,6 @@ const BOMB_RATIO: u64 = 200;
 /// How deep archives inside archives are opened.
 const MAX_ARCHIVE_DEPTH: usize = 3;
 
-/// Gathers every file under `paths`. Errors naming a path that does not exist are returned as
-/// `Err`; everything else becomes an input, an "other" file or a skipped entry.
 /// Why the inputs could not be gathered at all.
 #[derive(Debug, thiserror::Error)]
 pub enum GatherError {
@@ -104,11 +102,6 @@ pub enum GatherError {
         #[source]
         source: std::io::Error,
     },
-    #[error(
-        "{found} workbooks found, over the limit of {limit} per run (limits.max_files in \
-         tianbao.toml); validate fewer folders at a time or raise the limit"
-    )]
-    TooMany { found: usize, limit: usize },
 }
 
 fn unreadable(path: &Path) -> impl FnOnce(std::io::Error) -> GatherError {
@@ -116,6 +109,8 @@ fn unreadable(path: &Path) -> impl FnOnce(std::io::Error) -> GatherError {
     move |source| GatherError::Io { path, source }
 }
 
+/// Gathers every file under `paths`. Errors naming a path that does not exist are returned as
+/// `Err`; everything else becomes an input, an "other" file or a skipped entry.
 pub fn gather(paths: &[PathBuf], limits: &Limits) -> Result<Gathered, GatherError> {
     // Each file, folder or zip directly in a folder named (a department's folder of the
     // inbox, a zip the office saved) is a source, gathered on its own and admitted whole or
