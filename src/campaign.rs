@@ -660,8 +660,10 @@ impl Campaign {
     /// Opens the campaign at `dir`, or the nearest folder upwards from the current one that
     /// holds `tianbao.toml`.
     pub fn find(dir: Option<&Path>) -> Result<Campaign, CampaignError> {
+        // The folder as an absolute path: `-C camp` and `-C /abs/camp` are one campaign, so
+        // the paths its receipts record compare equal whichever way it was named.
         let start = match dir {
-            Some(d) => d.to_path_buf(),
+            Some(d) => crate::text::absolute_path(d),
             None => std::env::current_dir().map_err(io("read", Path::new(".")))?,
         };
         if dir.is_some() {

@@ -37,7 +37,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 pub use crate::campaign::Aggregation;
 use crate::layout::Layout;
 use crate::model::Master;
-use crate::returns::{Collection, Standing};
+use crate::returns::{Collection, Return, Standing};
 use crate::spec::{Spec, render};
 use crate::text::show;
 
@@ -194,6 +194,18 @@ pub fn blockers(collection: &Collection) -> Vec<&Standing> {
         .collect()
 }
 
+/// The return that is counted for `department`: its chosen return when that is valid. An
+/// invalid, unrecognised or missing return counts for nothing, in every sheet and measure.
+pub fn counted<'c>(collection: &'c Collection, department: &str) -> Option<&'c Return> {
+    collection
+        .departments
+        .iter()
+        .find(|s| s.department == department)
+        .filter(|s| s.status == crate::returns::DepartmentStatus::Valid)
+        .and_then(|s| s.chosen)
+        .and_then(|i| collection.returns.get(i))
+}
+
 /// Scores every item of `master` from the valid returns in `collection`, and, when the
 /// collection has a valid review, from the reviewed scores too.
 pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Scores {
@@ -201,68 +213,86 @@ pub fn score(master: &Master, collection: &Collection, rule: Aggregation) -> Sco
     let items = master
         .items()
         .iter()
-        .map(|item| {
-            let parts: Vec<Part> = item
-                .departments
-                .iter()
-                .map(|department| {
-                    let standing = collection
-                        .departments
-                        .iter()
-                        .find(|s| &s.department == department);
-                    let source = standing
-                        .filter(|s| s.status == crate::returns::DepartmentStatus::Valid)
-                        .and_then(|s| s.chosen)
-                        .filter(|&i| i < collection.returns.len());
-                    let score = source
-                        .and_then(|i| collection.returns[i].items.get(&item.id))
-                        .and_then(|r| r.score);
-                    let row = review.and_then(|r| r.row(&item.id, department));
-                    Part {
-                        department: department.clone(),
-                        status: standing
-                            .map_or(crate::returns::DepartmentStatus::Missing, |s| s.status),
-                        source,
-                        score,
-                        reviewed: review.and(row.and_then(|r| r.score).or(score)),
-                        review_note: row.map(|r| r.note.trim().to_string()).unwrap_or_default(),
-                    }
-                })
-                .collect();
-            let needed = match rule {
-                Aggregation::Lead => &parts[..parts.len().min(1)],
-                Aggregation::Min | Aggregation::Mean => &parts[..],
-            };
-            let by = |of: fn(&Part) -> Option<Decimal>| -> (Vec<String>, Option<Decimal>) {
-                let lacking: Vec<String> = needed
-                    .iter()
-                    .filter(|p| of(p).is_none())
-                    .map(|p| p.department.clone())
-                    .collect();
-                let values: Vec<Decimal> = needed.iter().filter_map(of).collect();
-                let score = if lacking.is_empty() {
-                    aggregate(rule, &values)
-                } else {
-                    None
-                };
-                (lacking, score)
-            };
-            let (lacking, score) = by(|p| p.score);
-            let reviewed = review.and_then(|_| by(|p| p.reviewed).1);
-            ItemScore {
-                id: item.id.clone(),
-                weight: item.weight,
-                parts,
-                score,
-                lacking,
-                reviewed,
-            }
-        })
+        .map(|item| score_item(item, collection, review, rule))
         .collect();
     Scores {
         rule,
         items,
         reviewed: review.is_some(),
+    }
+}
+
+/// One item's score over its departments' counted returns by `rule` (none while one it needs
+/// has none), and its reviewed score when there is a `review`: the figure the score columns
+/// show, and the one the history of periods shows for that period.
+pub fn score_item(
+    item: &crate::model::Item,
+    collection: &Collection,
+    review: Option<&crate::returns::review::Reviewed>,
+    rule: Aggregation,
+) -> ItemScore {
+    let parts: Vec<Part> = item
+        .departments
+        .iter()
+        .map(|department| part_of(item, department, collection, review))
+        .collect();
+    let needed = match rule {
+        Aggregation::Lead => &parts[..parts.len().min(1)],
+        Aggregation::Min | Aggregation::Mean => &parts[..],
+    };
+    let by = |of: fn(&Part) -> Option<Decimal>| -> (Vec<String>, Option<Decimal>) {
+        let lacking: Vec<String> = needed
+            .iter()
+            .filter(|p| of(p).is_none())
+            .map(|p| p.department.clone())
+            .collect();
+        let values: Vec<Decimal> = needed.iter().filter_map(of).collect();
+        let score = if lacking.is_empty() {
+            aggregate(rule, &values)
+        } else {
+            None
+        };
+        (lacking, score)
+    };
+    let (lacking, score) = by(|p| p.score);
+    let reviewed = review.and_then(|_| by(|p| p.reviewed).1);
+    ItemScore {
+        id: item.id.clone(),
+        weight: item.weight,
+        parts,
+        score,
+        lacking,
+        reviewed,
+    }
+}
+
+/// One department's part of an item: its standing, its counted return's score, the reviewed
+/// score and note.
+fn part_of(
+    item: &crate::model::Item,
+    department: &str,
+    collection: &Collection,
+    review: Option<&crate::returns::review::Reviewed>,
+) -> Part {
+    let standing = collection
+        .departments
+        .iter()
+        .find(|s| s.department == department);
+    let source = standing
+        .filter(|s| s.status == crate::returns::DepartmentStatus::Valid)
+        .and_then(|s| s.chosen)
+        .filter(|&i| i < collection.returns.len());
+    let score = source
+        .and_then(|i| collection.returns[i].items.get(&item.id))
+        .and_then(|r| r.score);
+    let row = review.and_then(|r| r.row(&item.id, department));
+    Part {
+        department: department.to_string(),
+        status: standing.map_or(crate::returns::DepartmentStatus::Missing, |s| s.status),
+        source,
+        score,
+        reviewed: review.and(row.and_then(|r| r.score).or(score)),
+        review_note: row.map(|r| r.note.trim().to_string()).unwrap_or_default(),
     }
 }
 

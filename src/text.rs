@@ -120,23 +120,31 @@ pub fn trailing_points(s: &str) -> Option<(Decimal, usize)> {
 }
 
 /// Separates names in one cell: line breaks, spaces (half or full width), 、，, ; ； / — never
-/// inside brackets, so `各县（市、区）` stays one name.
+/// inside brackets, so `各县（市、区）` stays one name, and never at a space between two Latin
+/// words, so `Bureau of Finance` stays one name too.
 pub fn split_names(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
     let mut names = Vec::new();
     let mut current = String::new();
     let mut depth = 0usize;
-    for c in s.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '(' | '（' | '【' | '[' | '《' | '〔' => depth += 1,
             ')' | '）' | '】' | ']' | '》' | '〕' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        let separator = c.is_whitespace() || "、,，;；/／".contains(c);
+        let separator = "、,，;；/／\n\r".contains(c)
+            || (c.is_whitespace() && !between_latin_words(&chars, i));
         if separator && depth == 0 {
             if !current.trim().is_empty() {
                 names.push(current.trim().to_string());
             }
             current.clear();
+        } else if c.is_whitespace() {
+            // A run of spaces inside a name is one space.
+            if !current.ends_with(' ') {
+                current.push(' ');
+            }
         } else {
             current.push(c);
         }
@@ -145,6 +153,34 @@ pub fn split_names(s: &str) -> Vec<String> {
         names.push(current.trim().to_string());
     }
     names
+}
+
+/// Whether the space at `at` stands between two Latin words (`Bureau of Finance`): the
+/// nearest non-space characters on both sides are ASCII letters, digits or `.&'-`.
+fn between_latin_words(chars: &[char], at: usize) -> bool {
+    let latin = |c: &char| c.is_ascii_alphanumeric() || ".&'-".contains(*c);
+    let before = chars[..at].iter().rev().find(|c| !c.is_whitespace());
+    let after = chars[at + 1..].iter().find(|c| !c.is_whitespace());
+    chars[at] == ' ' && before.is_some_and(latin) && after.is_some_and(latin)
+}
+
+/// `path` made absolute (against the current folder) with its `.` and `..` steps taken, as
+/// people mean them (`-C ..`, `camp/./inbox`); no symbolic link is followed, and on Windows no
+/// `\\?\` prefix is added.
+pub fn absolute_path(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = std::path::PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Vertical text typed as one character per line or spaced out (`从 严 治 党`) reads as one word.
@@ -439,6 +475,22 @@ mod tests {
             split_names("市生态环境局、各县（市、区）/市财政局"),
             vec!["市生态环境局", "各县（市、区）", "市财政局"]
         );
+    }
+
+    #[test]
+    fn english_unit_names_keep_their_spaces() {
+        assert_eq!(
+            split_names("Bureau of Ecology and Environment; Water Resources Bureau"),
+            vec!["Bureau of Ecology and Environment", "Water Resources Bureau"]
+        );
+        assert_eq!(split_names("Bureau of  Finance"), vec!["Bureau of Finance"]);
+        assert_eq!(
+            split_names("Bureau of Finance, Bureau of Statistics\nCity Office"),
+            vec!["Bureau of Finance", "Bureau of Statistics", "City Office"]
+        );
+        // Between Chinese names a space still separates, and so it does beside one.
+        assert_eq!(split_names("水科 大气科"), vec!["水科", "大气科"]);
+        assert_eq!(split_names("水科 Office A"), vec!["水科", "Office A"]);
     }
 
     #[test]

@@ -671,3 +671,154 @@ fn the_county_table_with_units_defined_in_a_note_runs_the_whole_cycle() {
         }
     }
 }
+
+/// The rows of `sheet` whose first column is an item id, by id.
+fn row_of(sheet: &common::sheet::Sheet, header: u32, id: &str) -> u32 {
+    (header + 1..sheet.height())
+        .find(|&r| sheet.text(r, 0) == id)
+        .unwrap_or_else(|| panic!("no row for item {id}"))
+}
+
+/// Issue 21, 1: with `compile --allow-incomplete`, nothing of an invalid return reaches
+/// 数据汇总表 — an item whose only department's return is invalid shows no figure and is marked,
+/// and a shared item counts only its valid returns.
+#[test]
+fn an_invalid_returns_value_never_reaches_the_compiled_table() {
+    let kit = Kit::new("data", &target_table(), "2024-12-31");
+    kit.put(
+        "大气科",
+        &kit.filled(
+            "大气科",
+            &[
+                ("1".into(), "done", Cell::Num(96.0)),
+                ("3".into(), "done", Cell::Num(700.0)),
+                ("3".into(), "explain", s("苗木未到。")),
+            ],
+        ),
+    );
+    // 水科 and 自然科 return values but leave the sign-off empty: invalid returns.
+    for (department, item, value) in [("水科", "2", 88.0), ("自然科", "3", 500.0)] {
+        let mut book = Xlsx::read(&std::fs::read(kit.outbox_file(department)).unwrap());
+        let sheet = kit.spec.template.sheet.clone();
+        book.set(&sheet, &kit.cell(department, item, "done"), Cell::Num(value));
+        book.set(&sheet, &kit.cell(department, item, "explain"), s("说明。"));
+        kit.put(department, &book);
+    }
+    let run = kit.run(&["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let run = kit.run(&["compile", "--allow-incomplete"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let sheet = read_sheet(&kit.compiled("数据汇总"), "数据汇总表");
+    let header = (0..sheet.height())
+        .find(|&r| (0..sheet.width()).any(|c| sheet.text(r, c) == "完成值"))
+        .unwrap();
+    let done = sheet.col(header, "完成值");
+    let explain = sheet.col(header, "情况说明");
+    let row = |id: &str| row_of(&sheet, header, id);
+    assert_eq!(sheet.text(row("1"), done), "96");
+    assert_ne!(sheet.text(row("2"), done), "88", "水科's invalid 88 is counted");
+    assert!(
+        !sheet.text(row("2"), explain).contains("说明。"),
+        "水科's invalid text is shown"
+    );
+    assert_eq!(sheet.text(row("3"), done), "700", "自然科's invalid 500 is counted");
+    assert!(!sheet.text(row("3"), explain).contains("自然科"));
+    // The cells of items 2 and 3 say whose figures are not in them.
+    let book = Xlsx::read(&std::fs::read(kit.compiled("数据汇总")).unwrap());
+    let comments = book.part("xl/comments1.xml");
+    assert!(comments.contains("未计入：水科没有交回有效的表"), "{comments}");
+    assert!(comments.contains("未计入：自然科没有交回有效的表"), "{comments}");
+}
+
+/// Issue 21, 2: an item shared by two units sums their 完成值 in 数据汇总表, and 历次进展 shows
+/// the same figure for the same period (it took the lowest before).
+#[test]
+fn history_of_a_shared_item_equals_the_table() {
+    let kit = Kit::new("data", &target_table(), "2024-12-31");
+    let values = |d: &str, p: f64| -> Vec<(String, &'static str, Cell)> {
+        match d {
+            "大气科" => vec![
+                ("1".into(), "done", Cell::Num(96.0)),
+                ("3".into(), "done", Cell::Num(700.0 + p)),
+                ("3".into(), "explain", s("苗木未到。")),
+            ],
+            "水科" => vec![("2".into(), "done", Cell::Num(91.0))],
+            _ => vec![
+                ("3".into(), "done", Cell::Num(300.0 + p)),
+                ("3".into(), "explain", s("用地未落实。")),
+            ],
+        }
+    };
+    for (p, period) in ["2024-05", "2024-06"].iter().enumerate() {
+        let run = kit.run(&["period", "new", period]);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        let inbox = kit.dir.join("inbox").join(period);
+        std::fs::create_dir_all(&inbox).unwrap();
+        for d in ["大气科", "水科", "自然科"] {
+            let file = kit
+                .dir
+                .join("outbox")
+                .join(period)
+                .join(file_name(&kit.title, d));
+            let mut book = Xlsx::read(&std::fs::read(&file).unwrap());
+            let sheet = kit.spec.template.sheet.clone();
+            for (item, key, value) in values(d, p as f64 * 100.0) {
+                book.set(&sheet, &kit.cell(d, &item, key), value);
+            }
+            book.set(&sheet, &kit.signoff_cell(d, "filler"), s("张三"));
+            book.set(&sheet, &kit.signoff_cell(d, "phone"), s("13800000000"));
+            std::fs::write(inbox.join(format!("{d}.xlsx")), book.to_bytes()).unwrap();
+        }
+        let run = kit.run(&["validate"]);
+        assert_eq!(run.code, 0, "{period}: {}", run.stdout);
+    }
+    let run = kit.run(&["compile"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let path = kit
+        .dir
+        .join("out/2024-06")
+        .join(format!("{}-数据汇总.xlsx", kit.title));
+    let table = read_sheet(&path, "数据汇总表");
+    let header = (0..table.height())
+        .find(|&r| (0..table.width()).any(|c| table.text(r, c) == "完成值"))
+        .unwrap();
+    let done = table.col(header, "完成值");
+    let item = kit.master.item("3").unwrap();
+    assert_eq!(table.text(item.row - 1, done), "1200");
+    let history = read_sheet(&path, "历次进展");
+    let header = (0..history.height())
+        .find(|&r| history.text(r, 0) == "编号")
+        .expect("the history header");
+    let row = row_of(&history, header, "3");
+    assert_eq!(history.text(row, history.col(header, "2024-05")), "1000");
+    assert_eq!(history.text(row, history.col(header, "2024-06")), "1200");
+}
+
+/// Issue 21, 3: `validate -C /abs/camp` and then `compile -C camp` from its parent are one
+/// campaign: the files are the ones checked.
+#[test]
+fn a_relative_campaign_path_compiles_what_an_absolute_one_validated() {
+    let kit = Kit::new("data", &target_table(), "2024-12-31");
+    for d in ["大气科", "水科", "自然科"] {
+        let values: Vec<(String, &str, Cell)> = kit
+            .items(d)
+            .iter()
+            .map(|i| (i.id.clone(), "done", Cell::Num(2000.0)))
+            .collect();
+        kit.put(d, &kit.filled(d, &values));
+    }
+    let absolute = kit.dir.canonicalize().unwrap();
+    let parent = absolute.parent().unwrap().to_path_buf();
+    let name = absolute.file_name().unwrap().to_str().unwrap().to_string();
+    let run = tianbao(&parent, &["validate", "-C", absolute.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let run = tianbao(&parent, &["compile", "-C", &name]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    // And the other way round, and from inside the campaign without -C.
+    let run = tianbao(&parent, &["validate", "-C", &name]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let run = tianbao(&absolute, &["compile"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let run = tianbao(&absolute.join("inbox"), &["compile", "-C", ".."]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}

@@ -11,9 +11,9 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Chart, ChartLegendPosition, Format, FormatBorder, Formula, Workbook};
 use rust_xlsxwriter::{FormatAlign, XlsxError};
 
-use super::{Aggregation, aggregate};
+use super::Aggregation;
 use crate::model::Master;
-use crate::returns::{Collection, ItemReturn};
+use crate::returns::Collection;
 use crate::spec::{InputKind, InputSpec, Spec, render};
 use crate::text::show;
 use crate::write::base_format;
@@ -26,15 +26,6 @@ pub fn measure_input(spec: &Spec) -> Option<&InputSpec> {
         .iter()
         .find(|i| i.kind == InputKind::Score)
         .or_else(|| spec.inputs.iter().find(|i| figure(i.kind)))
-}
-
-/// One department's measure of an item, from its return.
-fn part_measure(input: &InputSpec, item: &ItemReturn) -> Option<Decimal> {
-    if input.kind == InputKind::Score {
-        return item.score;
-    }
-    let text = item.values.get(&input.key)?.text.trim().to_string();
-    text.parse::<Decimal>().ok().map(|d| d.normalize())
 }
 
 /// How an item fell behind from one period to the next.
@@ -78,7 +69,7 @@ pub struct History {
 
 impl History {
     /// The history of `master`'s items over `periods`, each with its collection (None: that
-    /// period was never validated); shared items are aggregated by `rule`, as compile does.
+    /// period was never validated); shared items are aggregated as the table aggregates them ([`super::measures::figure`]).
     pub fn build(
         master: &Master,
         spec: &Spec,
@@ -105,7 +96,10 @@ impl History {
                 },
                 values: periods
                     .iter()
-                    .map(|(_, c)| input.and_then(|i| item_measure(item, i, rule, *c)))
+                    .map(|(_, c)| {
+                        let (input, collection) = (input?, (*c)?);
+                        super::measures::figure(spec, master, collection, item, input, rule)
+                    })
                     .collect(),
             })
             .collect();
@@ -125,34 +119,6 @@ impl History {
             .find(|b| b.row == row && b.to == to)
             .map(|b| b.slip)
     }
-}
-
-/// An item's measure in one period: its departments' by `rule`, None while one it needs has no
-/// valid return.
-fn item_measure(
-    item: &crate::model::Item,
-    input: &InputSpec,
-    rule: Aggregation,
-    collection: Option<&Collection>,
-) -> Option<Decimal> {
-    let collection = collection?;
-    let needed = match rule {
-        Aggregation::Lead => &item.departments[..item.departments.len().min(1)],
-        Aggregation::Min | Aggregation::Mean => &item.departments[..],
-    };
-    let values: Option<Vec<Decimal>> = needed
-        .iter()
-        .map(|department| {
-            let standing = collection
-                .departments
-                .iter()
-                .find(|s| &s.department == department)
-                .filter(|s| s.status == crate::returns::DepartmentStatus::Valid)?;
-            let ret = collection.returns.get(standing.chosen?)?;
-            part_measure(input, ret.items.get(&item.id)?)
-        })
-        .collect();
-    aggregate(rule, &values?)
 }
 
 /// The items that fell behind between each two periods in a row: down, or stalled below full

@@ -24,6 +24,9 @@ pub enum Measured {
 pub struct Measures {
     pub items: Vec<Vec<Measured>>,
     pub flags: Vec<Option<Flag>>,
+    /// Each item's departments without a valid return (missing or invalid): their figures are
+    /// in none of its measures, and the table marks the item's cells with their names.
+    pub lacking: Vec<Vec<String>>,
 }
 
 /// The departments' texts of `key` for `item`, from their valid returns, with when each came.
@@ -33,7 +36,7 @@ fn values<'a>(
     key: &'a str,
 ) -> impl Iterator<Item = (&'a str, &'a str, Option<&'a str>)> + 'a {
     item.departments.iter().filter_map(move |d| {
-        let ret = collection.chosen(d)?;
+        let ret = super::counted(collection, d)?;
         let text = ret.items.get(&item.id)?.values.get(key)?.text.trim();
         (!text.is_empty()).then_some((d.as_str(), text, ret.received.as_deref()))
     })
@@ -102,6 +105,37 @@ fn measure(
     Measured::Number(number_of(collection, item, &input.key, m.aggregate))
 }
 
+/// An item's figure of `input` as the compiled table shows it, defined once for every sheet
+/// (the table, the history of periods): a score by the campaign's scoring `rule` (none while a
+/// department it needs has no valid return); an input the spec measures by its
+/// `[[measures]]` aggregate; any other figure by the scoring rule's aggregate.
+pub fn figure(
+    spec: &Spec,
+    master: &Master,
+    collection: &Collection,
+    item: &Item,
+    input: &crate::spec::InputSpec,
+    rule: crate::campaign::Aggregation,
+) -> Option<Decimal> {
+    if input.kind == InputKind::Score {
+        return super::score_item(item, collection, None, rule).score;
+    }
+    match spec.measures.iter().find(|m| m.input == input.key) {
+        Some(m) => match measure(spec, master, collection, item, m) {
+            Measured::Number(n) => n,
+            Measured::Text(_) => None,
+        },
+        None => {
+            let by = match rule {
+                crate::campaign::Aggregation::Min => Aggregate::Min,
+                crate::campaign::Aggregation::Mean => Aggregate::Mean,
+                crate::campaign::Aggregation::Lead => Aggregate::Lead,
+            };
+            number_of(collection, item, &input.key, by)
+        }
+    }
+}
+
 /// Whether every department of `item` with a valid return calls it complete.
 fn complete(spec: &Spec, collection: &Collection, item: &Item) -> bool {
     let Some(p) = &spec.progress else {
@@ -150,7 +184,22 @@ pub fn measures(
             )
         })
         .collect();
-    Measures { items, flags }
+    let lacking = master
+        .items()
+        .iter()
+        .map(|item| {
+            item.departments
+                .iter()
+                .filter(|d| super::counted(collection, d).is_none())
+                .cloned()
+                .collect()
+        })
+        .collect();
+    Measures {
+        items,
+        flags,
+        lacking,
+    }
 }
 
 /// A measure's column label: its own, else its input's.

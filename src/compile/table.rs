@@ -907,13 +907,40 @@ impl<'a> Writer<'a> {
             .get(m)
             .and_then(|spec| self.ctx.spec.input(&spec.input))
             .is_some_and(|input| input.show_as == crate::spec::ShowAs::Percent);
+        let lacking = self.ctx.measures.lacking.get(i).filter(|l| !l.is_empty());
+        if let Some(lacking) = lacking {
+            // A figure made without some departments is marked, and says whose are not in it.
+            let note = render(
+                &self.ctx.spec.word("compile.measure_lacking"),
+                &[("departments", &lacking.join("、"))],
+            );
+            sheet.insert_note(
+                r,
+                col,
+                &Note::new(note)
+                    .add_author_prefix(false)
+                    .set_font_name(FONT)
+                    .set_width(220)
+                    .set_height(40),
+            )?;
+        }
         match measured {
             Some(super::measures::Measured::Number(Some(n))) => {
-                let format = if percent { &f.percent } else { &f.score };
+                let format = match (lacking, percent) {
+                    (Some(_), true) => &f.percent.clone().set_background_color(MISSING_FILL),
+                    (Some(_), false) => &f.score_missing,
+                    (None, true) => &f.percent,
+                    (None, false) => &f.score,
+                };
                 sheet.write_number_with_format(r, col, number(*n), format)?;
             }
             Some(super::measures::Measured::Text(text)) if !text.is_empty() => {
-                sheet.write_string_with_format(r, col, text, &f.deduction)?;
+                let format = if lacking.is_some() {
+                    &f.deduction_missing
+                } else {
+                    &f.deduction
+                };
+                sheet.write_string_with_format(r, col, text, format)?;
             }
             Some(super::measures::Measured::Text(_)) => {
                 sheet.write_blank(r, col, &f.deduction)?;

@@ -131,9 +131,9 @@ const QUOTES: [char; 10] = ['"', '”', '“', '\'', '’', '‘', '「', '」',
 /// The units a note lists for `token`: `注：各县（市、区）指鲤城区、丰泽区…。`, the token perhaps
 /// in quotes, the list separated by 、，or spaces.
 pub fn units_in_note(note: &str, token: &str, labels: &Labels) -> Option<Vec<String>> {
-    let at = note.find(token)?;
+    let after = find_loosely(note, token)?;
     // The token may stand in quotes: `"各县（市、区）"指…`, `“各县（市、区）”指…`.
-    let mut rest = note[at + token.len()..]
+    let mut rest = note[after..]
         .trim_start_matches(QUOTES)
         .trim_start();
     // One introducing word, the longest that fits (`是指` before `是`), then perhaps a colon:
@@ -156,6 +156,25 @@ pub fn units_in_note(note: &str, token: &str, labels: &Labels) -> Option<Vec<Str
         .filter(|u| u.chars().any(char::is_alphanumeric))
         .collect();
     (units.len() >= 2).then_some(units)
+}
+
+/// Where `token` ends in `text` (a byte offset), matched as people vary it: full- or half-width
+/// brackets and letters (`各县(市、区)`), and `、` `，` `,` alike (`各县（市，区）`).
+fn find_loosely(text: &str, token: &str) -> Option<usize> {
+    fn loose(c: char) -> char {
+        match c {
+            '，' | ',' => '、',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        }
+    }
+    let wanted: Vec<char> = token.chars().map(loose).collect();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    (0..chars.len()).find_map(|start| {
+        let found = chars.get(start..start + wanted.len())?;
+        let same = found.iter().zip(&wanted).all(|((_, c), w)| loose(*c) == *w);
+        same.then(|| chars.get(start + wanted.len()).map_or(text.len(), |(at, _)| *at))
+    })
 }
 
 /// The list for an all-units `token` from the office's lists (matched as folded text).
@@ -282,6 +301,18 @@ mod tests {
             Some(strings(&["鲤城区", "丰泽区", "洛江区"]))
         );
         assert_eq!(units_in_note("注：各科室按时报送。", "各科室", &l), None);
+        // The note may write the token with other brackets or commas than the cells do, and
+        // introduce the list by any of the usual words, the token in any quotes.
+        let want = Some(strings(&["鲤城区", "丰泽区", "洛江区"]));
+        for note in [
+            "注：\"各县(市、区)\"包括鲤城区、丰泽区、洛江区。",
+            "注：“各县（市，区）”包括鲤城区、丰泽区、洛江区。",
+            "“各县（市、区）”含鲤城区、丰泽区、洛江区",
+            "说明：1.‘各县（市、区）’即鲤城区，丰泽区，洛江区；2.其他。",
+            "注：本表中「各县（市、区）」指：鲤城区、丰泽区、洛江区。",
+        ] {
+            assert_eq!(units_in_note(note, "各县（市、区）", &l), want, "{note}");
+        }
     }
 
     #[test]

@@ -141,13 +141,15 @@ impl Changes {
 }
 
 /// The files `seen` now against the `receipts` of the last validate run.
+/// Paths are compared as absolute paths, so a file named through `camp/inbox/…` is the one
+/// checked as `/abs/camp/inbox/…`.
 pub fn changes(seen: &[Seen], receipts: &[Receipt]) -> Changes {
-    let then: std::collections::HashMap<&str, &Receipt> =
-        receipts.iter().map(|r| (r.path.as_str(), r)).collect();
-    let now: std::collections::HashSet<&str> = seen.iter().map(|s| s.path.as_str()).collect();
+    let then: std::collections::HashMap<String, &Receipt> =
+        receipts.iter().map(|r| (path_key(&r.path), r)).collect();
+    let now: std::collections::HashSet<String> = seen.iter().map(|s| path_key(&s.path)).collect();
     let mut changes = Changes::default();
     for s in seen {
-        match then.get(s.path.as_str()) {
+        match then.get(&path_key(&s.path)) {
             None => changes.new.push(s.path.clone()),
             Some(r) if r.sha256 != s.sha256 || (r.sha256.is_empty() && r.size != s.size) => {
                 changes.changed.push(s.path.clone());
@@ -156,11 +158,25 @@ pub fn changes(seen: &[Seen], receipts: &[Receipt]) -> Changes {
         }
     }
     for r in receipts {
-        if !now.contains(r.path.as_str()) {
+        if !now.contains(&path_key(&r.path)) {
             changes.gone.push(r.path.clone());
         }
     }
     changes
+}
+
+/// A path as receipts are matched by: the file's path made absolute, without `.` or `..`; a
+/// member of a zip (`…/a.zip!x/y.xlsx`) keeps its name inside the zip as it is.
+fn path_key(path: &str) -> String {
+    let (file, member) = match path.split_once('!') {
+        Some((file, member)) => (file, Some(member)),
+        None => (path, None),
+    };
+    let key = crate::text::absolute_path(std::path::Path::new(file));
+    match member {
+        Some(member) => format!("{}!{member}", key.display()),
+        None => key.display().to_string(),
+    }
 }
 
 /// The files passed over, as the store keeps them.
@@ -170,4 +186,50 @@ pub fn skipped_text(skipped: &[Skipped]) -> String {
 
 pub fn skipped_of(text: &str) -> Vec<Skipped> {
     serde_json::from_str(text).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receipt(path: &str, sha256: &str) -> Receipt {
+        Receipt {
+            path: path.to_string(),
+            size: 1,
+            sha256: sha256.to_string(),
+            modified: None,
+            department: None,
+            round: None,
+            status: "valid".to_string(),
+            record: String::new(),
+        }
+    }
+
+    fn seen(path: &str, sha256: &str) -> Seen {
+        Seen {
+            path: path.to_string(),
+            size: 1,
+            sha256: sha256.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_file_named_relative_or_absolute_is_one_file() {
+        let here = std::env::current_dir().unwrap();
+        let absolute = here.join("camp/inbox/a.xlsx").display().to_string();
+        let zipped = format!("{}!x/b.xlsx", here.join("camp/inbox/a.zip").display());
+        let receipts = [receipt(&absolute, "1"), receipt(&zipped, "2")];
+        let now = [seen("camp/inbox/a.xlsx", "1"), seen("./camp/inbox/a.zip!x/b.xlsx", "2")];
+        assert!(changes(&now, &receipts).is_empty());
+        let now = [seen("camp/inbox/a.xlsx", "9")];
+        let found = changes(&now, &receipts);
+        assert_eq!(found.changed, vec!["camp/inbox/a.xlsx"]);
+        assert_eq!(found.gone, vec![zipped]);
+        assert!(found.new.is_empty());
+    }
+
+    #[test]
+    fn a_member_of_a_zip_is_never_matched_to_a_loose_file() {
+        assert_ne!(path_key("inbox/a.zip!x/../y.xlsx"), path_key("inbox/y.xlsx"));
+    }
 }
