@@ -56,7 +56,12 @@ impl Form {
         let mut shown = Vec::new();
         for &entry in entries {
             match entry.text_role() {
-                Some(role) => shown.extend(text_columns(master, entry, role)),
+                Some(role) => {
+                    // Targets stand among the text columns unless the list places them itself.
+                    let with_targets =
+                        role == Role::Text && !entries.contains(&Shown::Column(Role::Target));
+                    shown.extend(text_columns(master, entry, role, with_targets));
+                }
                 None => {
                     if let Some(label) = label_of(master, spec, entry) {
                         shown.push(ShownColumn {
@@ -130,13 +135,14 @@ impl Form {
     }
 }
 
-/// The master's text columns of `role` that hold some text, each with its own label.
-fn text_columns(master: &Master, entry: Shown, role: Role) -> Vec<ShownColumn> {
+/// The master's text columns of `role` (and its targets, `with_targets`) that hold some text,
+/// each with its own label.
+fn text_columns(master: &Master, entry: Shown, role: Role, with_targets: bool) -> Vec<ShownColumn> {
     master
         .text_columns()
         .iter()
         .enumerate()
-        .filter(|(_, t)| t.role == role)
+        .filter(|(_, t)| t.role == role || (with_targets && t.role == Role::Target))
         .filter(|(i, _)| {
             master
                 .items()

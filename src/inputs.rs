@@ -10,10 +10,17 @@ use crate::model::{Item, Master};
 use crate::rule::{Value, column_name};
 use crate::spec::{Bound, InputKind, InputSpec};
 
-/// The value `name` has for `item` in the master: `weight`, `deadline`, or a master column's
-/// text (`[目标值]`, matched on its label as people see it); empty when there is none.
+/// The value `name` has for `item` in the master: `weight`, `deadline`, `target` (the text of
+/// its target column, `≤25`), or a master column's text (`[目标值]`, matched on its label as
+/// people see it, else on the target role's own names); empty when there is none.
 pub fn master_value(master: &Master, item: &Item, name: &str) -> Value {
+    let text_of = |index: usize| {
+        Some(item.text_of(index).trim().to_string())
+            .filter(|t| !t.is_empty())
+            .map_or(Value::Empty, Value::Text)
+    };
     match name {
+        "target" => target_column(master).map_or(Value::Empty, text_of),
         "weight" => item.weight.map_or(Value::Empty, Value::Number),
         "deadline" => item
             .deadline
@@ -24,16 +31,31 @@ pub fn master_value(master: &Master, item: &Item, name: &str) -> Value {
             let Some(label) = column_name(name) else {
                 return Value::Empty;
             };
-            let wanted = fold(label);
-            master
-                .text_columns()
-                .iter()
-                .position(|c| fold(&c.label) == wanted)
-                .map(|index| item.text_of(index).trim().to_string())
-                .filter(|t| !t.is_empty())
-                .map_or(Value::Empty, Value::Text)
+            labelled(master, label).map_or(Value::Empty, text_of)
         }
     }
+}
+
+/// The master's first target column (index into [`Master::text_columns`]).
+fn target_column(master: &Master) -> Option<usize> {
+    master
+        .text_columns()
+        .iter()
+        .position(|c| c.role == crate::model::Role::Target)
+}
+
+/// The text column a rule names `[label]`: the one with that label, else — for a name of the
+/// target role (`[目标值]` where the master says 年度目标值) — the target column.
+fn labelled(master: &Master, label: &str) -> Option<usize> {
+    let wanted = fold(label);
+    master
+        .text_columns()
+        .iter()
+        .position(|c| fold(&c.label) == wanted)
+        .or_else(|| {
+            (crate::model::Role::parse(label) == Some(crate::model::Role::Target))
+                .then(|| target_column(master))?
+        })
 }
 
 /// Whether the master has every column a name in `names` needs.
@@ -43,14 +65,14 @@ pub fn missing_columns<'a>(
 ) -> Vec<String> {
     names
         .into_iter()
-        .filter_map(column_name)
-        .filter(|label| {
-            !master
-                .text_columns()
-                .iter()
-                .any(|c| fold(&c.label) == fold(label))
+        .filter_map(|name| match name {
+            "target" if target_column(master).is_none() => {
+                Some(crate::model::Role::Target.chinese()[0].to_string())
+            }
+            _ => column_name(name)
+                .filter(|label| labelled(master, label).is_none())
+                .map(str::to_string),
         })
-        .map(str::to_string)
         .collect()
 }
 

@@ -25,8 +25,11 @@ pub enum Role {
     Task,
     /// 文件依据.
     Basis,
-    /// Any other text column, kept with its own label (评分标准, 目标值, 备注 …).
+    /// Any other text column, kept with its own label (评分标准, 备注 …).
     Text,
+    /// A target (目标值, 年度目标值, 计划值): a text column whose value a rule or formula may
+    /// read as `target`, with its direction (`≤25` is met from below, `≥96%` from above).
+    Target,
     Weight,
     Deadline,
     Leaders,
@@ -49,6 +52,7 @@ impl Role {
         Role::Task,
         Role::Basis,
         Role::Text,
+        Role::Target,
         Role::Weight,
         Role::Deadline,
         Role::Leaders,
@@ -76,6 +80,7 @@ impl Role {
             Role::Task => "task",
             Role::Basis => "basis",
             Role::Text => "text",
+            Role::Target => "target",
             Role::Weight => "weight",
             Role::Deadline => "deadline",
             Role::Leaders => "leaders",
@@ -105,6 +110,7 @@ impl Role {
             Role::Task => &["任务", "工作任务", "内容"],
             Role::Basis => &["依据", "文件依据"],
             Role::Text => &["文字", "说明"],
+            Role::Target => &["目标值", "目标", "计划值"],
             Role::Weight => &["权重", "分值"],
             Role::Deadline => &["时限", "完成时限"],
             Role::Leaders => &["分管领导", "领导"],
@@ -120,7 +126,7 @@ impl Role {
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            Role::Indicator | Role::Task | Role::Basis | Role::Text
+            Role::Indicator | Role::Task | Role::Basis | Role::Text | Role::Target
         )
     }
 

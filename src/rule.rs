@@ -2,9 +2,15 @@
 //! `"status != 已完成"`, `"percent < 100 and status != 已完成"`, and computed columns such as
 //! `formula = "done / 目标值"`.
 //!
-//! A name is an input's key (`score`, `done`), a role of the master (`weight`, `deadline`) or a
-//! master column's label in brackets (`[目标值]`); the caller resolves names through an
-//! [`Env`]; any other word is a text (`已完成`). A comparison whose
+//! A name is an input's key (`score`, `done`), a role of the master (`weight`, `deadline`,
+//! `target`) or a master column's label in brackets (`[目标值]`); the caller resolves names
+//! through an [`Env`]; any other word is a text (`已完成`).
+//!
+//! A target has a direction ([`Direction`]): `≥96%`, `不低于96%` and a bare `95` are met by
+//! reaching them, `≤25`, `不高于25`, `控制在25以内` by staying within them. Rules read a value
+//! against a target as "falls short of it": `done < target` holds for 90 against `≥95` and for
+//! 25 against `≤21`, never for 18 against `≤22`; and `done / target` is the rate of meeting
+//! it — done ÷ target for a target to reach, target ÷ done for a ceiling. A comparison whose
 //! side has no value (an empty cell, a text where a number is needed) does not hold: a rule
 //! never makes a cell required on what is not there. One rule, one meaning: the template's
 //! instructions, the in-cell formula and the validator all come from the same parsed rule.
@@ -38,13 +44,84 @@ impl Value {
     }
 }
 
+/// Words before a target's number that say which way it is met (`不低于96%`, `下降3%`).
+const AT_LEAST_WORDS: &[&str] = &[
+    "不低于",
+    "不少于",
+    "不小于",
+    "高于",
+    "大于",
+    "多于",
+    "达到",
+    "超过",
+    "下降",
+    "降低",
+    "减少",
+    "提高",
+    "提升",
+    "增长",
+    "上升",
+    "增加",
+    "at least",
+];
+const AT_MOST_WORDS: &[&str] = &[
+    "不高于",
+    "不超过",
+    "不大于",
+    "不多于",
+    "控制在",
+    "低于",
+    "小于",
+    "少于",
+    "at most",
+    "no more than",
+];
+
+/// Which way a target is met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Reach it: `≥96%`, `不低于96%`, `95`, `下降3%` (a decrease of at least 3).
+    AtLeast,
+    /// Stay within it: `≤25`, `<25`, `不高于25`, `不超过25`, `25以下`, `控制在25以内`.
+    AtMost,
+}
+
+/// The direction of a target written as `text`.
+pub fn direction(text: &str) -> Direction {
+    let half = crate::text::to_halfwidth(text).to_lowercase();
+    let t = half.trim();
+    let below = t.starts_with(['≤', '<', '≦'])
+        || t.ends_with("以下")
+        || t.ends_with("以内")
+        || AT_MOST_WORDS.iter().any(|w| t.starts_with(w));
+    if below && !t.starts_with(['≥', '>']) {
+        Direction::AtMost
+    } else {
+        Direction::AtLeast
+    }
+}
+
+/// Whether `value` is a target to stay within (`≤25`): only a text can say so.
+fn is_ceiling(value: &Value) -> bool {
+    matches!(value, Value::Text(t) if direction(t) == Direction::AtMost)
+}
+
 /// The number a text starts with, after white space and full-width forms: `95%` → 95,
-/// `1,200吨` → 1200, `≥90` → 90; none when it starts with anything else.
+/// `1,200吨` → 1200, `≥90` → 90, `不低于96%` → 96; none when it starts with anything else.
 pub fn leading_number(text: &str) -> Option<Decimal> {
     let half = crate::text::to_halfwidth(text);
-    let t = half
+    let mut t = half.trim();
+    let lower = t.to_lowercase();
+    if let Some(word) = AT_LEAST_WORDS
+        .iter()
+        .chain(AT_MOST_WORDS)
+        .find(|w| lower.starts_with(*w))
+    {
+        t = t.get(word.len()..).unwrap_or(t);
+    }
+    let t = t
         .trim()
-        .trim_start_matches(['≥', '≤', '>', '<', '=', '约']);
+        .trim_start_matches(['≥', '≤', '≦', '≧', '>', '<', '=', '约']);
     let t = t.trim();
     let end = t
         .char_indices()
@@ -85,6 +162,17 @@ pub enum Op {
 }
 
 impl Op {
+    /// The order turned round: `<` as `>`, `≤` as `≥`; equality stays.
+    fn mirrored(self) -> Op {
+        match self {
+            Op::Lt => Op::Gt,
+            Op::Le => Op::Ge,
+            Op::Gt => Op::Lt,
+            Op::Ge => Op::Le,
+            other => other,
+        }
+    }
+
     fn holds(self, order: std::cmp::Ordering) -> bool {
         use std::cmp::Ordering::*;
         match self {
@@ -245,7 +333,13 @@ impl Comparison {
         let numeric =
             !matches!(self.left, Operand::Text(_)) && !matches!(self.right, Operand::Text(_));
         if numeric && let (Some(a), Some(b)) = (left.number(), right.number()) {
-            return self.op.holds(a.cmp(&b));
+            // Against a ceiling, "below" is "above": falling short of `≤25` is being over 25.
+            let op = if is_ceiling(&left) != is_ceiling(&right) {
+                self.op.mirrored()
+            } else {
+                self.op
+            };
+            return op.holds(a.cmp(&b));
         }
         match (left.text(), right.text()) {
             (Some(a), Some(b)) if matches!(self.op, Op::Eq | Op::Ne) => {
@@ -339,6 +433,11 @@ impl Expr {
     pub fn eval(&self, env: &dyn Env) -> Option<Decimal> {
         match self {
             Expr::Operand(o) => resolve(o, env).number(),
+            Expr::Binary(a, '/', b) if self.divides_by_ceiling(env) => {
+                // The rate of staying within a ceiling: target ÷ done.
+                let (a, b) = (a.eval(env)?, b.eval(env)?);
+                (!a.is_zero()).then(|| b.checked_div(a))?
+            }
             Expr::Binary(a, op, b) => {
                 let (a, b) = (a.eval(env)?, b.eval(env)?);
                 match op {
@@ -352,15 +451,33 @@ impl Expr {
         }
     }
 
+    /// Whether this is `x / name` with `name` a ceiling in `env` (`done / target`, `≤25`).
+    fn divides_by_ceiling(&self, env: &dyn Env) -> bool {
+        matches!(self, Expr::Binary(_, '/', b)
+            if matches!(&**b, Expr::Operand(o @ Operand::Name(_)) if is_ceiling(&resolve(o, env))))
+    }
+
     /// The formula in Excel's words, each name as `cell` writes it (a cell reference or a
-    /// constant); `None` when a name has no cell and no value.
-    pub fn excel(&self, cell: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    /// constant); `None` when a name has no cell and no value. A division by a ceiling in
+    /// `env` is written the other way round, as [`Expr::eval`] computes it.
+    pub fn excel_in(&self, cell: &dyn Fn(&str) -> Option<String>, env: &dyn Env) -> Option<String> {
         Some(match self {
             Expr::Operand(Operand::Name(n)) => cell(n)?,
             Expr::Operand(Operand::Number(n)) => crate::text::show(*n),
             Expr::Operand(Operand::Text(_)) => return None,
-            Expr::Binary(a, op, b) => format!("({}{op}{})", a.excel(cell)?, b.excel(cell)?),
+            Expr::Binary(a, '/', b) if self.divides_by_ceiling(env) => {
+                let (a, b) = (a.excel_in(cell, env)?, b.excel_in(cell, env)?);
+                format!("({b}/{a})")
+            }
+            Expr::Binary(a, op, b) => {
+                format!("({}{op}{})", a.excel_in(cell, env)?, b.excel_in(cell, env)?)
+            }
         })
+    }
+
+    /// [`Expr::excel_in`] with no name a ceiling.
+    pub fn excel(&self, cell: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        self.excel_in(cell, &|_: &str| Value::Empty)
     }
 }
 
@@ -420,6 +537,68 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_is_met_from_its_own_side() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        for (text, want) in [
+            ("≤22", Direction::AtMost),
+            ("不高于40", Direction::AtMost),
+            ("不超过 5", Direction::AtMost),
+            ("控制在25以内", Direction::AtMost),
+            ("25以下", Direction::AtMost),
+            ("≥96%", Direction::AtLeast),
+            ("不低于96%", Direction::AtLeast),
+            ("95", Direction::AtLeast),
+            ("下降3%", Direction::AtLeast),
+            ("高于90", Direction::AtLeast),
+        ] {
+            assert_eq!(direction(text), want, "{text}");
+        }
+        for (text, n) in [
+            ("不低于96%", "96"),
+            ("不高于40", "40"),
+            ("下降3%", "3"),
+            ("控制在25以内", "25"),
+        ] {
+            assert_eq!(leading_number(text), Some(d(n)), "{text}");
+        }
+        let names = |n: &str| ["done", "target"].contains(&n);
+        let rule = Rule::parse("done < target", &names).unwrap();
+        let holds = |done: &str, target: &str| {
+            let env = |name: &str| match name {
+                "done" => Value::Number(d(done)),
+                _ => Value::Text(target.to_string()),
+            };
+            rule.holds(&env)
+        };
+        assert!(!holds("18", "≤22"), "18 meets ≤22");
+        assert!(holds("25", "≤21"), "25 misses ≤21");
+        assert!(holds("95", "≥96%"), "95 misses ≥96%");
+        assert!(!holds("97", "不低于96%"));
+        assert!(holds("90", "95"));
+        let rate = Expr::parse("done / target", &names).unwrap();
+        let of = |done: &str, target: &str| {
+            let env = |name: &str| match name {
+                "done" => Value::Number(d(done)),
+                _ => Value::Text(target.to_string()),
+            };
+            rate.eval(&env)
+        };
+        assert_eq!(of("25", "≤21"), Some(d("0.84")));
+        assert_eq!(of("0", "≤21"), None);
+        assert_eq!(of("48", "≥96%"), Some(d("0.5")));
+        let cell = |n: &str| {
+            Some(if n == "done" {
+                "F4".to_string()
+            } else {
+                "21".to_string()
+            })
+        };
+        let ceiling = |_: &str| Value::Text("≤21".to_string());
+        assert_eq!(rate.excel_in(&cell, &ceiling).as_deref(), Some("(21/F4)"));
+        assert_eq!(rate.excel(&cell).as_deref(), Some("(F4/21)"));
+    }
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {

@@ -613,7 +613,7 @@ pub enum ShowAs {
 }
 
 /// The roles of the master a rule may name.
-pub const ROLE_NAMES: &[&str] = &["weight", "deadline"];
+pub const ROLE_NAMES: &[&str] = &["weight", "deadline", "target"];
 
 /// How a measure is made from an item's departments' values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -791,6 +791,9 @@ pub struct MasterLabels {
     /// text column too, these only help find the header.
     #[serde(default)]
     pub text: Vec<String>,
+    /// Targets (目标值, 年度目标值, 计划值): text columns that rules read as `target`.
+    #[serde(default)]
+    pub target: Vec<String>,
     /// Columns someone fills in (自评得分, 得分): read past, never shown.
     #[serde(default)]
     pub ignored: Vec<String>,
@@ -1180,10 +1183,7 @@ mod tests {
         let data = Spec::builtin_language("data").unwrap();
         let rate = data.input("rate").unwrap();
         assert_eq!(rate.kind, InputKind::Computed);
-        assert_eq!(
-            rate.expr.as_ref().unwrap().names(),
-            vec!["done", "[目标值]"]
-        );
+        assert_eq!(rate.expr.as_ref().unwrap().names(), vec!["done", "target"]);
     }
 
     #[test]

@@ -918,7 +918,8 @@ fn computed_cell(
             inputs_read.push(crate::finding::a1(row, u32::from(c)));
         }
     }
-    let Some(text) = expr.excel(&cell) else {
+    let in_master = |name: &str| crate::inputs::master_value(master, item, name);
+    let Some(text) = expr.excel_in(&cell, &in_master) else {
         sheet.write_blank(row, col, format)?;
         return Ok(());
     };

@@ -133,8 +133,8 @@ pub fn split_names(s: &str) -> Vec<String> {
             ')' | '）' | '】' | ']' | '》' | '〕' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        let separator = "、,，;；/／\n\r".contains(c)
-            || (c.is_whitespace() && !between_latin_words(&chars, i));
+        let separator =
+            "、,，;；/／\n\r".contains(c) || (c.is_whitespace() && !between_latin_words(&chars, i));
         if separator && depth == 0 {
             if !current.trim().is_empty() {
                 names.push(current.trim().to_string());
@@ -481,7 +481,10 @@ mod tests {
     fn english_unit_names_keep_their_spaces() {
         assert_eq!(
             split_names("Bureau of Ecology and Environment; Water Resources Bureau"),
-            vec!["Bureau of Ecology and Environment", "Water Resources Bureau"]
+            vec![
+                "Bureau of Ecology and Environment",
+                "Water Resources Bureau"
+            ]
         );
         assert_eq!(split_names("Bureau of  Finance"), vec!["Bureau of Finance"]);
         assert_eq!(

@@ -700,7 +700,11 @@ fn an_invalid_returns_value_never_reaches_the_compiled_table() {
     for (department, item, value) in [("水科", "2", 88.0), ("自然科", "3", 500.0)] {
         let mut book = Xlsx::read(&std::fs::read(kit.outbox_file(department)).unwrap());
         let sheet = kit.spec.template.sheet.clone();
-        book.set(&sheet, &kit.cell(department, item, "done"), Cell::Num(value));
+        book.set(
+            &sheet,
+            &kit.cell(department, item, "done"),
+            Cell::Num(value),
+        );
         book.set(&sheet, &kit.cell(department, item, "explain"), s("说明。"));
         kit.put(department, &book);
     }
@@ -716,18 +720,32 @@ fn an_invalid_returns_value_never_reaches_the_compiled_table() {
     let explain = sheet.col(header, "情况说明");
     let row = |id: &str| row_of(&sheet, header, id);
     assert_eq!(sheet.text(row("1"), done), "96");
-    assert_ne!(sheet.text(row("2"), done), "88", "水科's invalid 88 is counted");
+    assert_ne!(
+        sheet.text(row("2"), done),
+        "88",
+        "水科's invalid 88 is counted"
+    );
     assert!(
         !sheet.text(row("2"), explain).contains("说明。"),
         "水科's invalid text is shown"
     );
-    assert_eq!(sheet.text(row("3"), done), "700", "自然科's invalid 500 is counted");
+    assert_eq!(
+        sheet.text(row("3"), done),
+        "700",
+        "自然科's invalid 500 is counted"
+    );
     assert!(!sheet.text(row("3"), explain).contains("自然科"));
     // The cells of items 2 and 3 say whose figures are not in them.
     let book = Xlsx::read(&std::fs::read(kit.compiled("数据汇总")).unwrap());
     let comments = book.part("xl/comments1.xml");
-    assert!(comments.contains("未计入：水科没有交回有效的表"), "{comments}");
-    assert!(comments.contains("未计入：自然科没有交回有效的表"), "{comments}");
+    assert!(
+        comments.contains("未计入：水科没有交回有效的表"),
+        "{comments}"
+    );
+    assert!(
+        comments.contains("未计入：自然科没有交回有效的表"),
+        "{comments}"
+    );
 }
 
 /// Issue 21, 2: an item shared by two units sums their 完成值 in 数据汇总表, and 历次进展 shows
@@ -821,4 +839,69 @@ fn a_relative_campaign_path_compiles_what_an_absolute_one_validated() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let run = tianbao(&absolute.join("inbox"), &["compile", "-C", ".."]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
+
+/// Issue 21, 5: a target by another usual name (年度目标值) is the target role, and its direction
+/// decides: 18 against ≤22 meets it, 25 against ≤21 and 95 against ≥96% fall short (情况说明
+/// required), and 完成率 is 目标值 ÷ 完成值 for a ceiling — in the workbook's live formula and in
+/// the compiled table alike. The table is tests/fixtures/data/targets.xlsx (openpyxl).
+#[test]
+fn a_target_with_a_direction_is_met_from_its_side() {
+    let master = std::fs::read(common::repo().join("tests/fixtures/data/targets.xlsx")).unwrap();
+    let kit = Kit::new("data", &master, "2024-12-31");
+    let book = Xlsx::read(&std::fs::read(kit.outbox_file("大气科")).unwrap());
+    let xml = book.part(&book.sheet_part(&kit.spec.template.sheet));
+    let done1 = kit.cell("大气科", "1", "done");
+    let done3 = kit.cell("大气科", "3", "done");
+    assert!(
+        xml.contains(&format!("(22/{done1})")),
+        "ceiling rate of item 1"
+    );
+    assert!(
+        xml.contains(&format!("({done3}/96)")),
+        "floor rate of item 3"
+    );
+    let values = vec![
+        ("1".to_string(), "done", Cell::Num(18.0)),
+        ("2".to_string(), "done", Cell::Num(35.0)),
+        ("3".to_string(), "done", Cell::Num(95.0)),
+        ("6".to_string(), "done", Cell::Num(25.0)),
+    ];
+    kit.put("大气科", &kit.filled("大气科", &values));
+    let json = kit.run(&["validate", "--json"]).json();
+    let required: Vec<String> = common::play::findings(&json)
+        .into_iter()
+        .filter(|(_, code, _, _)| code == "required_when")
+        .map(|(_, _, _, item)| item)
+        .collect();
+    assert_eq!(required, vec!["3", "6"], "{json}");
+    let mut fixed = values.clone();
+    fixed.push(("3".into(), "explain", s("沙尘天气多。")));
+    fixed.push(("6".into(), "explain", s("高温少雨。")));
+    kit.put("大气科", &kit.filled("大气科", &fixed));
+    let water = vec![
+        ("4".to_string(), "done", Cell::Num(96.0)),
+        ("5".to_string(), "done", Cell::Num(3.5)),
+    ];
+    kit.put("水科", &kit.filled("水科", &water));
+    let run = kit.run(&["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = kit.run(&["compile"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let sheet = read_sheet(&kit.compiled("数据汇总"), "数据汇总表");
+    let header = (0..sheet.height())
+        .find(|&r| (0..sheet.width()).any(|c| sheet.text(r, c) == "完成率"))
+        .unwrap();
+    let rate = sheet.col(header, "完成率");
+    for (id, want) in [
+        ("1", "1.2222"),
+        ("2", "1.1429"),
+        ("3", "0.9896"),
+        ("4", "1.0105"),
+        ("5", "1.1667"),
+        ("6", "0.84"),
+    ] {
+        let row = kit.master.item(id).unwrap().row - 1;
+        assert_eq!(sheet.text(row, rate), want, "item {id}");
+    }
 }

@@ -59,7 +59,7 @@ fn strip_bracket_tail(text: &str) -> String {
 
 impl Labels {
     pub fn new(spec: &MasterLabels) -> Labels {
-        let lists: [(&Vec<String>, Role); 15] = [
+        let lists: [(&Vec<String>, Role); 16] = [
             (&spec.id, Role::Id),
             (&spec.weight, Role::Weight),
             (&spec.lead, Role::Lead),
@@ -73,6 +73,7 @@ impl Labels {
             (&spec.indicator, Role::Indicator),
             (&spec.task, Role::Task),
             (&spec.ignored, Role::Ignored),
+            (&spec.target, Role::Target),
             (&spec.text, Role::Text),
             (&spec.group_labels, Role::Text),
         ];

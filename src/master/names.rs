@@ -133,9 +133,7 @@ const QUOTES: [char; 10] = ['"', '”', '“', '\'', '’', '‘', '「', '」',
 pub fn units_in_note(note: &str, token: &str, labels: &Labels) -> Option<Vec<String>> {
     let after = find_loosely(note, token)?;
     // The token may stand in quotes: `"各县（市、区）"指…`, `“各县（市、区）”指…`.
-    let mut rest = note[after..]
-        .trim_start_matches(QUOTES)
-        .trim_start();
+    let mut rest = note[after..].trim_start_matches(QUOTES).trim_start();
     // One introducing word, the longest that fits (`是指` before `是`), then perhaps a colon:
     // once only, for a list may begin with a name such as 即墨区 or 含山县.
     let mut intros: Vec<&String> = labels.units_intro.iter().collect();
@@ -173,7 +171,11 @@ fn find_loosely(text: &str, token: &str) -> Option<usize> {
     (0..chars.len()).find_map(|start| {
         let found = chars.get(start..start + wanted.len())?;
         let same = found.iter().zip(&wanted).all(|((_, c), w)| loose(*c) == *w);
-        same.then(|| chars.get(start + wanted.len()).map_or(text.len(), |(at, _)| *at))
+        same.then(|| {
+            chars
+                .get(start + wanted.len())
+                .map_or(text.len(), |(at, _)| *at)
+        })
     })
 }
 

@@ -219,7 +219,10 @@ mod tests {
         let absolute = here.join("camp/inbox/a.xlsx").display().to_string();
         let zipped = format!("{}!x/b.xlsx", here.join("camp/inbox/a.zip").display());
         let receipts = [receipt(&absolute, "1"), receipt(&zipped, "2")];
-        let now = [seen("camp/inbox/a.xlsx", "1"), seen("./camp/inbox/a.zip!x/b.xlsx", "2")];
+        let now = [
+            seen("camp/inbox/a.xlsx", "1"),
+            seen("./camp/inbox/a.zip!x/b.xlsx", "2"),
+        ];
         assert!(changes(&now, &receipts).is_empty());
         let now = [seen("camp/inbox/a.xlsx", "9")];
         let found = changes(&now, &receipts);
@@ -230,6 +233,9 @@ mod tests {
 
     #[test]
     fn a_member_of_a_zip_is_never_matched_to_a_loose_file() {
-        assert_ne!(path_key("inbox/a.zip!x/../y.xlsx"), path_key("inbox/y.xlsx"));
+        assert_ne!(
+            path_key("inbox/a.zip!x/../y.xlsx"),
+            path_key("inbox/y.xlsx")
+        );
     }
 }

@@ -377,7 +377,7 @@ pub fn cat_col(column: &str, label: &str, level: u32) -> Col {
 }
 
 /// Roles whose cells go into an item's `texts`.
-pub const TEXT_ROLES: [&str; 4] = ["indicator", "task", "basis", "text"];
+pub const TEXT_ROLES: [&str; 5] = ["indicator", "task", "basis", "text", "target"];
 
 /// One expected item.
 #[derive(Debug, Clone)]
@@ -1591,7 +1591,7 @@ fn kpi_columns() -> Vec<Col> {
     vec![
         col("A", "序号", "id"),
         col("B", "指标名称", "task"),
-        col("C", "目标值", "text"),
+        col("C", "目标值", "target"),
         col("D", "权重（%）", "weight"),
         col("E", "责任部门", "departments"),
         col("F", "数据来源", "text"),
@@ -1609,7 +1609,7 @@ pub fn f_kpi_text_weights() -> Shape {
         .collect();
     Shape {
         name: "f_kpi_text_weights",
-        about: "KPI sheet (指标名称 is the task, 目标值/数据来源 are text columns), weights written 8分 ５ 5.0 6 分 20%: read as numbers with weight_text",
+        about: "KPI sheet (指标名称 is the task, 目标值 is the target, 数据来源 a text column), weights written 8分 ５ 5.0 6 分 20%: read as numbers with weight_text",
         grid: g,
         args: Vec::new(),
         expect: Expect::Table(Table {
@@ -1762,7 +1762,7 @@ fn scorecard_columns() -> Vec<Col> {
         col("A", "No.", "id"),
         col("B", "Objective", "indicator"),
         col("C", "KPI", "task"),
-        col("D", "Target", "text"),
+        col("D", "Target", "target"),
         col("E", "Weight", "weight"),
         col("F", "Owner", "departments"),
         col("G", "Due date", "deadline"),
