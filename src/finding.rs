@@ -57,6 +57,7 @@ codes! {
     GroupPointsMismatch => "group_points_mismatch",
     CategoryPointsMismatch => "category_points_mismatch",
     SubtotalMismatch => "subtotal_mismatch",
+    SectionSumMismatch => "section_sum_mismatch",
     TotalMismatch => "total_mismatch",
     TotalUnexpected => "total_unexpected",
     IdAssigned => "id_assigned",

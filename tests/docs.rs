@@ -81,6 +81,11 @@ const DESCRIPTIONS: &[(&str, &str, &str)] = &[
         "a category's declared points ≠ its weights",
     ),
     (
+        "section_sum_mismatch",
+        "warning",
+        "a section row's figure (一、产业项目 with 总投资 30000) ≠ the sum of its items'",
+    ),
+    (
         "subtotal_mismatch",
         "warning",
         "a 合计 row ≠ the weights it adds up",

@@ -905,3 +905,47 @@ fn a_target_with_a_direction_is_met_from_its_side() {
         assert_eq!(sheet.text(row, rate), want, "item {id}");
     }
 }
+
+/// Issue 21, 6: a 项目投资月报 whose `一、产业项目` rows hold their items' sums in 总投资 and 年度
+/// 计划 reads them as sections (ids 一-1 … 二-2, no error), and a section sum that is not its
+/// items' is named at its cell. The table is tests/fixtures/data/investment.xlsx (openpyxl).
+#[test]
+fn section_rows_with_subtotals_are_sections_and_their_sums_are_checked() {
+    let path = common::repo().join("tests/fixtures/data/investment.xlsx");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tianbao(tmp.path(), &["inspect", "--json", path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let ids: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["一-1", "一-2", "二-1", "二-2"], "{json}");
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["severity"] == "error" || f["code"] == "section_sum_mismatch"),
+        "{json}"
+    );
+    let mut book = Xlsx::read(&std::fs::read(&path).unwrap());
+    book.set("Sheet1", "D3", Cell::Num(31000.0));
+    let changed = tmp.path().join("changed.xlsx");
+    std::fs::write(&changed, book.to_bytes()).unwrap();
+    let json = tianbao(tmp.path(), &["inspect", "--json", "changed.xlsx"]).json();
+    let found: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "section_sum_mismatch")
+        .collect();
+    assert_eq!(found.len(), 1, "{json}");
+    assert_eq!(found[0]["cell"], "Sheet1!D3");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("31000") && message.contains("30000"),
+        "{message}"
+    );
+}

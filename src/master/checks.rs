@@ -115,6 +115,45 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// The figures of section rows (`一、产业项目` with 总投资 30000) against the sums of their
+    /// items' figures in the same columns; a column none of its items fills is not checked.
+    pub fn section_figures(&mut self, rows: &[super::rows::Row], split: &super::sections::Split) {
+        let candidate = |row: usize| match &rows[row].raw {
+            super::rows::Raw::Candidate(c) => Some(c.as_ref()),
+            _ => None,
+        };
+        for section in &split.sections {
+            let Some(heading) = candidate(section.row).and_then(|c| c.heading.as_ref()) else {
+                continue;
+            };
+            for &(cell, declared) in &heading.figures {
+                let figures: Vec<Decimal> = split.items[section.items.clone()]
+                    .iter()
+                    .filter_map(|(row, _)| candidate(*row))
+                    .filter_map(|c| c.texts.iter().find(|(_, _, p)| p.cell.1 == cell.1))
+                    .filter_map(|(_, _, p)| {
+                        crate::text::parse_decimal(&p.text.replace([',', '，'], ""))
+                    })
+                    .collect();
+                let sum: Decimal = figures.iter().sum();
+                if !figures.is_empty() && sum != declared {
+                    self.push(
+                        Severity::Warning,
+                        Code::SectionSumMismatch,
+                        cell,
+                        None,
+                        &[
+                            ("section", &section.name),
+                            ("column", &a1(cell.0, cell.1)),
+                            ("declared", &show(declared)),
+                            ("sum", &show(sum)),
+                        ],
+                    );
+                }
+            }
+        }
+    }
+
     /// 合计 rows against the weights they add up, the grand total against all weights, and all
     /// weights against the expected total. `cells` are the total rows' weight cells.
     pub fn totals(&mut self, totals: &[TotalRow], cells: &[Pos], items: &[Item]) {

@@ -254,6 +254,7 @@ fn read_sheet(
         });
     }
     let mut report = checks::Report::new(&sheet.name, spec);
+    report.section_figures(&walked, &split);
     let ctx = build::Context {
         labels,
         units: &options.units,

@@ -52,6 +52,9 @@ pub struct Heading {
     pub text: String,
     pub numbering: Option<Numbering>,
     pub cell: Pos,
+    /// The figures a numbered heading carries for its items (`一、产业项目` with 总投资 30000 in
+    /// D): each cell and its number, to be checked against its items' sum.
+    pub figures: Vec<(Pos, Decimal)>,
 }
 
 /// A row that is a section heading or an item; which is decided once all rows are read.
@@ -528,11 +531,11 @@ fn heading_of(grid: &Grid, row: u32, map: &ColumnMap, c: &Candidate) -> Option<H
         return None;
     }
     let weight_col = map.col(Role::Weight);
-    let named: Vec<u32> = filled
+    let (figures, named): (Vec<u32>, Vec<u32>) = filled
         .iter()
         .copied()
         .filter(|&col| Some(col) != weight_col && grid.origin(row, col).0 == row)
-        .collect();
+        .partition(|&col| col > 0 && figure(grid, row, col).is_some());
     if named.is_empty() || named.len() > 2 {
         return None;
     }
@@ -549,11 +552,30 @@ fn heading_of(grid: &Grid, row: u32, map: &ColumnMap, c: &Candidate) -> Option<H
     let first_col = named[0];
     let leading = first_col <= map.col(Role::Id).unwrap_or(0);
     let lone_short = named.len() == 1 && leading && text.chars().count() <= 40;
+    // Figures beside the name (the section's subtotals) only beside a heading numbered as
+    // sections are (`一、`, `（一）`), never beside an item's `1`.
+    let section_numbered = numbering
+        .as_ref()
+        .is_some_and(|n| n.style < super::numbering::Style::Arabic);
+    if !figures.is_empty() && !(section_numbered && leading) {
+        return None;
+    }
+    let figures = figures
+        .iter()
+        .filter_map(|&col| Some(((row, col), figure(grid, row, col)?)))
+        .collect();
     (numbering.is_some() || lone_short).then_some(Heading {
         text,
         numbering,
         cell: (row, first_col),
+        figures,
     })
+}
+
+/// The number a cell holds as a figure: a number, or a text that is only one (`30,000`).
+fn figure(grid: &Grid, row: u32, col: u32) -> Option<Decimal> {
+    let text = spread_text(grid, row, col);
+    crate::text::parse_decimal(&text.replace([',', '，'], ""))
 }
 
 /// One text merged over at least half of the table's columns (and two or more).
@@ -572,6 +594,7 @@ fn merged_across(grid: &Grid, row: u32, width: u32, filled: &[u32]) -> Option<He
             numbering: heading_numbering(&text),
             text,
             cell: origin,
+            figures: Vec::new(),
         }
     })
 }
