@@ -12,6 +12,7 @@ use crate::master::{MasterError, MasterRead, ReadOptions, read_master};
 use crate::spec::{Spec, SpecError};
 use crate::ui_texts::Texts;
 
+mod edit;
 mod schema;
 
 pub use schema::{Fix, Syntax, ValueKind};
@@ -887,8 +888,8 @@ impl Campaign {
             path: shown(&path),
             broken: broken_rules(&e),
         })?;
-        crate::write::save_atomic(&path, config_text(&config).as_bytes())
-            .map_err(io("write", &path))?;
+        let text = self.config_edited(&path, &config);
+        crate::write::save_atomic(&path, text.as_bytes()).map_err(io("write", &path))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -897,6 +898,19 @@ impl Campaign {
         }
         self.config = config;
         Ok(())
+    }
+
+    /// The text of tianbao.toml holding `config`: the office's file with only what changed
+    /// edited in place (its comments, its order and every key tianbao does not own kept), or a
+    /// new file when there is none to edit.
+    fn config_edited(&self, path: &Path, config: &Config) -> String {
+        let comments = config_comments(comments_language(config));
+        let comment = |key: &str| (key == "period").then(|| comments.period.clone());
+        std::fs::read_to_string(path)
+            .ok()
+            .map(|text| text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+            .and_then(|text| edit::edited(&text, &self.config, config, &comment).ok())
+            .unwrap_or_else(|| config_text(config))
     }
 
     /// The day progress is judged at: `as_of` in tianbao.toml, else today.

@@ -428,3 +428,36 @@ fn period_help_is_chinese_with_examples_and_english_with_lang() {
     let run = common::tianbao(dir.path(), &["--lang", "en", "period", "new", "--help"]);
     assert!(run.stdout.contains("Begin a new period"), "{}", run.stdout);
 }
+
+/// Issue 22, 1: `period new` edits tianbao.toml in place: every line the office added or
+/// changed — comments, `as_of`, its own order — is still there afterwards, and only `period`
+/// is new (with its comment). A regression test: the file used to be written afresh and lost
+/// `as_of`.
+#[test]
+fn period_new_keeps_every_line_of_a_hand_edited_tianbao_toml() {
+    let c = campaign();
+    let path = c.dir.join("tianbao.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text = text.replacen(
+        "\nround = ",
+        "\n# 办公室：按 7 月底的进度算\nas_of = \"2024-07-31\"   # 不要删\nround = ",
+        1,
+    );
+    text.push_str("\n# 最后一行是办公室自己写的备注\n");
+    std::fs::write(&path, &text).unwrap();
+    run_ok(&c, &["period", "new", "2024-08"]);
+    let after = std::fs::read_to_string(&path).unwrap();
+    for line in text.lines() {
+        assert!(after.contains(line), "lost {line:?}:\n{after}");
+    }
+    let value: toml::Value = toml::from_str(&after).unwrap();
+    assert_eq!(value["period"].as_str(), Some("2024-08"));
+    assert_eq!(value["as_of"].as_str(), Some("2024-07-31"));
+    let added: Vec<&str> = after.lines().filter(|l| !text.contains(*l)).collect();
+    assert!(
+        added
+            .iter()
+            .all(|l| l.starts_with('#') || l.starts_with("period") || l.is_empty()),
+        "{added:?}"
+    );
+}

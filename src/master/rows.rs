@@ -557,7 +557,8 @@ fn heading_of(grid: &Grid, row: u32, map: &ColumnMap, c: &Candidate) -> Option<H
     let section_numbered = numbering
         .as_ref()
         .is_some_and(|n| n.style < super::numbering::Style::Arabic);
-    if !figures.is_empty() && !(section_numbered && leading) {
+    let figures_allowed = section_numbered && leading;
+    if !figures.is_empty() && !figures_allowed {
         return None;
     }
     let figures = figures
