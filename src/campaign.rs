@@ -905,7 +905,11 @@ impl Campaign {
     /// new file when there is none to edit.
     fn config_edited(&self, path: &Path, config: &Config) -> String {
         let comments = config_comments(comments_language(config));
-        let comment = |key: &str| (key == "period").then(|| comments.period.clone());
+        let comment = |key: &str| match key {
+            "period" => Some(comments.period.clone()),
+            "as_of" => Some(comments.as_of.clone()),
+            _ => None,
+        };
         std::fs::read_to_string(path)
             .ok()
             .map(|text| text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
@@ -913,12 +917,14 @@ impl Campaign {
             .unwrap_or_else(|| config_text(config))
     }
 
-    /// The day progress is judged at: `as_of` in tianbao.toml, else today.
+    /// The day progress is judged at: `as_of` in tianbao.toml, else the last day of the
+    /// current period when its name says one (`2024-07` → 2024-07-31), else today.
     pub fn as_of(&self) -> jiff::civil::Date {
         self.config
             .as_of
             .as_deref()
             .and_then(|d| crate::inputs::parse_date(d)?.parse().ok())
+            .or_else(|| crate::schedule::period_end(self.config.period.as_deref()?))
             .unwrap_or_else(|| {
                 crate::time::today_local()
                     .parse()
@@ -1054,6 +1060,7 @@ struct ConfigComments {
     sheet: String,
     header_row: String,
     first_leads: String,
+    as_of: String,
     period: String,
     tables: String,
 }
@@ -1120,6 +1127,14 @@ fn config_text(c: &Config) -> String {
 fn reading_text(c: &Config, comments: &ConfigComments) -> (String, String) {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut keys = String::new();
+    // A progress campaign always shows `as_of`: set, or as an example to set.
+    match &c.as_of {
+        Some(as_of) => keys.push_str(&format!("{}\nas_of = {}\n", comments.as_of, q(as_of))),
+        None if c.spec.starts_with("progress") => {
+            keys.push_str(&format!("{}\n# as_of = \"2024-07-31\"\n", comments.as_of))
+        }
+        None => {}
+    }
     if let Some(period) = &c.period {
         keys.push_str(&format!("{}\nperiod = {}\n", comments.period, q(period)));
     }

@@ -16,8 +16,12 @@ use rust_decimal::Decimal;
 pub enum Flag {
     /// Past `deadline` and not complete.
     Overdue { deadline: String },
-    /// `percent` done where `expected` (序时进度) was due.
-    Behind { percent: Decimal, expected: Decimal },
+    /// `percent` done where `expected` (序时进度) was due; no percent: nobody reported it (未报,
+    /// never read as 0 %).
+    Behind {
+        percent: Option<Decimal>,
+        expected: Decimal,
+    },
 }
 
 /// The last day of a deadline written as people write it, in `year` when it names none.
@@ -58,6 +62,38 @@ pub fn deadline_date(text: &str, year: i16) -> Option<Date> {
     }
 }
 
+/// The last day of a period named as offices name them: `2024-07`, `2024.07`, `202407` and
+/// `2024年7月` end on 31 July; `2024Q3`, `2024-Q3` and `2024年第三季度` on 30 September;
+/// `2024-H1` on 30 June; `2024` and `2024年` on 31 December. None for any other name.
+pub fn period_end(name: &str) -> Option<Date> {
+    let half = crate::text::to_halfwidth(name).to_ascii_uppercase();
+    let t = half.trim();
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let year_of = |s: &str| -> Option<i16> { (s.len() == 4 && digits(s)).then(|| s.parse().ok())? };
+    let last_of = |year: i16, month: i8| Date::new(year, month, 1).ok().map(|d| d.last_of_month());
+    if t.len() == 6 && digits(t) {
+        return last_of(year_of(&t[..4])?, t[4..].parse().ok()?);
+    }
+    if let Some(year) = year_of(t) {
+        return last_of(year, 12);
+    }
+    let (year, rest) = t.split_at_checked(4)?;
+    let year = year_of(year)?;
+    let rest = rest.trim_start_matches(['-', '.', '/', ' ']);
+    if let Some(q) = rest.strip_prefix('Q') {
+        let q: i8 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+        return last_of(year, q * 3);
+    }
+    if let Some(h) = rest.strip_prefix('H') {
+        let h: i8 = h.parse().ok().filter(|h| (1..=2).contains(h))?;
+        return last_of(year, h * 6);
+    }
+    if digits(rest) && rest.len() <= 2 {
+        return last_of(year, rest.parse().ok().filter(|m| (1..=12).contains(m))?);
+    }
+    t.contains('年').then(|| deadline_date(t, year))?
+}
+
 /// The share of the time from the start of the year to `deadline` that has passed at `today`,
 /// in percent (0 … 100), rounded to a whole percent.
 pub fn expected_percent(today: Date, deadline: Date) -> Decimal {
@@ -88,13 +124,31 @@ pub fn flag(
         });
     }
     let expected = expected_percent(today, due);
-    let percent = percent.unwrap_or_default();
-    (percent + tolerance < expected).then_some(Flag::Behind { percent, expected })
+    let behind = percent.is_none_or(|p| p + tolerance < expected);
+    (behind && expected > tolerance).then_some(Flag::Behind { percent, expected })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_ends_where_its_name_says() {
+        let d = |y, m, day| Some(jiff::civil::date(y, m, day));
+        assert_eq!(period_end("2024-07"), d(2024, 7, 31));
+        assert_eq!(period_end("2024.02"), d(2024, 2, 29));
+        assert_eq!(period_end("202411"), d(2024, 11, 30));
+        assert_eq!(period_end("2024年7月"), d(2024, 7, 31));
+        assert_eq!(period_end("2024Q3"), d(2024, 9, 30));
+        assert_eq!(period_end("2024-q1"), d(2024, 3, 31));
+        assert_eq!(period_end("2024年第三季度"), d(2024, 9, 30));
+        assert_eq!(period_end("2024-H1"), d(2024, 6, 30));
+        assert_eq!(period_end("2024"), d(2024, 12, 31));
+        assert_eq!(period_end("2024年"), d(2024, 12, 31));
+        assert_eq!(period_end("第一期"), None);
+        assert_eq!(period_end("2024-13"), None);
+        assert_eq!(period_end("2024Q5"), None);
+    }
 
     fn date(s: &str) -> Date {
         s.parse().unwrap()
@@ -144,7 +198,7 @@ mod tests {
                 false,
                 "2026-07-02",
                 Some(Flag::Behind {
-                    percent: d(40),
+                    percent: Some(d(40)),
                     expected: d(50),
                 }),
             ),
@@ -155,7 +209,7 @@ mod tests {
                 false,
                 "2026-07-02",
                 Some(Flag::Behind {
-                    percent: d(0),
+                    percent: None,
                     expected: d(50),
                 }),
             ),
@@ -166,7 +220,7 @@ mod tests {
                 false,
                 "2026-07-02",
                 Some(Flag::Behind {
-                    percent: d(10),
+                    percent: Some(d(10)),
                     expected: d(33),
                 }),
             ),

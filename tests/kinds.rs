@@ -215,9 +215,14 @@ fn an_unweighted_task_table_is_reported_on_and_late_items_are_flagged() {
                 Some(tianbao::schedule::Flag::Overdue { deadline }) => {
                     format!("逾期（完成时限 {deadline}）")
                 }
-                Some(tianbao::schedule::Flag::Behind { percent, expected }) => {
-                    format!("滞后（进度 {percent}%，序时进度 {expected}%）")
-                }
+                Some(tianbao::schedule::Flag::Behind {
+                    percent: Some(percent),
+                    expected,
+                }) => format!("滞后（进度 {percent}%，序时进度 {expected}%）"),
+                Some(tianbao::schedule::Flag::Behind {
+                    percent: None,
+                    expected,
+                }) => format!("未报（序时进度 {expected}%）"),
                 None => String::new(),
             };
             (item.id.clone(), text)
@@ -948,4 +953,26 @@ fn section_rows_with_subtotals_are_sections_and_their_sums_are_checked() {
         message.contains("31000") && message.contains("30000"),
         "{message}"
     );
+}
+
+/// Issue 22, 2: a progress campaign's tianbao.toml shows `as_of` with its comment, and without
+/// it each period is judged at its own last day (2024-05 at 2024-05-31), not today.
+#[test]
+fn a_progress_period_is_judged_at_its_last_day_and_the_settings_say_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("m.xlsx"), a_task_breakdown().grid.to_xlsx()).unwrap();
+    let run = tianbao(
+        tmp.path(),
+        &["init", "c", "--master", "m.xlsx", "--kind", "progress"],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let dir = tmp.path().join("c");
+    let config = std::fs::read_to_string(dir.join("tianbao.toml")).unwrap();
+    assert!(config.contains("\n# as_of = \"2024-07-31\"\n"), "{config}");
+    assert!(config.contains("进度按哪一天判断"), "{config}");
+    let run = tianbao(&dir, &["period", "new", "2024-05"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    std::fs::create_dir_all(dir.join("inbox/2024-05")).unwrap();
+    let run = tianbao(&dir, &["status"]);
+    assert!(run.stdout.contains("2024-05-31"), "{}", run.stdout);
 }

@@ -216,7 +216,17 @@ pub fn flag_text(spec: &Spec, flag: &Flag) -> String {
         Flag::Overdue { deadline } => {
             crate::spec::render(&spec.word("progress.overdue"), &[("deadline", deadline)])
         }
-        Flag::Behind { percent, expected } => crate::spec::render(
+        Flag::Behind {
+            percent: None,
+            expected,
+        } => crate::spec::render(
+            &spec.word("progress.unreported"),
+            &[("expected", &crate::text::show(*expected))],
+        ),
+        Flag::Behind {
+            percent: Some(percent),
+            expected,
+        } => crate::spec::render(
             &spec.word("progress.behind"),
             &[
                 ("percent", &crate::text::show(*percent)),
@@ -230,6 +240,22 @@ pub fn flag_text(spec: &Spec, flag: &Flag) -> String {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn an_unreported_item_reads_unreported_never_zero_percent() {
+        let spec = Spec::builtin_language("progress").unwrap();
+        let fifty = Decimal::from(50);
+        let unreported = Flag::Behind {
+            percent: None,
+            expected: fifty,
+        };
+        assert_eq!(flag_text(&spec, &unreported), "未报（序时进度 50%）");
+        let behind = Flag::Behind {
+            percent: Some(Decimal::ZERO),
+            expected: fifty,
+        };
+        assert_eq!(flag_text(&spec, &behind), "滞后（进度 0%，序时进度 50%）");
+    }
 
     #[test]
     fn numbers_aggregate_exactly() {
