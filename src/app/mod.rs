@@ -5,10 +5,13 @@
 
 pub mod check;
 pub mod compile;
+pub mod feedback;
 pub mod generate;
+pub mod links;
 pub mod period;
 pub mod remind;
 pub mod review;
+pub mod standing;
 
 use std::path::{Path, PathBuf};
 

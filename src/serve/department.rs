@@ -14,8 +14,8 @@ use axum::response::Response;
 
 use crate::access::Link;
 use crate::app::AppError;
+use crate::app::feedback::{self, to_fix};
 use crate::finding::{Code, Severity};
-use crate::returns::Return;
 use crate::store::{Upload, UploadStatus};
 
 use super::guard;
@@ -81,14 +81,6 @@ fn for_department(findings: &[crate::finding::Finding]) -> Vec<crate::finding::F
         .filter(|f| f.code != Code::ReplacementUnconfirmed)
         .cloned()
         .collect()
-}
-
-/// Whether a return has errors the department can fix (not only a replacement the office must
-/// confirm).
-fn to_fix(ret: &Return) -> bool {
-    ret.findings
-        .iter()
-        .any(|f| f.severity == Severity::Error && f.code != Code::ReplacementUnconfirmed)
 }
 
 fn render(
@@ -389,31 +381,12 @@ pub async fn feedback(
         let made = (|| -> Result<Option<(String, Vec<u8>)>, AppError> {
             let store = state.store()?;
             let view = View::read(loaded, &store)?;
-            let Some(ret) = view.chosen(&link.department).filter(|r| to_fix(r)) else {
+            let Some(ret) = view.chosen(&link.department) else {
                 return Ok(None);
             };
-            let config = &loaded.campaign.config;
-            let round = crate::returns::feedback::next_round(ret, config.round);
             let at = crate::time::now_utc();
-            let issue = config.issue(round, &at);
-            let prefill = crate::returns::feedback::prefill(&loaded.spec, ret);
-            let form = crate::form::Form::new(&loaded.master, &loaded.spec);
-            let name = crate::returns::feedback::file_name(
-                &loaded.spec,
-                &config.title,
-                &link.department,
-                round,
-            );
-            let bytes = crate::template::write_template(
-                &loaded.master,
-                &form,
-                &link.department,
-                &loaded.spec,
-                &issue,
-                Some(&prefill),
-            )
-            .map_err(|e| AppError::write(std::path::Path::new(&name), e))?;
-            Ok(Some((name, bytes)))
+            let (campaign, master, spec) = (&loaded.campaign, &loaded.master, &loaded.spec);
+            feedback::for_department(campaign, master, spec, &link.department, ret, &at)
         })();
         match made {
             Ok(Some((name, bytes))) => guard::download(&name, guard::content_type(&name), bytes),

@@ -40,6 +40,7 @@ mod html;
 mod jobs;
 mod office;
 mod state;
+mod sync;
 mod upload;
 mod view;
 
@@ -127,6 +128,15 @@ pub enum ServeError {
     Access(#[from] AccessError),
 }
 
+impl From<crate::app::links::LinksError> for ServeError {
+    fn from(e: crate::app::links::LinksError) -> ServeError {
+        match e {
+            crate::app::links::LinksError::App(e) => ServeError::App(e),
+            crate::app::links::LinksError::Access(e) => ServeError::Access(e),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ServeError {
     fn from(e: crate::store::StoreError) -> ServeError {
         ServeError::App(AppError::Store(e))
@@ -174,46 +184,15 @@ pub fn base_url(options: &Options, address: SocketAddr) -> Result<String, ServeE
     })
 }
 
-/// Every department's link in force, issuing a token for each that has none; the address
-/// departments reach the server at is kept in the store (the notices name it).
+/// Every department's link in force, issuing a token for each that has none
+/// ([`crate::app::links::ensure`]).
 pub fn department_links(campaign: &Campaign, base: &str) -> Result<Vec<Link>, ServeError> {
-    let spec = campaign.spec()?;
-    let read = campaign.read_master(&spec)?;
-    let names: Vec<&str> = read
-        .master
-        .departments()
-        .iter()
-        .map(|d| d.name.as_str())
-        .collect();
-    let store = Store::open(&campaign.store_path())?;
-    let at = crate::time::now_utc();
-    let links = access::ensure(&store, &campaign.config.secret, &names, &at)?;
-    store.set_setting(access::URL_SETTING, base)?;
-    Ok(links)
+    Ok(crate::app::links::ensure(campaign, base)?)
 }
 
-/// Revokes `department`'s link and issues a new one.
+/// Revokes `department`'s link and issues a new one ([`crate::app::links::reissue`]).
 pub fn reissue(campaign: &Campaign, department: &str, actor: &str) -> Result<Link, ServeError> {
-    let spec = campaign.spec()?;
-    let read = campaign.read_master(&spec)?;
-    if read.master.department(department).is_none() {
-        let known: Vec<&str> = read
-            .master
-            .departments()
-            .iter()
-            .map(|d| d.name.as_str())
-            .collect();
-        return Err(AppError::NoDepartment {
-            name: department.to_string(),
-            known: known.join("、"),
-        }
-        .into());
-    }
-    let store = Store::open(&campaign.store_path())?;
-    let at = crate::time::now_utc();
-    let link = access::issue(&store, &campaign.config.secret, department, &at)?;
-    store.log(&at, actor, "reissue", department)?;
-    Ok(link)
+    Ok(crate::app::links::reissue(campaign, department, actor)?)
 }
 
 /// Runs the server on `campaign` until Ctrl-C (or the end of the process);
@@ -258,7 +237,14 @@ pub fn serve(
         address,
         access::random_hex(32)?,
     )?);
-    state.refresh.spawn(Arc::downgrade(&state));
+    let weak = Arc::downgrade(&state);
+    state.refresh.spawn(move || {
+        let state = weak.upgrade().ok_or(jobs::Gone)?;
+        Ok(state::validate_inbox(&state).err().map(|e| {
+            use crate::explain::Explain;
+            e.said().render(crate::ui_texts::Texts::builtin("zh"))
+        }))
+    });
     started(&Started {
         address,
         office_url: format!("{local}/login/{office_token}"),
@@ -385,7 +371,7 @@ mod connections {
     use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
     use tokio::net::{TcpListener, TcpStream};
 
-    use super::state::lock;
+    use super::sync::lock;
 
     /// Connections at a time from one address (a browser opens about six).
     pub const PER_CLIENT: usize = 32;

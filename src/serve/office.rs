@@ -949,7 +949,7 @@ fn run_job(
                 ..Default::default()
             };
             let outcome = waiting_for_lock(|| generate::generate(campaign, &options, progress))?;
-            generated(t, outcome)
+            generated(t, &loaded.spec, outcome)
         }
         "compile" => {
             let options = compile::CompileOptions {
@@ -984,21 +984,22 @@ fn file_link(t: &crate::ui_texts::Texts, loaded: &Loaded, path: &FsPath, key: &s
     )
 }
 
+/// What generate did, in the page's words; the master's errors in the campaign's spec, as the
+/// command line says them.
 fn generated(
     t: &crate::ui_texts::Texts,
+    spec: &crate::spec::Spec,
     outcome: crate::app::generate::GenerateOutcome,
 ) -> JobOutcome {
     use crate::app::generate::{GenerateOutcome, GenerateWarning};
     match outcome {
         GenerateOutcome::Refused { errors, .. } => {
-            let spec = crate::spec::Spec::builtin_language(t.language())
-                .unwrap_or_else(crate::spec::Spec::builtin);
             JobOutcome {
                 ok: false,
                 headline: t.count("job.generate_refused", errors.len(), &[]),
                 lines: errors
                     .iter()
-                    .map(|f| Line::text(f.message(&spec)))
+                    .map(|f| Line::text(f.message(spec)))
                     .collect(),
                 ..JobOutcome::default()
             }
