@@ -12,6 +12,7 @@ pub mod period;
 pub mod remind;
 pub mod review;
 pub mod standing;
+pub mod upload;
 
 use std::path::{Path, PathBuf};
 

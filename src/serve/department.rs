@@ -21,7 +21,7 @@ use crate::store::{Upload, UploadStatus};
 use super::guard;
 use super::html::{Page, Who, badge, csrf_field, e, findings_table, say, size};
 use super::state::{Attempt, Loaded, State};
-use super::upload::Verdict;
+use crate::app::upload::Verdict;
 use super::view::View;
 
 /// Runs `f` for the department of `token` on a blocking thread. A token in force always opens;

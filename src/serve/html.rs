@@ -158,15 +158,9 @@ pub fn badge(t: &Texts, status: &str, errors: usize) -> String {
     format!("<span class=\"badge {}\">{}</span>", e(status), e(&text))
 }
 
-/// A size in bytes as people read it.
+/// A size in bytes as people read it ([`crate::app::upload::size_text`]).
 pub fn size(bytes: u64) -> String {
-    if bytes < 1024 {
-        format!("{bytes} B")
-    } else if bytes < 1024 * 1024 {
-        format!("{:.1} KB", bytes as f64 / 1024.0)
-    } else {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    }
+    crate::app::upload::size_text(bytes)
 }
 
 /// `%`-encoding of a query value (UTF-8 bytes; unreserved characters kept).

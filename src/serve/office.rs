@@ -682,7 +682,7 @@ fn uploads_table(
         e(t.get("receipts.status")),
     );
     for u in uploads {
-        let verdict = super::upload::Verdict::parse(&u.findings);
+        let verdict = crate::app::upload::Verdict::parse(&u.findings);
         let errors = verdict
             .findings
             .iter()

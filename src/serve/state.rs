@@ -160,7 +160,7 @@ impl State {
         let dir = campaign.dir.clone();
         let store_path = campaign.store_path();
         let loaded = read(campaign)?;
-        super::upload::clean_staging(&dir);
+        crate::app::upload::clean_staging(&dir);
         let state = State {
             dir: dir.clone(),
             store_path,
