@@ -215,4 +215,3 @@ fn point_to_feedback(collection: &mut returns::Collection, feedback: &[(String, 
         }
     }
 }
-

@@ -67,7 +67,15 @@ pub fn for_department(
         ret,
         round,
     };
-    let bytes = workbook(campaign, master, &form, spec, &due, issued_at, Path::new(&name))?;
+    let bytes = workbook(
+        campaign,
+        master,
+        &form,
+        spec,
+        &due,
+        issued_at,
+        Path::new(&name),
+    )?;
     Ok(Some((name, bytes)))
 }
 

@@ -117,10 +117,8 @@ pub(crate) fn write_all(
         .cloned()
         .collect();
     if !errors.is_empty() {
-        return Ok(GenerateOutcome::Refused {
-            master: campaign.master_path(),
-            errors,
-        });
+        let master = campaign.master_path();
+        return Ok(GenerateOutcome::Refused { master, errors });
     }
     let master = &read.master;
     check_fit(campaign, &spec, master, &options.departments)?;
@@ -290,11 +288,20 @@ impl Batch<'_> {
         let (campaign, master) = (self.campaign, self.master);
         let path = self.dir.join(name);
         let bytes = crate::template::write_template(
-            master, &self.form, department, self.spec, &self.issue, prefill,
+            master,
+            &self.form,
+            department,
+            self.spec,
+            &self.issue,
+            prefill,
         )
         .map_err(|e| AppError::write(&path, e))?;
         super::save(campaign, &path, &bytes)?;
-        let index = self.known.iter().position(|d| *d == department).unwrap_or(0);
+        let index = self
+            .known
+            .iter()
+            .position(|d| *d == department)
+            .unwrap_or(0);
         let notice = self.notice_dir.join(&self.notice_names[index]);
         let text = crate::notice::notice_text(
             self.spec,
@@ -329,7 +336,13 @@ impl Batch<'_> {
                 let remark = if issued.iter().any(|i| i.department == name) {
                     Remark::Current
                 } else {
-                    on_disk(self.campaign, master, &self.form, name, &self.dir.join(file))
+                    on_disk(
+                        self.campaign,
+                        master,
+                        &self.form,
+                        name,
+                        &self.dir.join(file),
+                    )
                 };
                 ListRow {
                     department: department.name.clone(),

@@ -243,12 +243,9 @@ fn check(
         .campaign
         .inbox()
         .join(crate::text::safe_file_name(department));
-    if let Some(verdict) = over_a_limit(
-        &on.campaign.inbox(),
-        &folder,
-        gathered.workbooks(),
-        limits,
-    )? {
+    if let Some(verdict) =
+        over_a_limit(&on.campaign.inbox(), &folder, gathered.workbooks(), limits)?
+    {
         return Ok((verdict, false));
     }
     let ctx = on.campaign.context(on.master, on.spec);

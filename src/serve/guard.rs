@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::html::{Page, Who, e};
+use super::html::{Page, Who, text};
 use super::state::State;
 use crate::ui_texts::Texts;
 
@@ -138,13 +138,13 @@ pub fn error_page(state: &State, status: StatusCode, message: &str) -> Response 
 
 /// The page of an error, under `campaign`'s title (empty: none).
 fn page_of_error(t: &Texts, campaign: &str, status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<section class=\"card\"><h1>{}</h1><p class=\"notice error\">{}</p>\
-         <p><a href=\"/\" data-back>{}</a></p></section>",
-        e(t.get("error.title")),
-        e(message),
-        e(t.get("error.back"))
-    );
+    let body = maud::html! {
+        section.card {
+            h1 { (text(t.get("error.title"))) }
+            p class="notice error" { (text(message)) }
+            p { a href="/" data-back { (text(t.get("error.back"))) } }
+        }
+    };
     html(
         status,
         Page {
@@ -153,7 +153,7 @@ fn page_of_error(t: &Texts, campaign: &str, status: StatusCode, message: &str) -
             title: t.get("error.title"),
             who: Who::Other,
             refresh: None,
-            body: &body,
+            body,
         }
         .render(),
     )

@@ -288,24 +288,33 @@ fn routes(state: Arc<state::State>) -> axum::Router {
     use axum::extract::DefaultBodyLimit;
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/", get(office::root))
+        .route("/", get(office::login::root))
         .route("/assets/{name}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
-        .route("/login", get(office::login_page).post(office::login))
-        .route("/login/{token}", get(office::login_link))
-        .route("/logout", post(office::logout))
-        .route("/office", get(office::dashboard))
-        .route("/office/department/{n}", get(office::department))
-        .route("/office/department/{n}/reissue", post(office::reissue))
-        .route("/office/accept", post(office::accept))
-        .route("/office/files", get(office::files))
-        .route("/office/file", get(office::file))
-        .route("/office/master", get(office::master))
-        .route("/office/log", get(office::log))
-        .route("/office/links", get(office::links))
-        .route("/office/run/{what}", post(office::run))
-        .route("/office/jobs/{id}", get(office::job))
-        .route("/office/jobs/{id}/state", get(office::job_state))
+        .route(
+            "/login",
+            get(office::login::login_page).post(office::login::login),
+        )
+        .route("/login/{token}", get(office::login::login_link))
+        .route("/logout", post(office::login::logout))
+        .route("/office", get(office::dashboard::dashboard))
+        .route(
+            "/office/department/{n}",
+            get(office::department::department),
+        )
+        .route(
+            "/office/department/{n}/reissue",
+            post(office::department::reissue),
+        )
+        .route("/office/accept", post(office::department::accept))
+        .route("/office/files", get(office::files::files))
+        .route("/office/file", get(office::files::file))
+        .route("/office/master", get(office::master::master))
+        .route("/office/log", get(office::log::log))
+        .route("/office/links", get(office::links::links))
+        .route("/office/run/{what}", post(office::job::run))
+        .route("/office/jobs/{id}", get(office::job::job))
+        .route("/office/jobs/{id}/state", get(office::job::job_state))
         .route("/d/{token}", get(department::page))
         .route("/d/{token}/workbook", get(department::workbook))
         .route("/d/{token}/feedback", get(department::feedback))
@@ -899,9 +908,18 @@ mod tests {
             include_str!("department.rs"),
             include_str!("guard.rs"),
             include_str!("html.rs"),
-            include_str!("office.rs"),
+            include_str!("office/mod.rs"),
+            include_str!("office/dashboard.rs"),
+            include_str!("office/department.rs"),
+            include_str!("office/files.rs"),
+            include_str!("office/job.rs"),
+            include_str!("office/links.rs"),
+            include_str!("office/log.rs"),
+            include_str!("office/login.rs"),
+            include_str!("office/master.rs"),
             include_str!("upload.rs"),
             include_str!("view.rs"),
+            include_str!("../app/upload.rs"),
         ];
         let mut named = 0;
         for source in sources {

@@ -292,7 +292,6 @@ impl State {
     }
 }
 
-
 fn read(campaign: Campaign) -> Result<Loaded, AppError> {
     let spec = campaign.spec()?;
     let read = campaign.read_master(&spec)?;

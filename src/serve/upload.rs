@@ -381,4 +381,3 @@ async fn small_field(mut field: axum::extract::multipart::Field<'_>, budget: &Bu
     }
     String::from_utf8(bytes).map_or(Small::Broken, Small::Text)
 }
-
