@@ -101,7 +101,14 @@ pub fn validate(
     let not_accepted = accept(&mut checked, &options.accept, &options.at)?;
     record(&checked, "validate", &options.at)?;
     let feedback = if options.feedback {
-        super::feedback::write_all(&checked, &options.at)?
+        let Checked {
+            campaign,
+            spec,
+            master,
+            collection,
+            ..
+        } = &checked;
+        super::feedback::write_all(campaign, spec, master, collection, &options.at)?
     } else {
         Vec::new()
     };

@@ -6,12 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::check::Checked;
 use crate::campaign::Campaign;
 use crate::finding::{Code, Severity};
 use crate::form::Form;
 use crate::model::Master;
-use crate::returns::{Return, Status, feedback};
+use crate::returns::{Collection, Return, Status, feedback};
 use crate::spec::Spec;
 
 /// Whether a return has errors its department can fix (not only a replacement the office
@@ -79,16 +78,15 @@ pub fn for_department(
     Ok(Some((name, bytes)))
 }
 
-/// One feedback workbook per department whose counted return has errors to fix, under
-/// `out/feedback/`: each department with the path written.
-pub fn write_all(checked: &Checked, issued_at: &str) -> Result<Vec<(String, PathBuf)>, AppError> {
-    let Checked {
-        campaign,
-        spec,
-        master,
-        collection,
-        ..
-    } = checked;
+/// One feedback workbook per department whose counted return in `collection` has errors to
+/// fix, under `out/feedback/`: each department with the path written.
+pub fn write_all(
+    campaign: &Campaign,
+    spec: &Spec,
+    master: &Master,
+    collection: &Collection,
+    issued_at: &str,
+) -> Result<Vec<(String, PathBuf)>, AppError> {
     let dir = campaign.out().join("feedback");
     let config = &campaign.config;
     let form = Form::new(master, spec);
