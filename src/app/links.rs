@@ -76,3 +76,26 @@ pub fn reissue(campaign: &Campaign, department: &str, actor: &str) -> Result<Lin
     store.log(&at, actor, "reissue", department)?;
     Ok(link)
 }
+
+/// Each department of `master`, in its order, with its link in force at the address kept in
+/// the store ("" when it has none).
+pub fn in_force(
+    campaign: &Campaign,
+    master: &crate::model::Master,
+) -> Result<Vec<(String, String)>, LinksError> {
+    let store = Store::open(&campaign.store_path())?;
+    let base = store.setting(access::URL_SETTING)?.unwrap_or_default();
+    let links = access::links(&store, &campaign.config.secret)?;
+    Ok(master
+        .departments()
+        .iter()
+        .map(|d| {
+            let url = links
+                .iter()
+                .find(|l| l.department == d.name)
+                .map(|l| l.url(&base))
+                .unwrap_or_default();
+            (d.name.clone(), url)
+        })
+        .collect())
+}

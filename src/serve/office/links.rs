@@ -50,33 +50,20 @@ pub fn render(t: &Texts, view: &LinksView) -> Markup {
 /// `GET /office/links`: every department's link, to send.
 pub async fn links(Extract(state): Extract<Arc<State>>, headers: HeaderMap) -> Response {
     as_office(state, headers, None, |state, loaded, csrf| {
-        or_error(state, links_page(state, loaded, csrf))
+        or_error(state, links_page(loaded, csrf))
     })
     .await
 }
 
-fn links_page(state: &State, loaded: &Loaded, csrf: &str) -> Result<Response, AppError> {
+fn links_page(loaded: &Loaded, csrf: &str) -> Result<Response, AppError> {
+    use crate::app::links::{LinksError, in_force};
     let t = loaded.texts();
-    let store = state.store()?;
-    let base = store
-        .setting(crate::access::URL_SETTING)?
-        .unwrap_or_default();
-    let links = crate::access::links(&store, &loaded.campaign.config.secret)
-        .map_err(|e| AppError::Receipt(e.to_string()))?;
+    let links = in_force(&loaded.campaign, &loaded.master).map_err(|e| match e {
+        LinksError::App(e) => e,
+        LinksError::Access(e) => AppError::Receipt(e.to_string()),
+    })?;
     let view = LinksView {
-        links: loaded
-            .master
-            .departments()
-            .iter()
-            .map(|d| {
-                let url = links
-                    .iter()
-                    .find(|l| l.department == d.name)
-                    .map(|l| l.url(&base))
-                    .unwrap_or_default();
-                (d.name.clone(), url)
-            })
-            .collect(),
+        links,
         csrf: csrf.to_string(),
     };
     let body = render(t, &view);
