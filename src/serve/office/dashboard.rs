@@ -259,7 +259,7 @@ fn standings(t: &Texts, rows: &[StandingRow]) -> Markup {
                 } }
                 tbody {
                     @for row in rows {
-                        tr class=(row.status) {
+                        tr class=(text(row.status)) {
                             td { a href={ "/office/department/" (row.index) } { (text(&row.name)) } }
                             td { (badge(t, row.status, row.errors)) }
                             td { (text(&row.received)) }
