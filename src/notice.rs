@@ -11,13 +11,13 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::campaign::Config;
 use crate::model::{Item, Part};
 use crate::spec::{Spec, render};
 use crate::text::show;
-use crate::write::{FONT, base_format, display_width, height_for, print_setup, wrapped_lines};
+use crate::write::{display_width, height_for, print_setup, wrapped_lines};
 
 const NOTICE_ZH: &str = include_str!("../templates/notice.zh.txt");
 const NOTICE_EN: &str = include_str!("../templates/notice.en.txt");
@@ -350,23 +350,9 @@ pub fn table_workbook(table: &Table) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(&table.sheet)?;
-    let border = |f: Format| f.set_border(FormatBorder::Thin);
-    let title = Format::new()
-        .set_font_name(FONT)
-        .set_font_size(16)
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let subtitle = base_format();
-    let header = border(
-        base_format()
-            .set_bold()
-            .set_align(FormatAlign::Center)
-            .set_background_color("#D9D9D9"),
-    );
-    let text = border(base_format());
-    let number = border(base_format().set_align(FormatAlign::Center));
-    let signature = base_format().set_align(FormatAlign::Right);
+    let palette = crate::style::palette();
+    let (title, subtitle, header) = (&palette.title_list, &palette.plain, &palette.header);
+    let (text, number, signature) = (&palette.cell, &palette.center, &palette.signature);
 
     let columns = table.header.len().max(2);
     let last = (columns - 1) as u16;
@@ -385,13 +371,13 @@ pub fn table_workbook(table: &Table) -> Result<Vec<u8>, XlsxError> {
     }
     let total: f64 = widths.iter().sum();
 
-    sheet.merge_range(0, 0, 0, last, &table.title, &title)?;
+    sheet.merge_range(0, 0, 0, last, &table.title, title)?;
     sheet.set_row_height(0, 30)?;
-    sheet.merge_range(1, 0, 1, last, &table.subtitle, &subtitle)?;
+    sheet.merge_range(1, 0, 1, last, &table.subtitle, subtitle)?;
     sheet.set_row_height(1, height_for(wrapped_lines(&table.subtitle, total)))?;
     let mut header_lines = 1;
     for (c, label) in table.header.iter().enumerate() {
-        sheet.write_string_with_format(LIST_HEADER_ROW, c as u16, label, &header)?;
+        sheet.write_string_with_format(LIST_HEADER_ROW, c as u16, label, header)?;
         header_lines = header_lines.max(wrapped_lines(label, widths[c]));
     }
     sheet.set_row_height(LIST_HEADER_ROW, height_for(header_lines))?;
@@ -405,18 +391,18 @@ pub fn table_workbook(table: &Table) -> Result<Vec<u8>, XlsxError> {
                 Some(Cell::Text(t)) => {
                     // File names and persons from the returns: no control or bidi character.
                     let t = crate::text::for_document(t);
-                    sheet.write_string_with_format(row, col, t.as_ref(), &text)?;
+                    sheet.write_string_with_format(row, col, t.as_ref(), text)?;
                     lines = lines.max(wrapped_lines(&t, *width));
                 }
                 Some(Cell::Count(n)) => {
-                    sheet.write_number_with_format(row, col, *n as f64, &number)?;
+                    sheet.write_number_with_format(row, col, *n as f64, number)?;
                 }
                 Some(Cell::Number(d)) => {
                     let value = d.to_f64().unwrap_or_default();
-                    sheet.write_number_with_format(row, col, value, &number)?;
+                    sheet.write_number_with_format(row, col, value, number)?;
                 }
                 None => {
-                    sheet.write_blank(row, col, &text)?;
+                    sheet.write_blank(row, col, text)?;
                 }
             }
         }
@@ -424,7 +410,7 @@ pub fn table_workbook(table: &Table) -> Result<Vec<u8>, XlsxError> {
     }
     if !table.signature.is_empty() {
         row += 2;
-        sheet.merge_range(row, 0, row, last, &table.signature, &signature)?;
+        sheet.merge_range(row, 0, row, last, &table.signature, signature)?;
     }
     sheet.set_freeze_panes(LIST_HEADER_ROW + 1, 0)?;
     print_setup(

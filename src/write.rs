@@ -1,26 +1,22 @@
-//! Shared helpers for the workbooks tianbao writes: row heights that fit wrapped Chinese text,
+//! Shared helpers for the workbooks tianbao writes (their formats are in [`crate::style`]): row heights that fit wrapped Chinese text,
 //! print setup, and saving a file whole or not at all.
 
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, FormatAlign, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
-/// The font every workbook tianbao writes uses; LibreOffice substitutes a CJK font of its own.
-pub const FONT: &str = "宋体";
+/// The font every workbook tianbao writes uses (see [`crate::style`]).
+pub use crate::style::FONT;
 
-/// Plain 10 pt text, wrapped, centred vertically: the base of every cell format.
+/// Plain 10 pt text, wrapped, centred vertically: [`crate::style::plain`].
 pub fn base_format() -> Format {
-    Format::new()
-        .set_font_name(FONT)
-        .set_font_size(10)
-        .set_text_wrap()
-        .set_align(FormatAlign::VerticalCenter)
+    crate::style::plain()
 }
 
-/// A font run inside rich text (a bold run, a red required mark).
+/// A font run inside rich text: [`crate::style::run`].
 pub fn run_format() -> Format {
-    Format::new().set_font_name(FONT).set_font_size(10)
+    crate::style::run()
 }
 
 /// Characters a cell holds at most in Excel, WPS and LibreOffice.

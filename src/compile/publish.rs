@@ -10,7 +10,7 @@
 //!   change and the 核定说明) and every 加减分 entry (its category, signed points and basis).
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
 
 use super::Ctx;
 use super::results::{DepartmentResult, Unranked, publication_order};
@@ -18,8 +18,9 @@ use super::sheets::DetailPlaces;
 use crate::finding::a1;
 use crate::returns::review::Adjustment;
 use crate::spec::{AdjustKind, render};
+use crate::style::Palette;
 use crate::text::show;
-use crate::write::{base_format, height_for, print_setup, wrapped_lines};
+use crate::write::{height_for, print_setup, wrapped_lines};
 
 /// Where the results sheets are, for the formulas between them.
 struct Places {
@@ -32,41 +33,6 @@ struct Places {
     entries: (u32, u32),
     detail: DetailPlaces,
     detail_sheet: String,
-}
-
-struct Formats {
-    title: Format,
-    subtitle: Format,
-    header: Format,
-    cell: Format,
-    center: Format,
-    number: Format,
-    bold_number: Format,
-    rate: Format,
-    note: Format,
-}
-
-impl Formats {
-    fn new() -> Formats {
-        let base = base_format();
-        let cell = base.clone().set_border(FormatBorder::Thin);
-        let center = cell.clone().set_align(FormatAlign::Center);
-        Formats {
-            title: base
-                .clone()
-                .set_font_size(16)
-                .set_bold()
-                .set_align(FormatAlign::Center),
-            subtitle: base.clone().set_align(FormatAlign::Left),
-            header: center.clone().set_bold().set_background_color("#D9D9D9"),
-            number: center.clone(),
-            bold_number: center.clone().set_bold(),
-            rate: center.clone().set_num_format("0.00%"),
-            note: base.clone().set_font_size(11).set_align(FormatAlign::Left),
-            center,
-            cell,
-        }
-    }
 }
 
 fn number(d: Decimal) -> f64 {
@@ -92,7 +58,7 @@ fn column_range(sheet: &str, col: u16, (first, last): (u32, u32)) -> String {
 /// The title over `span` columns, the subtitle under it, and the header with its widths.
 fn heading(
     sheet: &mut Worksheet,
-    f: &Formats,
+    f: &Palette,
     title: &str,
     subtitle: &str,
     columns: &[(String, f64)],
@@ -190,7 +156,7 @@ fn results_sheet(
 ) -> Result<ResultCols, XlsxError> {
     let spec = ctx.spec;
     let review = &spec.review;
-    let f = Formats::new();
+    let f = crate::style::palette();
     let sheet = book.add_worksheet();
     sheet.set_name(&places.results)?;
     // A formula without a cached value (an unranked department's 排名) shows empty, not 0.
@@ -248,7 +214,7 @@ fn results_sheet(
         (actual + 1, actual + 2, actual + 3, actual + 4);
     heading(
         sheet,
-        &f,
+        f,
         &render(&word("compile.results_title"), &[("title", ctx.title)]),
         &source_line(ctx),
         &columns,
@@ -266,7 +232,7 @@ fn results_sheet(
         let b = format!("$B{}", row + 1);
         sheet.write_number_with_format(row, 0, (n + 1) as f64, &f.center)?;
         sheet.write_string_with_format(row, 1, &result.department, &f.center)?;
-        sheet.write_number_with_format(row, 2, result.items as f64, &f.number)?;
+        sheet.write_number_with_format(row, 2, result.items as f64, &f.center)?;
         let sumif = |col: u16| {
             format!(
                 "=SUMIF({departments},{b},{})",
@@ -283,12 +249,12 @@ fn results_sheet(
                 )
                 .map(|_| ())
         };
-        formula(sheet, 3, sumif(detail.weight), result.weight, &f.number)?;
-        formula(sheet, 4, sumif(detail.score), result.self_score, &f.number)?;
+        formula(sheet, 3, sumif(detail.weight), result.weight, &f.center)?;
+        formula(sheet, 4, sumif(detail.score), result.self_score, &f.center)?;
         match detail.reviewed {
-            Some(col) => formula(sheet, 5, sumif(col), result.reviewed, &f.number)?,
+            Some(col) => formula(sheet, 5, sumif(col), result.reviewed, &f.center)?,
             None => sheet
-                .write_number_with_format(row, 5, number(result.reviewed), &f.number)
+                .write_number_with_format(row, 5, number(result.reviewed), &f.center)
                 .map(|_| ())?,
         }
         for (i, (category, sum)) in review.categories.iter().zip(&result.categories).enumerate() {
@@ -303,7 +269,7 @@ fn results_sheet(
             let text = format!(
                 "={sign}SUMIFS({explain_points},{explain_departments},{b},{explain_categories},{header})"
             );
-            formula(sheet, col, text, *sum, &f.number)?;
+            formula(sheet, col, text, *sum, &f.center)?;
         }
         let sum_of = |cols: &[u16]| -> String {
             cols.iter()
@@ -318,13 +284,13 @@ fn results_sheet(
                 col,
                 format!("=SUM({})", sum_of(&bonus_cols)),
                 result.bonus,
-                &f.number,
+                &f.center,
             )?;
         }
         if count(AdjustKind::Deduction) > 1 {
             let col = deduction.unwrap_or(0);
             let text = format!("=SUM({})", sum_of(&deduction_cols));
-            formula(sheet, col, text, result.deduction, &f.number)?;
+            formula(sheet, col, text, result.deduction, &f.center)?;
         }
         let mut actual_text = format!("={}", cell(row, 5));
         for &c in &bonus_cols {
@@ -333,7 +299,7 @@ fn results_sheet(
         for &c in &deduction_cols {
             actual_text.push_str(&format!("-{}", cell(row, c)));
         }
-        formula(sheet, actual, actual_text, result.actual, &f.bold_number)?;
+        formula(sheet, actual, actual_text, result.actual, &f.bold_center)?;
         // 得分率, 排名, 等次: none for a department that is not ranked.
         let rate = cell(row, rate_col);
         match result.unranked {
@@ -357,13 +323,13 @@ fn results_sheet(
                 } else {
                     written.set_result(cached)
                 };
-                sheet.write_formula_with_format(row, rate_col, written, &f.rate)?;
+                sheet.write_formula_with_format(row, rate_col, written, &f.percent)?;
                 let rank = Formula::new(format!("=IF(ISNUMBER({rate}),RANK({rate},{rates}),\"\")"));
                 let rank = match result.rank {
                     Some(r) => rank.set_result(r.to_string()),
                     None => rank,
                 };
-                sheet.write_formula_with_format(row, rank_col, rank, &f.bold_number)?;
+                sheet.write_formula_with_format(row, rank_col, rank, &f.bold_center)?;
                 let mut grades = format!(
                     "\"{}\"",
                     escape(review.grades.last().map_or("", |g| &g.name))
@@ -422,7 +388,7 @@ fn publicity(
     cols: &ResultCols,
 ) -> Result<(), XlsxError> {
     let spec = ctx.spec;
-    let f = Formats::new();
+    let f = crate::style::palette();
     let sheet = book.add_worksheet();
     sheet.set_name(spec.word("compile.publicity_sheet"))?;
     sheet.set_formula_result_default("");
@@ -441,7 +407,7 @@ fn publicity(
     ];
     heading(
         sheet,
-        &f,
+        f,
         &render(&word("compile.publicity_title"), &[("title", ctx.title)]),
         "",
         &columns,
@@ -466,11 +432,11 @@ fn publicity(
             &f.center,
         )?;
         let numbers: [(u16, Option<u16>, Decimal, &Format); 5] = [
-            (2, Some(cols.weight), result.weight, &f.number),
-            (3, Some(cols.reviewed), result.reviewed, &f.number),
-            (4, cols.deduction, result.deduction, &f.number),
-            (5, cols.bonus, result.bonus, &f.number),
-            (6, Some(cols.actual), result.actual, &f.bold_number),
+            (2, Some(cols.weight), result.weight, &f.center),
+            (3, Some(cols.reviewed), result.reviewed, &f.center),
+            (4, cols.deduction, result.deduction, &f.center),
+            (5, cols.bonus, result.bonus, &f.center),
+            (6, Some(cols.actual), result.actual, &f.bold_center),
         ];
         for (col, from, value, format) in numbers {
             match from {
@@ -497,13 +463,13 @@ fn publicity(
             row,
             7,
             empty_if_none(wrap(cols.rate), result.rate.map(show)),
-            &f.rate,
+            &f.percent,
         )?;
         sheet.write_formula_with_format(
             row,
             8,
             empty_if_none(wrap(cols.rank), result.rank.map(|r| r.to_string())),
-            &f.bold_number,
+            &f.bold_center,
         )?;
         sheet.write_formula_with_format(
             row,
@@ -618,7 +584,7 @@ fn explain(
     places: &Places,
 ) -> Result<(), XlsxError> {
     let spec = ctx.spec;
-    let f = Formats::new();
+    let f = crate::style::palette();
     let sheet = book.add_worksheet();
     sheet.set_name(&places.explain)?;
     let word = |key: &str| spec.word(key);
@@ -643,7 +609,7 @@ fn explain(
     );
     heading(
         sheet,
-        &f,
+        f,
         &render(&word("compile.explain_title"), &[("title", ctx.title)]),
         &subtitle,
         &columns,
@@ -660,25 +626,25 @@ fn explain(
         sheet.write_string_with_format(row, 3, &e.item, &f.cell)?;
         let is_change = !e.item.is_empty();
         match (is_change, e.own) {
-            (true, Some(own)) => sheet.write_number_with_format(row, 4, number(own), &f.number)?,
+            (true, Some(own)) => sheet.write_number_with_format(row, 4, number(own), &f.center)?,
             (true, None) => sheet.write_string_with_format(row, 4, &e.own_word, &f.center)?,
-            (false, _) => sheet.write_blank(row, 4, &f.number)?,
+            (false, _) => sheet.write_blank(row, 4, &f.center)?,
         };
         match e.reviewed {
-            Some(r) => sheet.write_number_with_format(row, 5, number(r), &f.number)?,
-            None => sheet.write_blank(row, 5, &f.number)?,
+            Some(r) => sheet.write_number_with_format(row, 5, number(r), &f.center)?,
+            None => sheet.write_blank(row, 5, &f.center)?,
         };
         match (is_change, e.points) {
             (true, Some(points)) => sheet.write_formula_with_format(
                 row,
                 6,
                 Formula::new(format!("={}-{}", a1(row, 5), a1(row, 4))).set_result(show(points)),
-                &f.bold_number,
+                &f.bold_center,
             )?,
             (_, Some(points)) => {
-                sheet.write_number_with_format(row, 6, number(points), &f.bold_number)?
+                sheet.write_number_with_format(row, 6, number(points), &f.bold_center)?
             }
-            (_, None) => sheet.write_blank(row, 6, &f.number)?,
+            (_, None) => sheet.write_blank(row, 6, &f.center)?,
         };
         sheet.write_string_with_format(row, 7, &e.reason, &f.cell)?;
         let lines = wrapped_lines(&e.item, widths[3])

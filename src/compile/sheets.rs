@@ -3,49 +3,16 @@
 //! (each department's return).
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use rust_xlsxwriter::{
-    Chart, ChartLegendPosition, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet,
-    XlsxError,
-};
+use rust_xlsxwriter::{Chart, ChartLegendPosition, Formula, Workbook, Worksheet, XlsxError};
 
 use super::Ctx;
 use super::table::{Placed, ranges};
 use crate::model::Category;
 use crate::spec::{InputKind, render};
+use crate::style::Palette;
 use crate::template::print::{Orientation, fitting_scale, total_points};
 use crate::text::{show, split_points};
-use crate::write::{base_format, height_for, print_setup, wrapped_lines};
-
-struct Formats {
-    title: Format,
-    header: Format,
-    cell: Format,
-    center: Format,
-    number: Format,
-    rate: Format,
-    small: Format,
-}
-
-impl Formats {
-    fn new() -> Formats {
-        let base = base_format();
-        let cell = base.clone().set_border(FormatBorder::Thin);
-        let center = cell.clone().set_align(FormatAlign::Center);
-        Formats {
-            title: base
-                .clone()
-                .set_font_size(14)
-                .set_bold()
-                .set_align(FormatAlign::Center),
-            header: center.clone().set_bold().set_background_color("#D9D9D9"),
-            number: center.clone(),
-            rate: center.clone().set_num_format("0.0%"),
-            small: cell.clone().set_font_size(8),
-            center,
-            cell,
-        }
-    }
-}
+use crate::write::{height_for, print_setup, wrapped_lines};
 
 /// The overview's chart: about as wide as its table, and the default-height rows it covers.
 const CHART_WIDTH: u32 = 648;
@@ -60,16 +27,16 @@ fn number(d: Decimal) -> f64 {
 /// their widths in row 1.
 fn heading(
     sheet: &mut Worksheet,
-    f: &Formats,
+    f: &Palette,
     title: &str,
     columns: &[(String, f64)],
     span: usize,
 ) -> Result<(), XlsxError> {
     let last = span.min(columns.len()).saturating_sub(1) as u16;
     if last > 0 {
-        sheet.merge_range(0, 0, 0, last, title, &f.title)?;
+        sheet.merge_range(0, 0, 0, last, title, &f.title_sheet)?;
     } else {
-        sheet.write_string_with_format(0, 0, title, &f.title)?;
+        sheet.write_string_with_format(0, 0, title, &f.title_sheet)?;
     }
     sheet.set_row_height(0, 30)?;
     for (col, (label, width)) in columns.iter().enumerate() {
@@ -106,7 +73,7 @@ fn flatten(categories: &[Category], depth: usize, out: &mut Vec<(usize, Category
 pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Result<(), XlsxError> {
     let spec = ctx.spec;
     let master = ctx.master;
-    let f = Formats::new();
+    let f = crate::style::palette();
     let sheet_name = spec.word("compile.overview_sheet");
     let sheet = book.add_worksheet();
     sheet.set_name(&sheet_name)?;
@@ -121,7 +88,7 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
     };
     heading(
         sheet,
-        &f,
+        f,
         &render(
             &spec.word("compile.overview_title"),
             &[("title", ctx.title)],
@@ -158,14 +125,14 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
             .count();
         let name_format = f.cell.clone().set_indent(indent);
         sheet.write_string_with_format(row, 0, name, &name_format)?;
-        sheet.write_number_with_format(row, 1, number(full), &f.number)?;
+        sheet.write_number_with_format(row, 1, number(full), &f.center)?;
         // Nothing scored (a partial compile): 未评, not a score of 0.
         let rated = unscored < indexes.len();
         let not_rated = spec.word("compile.not_rated");
         let quoted = format!("\"{}\"", not_rated.replace('"', "\"\""));
         let rows = placed.rows_of(indexes.iter().copied());
         if rows.is_empty() {
-            sheet.write_number_with_format(row, 2, 0.0, &f.number)?;
+            sheet.write_number_with_format(row, 2, 0.0, &f.center)?;
         } else {
             let cells = ranges(&rows, placed.score_col, Some(&placed.sheet));
             let formula = format!("=IF(COUNT({cells})=0,{quoted},SUM({cells}))");
@@ -174,7 +141,7 @@ pub(super) fn overview(book: &mut Workbook, ctx: &Ctx, placed: &Placed) -> Resul
                 row,
                 2,
                 Formula::new(formula).set_result(cached),
-                &f.number,
+                &f.center,
             )?;
         }
         let b = crate::finding::a1(row, 1);
@@ -334,7 +301,7 @@ impl DetailPlaces {
 /// (with a review, its reviewed score and the reviewer's note after what it returned).
 pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let spec = ctx.spec;
-    let f = Formats::new();
+    let f = crate::style::palette();
     // One row per (item, department): tens of thousands at scale, written in row order, so the
     // sheet streams its rows to a temporary file instead of holding them.
     let sheet = book.add_worksheet_with_constant_memory()?;
@@ -368,7 +335,7 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     ]);
     heading(
         sheet,
-        &f,
+        f,
         &render(&spec.word("compile.detail_title"), &[("title", ctx.title)]),
         &columns,
         fixed + 2,
@@ -387,8 +354,8 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
             sheet.write_string_with_format(row, 1, &texts[1], &f.center)?;
             sheet.write_string_with_format(row, 2, &texts[2], &f.center)?;
             match item.weight {
-                Some(w) => sheet.write_number_with_format(row, 3, number(w), &f.number)?,
-                None => sheet.write_blank(row, 3, &f.number)?,
+                Some(w) => sheet.write_number_with_format(row, 3, number(w), &f.center)?,
+                None => sheet.write_blank(row, 3, &f.center)?,
             };
             texts.push(String::new());
             for (n, input) in spec.inputs.iter().enumerate() {
@@ -399,7 +366,7 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
                     .unwrap_or_default();
                 match (input.kind, returned.and_then(|r| r.score)) {
                     (InputKind::Score, Some(score)) => {
-                        sheet.write_number_with_format(row, col, number(score), &f.number)?;
+                        sheet.write_number_with_format(row, col, number(score), &f.center)?;
                     }
                     _ => {
                         let format = if input.kind == InputKind::Choice {
@@ -416,9 +383,9 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
                 let col = (4 + spec.inputs.len()) as u16;
                 match part.reviewed {
                     Some(score) => {
-                        sheet.write_number_with_format(row, col, number(score), &f.number)?
+                        sheet.write_number_with_format(row, col, number(score), &f.center)?
                     }
-                    None => sheet.write_blank(row, col, &f.number)?,
+                    None => sheet.write_blank(row, col, &f.center)?,
                 };
                 sheet.write_string_with_format(row, col + 1, &part.review_note, &f.cell)?;
                 texts.push(part.reviewed.map(show).unwrap_or_default());
@@ -493,7 +460,7 @@ pub(super) fn detail(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
 /// 填报情况: each department's standing, file, time, sign-off, item count and totals.
 pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     let spec = ctx.spec;
-    let f = Formats::new();
+    let f = crate::style::palette();
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(spec.word("compile.status_sheet"))?;
     let mut columns: Vec<(String, f64)> = vec![
@@ -513,7 +480,7 @@ pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
     ]);
     heading(
         sheet,
-        &f,
+        f,
         &render(&spec.word("compile.status_title"), &[("title", ctx.title)]),
         &columns,
         columns.len(),
@@ -550,7 +517,7 @@ pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
             sheet.write_string_with_format(row, col as u16, text, format)?;
         }
         let items = department.map_or(0, |d| d.items);
-        sheet.write_number_with_format(row, counts as u16, items as f64, &f.number)?;
+        sheet.write_number_with_format(row, counts as u16, items as f64, &f.center)?;
         let score = ret.map(|r| {
             super::sum(
                 ctx.master
@@ -560,12 +527,12 @@ pub(super) fn returns(book: &mut Workbook, ctx: &Ctx) -> Result<(), XlsxError> {
         });
         match score {
             Some(score) => {
-                sheet.write_number_with_format(row, counts as u16 + 1, number(score), &f.number)?
+                sheet.write_number_with_format(row, counts as u16 + 1, number(score), &f.center)?
             }
-            None => sheet.write_blank(row, counts as u16 + 1, &f.number)?,
+            None => sheet.write_blank(row, counts as u16 + 1, &f.center)?,
         };
         let weight = department.map_or(Decimal::ZERO, |d| d.weight);
-        sheet.write_number_with_format(row, counts as u16 + 2, number(weight), &f.number)?;
+        sheet.write_number_with_format(row, counts as u16 + 2, number(weight), &f.center)?;
         let lines = texts
             .iter()
             .zip(&columns)
