@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Formula, Worksheet, XlsxError};
 
 /// The font every workbook tianbao writes uses (see [`crate::style`]).
 pub use crate::style::FONT;
@@ -17,6 +17,69 @@ pub fn base_format() -> Format {
 /// A font run inside rich text: [`crate::style::run`].
 pub fn run_format() -> Format {
     crate::style::run()
+}
+
+/// What a cell holds, decided before it is written: the "what to write" half of a writer, kept
+/// apart from the rust_xlsxwriter calls so it can be tested as data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Blank,
+    Number(f64),
+    Text(String),
+    /// A formula (with its `=`) and the value cached with it, if any.
+    Formula {
+        text: String,
+        cached: Option<String>,
+    },
+}
+
+impl Content {
+    /// A formula with its exact value cached.
+    pub fn formula(text: impl Into<String>, cached: impl Into<String>) -> Content {
+        Content::Formula {
+            text: text.into(),
+            cached: Some(cached.into()),
+        }
+    }
+}
+
+/// One cell of a planned row: its column, content and palette format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub col: u16,
+    pub content: Content,
+    pub format: &'static Format,
+}
+
+impl Planned {
+    pub fn new(col: u16, content: Content, format: &'static Format) -> Planned {
+        Planned {
+            col,
+            content,
+            format,
+        }
+    }
+}
+
+/// Writes planned cells into `row`, in their order.
+pub fn write_planned(sheet: &mut Worksheet, row: u32, cells: &[Planned]) -> Result<(), XlsxError> {
+    for cell in cells {
+        let (col, format) = (cell.col, cell.format);
+        match &cell.content {
+            Content::Blank => sheet.write_blank(row, col, format)?,
+            Content::Number(n) => sheet.write_number_with_format(row, col, *n, format)?,
+            Content::Text(t) => sheet.write_string_with_format(row, col, t, format)?,
+            Content::Formula { text, cached } => {
+                let formula = Formula::new(text);
+                let formula = match cached {
+                    Some(value) => formula.set_result(value),
+                    None => formula,
+                };
+                sheet.write_formula_with_format(row, col, formula, format)?
+            }
+        };
+    }
+    Ok(())
 }
 
 /// Characters a cell holds at most in Excel, WPS and LibreOffice.
