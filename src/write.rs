@@ -43,12 +43,13 @@ impl Content {
     }
 }
 
-/// One cell of a planned row: its column, content and palette format.
+/// One cell of a planned row: its column, content and format (the palette's, or one built on
+/// it such as an indented cell).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Planned {
     pub col: u16,
     pub content: Content,
-    pub format: &'static Format,
+    pub format: std::borrow::Cow<'static, Format>,
 }
 
 impl Planned {
@@ -56,7 +57,16 @@ impl Planned {
         Planned {
             col,
             content,
-            format,
+            format: std::borrow::Cow::Borrowed(format),
+        }
+    }
+
+    /// A cell in a format of its own.
+    pub fn owned(col: u16, content: Content, format: Format) -> Planned {
+        Planned {
+            col,
+            content,
+            format: std::borrow::Cow::Owned(format),
         }
     }
 }
@@ -64,7 +74,7 @@ impl Planned {
 /// Writes planned cells into `row`, in their order.
 pub fn write_planned(sheet: &mut Worksheet, row: u32, cells: &[Planned]) -> Result<(), XlsxError> {
     for cell in cells {
-        let (col, format) = (cell.col, cell.format);
+        let (col, format) = (cell.col, cell.format.as_ref());
         match &cell.content {
             Content::Blank => sheet.write_blank(row, col, format)?,
             Content::Number(n) => sheet.write_number_with_format(row, col, *n, format)?,
