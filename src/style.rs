@@ -71,6 +71,8 @@ pub struct Palette {
     pub note: Format,
     /// A signature line, right-aligned.
     pub signature: Format,
+    /// The text of 填表说明: 11 pt, at the top.
+    pub instructions: Format,
     /// The title of a compiled table or results sheet: 16 pt bold, centred.
     pub title: Format,
     /// The title of a fill-in or review workbook: 15 pt bold, centred.
@@ -174,6 +176,7 @@ impl Palette {
             subtitle: base.clone().set_align(FormatAlign::Left),
             note: base.clone().set_font_size(11).set_align(FormatAlign::Left),
             signature: base.clone().set_align(FormatAlign::Right),
+            instructions: base.clone().set_font_size(11).set_align(FormatAlign::Top),
             title: title(16).set_align(FormatAlign::Center),
             title_form: title(15).set_align(FormatAlign::Center),
             title_sheet: title(14).set_align(FormatAlign::Center),

@@ -265,6 +265,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn planned_cells_are_written_as_planned() {
+        let f = crate::style::palette();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let cells = [
+            Planned::new(0, Content::Number(2.5), &f.center),
+            Planned::new(1, Content::Text("水科".into()), &f.cell),
+            Planned::new(2, Content::formula("=A1*2", "5"), &f.bold_center),
+            Planned::new(3, Content::Blank, &f.center),
+            Planned::owned(4, Content::Text("·".into()), f.cell.clone().set_indent(1)),
+        ];
+        write_planned(sheet, 0, &cells).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let book = crate::workbook::open_bytes("t.xlsx", bytes).unwrap();
+        let grid = &book.sheets[0].grid;
+        assert_eq!(grid.raw(0, 0).to_text(), "2.5");
+        assert_eq!(grid.raw(0, 1).to_text(), "水科");
+        assert_eq!(grid.raw(0, 2).to_text(), "5", "the cached value");
+        assert!(grid.raw(0, 3).is_empty());
+        assert_eq!(book.sheets[0].formulas[&(0, 2)], "A1*2");
+    }
+
+    #[test]
     fn chinese_text_wraps_by_double_width() {
         assert_eq!(wrapped_lines("一二三四五", 12.0), 1);
         assert_eq!(wrapped_lines("一二三四五六七八九十", 12.0), 2);

@@ -221,3 +221,34 @@ fn write_header(
     sheet.set_row_height(0, 22)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Code;
+
+    #[test]
+    fn a_finding_row_marks_an_error_and_shortens_a_long_value() {
+        let spec = Spec::builtin();
+        let mut finding = Finding::error(Code::MacrosInside);
+        finding.value = Some("长".repeat(100));
+        let (cells, lines) = finding_row(&spec, "水科", "invalid", "inbox/水科.xlsx", &finding);
+        let palette = crate::style::palette();
+        assert_eq!(cells.len(), 11);
+        assert_eq!(cells[0].content, Content::Text("水科".into()));
+        assert_eq!(cells[2].format.as_ref(), &palette.error);
+        assert_eq!(
+            cells[3].content,
+            Content::Text(Code::MacrosInside.as_str().into())
+        );
+        let Content::Text(value) = &cells[8].content else {
+            panic!("a text");
+        };
+        assert_eq!(value.chars().count(), 60);
+        assert!(value.ends_with('…'));
+        assert!(lines >= 1);
+        let warning = Finding::warning(Code::EvidenceMissing);
+        let (cells, _) = finding_row(&spec, "水科", "valid", "", &warning);
+        assert_eq!(cells[2].format.as_ref(), &palette.cell);
+    }
+}
