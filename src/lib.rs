@@ -28,6 +28,7 @@ pub mod schedule;
 pub mod serve;
 pub mod spec;
 pub mod store;
+pub mod style;
 pub mod template;
 pub mod text;
 pub mod time;

@@ -20,7 +20,7 @@ use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_D
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, InputSpec, Shown, Spec, render};
 use crate::text::{parse_decimal, show};
-use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
+use crate::write::{base_format, height_for, print_setup, wrapped_lines};
 
 /// Who issues the workbook, and how.
 #[derive(Debug, Clone)]
@@ -188,6 +188,7 @@ pub fn file_names(title: &str, departments: &[&str]) -> Vec<String> {
     )
 }
 
+/// The palette's formats a fill-in or review workbook uses, by the names its writers use.
 struct Formats {
     title: Format,
     subtitle: Format,
@@ -208,52 +209,26 @@ struct Formats {
 }
 
 impl Formats {
+    /// The fill-in and review workbooks' formats, from the palette.
     fn new() -> Formats {
-        let base = base_format();
-        let cell = base.clone().set_border(FormatBorder::Thin);
-        let locked = cell.clone().set_background_color("#EDEDED").set_locked();
-        let input = cell.clone().set_background_color("#FFFFFF").set_unlocked();
-        let total_value = locked.clone().set_align(FormatAlign::Center).set_bold();
+        let p = crate::style::palette();
         Formats {
-            title: base
-                .clone()
-                .set_font_size(15)
-                .set_bold()
-                .set_align(FormatAlign::Center),
-            subtitle: base.clone().set_align(FormatAlign::Left),
-            header_master: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#D9D9D9"),
-            header_input: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#C6E0B4"),
-            locked_center: locked.clone().set_align(FormatAlign::Center),
-            computed: locked
-                .clone()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#E2EFDA"),
-            computed_percent: locked
-                .clone()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#E2EFDA")
-                .set_num_format("0.00%"),
-            locked,
-            input_center: input.clone().set_align(FormatAlign::Center),
-            input,
-            total_label: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Right)
-                .set_background_color("#EDEDED"),
-            total_value,
-            signoff_title: base.clone().set_bold().set_font_size(11),
-            required_mark: run_format().set_bold().set_font_color("#C00000"),
-            condition_mark: run_format().set_font_color("#C00000"),
-            header_run: run_format().set_bold(),
+            title: p.title_form.clone(),
+            subtitle: p.subtitle.clone(),
+            header_master: p.header.clone(),
+            header_input: p.header_input.clone(),
+            locked: p.locked.clone(),
+            locked_center: p.locked_center.clone(),
+            input: p.input.clone(),
+            input_center: p.input_center.clone(),
+            computed: p.computed.clone(),
+            computed_percent: p.computed_percent.clone(),
+            total_label: p.total_label.clone(),
+            total_value: p.total_value.clone(),
+            signoff_title: p.signoff_title.clone(),
+            required_mark: p.required_mark.clone(),
+            condition_mark: p.condition_mark.clone(),
+            header_run: p.header_run.clone(),
         }
     }
 }
