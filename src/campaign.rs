@@ -605,7 +605,7 @@ pub struct Details {
 /// A text typed on the command line as one line of a config value: cleaned, its line breaks
 /// and runs of spaces made one space.
 fn one_line_text(text: &str) -> String {
-    crate::text::clean(text)
+    crate::cell_text::clean(text)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -734,7 +734,7 @@ impl Campaign {
         details: &Details,
         reading: Reading,
     ) -> Result<(Campaign, MasterRead), CampaignError> {
-        let title = details.title.as_deref().map(crate::text::clean);
+        let title = details.title.as_deref().map(crate::cell_text::clean);
         let title = title.as_deref().filter(|t| !t.is_empty());
         let config_path = dir.join(CONFIG_FILE);
         if config_path.exists() {
@@ -764,7 +764,7 @@ impl Campaign {
         // Read the master and make the config before creating anything: an unreadable master
         // or an invalid setting makes no campaign.
         let read = read_master(master, &spec, &reading.options()?)?;
-        let master_name = crate::text::safe_file_name(
+        let master_name = crate::cell_text::safe_file_name(
             &master
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

@@ -9,10 +9,10 @@ use std::io::{Read, Write};
 
 use rust_decimal::Decimal;
 
+use crate::cell_text::show;
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, Spec};
 use crate::template::Prefill;
-use crate::text::show;
 
 /// The sample master table, built into the binary so the demo needs no files.
 pub const SAMPLE_MASTER: &[u8] = include_bytes!("../samples/master.xlsx");
@@ -231,7 +231,7 @@ pub fn return_fixed(
             let weight = item.weight.unwrap_or_default();
             let score = values
                 .get("score")
-                .and_then(|s| crate::text::parse_decimal(s));
+                .and_then(|s| crate::cell_text::parse_decimal(s));
             if score.is_none_or(|s| s > weight) {
                 values.insert("score".into(), show(weight));
             }
@@ -409,7 +409,7 @@ pub fn return_review(
     );
     let folder = checked.campaign.review_inbox();
     std::fs::create_dir_all(&folder).map_err(|e| crate::app::AppError::write_io(&folder, &e))?;
-    let path = folder.join(crate::text::safe_file_name(&name));
+    let path = folder.join(crate::cell_text::safe_file_name(&name));
     crate::write::save_atomic(&path, &made.bytes)
         .map_err(|e| crate::app::AppError::write_io(&path, &e))?;
     Ok((path, entered.scores.len(), entered.adjustments.len()))

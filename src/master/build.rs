@@ -13,9 +13,9 @@ use super::labels::Labels;
 use super::names::{self, is_all_units, marked_names, units_for, units_in_note};
 use super::rows::{Blocks, Candidate, Pos, Raw, Row, WeightCell};
 use super::sections::{Decided, Section, Split};
+use crate::cell_text::{show, split_names, split_points, trailing_points};
 use crate::finding::{Code, Severity};
 use crate::model::{Category, Item, ItemText, Parts, Role, TotalKind, TotalRow, group_of};
-use crate::text::{show, split_names, split_points, trailing_points};
 
 /// What building needs besides the rows.
 pub struct Context<'a> {

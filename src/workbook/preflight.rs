@@ -330,7 +330,7 @@ pub(super) fn xls_rebuilt(
     }
     biff_scan(&data, limits)?;
     let hidden = if limits.read_hidden {
-        super::xls_layout::hidden(&data)
+        super::xls_shape::hidden(&data)
     } else {
         Vec::new()
     };
@@ -416,7 +416,7 @@ fn cell_within(row: u32, col: u32, limits: &ReadLimits) -> Result<(), Refusal> {
     };
     Err(Refusal::TooLarge(format!(
         "a sheet has a value at {}, past the limit of {limit} {what} ({key})",
-        crate::finding::a1(row, col)
+        super::a1(row, col)
     )))
 }
 
