@@ -307,7 +307,6 @@ pub fn review_entries(
     reviewer: &str,
     date: &str,
 ) -> crate::template::review::ReviewPrefill {
-    use crate::spec::AdjustKind;
     let (master, spec) = (&checked.master, &checked.spec);
     let mut entered = crate::template::review::ReviewPrefill::default();
     let names: Vec<&str> = master
@@ -315,6 +314,22 @@ pub fn review_entries(
         .iter()
         .map(|d| d.name.as_str())
         .collect();
+    entered.scores = score_changes(checked, &names);
+    entered.adjustments = adjustments(spec, &names);
+    for (key, value) in [("reviewer", reviewer), ("date", date)] {
+        entered.signoff.insert(key.to_string(), value.to_string());
+    }
+    entered
+}
+
+/// The 核定 changes of [`review_entries`]: the first and third departments' first item scored
+/// at least the cut, lowered by it.
+fn score_changes(
+    checked: &crate::app::check::Checked,
+    names: &[&str],
+) -> HashMap<(String, String), (String, String)> {
+    let master = &checked.master;
+    let mut scores = HashMap::new();
     let own = |department: &str, item: &str| {
         checked
             .collection
@@ -336,12 +351,19 @@ pub fn review_entries(
                 .map(|s| (item, s))
         });
         if let Some((item, score)) = found {
-            entered.scores.insert(
+            scores.insert(
                 (item.id.clone(), department.to_string()),
                 (show(score - cut), note.to_string()),
             );
         }
     }
+    scores
+}
+
+/// The 加减分 entries of [`review_entries`]: a bonus and two deductions.
+fn adjustments(spec: &Spec, names: &[&str]) -> Vec<[String; 4]> {
+    use crate::spec::AdjustKind;
+    let mut out = Vec::new();
     let first_of = |kind: AdjustKind, skip: usize| {
         spec.review
             .categories
@@ -373,7 +395,7 @@ pub fn review_entries(
     ];
     for (index, category, points, basis) in entries {
         if let (Some(department), Some(category)) = (names.get(index), category) {
-            entered.adjustments.push([
+            out.push([
                 department.to_string(),
                 category,
                 points.to_string(),
@@ -381,10 +403,7 @@ pub fn review_entries(
             ]);
         }
     }
-    for (key, value) in [("reviewer", reviewer), ("date", date)] {
-        entered.signoff.insert(key.to_string(), value.to_string());
-    }
-    entered
+    out
 }
 
 /// The assessment group returns the review workbook into review/ filled as [`review_entries`]
