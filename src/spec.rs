@@ -844,24 +844,28 @@ fn default_expected_total() -> Decimal {
 impl Spec {
     /// The built-in Chinese spec.
     pub fn builtin() -> Spec {
-        Spec::parse("templates/default.toml", DEFAULT_SPEC)
-            .expect("the built-in spec is checked by a unit test")
+        Spec::builtin_language("zh").expect("the built-in Chinese spec is listed")
     }
 
     /// A built-in spec by name: `zh`, `en` (the year-end self-assessment), `progress`,
     /// `progress.en`, `data`, `data.en` (the kinds, laid over the spec of their language).
     pub fn builtin_language(name: &str) -> Option<Spec> {
-        let (path, base, overlay) = KINDS
-            .iter()
-            .find(|(n, ..)| *n == name)
-            .map(|(_, p, b, o)| (*p, *b, *o))?;
-        let text = match overlay {
-            None => base.to_string(),
-            Some(overlay) => {
-                overlaid(base, overlay).expect("built-in kinds are checked by a unit test")
-            }
-        };
-        Some(Spec::parse(path, &text).expect("the built-in specs are checked by a unit test"))
+        // Each built-in spec is parsed once per process (a run asks for it more than once:
+        // for its language, its checks, its messages); every caller gets its own copy.
+        static PARSED: [std::sync::OnceLock<Spec>; KINDS.len()] =
+            [const { std::sync::OnceLock::new() }; KINDS.len()];
+        let index = KINDS.iter().position(|(n, ..)| *n == name)?;
+        let (_, path, base, overlay) = KINDS[index];
+        let spec = PARSED[index].get_or_init(|| {
+            let text = match overlay {
+                None => base.to_string(),
+                Some(overlay) => {
+                    overlaid(base, overlay).expect("built-in kinds are checked by a unit test")
+                }
+            };
+            Spec::parse(path, &text).expect("the built-in specs are checked by a unit test")
+        });
+        Some(spec.clone())
     }
 
     /// The built-in spec of `kind` (`assess`, `progress`, `data`) in `language` (`zh`, `en`).
