@@ -1,5 +1,6 @@
 //! Text as people type it into Chinese spreadsheets: full- and half-width forms, points written
-//! as （5分）, names separated by 、 or line breaks, labels with stray spaces. Pure functions only.
+//! as （5分）, names separated by 、 or line breaks, labels with stray spaces; and the `{name}`
+//! placeholders of every message and file name ([`render`]). Pure functions only.
 
 use rust_decimal::Decimal;
 use std::str::FromStr;
