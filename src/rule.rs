@@ -31,7 +31,7 @@ impl Value {
 
     fn text(&self) -> Option<String> {
         match self {
-            Value::Number(n) => Some(crate::text::show(*n)),
+            Value::Number(n) => Some(crate::cell_text::show(*n)),
             Value::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
             _ => None,
         }
@@ -41,7 +41,7 @@ impl Value {
 /// The number a text starts with, after white space and full-width forms: `95%` → 95,
 /// `1,200吨` → 1200, `≥90` → 90; none when it starts with anything else.
 pub fn leading_number(text: &str) -> Option<Decimal> {
-    let half = crate::text::to_halfwidth(text);
+    let half = crate::cell_text::to_halfwidth(text);
     let t = half
         .trim()
         .trim_start_matches(['≥', '≤', '>', '<', '=', '约']);
@@ -51,7 +51,7 @@ pub fn leading_number(text: &str) -> Option<Decimal> {
         .find(|&(i, c)| !(c.is_ascii_digit() || c == ',' || c == '.' || (i == 0 && c == '-')))
         .map_or(t.len(), |(i, _)| i);
     let number: String = t[..end].chars().filter(|c| *c != ',').collect();
-    crate::text::parse_decimal(number.trim_end_matches('.'))
+    crate::cell_text::parse_decimal(number.trim_end_matches('.'))
 }
 
 /// What a rule or formula reads its names from.
@@ -139,7 +139,7 @@ fn operand(word: &str, is_name: &dyn Fn(&str) -> bool) -> Operand {
     {
         return Operand::Text(quoted.to_string());
     }
-    if let Some(n) = crate::text::parse_decimal(word) {
+    if let Some(n) = crate::cell_text::parse_decimal(word) {
         return Operand::Number(n);
     }
     if is_name(word) {
@@ -169,7 +169,7 @@ impl Rule {
         } else {
             text
         };
-        let half = crate::text::to_halfwidth(source);
+        let half = crate::cell_text::to_halfwidth(source);
         let (all, parts): (bool, Vec<&str>) = match (half.contains(" and "), half.contains(" or "))
         {
             (true, true) => return Err(error(text, "use either \"and\" or \"or\" in one rule")),
@@ -262,7 +262,7 @@ impl Comparison {
 
 /// A text as compared: half-width, without white space.
 fn folded(text: &str) -> String {
-    crate::text::to_halfwidth(text)
+    crate::cell_text::to_halfwidth(text)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect()
@@ -289,7 +289,7 @@ struct Parser<'a> {
 impl Expr {
     /// Reads a formula such as `done / 目标值` or `(a + b) / 2`.
     pub fn parse(text: &str, is_name: &dyn Fn(&str) -> bool) -> Result<Expr, RuleError> {
-        let half = crate::text::to_halfwidth(text);
+        let half = crate::cell_text::to_halfwidth(text);
         let mut tokens = Vec::new();
         let mut word = String::new();
         for c in half.chars() {
@@ -357,7 +357,7 @@ impl Expr {
     pub fn excel(&self, cell: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         Some(match self {
             Expr::Operand(Operand::Name(n)) => cell(n)?,
-            Expr::Operand(Operand::Number(n)) => crate::text::show(*n),
+            Expr::Operand(Operand::Number(n)) => crate::cell_text::show(*n),
             Expr::Operand(Operand::Text(_)) => return None,
             Expr::Binary(a, op, b) => format!("({}{op}{})", a.excel(cell)?, b.excel(cell)?),
         })
