@@ -16,11 +16,16 @@ use rust_xlsxwriter::{
 };
 
 use crate::form::Form;
-use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_DEPARTMENT};
+use crate::form::feedback::{Notes, mark_positions, notes};
+use crate::form::fill_in::{self, FIRST_ITEM_ROW, FillIn, total_rows};
+use crate::identity::{FORMAT_VERSION, Identity, PROP_CAMPAIGN, PROP_DEPARTMENT};
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, InputSpec, Shown, Spec, render};
 use crate::text::{parse_decimal, show};
 use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
+
+/// What a feedback workbook adds (defined with the forms; named here for the writer's callers).
+pub use crate::form::feedback::{Mark, Prefill};
 
 /// Who issues the workbook, and how.
 #[derive(Debug, Clone)]
@@ -37,135 +42,6 @@ pub struct Issue<'a> {
     pub period: Option<&'a str>,
     /// RFC 3339 time of issue.
     pub issued_at: &'a str,
-}
-
-/// Values to put into input cells: by item id then input key, and the sign-off by key; plus,
-/// for feedback, the problems to highlight.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Prefill {
-    pub items: HashMap<String, HashMap<String, String>>,
-    pub signoff: HashMap<String, String>,
-    pub marks: Vec<Mark>,
-}
-
-/// A problem to show in a feedback workbook: the cell is highlighted and carries the message as
-/// a note, and the 问题清单 sheet lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mark {
-    /// The item, or `None` for the sign-off block or the workbook as a whole.
-    pub item: Option<String>,
-    /// An input or sign-off key; `None` marks the item's row (its id cell), or the master
-    /// column labelled `column`.
-    pub key: Option<String>,
-    /// The label of a master column of the form (a locked cell that was changed).
-    pub column: Option<String>,
-    pub message: String,
-}
-
-/// Where each mark lands on the fill-in sheet (0-based row, col), if anywhere.
-fn mark_positions(
-    marks: &[Mark],
-    items: &[&Item],
-    form: &Form,
-    layout: &SheetLayout,
-) -> Vec<Option<(u32, u16)>> {
-    let master_col = |label: &str| {
-        form.shown
-            .iter()
-            .position(|c| c.label == label)
-            .map(|i| i as u16)
-    };
-    marks
-        .iter()
-        .map(|mark| match (&mark.item, &mark.key) {
-            (Some(id), key) => {
-                let index = items.iter().position(|i| &i.id == id)?;
-                let row = FIRST_ITEM_ROW + index as u32;
-                let col = match (key, &mark.column) {
-                    (Some(key), _) => layout.input_col(key)?,
-                    (None, Some(label)) => master_col(label)
-                        .or_else(|| layout.shown_col(Shown::ID))
-                        .unwrap_or(0),
-                    (None, None) => layout.shown_col(Shown::ID).unwrap_or(0),
-                };
-                Some((row, col))
-            }
-            (None, Some(key)) => layout
-                .signoff
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, row)| (*row, layout.signoff_value_col)),
-            (None, None) => None,
-        })
-        .collect()
-}
-
-/// The notes of marked cells, several problems of one cell joined.
-type Notes = HashMap<(u32, u16), Vec<String>>;
-
-/// The first row of items on the fill-in sheet (0-based): title, subtitle, header above it.
-pub const FIRST_ITEM_ROW: u32 = 3;
-
-/// The rows under the items: the score total (with a score input), and the weight total where
-/// items have weights.
-fn total_rows(shown: &[Shown], scored: bool) -> u32 {
-    u32::from(scored) + u32::from(shown.contains(&Shown::WEIGHT))
-}
-
-/// Where things stand on a fill-in sheet: shared by the writer and the return reader.
-#[derive(Debug, Clone)]
-pub struct SheetLayout {
-    pub shown: Vec<Shown>,
-    /// Column of each input key.
-    pub inputs: Vec<(String, u16)>,
-    /// Row of each sign-off key, and the column of its value.
-    pub signoff: Vec<(String, u32)>,
-    pub signoff_value_col: u16,
-    pub item_count: u32,
-}
-
-impl SheetLayout {
-    pub fn new(form: &Form, spec: &Spec, item_count: usize) -> SheetLayout {
-        let shown: Vec<Shown> = form.shown.iter().map(|c| c.shown).collect();
-        let inputs = spec
-            .inputs
-            .iter()
-            .enumerate()
-            .map(|(i, input)| (input.key.clone(), (shown.len() + i) as u16))
-            .collect();
-        let item_count = item_count as u32;
-        // After the items: the total rows, a blank row, the sign-off title, then the fields.
-        let scored = spec.score_input().is_some();
-        let first_signoff = FIRST_ITEM_ROW + item_count + total_rows(&shown, scored) + 2;
-        let signoff = spec
-            .signoff
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.key.clone(), first_signoff + i as u32))
-            .collect();
-        SheetLayout {
-            shown,
-            inputs,
-            signoff,
-            signoff_value_col: 2,
-            item_count,
-        }
-    }
-
-    pub fn input_col(&self, key: &str) -> Option<u16> {
-        self.inputs.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
-    }
-
-    pub fn shown_col(&self, shown: Shown) -> Option<u16> {
-        self.shown
-            .iter()
-            .position(|s| *s == shown)
-            .map(|c| c as u16)
-    }
-
-    pub fn width(&self) -> u16 {
-        (self.shown.len() + self.inputs.len()) as u16
-    }
 }
 
 /// `<title>-<department>.xlsx`, safe on every OS; a title too long for a file name is cut, the
@@ -329,7 +205,7 @@ pub fn write_template(
     prefill: Option<&Prefill>,
 ) -> Result<Vec<u8>, XlsxError> {
     let items: Vec<&Item> = master.items_of(department).collect();
-    let layout = SheetLayout::new(form, spec, items.len());
+    let layout = FillIn::new(form, spec, items.len());
     let formats = Formats::new();
     let weight_total: Decimal = items.iter().filter_map(|i| i.weight).sum();
     let deadline = if issue.deadline.trim().is_empty() {
@@ -367,15 +243,7 @@ pub fn write_template(
 
     let marks = prefill.map_or(&[][..], |p| p.marks.as_slice());
     let positions = mark_positions(marks, &items, form, &layout);
-    let mut notes: Notes = HashMap::new();
-    for (mark, position) in marks.iter().zip(&positions) {
-        if let Some(position) = position {
-            notes
-                .entry(*position)
-                .or_default()
-                .push(mark.message.clone());
-        }
-    }
+    let notes = notes(marks, &positions);
 
     let sheet = book.add_worksheet();
     sheet.set_name(&spec.template.sheet)?;
@@ -392,7 +260,7 @@ pub fn write_template(
 
     if !marks.is_empty() {
         let problems = book.add_worksheet();
-        problems.set_name(spec.word("feedback.sheet"))?;
+        problems.set_name(crate::form::feedback::problems_sheet(spec))?;
         write_problems(problems, &formats, spec, marks, &positions)?;
         protect(problems, issue.password);
     }
@@ -402,19 +270,9 @@ pub fn write_template(
     write_instructions(instructions, &formats, spec, &args)?;
     protect(instructions, issue.password);
 
-    let rows: Vec<IssuedRow> = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| IssuedRow {
-            item: item.id.clone(),
-            row: FIRST_ITEM_ROW + i as u32 + 1,
-            hash: form.row_hash(item, department),
-            department: None,
-            values: None,
-        })
-        .collect();
+    let rows = fill_in::issued_rows(form, &items, department);
     let mut identity = Identity {
-        kind: crate::identity::Kind::Return,
+        kind: fill_in::KIND,
         version: FORMAT_VERSION,
         campaign: issue.campaign_id.to_string(),
         fingerprint: crate::identity::rows_fingerprint(
@@ -452,7 +310,7 @@ struct Page<'p> {
     master: &'p Master,
     form: &'p Form,
     spec: &'p Spec,
-    layout: &'p SheetLayout,
+    layout: &'p FillIn,
     items: &'p [&'p Item],
     department: &'p str,
 }

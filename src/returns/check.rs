@@ -8,10 +8,10 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::finding::{Code, Finding, Severity, a1};
+use crate::form::fill_in::FillIn;
 use crate::identity::{Identity, Kind, PROP_DEPARTMENT, PROP_KIND};
 use crate::model::Item;
 use crate::spec::{InputKind, InputSpec, Shown};
-use crate::template::SheetLayout;
 use crate::text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
 use crate::workbook::{self, OpenError, Sheet, Value};
 
@@ -538,7 +538,7 @@ pub(super) fn hidden_forms(
 ) {
     let ours = [
         crate::identity::SHEET_NAME,
-        crate::template::review::LISTS_SHEET,
+        crate::form::review::LISTS_SHEET,
     ];
     for sheet in &book.sheets {
         if sheet.visibility == workbook::Visibility::Visible || ours.contains(&sheet.name.as_str())
@@ -579,7 +579,7 @@ fn find_sheet<'b>(
     let (sheet, header_row) = sheets
         .into_iter()
         .find_map(|s| form_header(ctx, s).map(|r| (s, r)))?;
-    let layout = SheetLayout::new(form, spec, 0);
+    let layout = FillIn::new(form, spec, 0);
     let width = sheet.grid.width().min(200);
     let header: Vec<String> = (0..width)
         .map(|c| label_key(&sheet.grid.raw(header_row, c).to_text()))
@@ -1257,7 +1257,7 @@ fn signoff(
 ) -> IndexMap<String, CellValue> {
     let mut out = IndexMap::new();
     let width = sheet.grid.width().min(200);
-    let layout = SheetLayout::new(&ctx.form, ctx.spec, 0);
+    let layout = FillIn::new(&ctx.form, ctx.spec, 0);
     for input in &ctx.spec.signoff {
         let key = label_key(&input.label);
         let found = (from..sheet.grid.height()).find_map(|r| {

@@ -1,5 +1,5 @@
-//! The assessment group's review workbook as returned (`tianbao review` wrote it; see
-//! [`crate::template::review`]): checked like any return, and then decided on like one.
+//! The assessment group's review workbook as returned (`tianbao review` wrote it, laid out by
+//! [`crate::form::review`]): checked like any return, and then decided on like one.
 //!
 //! Reading a review ([`check`]) trusts nothing the signature does not cover: the rows are
 //! matched by item and department, every locked cell is compared with what was issued (the
@@ -26,10 +26,9 @@ use serde::{Deserialize, Serialize};
 use super::check::{At, Findings, cell_text, label_key, locked_text, same_text, value_text};
 use super::{Context, DepartmentStatus, Return, Standing, Status};
 use crate::finding::{Code, Finding, a1};
+use crate::form::review::{ADJUST_KEYS, Review, locked_texts, master_fingerprint};
 use crate::identity::{Identity, Kind};
-use crate::model::{Item, Master};
 use crate::spec::{Shown, Spec};
-use crate::template::review::{ADJUST_KEYS, ReviewLayout, locked_texts, master_fingerprint};
 use crate::text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
 use crate::workbook::{self, Sheet, Value};
 
@@ -118,15 +117,7 @@ pub struct ReviewStanding {
     pub warnings: usize,
 }
 
-/// The rows of a review of `master`: department by department (in the master's order), each
-/// department's items in the master's order — a shared item once for each of its departments.
-pub fn rows_of(master: &Master) -> Vec<(&Item, &str)> {
-    master
-        .departments()
-        .iter()
-        .flat_map(|d| master.items_of(&d.name).map(move |i| (i, d.name.as_str())))
-        .collect()
-}
+pub use crate::form::review::rows_of;
 
 /// A row as people name it: `1-1-1（办公室）`.
 pub fn row_label(spec: &Spec, item: &str, department: &str) -> String {
@@ -363,7 +354,9 @@ struct Columns {
 /// rows, a row a person sees.
 fn review_header(ctx: &Context, s: &Sheet) -> Option<u32> {
     let form = &ctx.review_form;
-    let (department, _, _, score, _) = crate::template::review::labels(ctx.spec);
+    let crate::form::review::Labels {
+        department, score, ..
+    } = crate::form::review::labels(ctx.spec);
     let id_label = label_key(&form.shown[form.position(Shown::ID)?].label);
     let (department_key, score_key) = (label_key(&department), label_key(&score));
     (0..s.grid.height().min(30)).find(|&r| {
@@ -408,7 +401,7 @@ fn unexpected_sheets(ctx: &Context, book: &workbook::Workbook, read: &[&str], f:
     let review = &ctx.spec.review;
     let issued = [
         crate::identity::SHEET_NAME,
-        crate::template::review::LISTS_SHEET,
+        crate::form::review::LISTS_SHEET,
         review.instructions_sheet.as_str(),
     ];
     for sheet in &book.sheets {
@@ -453,7 +446,13 @@ fn find_review_sheet<'b>(
 ) -> Option<(&'b Sheet, Columns)> {
     let spec = ctx.spec;
     let form = &ctx.review_form;
-    let (department, inputs, found, score, note) = crate::template::review::labels(spec);
+    let crate::form::review::Labels {
+        department,
+        inputs,
+        found,
+        score,
+        note,
+    } = crate::form::review::labels(spec);
     // Only a sheet a person sees is read; the issued one first.
     let mut sheets: Vec<&Sheet> = book
         .sheets
@@ -465,7 +464,7 @@ fn find_review_sheet<'b>(
     let (sheet, header_row) = sheets
         .into_iter()
         .find_map(|s| review_header(ctx, s).map(|r| (s, r)))?;
-    let layout = ReviewLayout::new(form, spec, 0);
+    let layout = Review::new(form, spec, 0);
     let width = sheet.grid.width().min(200);
     let header: Vec<String> = (0..width)
         .map(|c| label_key(&sheet.grid.raw(header_row, c).to_text()))
@@ -669,8 +668,12 @@ fn review_rows(
             .map(|&col| locked_text(sheet, row, col))
             .collect();
         if crate::digest::row_hash(&texts) != issued_row.hash {
-            let (department_label, input_labels, found_label, _, _) =
-                crate::template::review::labels(spec);
+            let crate::form::review::Labels {
+                department: department_label,
+                inputs: input_labels,
+                found: found_label,
+                ..
+            } = crate::form::review::labels(spec);
             let shown = form.shown.len();
             for (i, (&col, actual)) in columns.locked.iter().zip(&texts).enumerate() {
                 let (label, expected) = if i < shown {

@@ -4,8 +4,8 @@
 //! locked, then the reviewer's inputs 核定得分 (empty: as self-scored) and 核定说明; the
 //! sign-off block (审核人, 审核日期) below; sheet **加减分** with empty rows of 部门, 类别, 分值,
 //! 依据; a 填表说明; and the signed identity of kind `review`, which carries the department's
-//! texts each row showed. The reader ([`crate::returns::review`]) finds everything by the same
-//! [`ReviewLayout`].
+//! texts each row showed. The workbook is laid out by [`crate::form::review`], which the return
+//! checker reads it back by.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,96 +18,14 @@ use rust_xlsxwriter::{
 use super::print;
 use crate::finding::a1;
 use crate::form::Form;
-use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, Kind, PROP_CAMPAIGN, PROP_KIND};
+use crate::form::review::{
+    self, ADJUST_FIRST_ROW, ADJUST_KEYS, FIRST_ROW, LISTS_SHEET, Review, labels, master_fingerprint,
+};
+use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_KIND};
 use crate::model::{Item, Role};
 use crate::spec::{InputKind, Shown, Spec, render};
 use crate::text::{parse_decimal, show};
 use crate::write::{base_format, height_for, print_setup, wrapped_lines};
-
-/// The first row of the review sheet's rows (0-based): title, subtitle and header above.
-pub const FIRST_ROW: u32 = 3;
-/// The first input row of the 加减分 sheet (0-based).
-pub const ADJUST_FIRST_ROW: u32 = 3;
-/// The hidden sheet holding the departments, for the 部门 dropdown of 加减分.
-pub const LISTS_SHEET: &str = "_tianbao_lists";
-/// The keys of the 加减分 columns, left to right (序号 is locked, the others are inputs).
-pub const ADJUST_KEYS: [&str; 5] = ["no", "department", "category", "points", "basis"];
-
-/// Where things stand on the review sheet: shared by the writer and the reader.
-#[derive(Debug, Clone)]
-pub struct ReviewLayout {
-    /// Master columns first (as many as the form shows).
-    pub shown: usize,
-    pub department_col: u16,
-    /// The departments' inputs shown, by key, and their columns.
-    pub inputs: Vec<(String, u16)>,
-    pub found_col: u16,
-    pub score_col: u16,
-    pub note_col: u16,
-    /// Row of each sign-off key (0-based), and the column of its value.
-    pub signoff: Vec<(String, u32)>,
-    pub signoff_value_col: u16,
-}
-
-impl ReviewLayout {
-    pub fn new(form: &Form, spec: &Spec, rows: usize) -> ReviewLayout {
-        let shown = form.shown.len();
-        let department_col = shown as u16;
-        let inputs: Vec<(String, u16)> = spec
-            .review
-            .shown_inputs
-            .iter()
-            .enumerate()
-            .map(|(i, key)| (key.clone(), department_col + 1 + i as u16))
-            .collect();
-        let found_col = department_col + 1 + inputs.len() as u16;
-        let first_signoff = FIRST_ROW + rows as u32 + 2;
-        ReviewLayout {
-            shown,
-            department_col,
-            inputs,
-            found_col,
-            score_col: found_col + 1,
-            note_col: found_col + 2,
-            signoff: spec
-                .review
-                .signoff
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.key.clone(), first_signoff + i as u32))
-                .collect(),
-            signoff_value_col: 2,
-        }
-    }
-
-    pub fn width(&self) -> u16 {
-        self.note_col + 1
-    }
-}
-
-/// The labels of the review sheet's columns after the master's: 部门, the shown inputs, 随表文件,
-/// 核定得分, 核定说明.
-pub fn labels(spec: &Spec) -> (String, Vec<String>, String, String, String) {
-    let inputs = spec
-        .review
-        .shown_inputs
-        .iter()
-        .map(|key| {
-            spec.inputs
-                .iter()
-                .find(|i| &i.key == key)
-                .map(|i| i.label.clone())
-                .unwrap_or_default()
-        })
-        .collect();
-    (
-        spec.word("review.col.department"),
-        inputs,
-        spec.word("review.col.found"),
-        spec.word("review.col.score"),
-        spec.word("review.col.note"),
-    )
-}
 
 /// One row of the review sheet: an item of a department and what the department returned for
 /// it, as the sheet shows it (the texts of the shown inputs, then the evidence files found).
@@ -118,37 +36,6 @@ pub struct ReviewRow<'a> {
     pub values: Vec<String>,
     /// The 自评得分 shown, when the department's valid return gave one.
     pub self_score: Option<Decimal>,
-}
-
-/// The locked texts of a review row, left to right: the master's columns, the department, what
-/// the department returned.
-pub fn locked_texts(form: &Form, item: &Item, department: &str, values: &[String]) -> Vec<String> {
-    let mut texts = form.row(item, department);
-    texts.push(department.to_string());
-    texts.extend(values.iter().cloned());
-    texts
-}
-
-/// The key of a review row in the identity's fingerprint.
-pub fn row_key(item: &str, department: &str) -> String {
-    format!("{item}\u{1f}{department}")
-}
-
-/// The fingerprint of the master content of the review's rows (each row's master cells).
-pub fn master_fingerprint<'a>(
-    form: &Form,
-    rows: impl IntoIterator<Item = (&'a Item, &'a str)>,
-) -> String {
-    let parts: Vec<(String, String)> = rows
-        .into_iter()
-        .map(|(item, department)| {
-            (
-                row_key(&item.id, department),
-                form.row_hash(item, department),
-            )
-        })
-        .collect();
-    crate::identity::rows_fingerprint(parts.iter().map(|(k, h)| (k.as_str(), h.as_str())))
 }
 
 /// The caps of the 加减分 categories in words: `加分 5 分、业务扣分 10 分`.
@@ -208,7 +95,7 @@ pub fn write_review(
     issue: &ReviewIssue,
     prefill: &ReviewPrefill,
 ) -> Result<Vec<u8>, XlsxError> {
-    let layout = ReviewLayout::new(form, spec, rows.len());
+    let layout = Review::new(form, spec, rows.len());
     let f = super::Formats::new();
     let caps = caps_text(spec);
     let decimals = spec.review.decimals.to_string();
@@ -233,7 +120,7 @@ pub fn write_review(
         &DocProperties::new()
             .set_title(render(&spec.review.title, &args))
             .set_custom_property(PROP_CAMPAIGN, issue.campaign_id)
-            .set_custom_property(PROP_KIND, Kind::Review.as_str()),
+            .set_custom_property(PROP_KIND, review::KIND.as_str()),
     );
 
     let sheet = book.add_worksheet();
@@ -262,16 +149,10 @@ pub fn write_review(
     let issued: Vec<IssuedRow> = rows
         .iter()
         .enumerate()
-        .map(|(i, r)| IssuedRow {
-            item: r.item.id.clone(),
-            row: FIRST_ROW + i as u32 + 1,
-            hash: crate::digest::row_hash(&locked_texts(form, r.item, r.department, &r.values)),
-            department: Some(r.department.to_string()),
-            values: Some(r.values.clone()),
-        })
+        .map(|(i, r)| review::issued_row(form, i, r.item, r.department, &r.values))
         .collect();
     let mut identity = Identity {
-        kind: Kind::Review,
+        kind: review::KIND,
         version: FORMAT_VERSION,
         campaign: issue.campaign_id.to_string(),
         fingerprint: master_fingerprint(form, rows.iter().map(|r| (r.item, r.department))),
@@ -304,7 +185,7 @@ fn protect(sheet: &mut Worksheet, password: &str, filter: bool) {
 }
 
 /// The review sheet's columns as the print fitting sees them: long texts may be narrowed.
-fn print_columns(form: &Form, spec: &Spec, layout: &ReviewLayout) -> Vec<print::Column> {
+fn print_columns(form: &Form, spec: &Spec, layout: &Review) -> Vec<print::Column> {
     let mut columns: Vec<print::Column> = form
         .shown
         .iter()
@@ -362,7 +243,7 @@ fn review_sheet(
     f: &super::Formats,
     form: &Form,
     spec: &Spec,
-    layout: &ReviewLayout,
+    layout: &Review,
     rows: &[ReviewRow],
     args: &[(&str, &str)],
     prefill: &ReviewPrefill,
@@ -397,7 +278,13 @@ fn review_sheet(
     sheet.set_row_height(1, 20)?;
 
     let header = FIRST_ROW - 1;
-    let (department, inputs, found, score, note) = labels(spec);
+    let review::Labels {
+        department,
+        inputs,
+        found,
+        score,
+        note,
+    } = labels(spec);
     let mut lines = 2;
     let mut head = |sheet: &mut Worksheet, col: u16, text: &str, format: &Format| {
         lines = lines.max(wrapped_lines(text, widths[col as usize]));
@@ -445,7 +332,7 @@ fn review_sheet(
             }
         };
         let mut lines = 1;
-        let texts = locked_texts(form, r.item, r.department, &r.values);
+        let texts = review::locked_texts(form, r.item, r.department, &r.values);
         for (col, text) in texts.iter().enumerate() {
             let col16 = col as u16;
             let text_role = form
