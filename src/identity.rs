@@ -45,6 +45,13 @@ impl Kind {
             Kind::Review => "review",
         }
     }
+
+    /// The kind named `name` ([`Kind::as_str`]), if any.
+    pub fn parse(name: &str) -> Option<Kind> {
+        [Kind::Return, Kind::Review]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
 }
 
 type HmacSha256 = hmac::Hmac<Sha256>;
@@ -269,7 +276,7 @@ impl Identity {
         let signature = value_of("signature")?;
         let kind = match value_of("kind") {
             Err(_) => Kind::Return,
-            Ok(value) if value == Kind::Review.as_str() => Kind::Review,
+            Ok(value) if Kind::parse(&value) == Some(Kind::Review) => Kind::Review,
             Ok(value) => return Err(IdentityError::Garbled { key: "kind", value }),
         };
         let header = (1..grid.height())
