@@ -335,6 +335,7 @@ pub fn is_decided(finding: &Finding) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::parse_decimal;
 
     fn row(score: Option<&str>, own: Option<&str>) -> ReviewedRow {
         ReviewedRow {
