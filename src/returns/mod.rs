@@ -602,18 +602,41 @@ fn resolve_evidence(
     }
 }
 
-/// Why `w` counts rather than `l`: a variant of `duplicate_return`.
-fn why_chosen(w: &Return, l: &Return) -> &'static str {
-    if w.round != l.round {
-        "duplicate_return.newer_round"
-    } else if w.issued_at != l.issued_at {
-        "duplicate_return.newer_issue"
-    } else if w.received != l.received {
-        "duplicate_return.newer_file"
-    } else if w.sha256 == l.sha256 {
-        "duplicate_return.same_content"
-    } else {
-        "duplicate_return.file_name"
+/// Why one return counts rather than another of the same department (or review).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    NewerRound,
+    NewerIssue,
+    NewerFile,
+    SameContent,
+    FileName,
+}
+
+impl Why {
+    /// Why `w` counts rather than `l`.
+    fn of(w: &Return, l: &Return) -> Why {
+        if w.round != l.round {
+            Why::NewerRound
+        } else if w.issued_at != l.issued_at {
+            Why::NewerIssue
+        } else if w.received != l.received {
+            Why::NewerFile
+        } else if w.sha256 == l.sha256 {
+            Why::SameContent
+        } else {
+            Why::FileName
+        }
+    }
+
+    /// The reason's word key, after `duplicate_return.` or `review.why.`.
+    fn key(self) -> &'static str {
+        match self {
+            Why::NewerRound => "newer_round",
+            Why::NewerIssue => "newer_issue",
+            Why::NewerFile => "newer_file",
+            Why::SameContent => "same_content",
+            Why::FileName => "file_name",
+        }
     }
 }
 
@@ -629,12 +652,12 @@ fn preferred(a: &Return, b: &Return) -> std::cmp::Ordering {
 
 /// The finding on a return superseded by `w`: which one is used, and why.
 fn superseded(dept: &str, w: &Return, l: &Return) -> Finding {
-    let variant = why_chosen(w, l);
+    let variant = format!("duplicate_return.{}", Why::of(w, l).key());
     let mut f = Finding::warning(Code::DuplicateReturn)
         .arg("department", dept)
         .arg("round", w.round.unwrap_or(0).to_string())
         .arg("other", l.round.unwrap_or(0).to_string());
-    f.variant = Some(variant.into());
+    f.variant = Some(variant);
     f.file = Some(l.path.clone());
     f.value = Some(l.path.clone());
     f.expected = Some(w.path.clone());

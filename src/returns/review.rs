@@ -234,62 +234,18 @@ pub(super) fn decide(
     let winner = *candidates.first()?;
     let word = ctx.spec.word("review.issued_to");
     for &loser in &candidates[1..] {
-        let (w, l) = (&returns[winner], &returns[loser]);
-        let mut f = Finding::warning(Code::DuplicateReturn)
-            .arg("department", &word)
-            .arg("round", w.round.unwrap_or(0).to_string())
-            .arg("other", l.round.unwrap_or(0).to_string())
-            .arg("why_word", format!("review.why.{}", why(w, l)));
-        f.variant = Some("duplicate_return.review".into());
-        f.file = Some(l.path.clone());
-        f.value = Some(l.path.clone());
-        f.expected = Some(w.path.clone());
+        let f = superseded(&word, &returns[winner], &returns[loser]);
         let l = &mut returns[loser];
         l.status = Status::Superseded;
         l.findings.push(f);
     }
-    // A copy of the same round filled otherwise waits for a person's word.
-    let unconfirmed = candidates[1..].iter().find_map(|&i| {
-        let (w, l) = (&returns[winner], &returns[i]);
-        let confirmed = ctx.confirmed.iter().any(|(d, new, replaced)| {
-            d == CONFIRM_KEY && new == &w.sha256 && replaced == &l.sha256
-        });
-        let count = match (&w.review, &l.review) {
-            (Some(a), Some(b)) => differences(a, b),
-            _ => 0,
-        };
-        (l.round == w.round && l.errors() == 0 && l.sha256 != w.sha256 && !confirmed && count > 0)
-            .then(|| (l.path.clone(), count))
-    });
-    if let Some((path, count)) = unconfirmed {
+    if let Some(f) = unconfirmed(ctx, &word, returns, winner, &candidates[1..]) {
         let w = &mut returns[winner];
-        let mut f = Finding::error(Code::ReplacementUnconfirmed)
-            .arg("department", &word)
-            .arg("count", count.to_string());
-        f.variant = Some("replacement_unconfirmed.review".into());
-        f.file = Some(w.path.clone());
-        f.value = Some(w.path.clone());
-        f.expected = Some(path);
         w.status = Status::Invalid;
         w.findings.push(f);
     }
     // Stale: a department's return it showed is no longer what counts.
-    let changed: Vec<String> = returns[winner]
-        .review
-        .as_ref()
-        .map(|reviewed| {
-            reviewed
-                .rows
-                .iter()
-                .filter(|row| {
-                    let (now, _) =
-                        current_values(ctx.spec, returns, departments, &row.item, &row.department);
-                    now != row.shown
-                })
-                .map(|row| row_label(ctx.spec, &row.item, &row.department))
-                .collect()
-        })
-        .unwrap_or_default();
+    let changed = changed_returns(ctx, returns, departments, winner);
     let w = &mut returns[winner];
     if !changed.is_empty() {
         let mut f = Finding::error(Code::ReviewStale)
@@ -316,15 +272,75 @@ pub(super) fn decide(
     })
 }
 
-/// Why `w` counts rather than `l`, as a word key's last part.
-fn why(w: &Return, l: &Return) -> &'static str {
-    match super::why_chosen(w, l) {
-        "duplicate_return.newer_round" => "newer_round",
-        "duplicate_return.newer_issue" => "newer_issue",
-        "duplicate_return.newer_file" => "newer_file",
-        "duplicate_return.same_content" => "same_content",
-        _ => "file_name",
-    }
+/// The finding on a review superseded by `w`: which one is used, and why.
+fn superseded(word: &str, w: &Return, l: &Return) -> Finding {
+    let mut f = Finding::warning(Code::DuplicateReturn)
+        .arg("department", word)
+        .arg("round", w.round.unwrap_or(0).to_string())
+        .arg("other", l.round.unwrap_or(0).to_string())
+        .arg(
+            "why_word",
+            format!("review.why.{}", super::Why::of(w, l).key()),
+        );
+    f.variant = Some("duplicate_return.review".into());
+    f.file = Some(l.path.clone());
+    f.value = Some(l.path.clone());
+    f.expected = Some(w.path.clone());
+    f
+}
+
+/// A copy of the same round filled otherwise waits for a person's word: the finding on the
+/// review that counts, when one does.
+fn unconfirmed(
+    ctx: &Context,
+    word: &str,
+    returns: &[Return],
+    winner: usize,
+    losers: &[usize],
+) -> Option<Finding> {
+    let w = &returns[winner];
+    let (path, count) = losers.iter().find_map(|&i| {
+        let l = &returns[i];
+        let confirmed = ctx.confirmed.iter().any(|(d, new, replaced)| {
+            d == CONFIRM_KEY && new == &w.sha256 && replaced == &l.sha256
+        });
+        let count = match (&w.review, &l.review) {
+            (Some(a), Some(b)) => differences(a, b),
+            _ => 0,
+        };
+        (l.round == w.round && l.errors() == 0 && l.sha256 != w.sha256 && !confirmed && count > 0)
+            .then(|| (l.path.clone(), count))
+    })?;
+    let mut f = Finding::error(Code::ReplacementUnconfirmed)
+        .arg("department", word)
+        .arg("count", count.to_string());
+    f.variant = Some("replacement_unconfirmed.review".into());
+    f.file = Some(w.path.clone());
+    f.value = Some(w.path.clone());
+    f.expected = Some(path);
+    Some(f)
+}
+
+/// The rows of the review that counts whose department's return is no longer what it showed.
+fn changed_returns(
+    ctx: &Context,
+    returns: &[Return],
+    departments: &[Standing],
+    winner: usize,
+) -> Vec<String> {
+    let Some(reviewed) = returns[winner].review.as_ref() else {
+        return Vec::new();
+    };
+    reviewed
+        .rows
+        .iter()
+        .filter(|row| {
+            let (now, _) =
+                current_values(ctx.spec, returns, departments, &row.item, &row.department);
+            now != row.shown
+        })
+        .map(|row| row_label(ctx.spec, &row.item, &row.department))
+        .collect()
 }
 
 /// Whether a finding is one [`decide`] makes (dropped when the receipts are decided again).
