@@ -207,28 +207,8 @@ pub fn write_template(
     let items: Vec<&Item> = master.items_of(department).collect();
     let layout = FillIn::new(form, spec, items.len());
     let formats = Formats::new();
-    let weight_total: Decimal = items.iter().filter_map(|i| i.weight).sum();
-    let deadline = if issue.deadline.trim().is_empty() {
-        spec.template.no_deadline.as_str()
-    } else {
-        issue.deadline
-    };
-    let contact = if issue.contact.trim().is_empty() {
-        spec.instructions.no_contact.as_str()
-    } else {
-        issue.contact
-    };
-    let count = items.len().to_string();
-    let weight_text = show(weight_total);
-    let args: Vec<(&str, &str)> = vec![
-        ("title", issue.title),
-        ("department", department),
-        ("deadline", deadline),
-        ("contact", contact),
-        ("count", &count),
-        ("weight", &weight_text),
-        ("sheet", &spec.template.sheet),
-    ];
+    let owned = sheet_args(spec, issue, department, &items);
+    let args: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
     let mut book = Workbook::new();
     // Small workbooks by the thousand: fast compression matters more than the last kilobyte.
@@ -270,8 +250,49 @@ pub fn write_template(
     write_instructions(instructions, &formats, spec, &args)?;
     protect(instructions, issue.password);
 
-    let rows = fill_in::issued_rows(form, &items, department);
-    let mut identity = Identity {
+    let mut identity = identity(form, spec, issue, department, &items);
+    identity.sign(issue.secret);
+    identity.write(&mut book)?;
+    book.save_to_buffer()
+}
+
+/// The texts a fill-in workbook's title, subtitle and instructions are rendered with: the
+/// deadline and contact (or the spec's words for none), the item count and weight total.
+fn sheet_args(
+    spec: &Spec,
+    issue: &Issue,
+    department: &str,
+    items: &[&Item],
+) -> Vec<(&'static str, String)> {
+    let weight_total: Decimal = items.iter().filter_map(|i| i.weight).sum();
+    let or = |given: &str, none: &str| {
+        if given.trim().is_empty() {
+            none.to_string()
+        } else {
+            given.to_string()
+        }
+    };
+    vec![
+        ("title", issue.title.to_string()),
+        ("department", department.to_string()),
+        ("deadline", or(issue.deadline, &spec.template.no_deadline)),
+        ("contact", or(issue.contact, &spec.instructions.no_contact)),
+        ("count", items.len().to_string()),
+        ("weight", show(weight_total)),
+        ("sheet", spec.template.sheet.clone()),
+    ]
+}
+
+/// The identity a department's fill-in workbook carries (unsigned).
+fn identity(
+    form: &Form,
+    spec: &Spec,
+    issue: &Issue,
+    department: &str,
+    items: &[&Item],
+) -> Identity {
+    let rows = fill_in::issued_rows(form, items, department);
+    Identity {
         kind: fill_in::KIND,
         version: FORMAT_VERSION,
         campaign: issue.campaign_id.to_string(),
@@ -285,10 +306,7 @@ pub fn write_template(
         sheet: spec.template.sheet.clone(),
         rows,
         signature: String::new(),
-    };
-    identity.sign(issue.secret);
-    identity.write(&mut book)?;
-    book.save_to_buffer()
+    }
 }
 
 fn protect(sheet: &mut Worksheet, password: &str) {
@@ -1158,4 +1176,58 @@ fn write_instructions(
     print_setup(sheet, None, &spec.template.footer)?;
     sheet.set_portrait();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_written_as_numbers_only_where_numeric() {
+        assert_eq!(written("1.5", true), Written::Number(1.5));
+        assert_eq!(written("1.5", false), Written::Text("1.5".into()));
+        assert_eq!(written("", true), Written::Blank);
+        assert_eq!(written("满分", true), Written::Text("满分".into()));
+        assert!(centred(InputKind::Score) && !centred(InputKind::Text));
+    }
+
+    #[test]
+    fn a_sign_off_value_spans_three_columns_where_there_are() {
+        assert_eq!(signoff_value_end(2, 10), 4);
+        assert_eq!(signoff_value_end(2, 3), 3);
+        assert_eq!(signoff_value_end(2, 1), 2);
+    }
+
+    #[test]
+    fn the_sheet_says_when_deadline_and_contact_are_not_set() {
+        let spec = Spec::builtin();
+        let issue = Issue {
+            title: "考评",
+            deadline: " ",
+            contact: "办公室 张三",
+            password: "",
+            campaign_id: "c",
+            secret: "s",
+            round: 1,
+            period: None,
+            issued_at: "2024-01-01T00:00:00Z",
+        };
+        let args = sheet_args(&spec, &issue, "水科", &[]);
+        let get = |k: &str| args.iter().find(|(key, _)| *key == k).unwrap().1.clone();
+        assert_eq!(get("deadline"), spec.template.no_deadline);
+        assert_eq!(get("contact"), "办公室 张三");
+        assert_eq!((get("count"), get("weight")), ("0".into(), "0".into()));
+    }
+
+    #[test]
+    fn input_labels_carry_their_marks() {
+        let spec = Spec::builtin();
+        let required = spec.inputs.iter().find(|i| i.required).unwrap();
+        let (label, mark) = label_text(&spec, required, 20.0);
+        assert_eq!(
+            (label.as_str(), mark.as_deref()),
+            (required.label.as_str(), Some("*"))
+        );
+        assert_eq!(limit("一二三四".into(), 3), "一二…");
+    }
 }

@@ -125,7 +125,19 @@ pub fn write_review(
 
     let sheet = book.add_worksheet();
     sheet.set_name(&spec.review.sheet)?;
-    review_sheet(sheet, &f, form, spec, &layout, rows, &args, prefill)?;
+    let fitted = print::fit(
+        &print_columns(form, spec, &layout),
+        print::Orientation::Landscape,
+        print::FIT_TO_WIDTH,
+    );
+    let page = Page {
+        f: &f,
+        form,
+        spec,
+        layout: &layout,
+        widths: fitted.widths,
+    };
+    review_sheet(sheet, &page, rows, &args, prefill)?;
     protect(sheet, issue.password, true);
 
     let sheet = book.add_worksheet();
@@ -237,46 +249,65 @@ fn print_columns(form: &Form, spec: &Spec, layout: &Review) -> Vec<print::Column
     columns
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the review sheet is written from: the palette, the form of its rows, the spec, where
+/// things stand and the fitted column widths.
+struct Page<'p> {
+    f: &'p super::Formats,
+    form: &'p Form,
+    spec: &'p Spec,
+    layout: &'p Review,
+    widths: Vec<f64>,
+}
+
 fn review_sheet(
     sheet: &mut Worksheet,
-    f: &super::Formats,
-    form: &Form,
-    spec: &Spec,
-    layout: &Review,
+    page: &Page,
     rows: &[ReviewRow],
     args: &[(&str, &str)],
     prefill: &ReviewPrefill,
 ) -> Result<(), XlsxError> {
+    let Page {
+        f, spec, layout, ..
+    } = *page;
     let last_col = layout.width() - 1;
-    let fitted = print::fit(
-        &print_columns(form, spec, layout),
-        print::Orientation::Landscape,
-        print::FIT_TO_WIDTH,
-    );
-    let widths = &fitted.widths;
-    for (col, width) in widths.iter().enumerate() {
+    for (col, width) in page.widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        last_col,
-        &render(&spec.review.title, args),
-        &f.title,
-    )?;
+    let title = render(&spec.review.title, args);
+    sheet.merge_range(0, 0, 0, last_col, &title, &f.title)?;
     sheet.set_row_height(0, 30)?;
-    sheet.merge_range(
-        1,
-        0,
-        1,
-        last_col,
-        &render(&spec.review.subtitle, args),
-        &f.subtitle,
-    )?;
+    let subtitle = render(&spec.review.subtitle, args);
+    sheet.merge_range(1, 0, 1, last_col, &subtitle, &f.subtitle)?;
     sheet.set_row_height(1, 20)?;
+    let header = FIRST_ROW - 1;
+    review_header(sheet, page)?;
+    for (i, r) in rows.iter().enumerate() {
+        review_row(sheet, page, FIRST_ROW + i as u32, r, prefill)?;
+    }
+    let end = FIRST_ROW + rows.len() as u32;
+    if !rows.is_empty() {
+        sheet.autofilter(header, 0, end - 1, last_col)?;
+    }
+    review_signoff(sheet, page, end + 1, prefill)?;
+    sheet.set_freeze_panes(FIRST_ROW, 0)?;
+    print_setup(sheet, Some((header, header)), &spec.template.footer)?;
+    let last_row = layout.signoff.last().map_or(end, |(_, r)| *r);
+    sheet.set_print_area(0, 0, last_row, last_col)?;
+    sheet.set_active(true);
+    sheet.set_selection(FIRST_ROW, layout.score_col, FIRST_ROW, layout.score_col)?;
+    Ok(())
+}
 
+/// The header: the master's columns and the department's texts grey, the reviewer's inputs
+/// green; 核定说明 with its condition in red, on a line of its own.
+fn review_header(sheet: &mut Worksheet, page: &Page) -> Result<(), XlsxError> {
+    let Page {
+        f,
+        form,
+        spec,
+        layout,
+        ref widths,
+    } = *page;
     let header = FIRST_ROW - 1;
     let review::Labels {
         department,
@@ -301,7 +332,6 @@ fn review_sheet(
     }
     head(sheet, layout.found_col, &found, &f.header_master)?;
     head(sheet, layout.score_col, &score, &f.header_input)?;
-    // 核定说明 with its condition in red, on a line of its own.
     let condition = spec.word("review.note_required");
     sheet.write_rich_string_with_format(
         header,
@@ -314,195 +344,223 @@ fn review_sheet(
     )?;
     lines = lines.max(1 + wrapped_lines(&condition, widths[layout.note_col as usize]));
     sheet.set_row_height(header, height_for(lines))?;
+    Ok(())
+}
 
-    let author = spec.word("feedback.note_author");
-    let changed_note = spec.word("review.changed_note");
+/// How a locked cell of a review row is written: left-aligned (a long text) or centred, and
+/// as a number (the weight, the self-score) or a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LockedCell {
+    long: bool,
+    number: bool,
+}
+
+fn locked_cell(page: &Page, col: usize) -> LockedCell {
+    let Page {
+        form, spec, layout, ..
+    } = *page;
+    let col16 = col as u16;
+    let score_key = spec.score_input().map_or("", |i| i.key.as_str());
+    let text_role = form
+        .shown
+        .get(col)
+        .is_some_and(|c| matches!(c.shown, Shown::Column(role) if role.is_text()));
+    let long_input = layout
+        .inputs
+        .iter()
+        .find(|(_, c)| *c == col16)
+        .and_then(|(k, _)| spec.inputs.iter().find(|i| &i.key == k))
+        .is_some_and(|i| i.kind == InputKind::Text);
+    let is_weight = form
+        .shown
+        .get(col)
+        .is_some_and(|c| c.shown == Shown::WEIGHT);
+    let is_score = layout
+        .inputs
+        .iter()
+        .any(|(k, c)| *c == col16 && k == score_key);
+    LockedCell {
+        long: text_role || long_input || col16 == layout.found_col,
+        number: is_weight || is_score,
+    }
+}
+
+/// A text as a number of the sheet, when it reads as one.
+fn number_of(text: &str) -> Option<f64> {
+    parse_decimal(text).and_then(|d| d.to_string().parse::<f64>().ok())
+}
+
+/// One row: its locked texts (highlighted when its content changed since the earlier round),
+/// then 核定得分 and 核定说明 as entered before, each with its in-cell check.
+fn review_row(
+    sheet: &mut Worksheet,
+    page: &Page,
+    row: u32,
+    r: &ReviewRow,
+    prefill: &ReviewPrefill,
+) -> Result<(), XlsxError> {
+    let Page {
+        f,
+        form,
+        layout,
+        ref widths,
+        ..
+    } = *page;
+    let key = (r.item.id.clone(), r.department.to_string());
+    let changed = prefill.changed.contains(&key);
+    let fill = |format: &Format| {
+        if changed {
+            format.clone().set_background_color(CHANGED_FILL)
+        } else {
+            format.clone()
+        }
+    };
+    let mut lines = 1;
+    let texts = review::locked_texts(form, r.item, r.department, &r.values);
+    for (col, text) in texts.iter().enumerate() {
+        let how = locked_cell(page, col);
+        let format = fill(if how.long {
+            &f.locked
+        } else {
+            &f.locked_center
+        });
+        match number_of(text).filter(|_| how.number) {
+            Some(n) => sheet.write_number_with_format(row, col as u16, n, &format)?,
+            None => sheet.write_string_with_format(row, col as u16, text, &format)?,
+        };
+        lines = lines.max(wrapped_lines(text, widths[col]));
+    }
+    let (score, note) = prefill.scores.get(&key).cloned().unwrap_or_default();
+    match number_of(&score) {
+        Some(n) => sheet.write_number_with_format(row, layout.score_col, n, &f.input_center)?,
+        None if score.is_empty() => sheet.write_blank(row, layout.score_col, &f.input_center)?,
+        None => sheet.write_string_with_format(row, layout.score_col, &score, &f.input_center)?,
+    };
+    if note.is_empty() {
+        sheet.write_blank(row, layout.note_col, &f.input)?;
+    } else {
+        sheet.write_string_with_format(row, layout.note_col, &note, &f.input)?;
+    }
+    lines = lines.max(wrapped_lines(&note, widths[layout.note_col as usize]));
+    if changed {
+        changed_note(sheet, page.spec, row, layout.score_col)?;
+    }
+    row_checks(sheet, page, row, r)?;
+    sheet.set_row_height(row, height_for(lines.max(2)))?;
+    Ok(())
+}
+
+/// The note on a row whose content changed since the earlier round.
+fn changed_note(sheet: &mut Worksheet, spec: &Spec, row: u32, col: u16) -> Result<(), XlsxError> {
+    let text = spec.word("review.changed_note");
+    let note = Note::new(&text)
+        .set_author(spec.word("feedback.note_author"))
+        .add_author_prefix(false)
+        .set_font_name(crate::write::FONT)
+        .set_width(280)
+        .set_height(20 + 18 * wrapped_lines(&text, 36.0).min(10))
+        .set_visible(false);
+    sheet.insert_note(row, col, &note)?;
+    Ok(())
+}
+
+/// The in-cell checks of a row's inputs: 核定得分 from 0 to the item's weight (the self-score
+/// in the prompt), 核定说明 of at most its length.
+fn row_checks(
+    sheet: &mut Worksheet,
+    page: &Page,
+    row: u32,
+    r: &ReviewRow,
+) -> Result<(), XlsxError> {
+    let Page { spec, layout, .. } = *page;
     let v = &spec.validation;
     let decimals = spec.review.decimals.to_string();
-    let score_key = spec.score_input().map_or("", |i| i.key.as_str());
-    for (i, r) in rows.iter().enumerate() {
-        let row = FIRST_ROW + i as u32;
-        let key = (r.item.id.clone(), r.department.to_string());
-        let changed = prefill.changed.contains(&key);
-        let fill = |format: &Format| {
-            if changed {
-                format.clone().set_background_color(CHANGED_FILL)
-            } else {
-                format.clone()
-            }
-        };
-        let mut lines = 1;
-        let texts = review::locked_texts(form, r.item, r.department, &r.values);
-        for (col, text) in texts.iter().enumerate() {
-            let col16 = col as u16;
-            let text_role = form
-                .shown
-                .get(col)
-                .is_some_and(|c| matches!(c.shown, Shown::Column(role) if role.is_text()));
-            let long_input = layout
-                .inputs
-                .iter()
-                .find(|(_, c)| *c == col16)
-                .and_then(|(k, _)| spec.inputs.iter().find(|i| &i.key == k))
-                .is_some_and(|i| i.kind == InputKind::Text);
-            let format = if text_role || long_input || col16 == layout.found_col {
-                fill(&f.locked)
-            } else {
-                fill(&f.locked_center)
-            };
-            let is_weight = form
-                .shown
-                .get(col)
-                .is_some_and(|c| c.shown == Shown::WEIGHT);
-            let is_score = layout
-                .inputs
-                .iter()
-                .any(|(k, c)| *c == col16 && k == score_key);
-            let number = (is_weight || is_score)
-                .then(|| parse_decimal(text))
-                .flatten()
-                .and_then(|d| d.to_string().parse::<f64>().ok());
-            match number {
-                Some(n) => sheet.write_number_with_format(row, col16, n, &format)?,
-                None => sheet.write_string_with_format(row, col16, text, &format)?,
-            };
-            lines = lines.max(wrapped_lines(text, widths[col]));
-        }
-        let (score, note) = prefill.scores.get(&key).cloned().unwrap_or_default();
-        let score_number = parse_decimal(&score).and_then(|d| d.to_string().parse::<f64>().ok());
-        match score_number {
-            Some(n) => sheet.write_number_with_format(row, layout.score_col, n, &f.input_center)?,
-            None if score.is_empty() => {
-                sheet.write_blank(row, layout.score_col, &f.input_center)?
-            }
-            None => {
-                sheet.write_string_with_format(row, layout.score_col, &score, &f.input_center)?
-            }
-        };
-        if note.is_empty() {
-            sheet.write_blank(row, layout.note_col, &f.input)?;
-        } else {
-            sheet.write_string_with_format(row, layout.note_col, &note, &f.input)?;
-        }
-        lines = lines.max(wrapped_lines(&note, widths[layout.note_col as usize]));
-        if changed {
-            let text = changed_note.clone();
-            sheet.insert_note(
-                row,
-                layout.score_col,
-                &Note::new(&text)
-                    .set_author(&author)
-                    .add_author_prefix(false)
-                    .set_font_name(crate::write::FONT)
-                    .set_width(280)
-                    .set_height(20 + 18 * wrapped_lines(&text, 36.0).min(10))
-                    .set_visible(false),
-            )?;
-        }
-        // 0 to the item's weight, with the self-score in the prompt.
-        let max = r.item.weight.unwrap_or_default();
-        let max_text = show(max);
-        let self_text = r
-            .self_score
-            .map(show)
-            .unwrap_or_else(|| r.values.first().cloned().unwrap_or_default());
-        let prompt_args = [
-            ("max", max_text.as_str()),
-            ("decimals", decimals.as_str()),
-            ("self", self_text.as_str()),
-        ];
-        let dv = DataValidation::new()
-            .allow_decimal_number(DataValidationRule::Between(
-                0.0,
-                max.to_string().parse::<f64>().unwrap_or(0.0),
-            ))
-            .set_input_title(spec.word("review.validation.score_title"))?
-            .set_input_message(limit(
-                render(&spec.word("review.validation.score_prompt"), &prompt_args),
-                255,
-            ))?
-            .set_error_title(&v.error_title)?
-            .set_error_message(limit(
-                render(&spec.word("review.validation.score_error"), &prompt_args),
-                255,
-            ))?;
-        sheet.add_data_validation(row, layout.score_col, row, layout.score_col, &dv)?;
-        let max_note = spec.review.note_max_length;
-        let dv = DataValidation::new()
-            .allow_text_length(DataValidationRule::LessThanOrEqualTo(max_note))
-            .set_error_title(&v.error_title)?
-            .set_error_message(limit(
-                render(
-                    &v.text_error,
-                    &[
-                        ("label", &spec.word("review.col.note")),
-                        ("max", &max_note.to_string()),
-                    ],
-                ),
-                255,
-            ))?;
-        sheet.add_data_validation(row, layout.note_col, row, layout.note_col, &dv)?;
-        sheet.set_row_height(row, height_for(lines.max(2)))?;
-    }
-    let end = FIRST_ROW + rows.len() as u32;
-    if !rows.is_empty() {
-        sheet.autofilter(header, 0, end - 1, last_col)?;
-    }
+    let max = r.item.weight.unwrap_or_default();
+    let max_text = show(max);
+    let self_text = r
+        .self_score
+        .map(show)
+        .unwrap_or_else(|| r.values.first().cloned().unwrap_or_default());
+    let prompt_args = [
+        ("max", max_text.as_str()),
+        ("decimals", decimals.as_str()),
+        ("self", self_text.as_str()),
+    ];
+    let dv = DataValidation::new()
+        .allow_decimal_number(DataValidationRule::Between(
+            0.0,
+            max.to_string().parse::<f64>().unwrap_or(0.0),
+        ))
+        .set_input_title(spec.word("review.validation.score_title"))?
+        .set_input_message(limit(
+            render(&spec.word("review.validation.score_prompt"), &prompt_args),
+            255,
+        ))?
+        .set_error_title(&v.error_title)?
+        .set_error_message(limit(
+            render(&spec.word("review.validation.score_error"), &prompt_args),
+            255,
+        ))?;
+    sheet.add_data_validation(row, layout.score_col, row, layout.score_col, &dv)?;
+    let label = spec.word("review.col.note");
+    let dv = text_length_check(spec, &label, spec.review.note_max_length)?;
+    sheet.add_data_validation(row, layout.note_col, row, layout.note_col, &dv)?;
+    Ok(())
+}
 
-    // The sign-off block.
-    let title_row = end + 1;
-    sheet.merge_range(
-        title_row,
-        0,
-        title_row,
-        (layout.signoff_value_col + 2).min(last_col),
-        &spec.review.signoff_title,
-        &f.signoff_title,
-    )?;
+/// The in-cell check of a text of at most `max` characters.
+fn text_length_check(spec: &Spec, label: &str, max: u32) -> Result<DataValidation, XlsxError> {
+    let v = &spec.validation;
+    DataValidation::new()
+        .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
+        .set_error_title(&v.error_title)?
+        .set_error_message(limit(
+            render(
+                &v.text_error,
+                &[("label", label), ("max", &max.to_string())],
+            ),
+            255,
+        ))
+}
+
+/// The sign-off block below the rows: its title, then each field's label (a red * where
+/// required) and its value, as entered before.
+fn review_signoff(
+    sheet: &mut Worksheet,
+    page: &Page,
+    title_row: u32,
+    prefill: &ReviewPrefill,
+) -> Result<(), XlsxError> {
+    let Page {
+        f, spec, layout, ..
+    } = *page;
+    let last_col = layout.width() - 1;
+    let value_col = layout.signoff_value_col;
+    let value_end = (value_col + 2).min(last_col);
+    let title = &spec.review.signoff_title;
+    sheet.merge_range(title_row, 0, title_row, value_end, title, &f.signoff_title)?;
     sheet.set_row_height(title_row, 20)?;
     let truncated = spec.word("feedback.truncated");
     for (input, (key, row)) in spec.review.signoff.iter().zip(&layout.signoff) {
-        let value_col = layout.signoff_value_col;
         sheet.merge_range(*row, 0, *row, value_col - 1, "", &f.total_label)?;
         if input.required {
-            sheet.write_rich_string_with_format(
-                *row,
-                0,
-                &[
-                    (&f.header_run, input.label.as_str()),
-                    (&f.condition_mark, "*"),
-                ],
-                &f.total_label,
-            )?;
+            let runs = [
+                (&f.header_run, input.label.as_str()),
+                (&f.condition_mark, "*"),
+            ];
+            sheet.write_rich_string_with_format(*row, 0, &runs, &f.total_label)?;
         } else {
             sheet.write_string_with_format(*row, 0, &input.label, &f.total_label)?;
         }
         let value = prefill.signoff.get(key).cloned().unwrap_or_default();
         let value = crate::write::cell_text(&value, &truncated);
-        let value_end = (value_col + 2).min(last_col);
         sheet.merge_range(*row, value_col, *row, value_end, &value, &f.input)?;
         if let Some(max) = input.max_length {
-            let dv = DataValidation::new()
-                .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
-                .set_error_title(&v.error_title)?
-                .set_error_message(limit(
-                    render(
-                        &v.text_error,
-                        &[("label", &input.label), ("max", &max.to_string())],
-                    ),
-                    255,
-                ))?;
+            let dv = text_length_check(spec, &input.label, max)?;
             sheet.add_data_validation(*row, value_col, *row, value_col, &dv)?;
         }
         sheet.set_row_height(*row, 22)?;
     }
-
-    sheet.set_freeze_panes(FIRST_ROW, 0)?;
-    print_setup(sheet, Some((header, header)), &spec.template.footer)?;
-    let last_row = layout.signoff.last().map_or(end, |(_, r)| *r);
-    sheet.set_print_area(0, 0, last_row, last_col)?;
-    sheet.set_active(true);
-    sheet.set_selection(FIRST_ROW, layout.score_col, FIRST_ROW, layout.score_col)?;
     Ok(())
 }
 
