@@ -19,7 +19,7 @@ use super::print;
 use crate::finding::a1;
 use crate::form::Form;
 use crate::form::review::{
-    self, ADJUST_FIRST_ROW, ADJUST_KEYS, FIRST_ROW, LISTS_SHEET, Review, labels, master_fingerprint,
+    self, ADJUST_FIRST_ROW, FIRST_ROW, LISTS_SHEET, Review, labels, master_fingerprint,
 };
 use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_KIND};
 use crate::model::{Item, Role};
@@ -97,23 +97,8 @@ pub fn write_review(
 ) -> Result<Vec<u8>, XlsxError> {
     let layout = Review::new(form, spec, rows.len());
     let f = super::Formats::new();
-    let caps = caps_text(spec);
-    let decimals = spec.review.decimals.to_string();
-    let round = issue.round.to_string();
-    let department_count = departments.len().to_string();
-    let row_count = rows.len().to_string();
-    let args: Vec<(&str, &str)> = vec![
-        ("title", issue.title),
-        ("round", &round),
-        ("departments", &department_count),
-        ("rows", &row_count),
-        ("date", issue.date),
-        ("caps", &caps),
-        ("decimals", &decimals),
-        ("sheet", &spec.review.sheet),
-        ("adjust_sheet", &spec.review.adjust_sheet),
-        ("signoff_title", &spec.review.signoff_title),
-    ];
+    let owned = review_args(spec, issue, departments.len(), rows.len());
+    let args: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
     let mut book = Workbook::new();
     book.set_properties(
@@ -150,20 +135,54 @@ pub fn write_review(
     instructions(sheet, &f, spec, &args)?;
     protect(sheet, issue.password, false);
 
-    let lists = book.add_worksheet();
+    lists_sheet(book.add_worksheet(), departments)?;
+    let mut identity = identity(form, spec, rows, issue);
+    identity.sign(issue.secret);
+    identity.write(&mut book)?;
+    book.save_to_buffer()
+}
+
+/// The texts the review workbook's titles and instructions are rendered with.
+fn review_args(
+    spec: &Spec,
+    issue: &ReviewIssue,
+    departments: usize,
+    rows: usize,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("title", issue.title.to_string()),
+        ("round", issue.round.to_string()),
+        ("departments", departments.to_string()),
+        ("rows", rows.to_string()),
+        ("date", issue.date.to_string()),
+        ("caps", caps_text(spec)),
+        ("decimals", spec.review.decimals.to_string()),
+        ("sheet", spec.review.sheet.clone()),
+        ("adjust_sheet", spec.review.adjust_sheet.clone()),
+        ("signoff_title", spec.review.signoff_title.clone()),
+    ]
+}
+
+/// The hidden sheet of the departments, for the 部门 dropdown of 加减分.
+fn lists_sheet(lists: &mut Worksheet, departments: &[&str]) -> Result<(), XlsxError> {
     lists.set_name(LISTS_SHEET)?;
     for (i, department) in departments.iter().enumerate() {
         lists.write_string(i as u32, 0, *department)?;
     }
     lists.protect();
     lists.set_hidden(true);
+    Ok(())
+}
 
+/// The identity the review workbook carries (unsigned): each row with the department's texts
+/// it shows, and the fingerprint of the rows' master content.
+fn identity(form: &Form, spec: &Spec, rows: &[ReviewRow], issue: &ReviewIssue) -> Identity {
     let issued: Vec<IssuedRow> = rows
         .iter()
         .enumerate()
         .map(|(i, r)| review::issued_row(form, i, r.item, r.department, &r.values))
         .collect();
-    let mut identity = Identity {
+    Identity {
         kind: review::KIND,
         version: FORMAT_VERSION,
         campaign: issue.campaign_id.to_string(),
@@ -175,10 +194,7 @@ pub fn write_review(
         sheet: spec.review.sheet.clone(),
         rows: issued,
         signature: String::new(),
-    };
-    identity.sign(issue.secret);
-    identity.write(&mut book)?;
-    book.save_to_buffer()
+    }
 }
 
 fn protect(sheet: &mut Worksheet, password: &str, filter: bool) {
@@ -564,6 +580,9 @@ fn review_signoff(
     Ok(())
 }
 
+/// The widths of the 加减分 columns (序号, 部门, 类别, 分值, 依据).
+const ADJUST_WIDTHS: [f64; 5] = [6.0, 16.0, 12.0, 9.0, 60.0];
+
 /// The 加减分 sheet: a title, the caps, the header, and empty input rows.
 fn adjust_sheet(
     sheet: &mut Worksheet,
@@ -573,63 +592,61 @@ fn adjust_sheet(
     args: &[(&str, &str)],
     prefill: &ReviewPrefill,
 ) -> Result<(), XlsxError> {
-    let widths = [6.0, 16.0, 12.0, 9.0, 60.0];
-    for (col, width) in widths.iter().enumerate() {
+    for (col, width) in ADJUST_WIDTHS.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        4,
-        &render(&spec.review.adjust_title, args),
-        &f.title,
-    )?;
+    let title = render(&spec.review.adjust_title, args);
+    sheet.merge_range(0, 0, 0, 4, &title, &f.title)?;
     sheet.set_row_height(0, 30)?;
     let subtitle = render(&spec.review.adjust_subtitle, args);
     sheet.merge_range(1, 0, 1, 4, &subtitle, &f.subtitle)?;
-    let total: f64 = widths.iter().sum();
+    let total: f64 = ADJUST_WIDTHS.iter().sum();
     sheet.set_row_height(1, height_for(wrapped_lines(&subtitle, total)))?;
     let header = ADJUST_FIRST_ROW - 1;
-    for (col, key) in ADJUST_KEYS.iter().enumerate() {
-        let label = spec.word(&format!("review.col.{key}"));
-        let format = if col == 0 {
-            &f.header_master
-        } else {
-            &f.header_input
-        };
+    for (col, label) in review::adjust_labels(spec).iter().enumerate() {
         if col > 0 {
-            sheet.write_rich_string_with_format(
-                header,
-                col as u16,
-                &[(&f.header_run, label.as_str()), (&f.condition_mark, "*")],
-                format,
-            )?;
+            let runs = [(&f.header_run, label.as_str()), (&f.condition_mark, "*")];
+            sheet.write_rich_string_with_format(header, col as u16, &runs, &f.header_input)?;
         } else {
-            sheet.write_string_with_format(header, col as u16, &label, format)?;
+            sheet.write_string_with_format(header, col as u16, label, &f.header_master)?;
         }
     }
     sheet.set_row_height(header, 22)?;
-    let entries = prefill.adjustments.len() as u32;
-    let count = spec.review.adjust_rows.max(entries + 10);
-    let v = &spec.validation;
-    let decimals = spec.review.decimals.to_string();
-    let caps = caps_text(spec);
-    let prompt_args = [("decimals", decimals.as_str()), ("caps", caps.as_str())];
+    let count = adjust_rows(spec, prefill);
+    adjust_entries(sheet, f, spec, count, prefill)?;
+    adjust_checks(sheet, spec, departments, count)?;
     let first = ADJUST_FIRST_ROW;
-    let last = first + count - 1;
+    sheet.set_freeze_panes(first, 0)?;
+    print_setup(sheet, Some((header, header)), &spec.template.footer)?;
+    sheet.set_portrait();
+    sheet.set_selection(first, 1, first, 1)?;
+    Ok(())
+}
+
+/// How many numbered rows the 加减分 sheet has: the spec's, and ten more than the entries
+/// carried from an earlier round.
+fn adjust_rows(spec: &Spec, prefill: &ReviewPrefill) -> u32 {
+    let entries = prefill.adjustments.len() as u32;
+    spec.review.adjust_rows.max(entries + 10)
+}
+
+/// The numbered rows, with the entries of an earlier round in the first.
+fn adjust_entries(
+    sheet: &mut Worksheet,
+    f: &super::Formats,
+    spec: &Spec,
+    count: u32,
+    prefill: &ReviewPrefill,
+) -> Result<(), XlsxError> {
     let truncated = spec.word("feedback.truncated");
     for i in 0..count {
-        let row = first + i;
+        let row = ADJUST_FIRST_ROW + i;
         sheet.write_number_with_format(row, 0, f64::from(i + 1), &f.locked_center)?;
         let values = prefill.adjustments.get(i as usize);
         for col in 1..5u16 {
             let text = values.map(|v| v[col as usize - 1].as_str()).unwrap_or("");
             let format = if col == 4 { &f.input } else { &f.input_center };
-            match (
-                col,
-                parse_decimal(text).and_then(|d| d.to_string().parse::<f64>().ok()),
-            ) {
+            match (col, number_of(text)) {
                 (3, Some(n)) => sheet.write_number_with_format(row, col, n, format)?,
                 _ if text.is_empty() => sheet.write_blank(row, col, format)?,
                 _ => {
@@ -639,9 +656,22 @@ fn adjust_sheet(
             };
         }
         let basis = values.map_or("", |v| v[3].as_str());
-        sheet.set_row_height(row, height_for(wrapped_lines(basis, widths[4]).max(1)))?;
+        let lines = wrapped_lines(basis, ADJUST_WIDTHS[4]).max(1);
+        sheet.set_row_height(row, height_for(lines))?;
     }
-    // 部门: a dropdown of the departments (on the hidden list sheet).
+    Ok(())
+}
+
+/// The in-cell checks of the 加减分 rows: 部门 from the departments (on the hidden list
+/// sheet), 类别 from the categories, 分值 within the chosen category's cap, 依据's length.
+fn adjust_checks(
+    sheet: &mut Worksheet,
+    spec: &Spec,
+    departments: usize,
+    count: u32,
+) -> Result<(), XlsxError> {
+    let v = &spec.validation;
+    let (first, last) = (ADJUST_FIRST_ROW, ADJUST_FIRST_ROW + count - 1);
     let list = format!("='{LISTS_SHEET}'!$A$1:$A${}", departments.max(1));
     let dv = DataValidation::new()
         .allow_list_formula(Formula::new(list))
@@ -657,23 +687,45 @@ fn adjust_sheet(
         .map(|c| c.name.clone())
         .collect();
     let choices = names.join(&spec.word("list.separator"));
+    let prompt = render(
+        &spec.word("review.validation.category_prompt"),
+        &[("choices", &choices)],
+    );
     let dv = DataValidation::new()
         .allow_list_strings(&names)?
         .set_input_title(spec.word("review.col.category"))?
-        .set_input_message(limit(
-            render(
-                &spec.word("review.validation.category_prompt"),
-                &[("choices", &choices)],
-            ),
-            255,
-        ))?
+        .set_input_message(limit(prompt, 255))?
         .set_error_title(&v.error_title)?
         .set_error_message(limit(
             render(&v.choice_error, &[("choices", &choices)]),
             255,
         ))?;
     sheet.add_data_validation(first, 2, last, 2, &dv)?;
-    // 分值: above 0 and at most the chosen category's cap (the largest cap before one is chosen).
+    let decimals = spec.review.decimals.to_string();
+    let caps = caps_text(spec);
+    let prompt_args = [("decimals", decimals.as_str()), ("caps", caps.as_str())];
+    let dv = DataValidation::new()
+        .allow_custom(Formula::new(points_rule(spec, first)))
+        .set_input_title(spec.word("review.col.points"))?
+        .set_input_message(limit(
+            render(&spec.word("review.validation.points_prompt"), &prompt_args),
+            255,
+        ))?
+        .set_error_title(&v.error_title)?
+        .set_error_message(limit(
+            render(&spec.word("review.validation.points_error"), &prompt_args),
+            255,
+        ))?;
+    sheet.add_data_validation(first, 3, last, 3, &dv)?;
+    let label = spec.word("review.col.basis");
+    let dv = text_length_check(spec, &label, spec.review.basis_max_length)?;
+    sheet.add_data_validation(first, 4, last, 4, &dv)?;
+    Ok(())
+}
+
+/// The in-cell rule of 分值 (its first cell at `first`): above 0 and at most the chosen
+/// category's cap (the largest cap before one is chosen).
+fn points_rule(spec: &Spec, first: u32) -> String {
     let d = a1(first, 3);
     let c = format!("$C{}", first + 1);
     let widest = spec
@@ -691,40 +743,7 @@ fn adjust_sheet(
             category.name.replace('"', "\"\"")
         );
     }
-    let rule = format!("=AND(ISNUMBER({d}),{d}>0,{d}<={cap})");
-    let dv = DataValidation::new()
-        .allow_custom(Formula::new(rule))
-        .set_input_title(spec.word("review.col.points"))?
-        .set_input_message(limit(
-            render(&spec.word("review.validation.points_prompt"), &prompt_args),
-            255,
-        ))?
-        .set_error_title(&v.error_title)?
-        .set_error_message(limit(
-            render(&spec.word("review.validation.points_error"), &prompt_args),
-            255,
-        ))?;
-    sheet.add_data_validation(first, 3, last, 3, &dv)?;
-    let max = spec.review.basis_max_length;
-    let dv = DataValidation::new()
-        .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
-        .set_error_title(&v.error_title)?
-        .set_error_message(limit(
-            render(
-                &v.text_error,
-                &[
-                    ("label", &spec.word("review.col.basis")),
-                    ("max", &max.to_string()),
-                ],
-            ),
-            255,
-        ))?;
-    sheet.add_data_validation(first, 4, last, 4, &dv)?;
-    sheet.set_freeze_panes(first, 0)?;
-    print_setup(sheet, Some((header, header)), &spec.template.footer)?;
-    sheet.set_portrait();
-    sheet.set_selection(first, 1, first, 1)?;
-    Ok(())
+    format!("=AND(ISNUMBER({d}),{d}>0,{d}<={cap})")
 }
 
 fn instructions(
@@ -761,5 +780,41 @@ fn limit(text: String, max: usize) -> String {
         text
     } else {
         text.chars().take(max - 1).chain(['…']).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_are_capped_by_the_chosen_category() {
+        let spec = Spec::builtin();
+        let rule = points_rule(&spec, ADJUST_FIRST_ROW);
+        assert!(rule.starts_with("=AND(ISNUMBER(D4),D4>0,D4<="), "{rule}");
+        for category in &spec.review.categories {
+            assert!(
+                rule.contains(&format!("IF($C4=\"{}\"", category.name)),
+                "{rule}"
+            );
+        }
+    }
+
+    #[test]
+    fn ten_rows_more_than_the_entries_carried() {
+        let spec = Spec::builtin();
+        let mut prefill = ReviewPrefill::default();
+        assert_eq!(
+            adjust_rows(&spec, &prefill),
+            spec.review.adjust_rows.max(10)
+        );
+        prefill.adjustments = vec![Default::default(); 200];
+        assert_eq!(adjust_rows(&spec, &prefill), 210);
+    }
+
+    #[test]
+    fn numbers_and_long_texts_of_a_review_row() {
+        assert_eq!(number_of("1.5"), Some(1.5));
+        assert_eq!(number_of("未交"), None);
     }
 }
