@@ -503,20 +503,8 @@ fn note(
     let note_label = spec.word("review.col.note");
     let item = Some(r.issued.item.as_str());
     let note = match columns.note {
-        Some(col) => match r.sheet.formulas.get(&(r.row, col)) {
-            Some(formula) => {
-                let at = At {
-                    cell: Some((r.row, col)),
-                    item,
-                    value: Some(format!("={formula}")),
-                    args: vec![("label", note_label.clone())],
-                    ..At::default()
-                };
-                f.error(Code::FormulaInInput, at);
-                String::new()
-            }
-            None => value_text(r.sheet.grid.raw(r.row, col)),
-        },
+        Some(col) if formula_in(r, col, &note_label, f) => String::new(),
+        Some(col) => value_text(r.sheet.grid.raw(r.row, col)),
         None => String::new(),
     };
     let cell = Some((r.row, columns.note.unwrap_or(0)));
@@ -556,6 +544,23 @@ fn note(
     note
 }
 
+/// Whether the reviewer's input at `col` of the row is a formula: its cached value is whatever
+/// the last program stored, never read (an error).
+fn formula_in(r: &Row, col: u32, label: &str, f: &mut Findings) -> bool {
+    let Some(formula) = r.sheet.formulas.get(&(r.row, col)) else {
+        return false;
+    };
+    let at = At {
+        cell: Some((r.row, col)),
+        item: Some(&r.issued.item),
+        value: Some(format!("={formula}")),
+        args: vec![("label", label.to_string())],
+        ..At::default()
+    };
+    f.error(Code::FormulaInInput, at);
+    true
+}
+
 /// A 核定得分 as entered: empty (as self-scored), or a number from 0 to the weight.
 fn reviewed_score(
     ctx: &Context,
@@ -568,15 +573,7 @@ fn reviewed_score(
     let label = ctx.spec.word("review.col.score");
     let decimals = ctx.spec.review.decimals;
     let item = Some(r.issued.item.as_str());
-    if let Some(formula) = sheet.formulas.get(&(row, col)) {
-        let at = At {
-            cell: Some((row, col)),
-            item,
-            value: Some(format!("={formula}")),
-            args: vec![("label", label)],
-            ..At::default()
-        };
-        f.error(Code::FormulaInInput, at);
+    if formula_in(r, col, &label, f) {
         return None;
     }
     let number = |value: Option<String>, variant, expected: Option<String>| At {
