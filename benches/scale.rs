@@ -7,7 +7,7 @@
 //!
 //!     cargo bench --bench scale            # S, M and L
 //!     cargo bench --bench scale -- S M     # some sizes
-//!     TIANBAO_BENCH_REPEAT=5 cargo bench --bench scale -- M   # validate and compile 5 times, the median
+//!     TIANBAO_BENCH_REPEAT=5 cargo bench --bench scale -- M   # validate, compile and the peer 5 times, the median
 //!     TIANBAO_BENCH_KEEP=1 cargo bench --bench scale -- M     # keep the campaign folders (path on stderr)
 //!
 //! S is the sample (15 departments, 61 items); M 1,000 / 3,000; L 10,000 / 30,000.
@@ -134,6 +134,28 @@ fn floor(dir: &Path) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
+/// The peer on the inbox, measured as the commands are. Its output is removed first and must be
+/// there afterwards: the go-between accepts exit code 1, so a peer that cannot import
+/// python-calamine or xlsxwriter would otherwise be timed as if it had worked.
+fn peer(dir: &Path) -> Measure {
+    let out = dir.join("peer.xlsx");
+    let _ = std::fs::remove_file(&out);
+    let measured = measure_command(
+        dir,
+        &[
+            "python3".into(),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peer_compile.py").into(),
+            "inbox".into(),
+            "peer.xlsx".into(),
+        ],
+    );
+    assert!(
+        out.is_file(),
+        "the peer wrote no peer.xlsx: pip install python-calamine xlsxwriter"
+    );
+    measured
+}
+
 fn run_size(label: &str, departments: usize, items: usize) -> String {
     let tmp = std::env::temp_dir().join(format!("tianbao-bench-{label}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -160,15 +182,7 @@ fn run_size(label: &str, departments: usize, items: usize) -> String {
     let validate = median_of(|| measure(&dir, &["validate"]));
     let compile = median_of(|| measure(&dir, &["compile"]));
     let raw = floor(&campaign.inbox());
-    let peer = measure_command(
-        &dir,
-        &[
-            "python3".into(),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peer_compile.py").into(),
-            "inbox".into(),
-            "peer.xlsx".into(),
-        ],
-    );
+    let peer = median_of(|| peer(&dir));
     let rate = |m: &Measure| departments as f64 / m.seconds;
     let row = format!(
         "| {label} | {departments} / {items} | {:.2} s ({:.0}/s, {:.0} MB) | {:.2} s ({:.0}/s, {:.0} MB) | {:.2} s | {:.1}× | {:.2} s (CPU {:.2} s, {:.0} MB) | {:.2} s (CPU {:.2} s, {:.0} MB) | {:.1}× |",

@@ -130,6 +130,54 @@ pub enum CampaignError {
     Spec(#[from] SpecError),
 }
 
+/// The spec `init` is given, with the name a built-in one is kept under in tianbao.toml:
+/// `--spec en` (or `zh`) names a built-in spec, unless a file of that name exists.
+fn init_spec(spec_file: Option<&Path>) -> Result<(Option<(String, Spec)>, Spec), CampaignError> {
+    let builtin = spec_file.filter(|p| !p.exists()).and_then(|p| {
+        let name = p.to_string_lossy().to_string();
+        let spec = Spec::builtin_named(&name)?;
+        // Kept in tianbao.toml by its name (`en`), whatever path named it.
+        let name = if spec.language == "en" && Spec::builtin_language(&name).is_none() {
+            "en".to_string()
+        } else if Spec::builtin_language(&name).is_none() {
+            "zh".to_string()
+        } else {
+            name
+        };
+        Some((name, spec))
+    });
+    let spec = match (&builtin, spec_file) {
+        (Some((_, spec)), _) => spec.clone(),
+        (None, Some(path)) => Spec::load(path)?,
+        (None, None) => Spec::builtin(),
+    };
+    Ok((builtin, spec))
+}
+
+/// Creates the campaign's folders and copies in the master (and a spec file), then writes its
+/// tianbao.toml.
+fn lay_down(
+    dir: &Path,
+    master: &Path,
+    copy_spec: Option<&Path>,
+    config_path: &Path,
+    config: &Config,
+) -> Result<(), CampaignError> {
+    std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+    for sub in ["outbox", "inbox", REVIEW_DIR, "out"] {
+        let path = dir.join(sub);
+        std::fs::create_dir_all(&path).map_err(io("create", &path))?;
+    }
+    let master_copy = dir.join(&config.master);
+    std::fs::copy(master, &master_copy).map_err(io("copy the master to", &master_copy))?;
+    if let Some(path) = copy_spec {
+        let target = dir.join("spec.toml");
+        std::fs::copy(path, &target).map_err(io("copy the spec to", &target))?;
+    }
+    write_private(config_path, &config_text(config)).map_err(io("write", config_path))?;
+    Ok(())
+}
+
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> CampaignError {
     let path = path.display().to_string();
     move |source| CampaignError::Io {
@@ -143,7 +191,14 @@ impl CampaignError {
     /// The message in the language of `texts`: the mistakes in tianbao.toml from its texts
     /// under `[error.config]`, every other error as its `Display` says.
     pub fn say(&self, texts: &Texts) -> String {
-        match self {
+        self.say_type_or_key(texts)
+            .or_else(|| self.say_syntax_or_value(texts))
+            .unwrap_or_else(|| self.to_string())
+    }
+
+    /// A value of the wrong type, an unknown or misplaced key.
+    fn say_type_or_key(&self, texts: &Texts) -> Option<String> {
+        Some(match self {
             CampaignError::WrongType {
                 path,
                 line,
@@ -209,6 +264,13 @@ impl CampaignError {
                     ("table", table),
                 ],
             ),
+            _ => return None,
+        })
+    }
+
+    /// A syntax slip, a value not allowed, values outside their rules.
+    fn say_syntax_or_value(&self, texts: &Texts) -> Option<String> {
+        Some(match self {
             CampaignError::ConfigSyntax {
                 path,
                 line,
@@ -261,8 +323,8 @@ impl CampaignError {
                     ],
                 )
             }
-            other => other.to_string(),
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -606,7 +668,7 @@ pub struct Details {
 /// A text typed on the command line as one line of a config value: cleaned, its line breaks
 /// and runs of spaces made one space.
 fn one_line_text(text: &str) -> String {
-    crate::text::clean(text)
+    crate::cell_text::clean(text)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -737,7 +799,7 @@ impl Campaign {
         details: &Details,
         reading: Reading,
     ) -> Result<(Campaign, MasterRead), CampaignError> {
-        let title = details.title.as_deref().map(crate::text::clean);
+        let title = details.title.as_deref().map(crate::cell_text::clean);
         let title = title.as_deref().filter(|t| !t.is_empty());
         let config_path = dir.join(CONFIG_FILE);
         if config_path.exists() {
@@ -745,29 +807,11 @@ impl Campaign {
                 path: dir.display().to_string(),
             });
         }
-        // `--spec en` (or `zh`) names a built-in spec, unless a file of that name exists.
-        let builtin = spec_file.filter(|p| !p.exists()).and_then(|p| {
-            let name = p.to_string_lossy().to_string();
-            let spec = Spec::builtin_named(&name)?;
-            // Kept in tianbao.toml by its name (`en`), whatever path named it.
-            let name = if spec.language == "en" && Spec::builtin_language(&name).is_none() {
-                "en".to_string()
-            } else if Spec::builtin_language(&name).is_none() {
-                "zh".to_string()
-            } else {
-                name
-            };
-            Some((name, spec))
-        });
-        let spec = match (&builtin, spec_file) {
-            (Some((_, spec)), _) => spec.clone(),
-            (None, Some(path)) => Spec::load(path)?,
-            (None, None) => Spec::builtin(),
-        };
+        let (builtin, spec) = init_spec(spec_file)?;
         // Read the master and make the config before creating anything: an unreadable master
         // or an invalid setting makes no campaign.
         let read = read_master(master, &spec, &reading.options()?)?;
-        let master_name = crate::text::safe_file_name(
+        let master_name = crate::cell_text::safe_file_name(
             &master
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -807,18 +851,8 @@ impl Campaign {
             path: config_path.display().to_string(),
             broken: broken_rules(&e),
         })?;
-        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-        for sub in ["outbox", "inbox", REVIEW_DIR, "out"] {
-            let path = dir.join(sub);
-            std::fs::create_dir_all(&path).map_err(io("create", &path))?;
-        }
-        let master_copy = dir.join(&master_name);
-        std::fs::copy(master, &master_copy).map_err(io("copy the master to", &master_copy))?;
-        if let (None, Some(path)) = (&builtin, spec_file) {
-            let target = dir.join("spec.toml");
-            std::fs::copy(path, &target).map_err(io("copy the spec to", &target))?;
-        }
-        write_private(&config_path, &config_text(&config)).map_err(io("write", &config_path))?;
+        let copy_spec = spec_file.filter(|_| builtin.is_none());
+        lay_down(dir, master, copy_spec, &config_path, &config)?;
         Ok((
             Campaign {
                 dir: dir.to_path_buf(),

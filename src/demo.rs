@@ -9,10 +9,10 @@ use std::io::{Read, Write};
 
 use rust_decimal::Decimal;
 
+use crate::cell_text::show;
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, Spec};
 use crate::template::Prefill;
-use crate::text::show;
 
 /// The sample master table, built into the binary so the demo needs no files.
 pub const SAMPLE_MASTER: &[u8] = include_bytes!("../samples/master.xlsx");
@@ -231,7 +231,7 @@ pub fn return_fixed(
             let weight = item.weight.unwrap_or_default();
             let score = values
                 .get("score")
-                .and_then(|s| crate::text::parse_decimal(s));
+                .and_then(|s| crate::cell_text::parse_decimal(s));
             if score.is_none_or(|s| s > weight) {
                 values.insert("score".into(), show(weight));
             }
@@ -307,7 +307,6 @@ pub fn review_entries(
     reviewer: &str,
     date: &str,
 ) -> crate::template::review::ReviewPrefill {
-    use crate::spec::AdjustKind;
     let (master, spec) = (&checked.master, &checked.spec);
     let mut entered = crate::template::review::ReviewPrefill::default();
     let names: Vec<&str> = master
@@ -315,6 +314,22 @@ pub fn review_entries(
         .iter()
         .map(|d| d.name.as_str())
         .collect();
+    entered.scores = score_changes(checked, &names);
+    entered.adjustments = adjustments(spec, &names);
+    for (key, value) in [("reviewer", reviewer), ("date", date)] {
+        entered.signoff.insert(key.to_string(), value.to_string());
+    }
+    entered
+}
+
+/// The 核定 changes of [`review_entries`]: the first and third departments' first item scored
+/// at least the cut, lowered by it.
+fn score_changes(
+    checked: &crate::app::check::Checked,
+    names: &[&str],
+) -> HashMap<(String, String), (String, String)> {
+    let master = &checked.master;
+    let mut scores = HashMap::new();
     let own = |department: &str, item: &str| {
         checked
             .collection
@@ -336,12 +351,19 @@ pub fn review_entries(
                 .map(|s| (item, s))
         });
         if let Some((item, score)) = found {
-            entered.scores.insert(
+            scores.insert(
                 (item.id.clone(), department.to_string()),
                 (show(score - cut), note.to_string()),
             );
         }
     }
+    scores
+}
+
+/// The 加减分 entries of [`review_entries`]: a bonus and two deductions.
+fn adjustments(spec: &Spec, names: &[&str]) -> Vec<[String; 4]> {
+    use crate::spec::AdjustKind;
+    let mut out = Vec::new();
     let first_of = |kind: AdjustKind, skip: usize| {
         spec.review
             .categories
@@ -373,7 +395,7 @@ pub fn review_entries(
     ];
     for (index, category, points, basis) in entries {
         if let (Some(department), Some(category)) = (names.get(index), category) {
-            entered.adjustments.push([
+            out.push([
                 department.to_string(),
                 category,
                 points.to_string(),
@@ -381,10 +403,7 @@ pub fn review_entries(
             ]);
         }
     }
-    for (key, value) in [("reviewer", reviewer), ("date", date)] {
-        entered.signoff.insert(key.to_string(), value.to_string());
-    }
-    entered
+    out
 }
 
 /// The assessment group returns the review workbook into review/ filled as [`review_entries`]
@@ -409,7 +428,7 @@ pub fn return_review(
     );
     let folder = checked.campaign.review_inbox();
     std::fs::create_dir_all(&folder).map_err(|e| crate::app::AppError::write_io(&folder, &e))?;
-    let path = folder.join(crate::text::safe_file_name(&name));
+    let path = folder.join(crate::cell_text::safe_file_name(&name));
     crate::write::save_atomic(&path, &made.bytes)
         .map_err(|e| crate::app::AppError::write_io(&path, &e))?;
     Ok((path, entered.scores.len(), entered.adjustments.len()))

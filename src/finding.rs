@@ -236,7 +236,7 @@ impl Finding {
         // message goes (terminal, web page, report, feedback workbook, reminder).
         let safe: Vec<(&str, String)> = args
             .iter()
-            .map(|(k, v)| (*k, crate::text::for_terminal(v).into_owned()))
+            .map(|(k, v)| (*k, crate::cell_text::for_terminal(v).into_owned()))
             .collect();
         let mut args: Vec<(&str, &str)> = safe.iter().map(|(k, v)| (*k, v.as_str())).collect();
         args.push(("where", &place));
@@ -306,21 +306,31 @@ pub fn tally(findings: &[Finding]) -> (usize, usize) {
     (errors, findings.len() - errors)
 }
 
-/// A1 notation of a 0-based (row, col).
-pub fn a1(row: u32, col: u32) -> String {
-    let mut name = String::new();
-    let mut n = col + 1;
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        name.insert(0, (b'A' + rem as u8) as char);
-        n = (n - 1) / 26;
-    }
-    format!("{name}{}", row + 1)
-}
+/// A1 notation of a 0-based (row, col); see [`crate::workbook::a1`].
+pub use crate::workbook::a1;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_specs_parse_and_carry_every_message() {
+        for language in ["zh", "en"] {
+            let spec = crate::spec::Spec::builtin_language(language).unwrap();
+            assert_eq!(spec.language, language);
+            for code in Code::ALL {
+                assert!(
+                    spec.messages.contains_key(code.as_str()),
+                    "{language} spec lacks a message for {}",
+                    code.as_str()
+                );
+            }
+            assert_eq!(
+                spec.master.expected_total,
+                rust_decimal::Decimal::ONE_HUNDRED
+            );
+        }
+    }
 
     #[test]
     fn a1_names_columns_past_z() {

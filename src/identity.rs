@@ -45,6 +45,13 @@ impl Kind {
             Kind::Review => "review",
         }
     }
+
+    /// The kind named `name` ([`Kind::as_str`]), if any.
+    pub fn parse(name: &str) -> Option<Kind> {
+        [Kind::Return, Kind::Review]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
 }
 
 type HmacSha256 = hmac::Hmac<Sha256>;
@@ -242,22 +249,11 @@ impl Identity {
             return Ok(None);
         };
         let grid = &sheet.grid;
-        let text = |row: u32, col: u32| -> String {
-            match grid.raw(row, col) {
-                Value::Number(n) => workbook::format_number(*n),
-                other => other.to_text().trim().to_string(),
-            }
-        };
         let value_of = |key: &'static str| -> Result<String, IdentityError> {
             (1..grid.height())
-                .find(|&r| text(r, 0) == key)
-                .map(|r| text(r, 1))
+                .find(|&r| cell(grid, r, 0) == key)
+                .map(|r| cell(grid, r, 1))
                 .ok_or(IdentityError::Missing(key))
-        };
-        let number = |key: &'static str, value: String| -> Result<u32, IdentityError> {
-            value
-                .parse()
-                .map_err(|_| IdentityError::Garbled { key, value })
         };
         let version = number("format", value_of("format")?)?;
         let campaign = value_of("campaign")?;
@@ -269,41 +265,17 @@ impl Identity {
         let signature = value_of("signature")?;
         let kind = match value_of("kind") {
             Err(_) => Kind::Return,
-            Ok(value) if value == Kind::Review.as_str() => Kind::Review,
+            Ok(value) if Kind::parse(&value) == Some(Kind::Review) => Kind::Review,
             Ok(value) => return Err(IdentityError::Garbled { key: "kind", value }),
         };
         let header = (1..grid.height())
-            .find(|&r| text(r, 0) == "item" && text(r, 1) == "row")
+            .find(|&r| cell(grid, r, 0) == "item" && cell(grid, r, 1) == "row")
             .ok_or(IdentityError::Missing("item"))?;
         // Only among the fields above the rows: an item id is never taken for the key.
         let period = (1..header)
-            .find(|&r| text(r, 0) == "period")
-            .map(|r| text(r, 1));
-        let mut rows = Vec::new();
-        for r in header + 1..grid.height() {
-            let item = text(r, 0);
-            if item.is_empty() {
-                break;
-            }
-            let (department, values) = if kind == Kind::Review {
-                let values = text(r, 4);
-                let values: Vec<String> =
-                    serde_json::from_str(&values).map_err(|_| IdentityError::Garbled {
-                        key: "values",
-                        value: values.clone(),
-                    })?;
-                (Some(text(r, 3)), Some(values))
-            } else {
-                (None, None)
-            };
-            rows.push(IssuedRow {
-                item,
-                row: number("row", text(r, 1))?,
-                hash: text(r, 2),
-                department,
-                values,
-            });
-        }
+            .find(|&r| cell(grid, r, 0) == "period")
+            .map(|r| cell(grid, r, 1));
+        let rows = issued_rows(grid, header, kind)?;
         Ok(Some(Identity {
             kind,
             version,
@@ -318,6 +290,56 @@ impl Identity {
             signature,
         }))
     }
+}
+
+/// A cell of the identity sheet as text.
+fn cell(grid: &workbook::Grid, row: u32, col: u32) -> String {
+    match grid.raw(row, col) {
+        Value::Number(n) => workbook::format_number(*n),
+        other => other.to_text().trim().to_string(),
+    }
+}
+
+/// A field's whole number.
+fn number(key: &'static str, value: String) -> Result<u32, IdentityError> {
+    value
+        .parse()
+        .map_err(|_| IdentityError::Garbled { key, value })
+}
+
+/// The issued rows below the `header` row, up to the first without an item; a review's carry
+/// their department and the texts they showed.
+fn issued_rows(
+    grid: &workbook::Grid,
+    header: u32,
+    kind: Kind,
+) -> Result<Vec<IssuedRow>, IdentityError> {
+    let mut rows = Vec::new();
+    for r in header + 1..grid.height() {
+        let item = cell(grid, r, 0);
+        if item.is_empty() {
+            break;
+        }
+        let (department, values) = if kind == Kind::Review {
+            let values = cell(grid, r, 4);
+            let values: Vec<String> =
+                serde_json::from_str(&values).map_err(|_| IdentityError::Garbled {
+                    key: "values",
+                    value: values.clone(),
+                })?;
+            (Some(cell(grid, r, 3)), Some(values))
+        } else {
+            (None, None)
+        };
+        rows.push(IssuedRow {
+            item,
+            row: number("row", cell(grid, r, 1))?,
+            hash: cell(grid, r, 2),
+            department,
+            values,
+        });
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod app;
 pub mod campaign;
+pub mod cell_text;
 pub mod compile;
 pub mod demo;
 pub mod digest;
@@ -16,9 +17,9 @@ pub mod finding;
 pub mod form;
 pub mod identity;
 pub mod inputs;
-pub mod layout;
 pub mod lock;
 pub mod master;
+pub mod master_layout;
 pub mod model;
 pub mod notice;
 pub mod returns;
@@ -28,9 +29,14 @@ pub mod schedule;
 pub mod serve;
 pub mod spec;
 pub mod store;
+pub mod style;
 pub mod template;
-pub mod text;
 pub mod time;
 pub mod ui_texts;
 pub mod workbook;
 pub mod write;
+
+/// The old name of [`cell_text`], kept while code outside it moves over (to remove later).
+pub use cell_text as text;
+/// The old name of [`master_layout`], kept while code outside it moves over (to remove later).
+pub use master_layout as layout;

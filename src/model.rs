@@ -94,7 +94,7 @@ impl Role {
 
     /// A role by its name in English (`task`) or Chinese (`任务`, as `inspect` shows it).
     pub fn parse(text: &str) -> Option<Role> {
-        let text = crate::text::fold(text.trim()).to_ascii_lowercase();
+        let text = crate::cell_text::fold(text.trim()).to_ascii_lowercase();
         Role::ALL
             .iter()
             .copied()

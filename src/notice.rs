@@ -11,13 +11,15 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::campaign::Config;
 use crate::model::{Item, Part};
 use crate::spec::{Spec, render};
 use crate::text::show;
-use crate::write::{FONT, base_format, display_width, height_for, print_setup, wrapped_lines};
+use crate::write::{
+    Content, Planned, display_width, height_for, print_setup, wrapped_lines, write_planned,
+};
 
 const NOTICE_ZH: &str = include_str!("../templates/notice.zh.txt");
 const NOTICE_EN: &str = include_str!("../templates/notice.en.txt");
@@ -350,81 +352,35 @@ pub fn table_workbook(table: &Table) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(&table.sheet)?;
-    let border = |f: Format| f.set_border(FormatBorder::Thin);
-    let title = Format::new()
-        .set_font_name(FONT)
-        .set_font_size(16)
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let subtitle = base_format();
-    let header = border(
-        base_format()
-            .set_bold()
-            .set_align(FormatAlign::Center)
-            .set_background_color("#D9D9D9"),
-    );
-    let text = border(base_format());
-    let number = border(base_format().set_align(FormatAlign::Center));
-    let signature = base_format().set_align(FormatAlign::Right);
-
+    let palette = crate::style::palette();
     let columns = table.header.len().max(2);
     let last = (columns - 1) as u16;
-    let widths: Vec<f64> = (0..columns)
-        .map(|c| {
-            let content = std::iter::once(table.header.get(c).cloned().unwrap_or_default())
-                .chain(table.rows.iter().filter_map(|r| r.get(c)).map(Cell::shown))
-                .map(|t| t.lines().map(display_width).fold(0.0_f64, |a, b| a.max(b)))
-                .fold(0.0_f64, f64::max);
-            let widest = table.widest.get(c).copied().unwrap_or(MAX_COLUMN_WIDTH);
-            (content + 2.0).clamp(6.0, widest.max(6.0))
-        })
-        .collect();
+    let widths = column_widths(table);
     for (c, width) in widths.iter().enumerate() {
         sheet.set_column_width(c as u16, *width)?;
     }
     let total: f64 = widths.iter().sum();
 
-    sheet.merge_range(0, 0, 0, last, &table.title, &title)?;
+    sheet.merge_range(0, 0, 0, last, &table.title, &palette.title_list)?;
     sheet.set_row_height(0, 30)?;
-    sheet.merge_range(1, 0, 1, last, &table.subtitle, &subtitle)?;
+    sheet.merge_range(1, 0, 1, last, &table.subtitle, &palette.plain)?;
     sheet.set_row_height(1, height_for(wrapped_lines(&table.subtitle, total)))?;
     let mut header_lines = 1;
     for (c, label) in table.header.iter().enumerate() {
-        sheet.write_string_with_format(LIST_HEADER_ROW, c as u16, label, &header)?;
+        sheet.write_string_with_format(LIST_HEADER_ROW, c as u16, label, &palette.header)?;
         header_lines = header_lines.max(wrapped_lines(label, widths[c]));
     }
     sheet.set_row_height(LIST_HEADER_ROW, height_for(header_lines))?;
     let mut row = LIST_HEADER_ROW;
     for cells in &table.rows {
         row += 1;
-        let mut lines = 1;
-        for (c, width) in widths.iter().enumerate() {
-            let col = c as u16;
-            match cells.get(c) {
-                Some(Cell::Text(t)) => {
-                    // File names and persons from the returns: no control or bidi character.
-                    let t = crate::text::for_document(t);
-                    sheet.write_string_with_format(row, col, t.as_ref(), &text)?;
-                    lines = lines.max(wrapped_lines(&t, *width));
-                }
-                Some(Cell::Count(n)) => {
-                    sheet.write_number_with_format(row, col, *n as f64, &number)?;
-                }
-                Some(Cell::Number(d)) => {
-                    let value = d.to_f64().unwrap_or_default();
-                    sheet.write_number_with_format(row, col, value, &number)?;
-                }
-                None => {
-                    sheet.write_blank(row, col, &text)?;
-                }
-            }
-        }
+        let (planned, lines) = list_row(cells, &widths);
+        write_planned(sheet, row, &planned)?;
         sheet.set_row_height(row, height_for(lines).max(20.0))?;
     }
     if !table.signature.is_empty() {
         row += 2;
-        sheet.merge_range(row, 0, row, last, &table.signature, &signature)?;
+        sheet.merge_range(row, 0, row, last, &table.signature, &palette.signature)?;
     }
     sheet.set_freeze_panes(LIST_HEADER_ROW + 1, 0)?;
     print_setup(
@@ -433,6 +389,49 @@ pub fn table_workbook(table: &Table) -> Result<Vec<u8>, XlsxError> {
         &table.footer,
     )?;
     book.save_to_buffer()
+}
+
+/// A list's column widths: as wide as their content (at least 6, at most the table's limit).
+fn column_widths(table: &Table) -> Vec<f64> {
+    (0..table.header.len().max(2))
+        .map(|c| {
+            let content = std::iter::once(table.header.get(c).cloned().unwrap_or_default())
+                .chain(table.rows.iter().filter_map(|r| r.get(c)).map(Cell::shown))
+                .map(|t| t.lines().map(display_width).fold(0.0_f64, |a, b| a.max(b)))
+                .fold(0.0_f64, f64::max);
+            let widest = table.widest.get(c).copied().unwrap_or(MAX_COLUMN_WIDTH);
+            (content + 2.0).clamp(6.0, widest.max(6.0))
+        })
+        .collect()
+}
+
+/// A row of a list in columns `widths` wide, and the text lines it needs.
+fn list_row(cells: &[Cell], widths: &[f64]) -> (Vec<Planned>, u32) {
+    let palette = crate::style::palette();
+    let (text, number) = (&palette.cell, &palette.center);
+    let mut lines = 1;
+    let planned = widths
+        .iter()
+        .enumerate()
+        .map(|(c, width)| {
+            let col = c as u16;
+            match cells.get(c) {
+                Some(Cell::Text(t)) => {
+                    // File names and persons from the returns: no control or bidi character.
+                    let t = crate::text::for_document(t);
+                    lines = lines.max(wrapped_lines(&t, *width));
+                    Planned::new(col, Content::Text(t.into_owned()), text)
+                }
+                Some(Cell::Count(n)) => Planned::new(col, Content::Number(*n as f64), number),
+                Some(Cell::Number(d)) => {
+                    let value = d.to_f64().unwrap_or_default();
+                    Planned::new(col, Content::Number(value), number)
+                }
+                None => Planned::new(col, Content::Blank, text),
+            }
+        })
+        .collect();
+    (planned, lines)
 }
 
 /// The sending list workbook.
@@ -681,6 +680,35 @@ pub fn reminder_list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_fits_its_content_within_its_limits_and_a_short_row_is_blank_beyond() {
+        let table = Table {
+            sheet: "s".into(),
+            title: "t".into(),
+            subtitle: String::new(),
+            header: vec!["部门".into(), "份数".into(), "说明".into()],
+            widest: vec![40.0, 40.0, 10.0],
+            rows: vec![vec![
+                Cell::Text("水科".into()),
+                Cell::Count(2),
+                Cell::Text("很长的说明文字很长的说明文字".into()),
+            ]],
+            signature: String::new(),
+            footer: String::new(),
+        };
+        let widths = column_widths(&table);
+        assert!((6.0..8.0).contains(&widths[0]), "{widths:?}");
+        assert_eq!(widths[2], 10.0, "at most the table's limit");
+        let (cells, lines) = list_row(&table.rows[0], &widths);
+        assert_eq!(cells[1].content, crate::write::Content::Number(2.0));
+        assert!(lines > 1, "the long text wraps");
+        let (cells, _) = list_row(&[Cell::Text("\u{202e}x".into())], &widths);
+        // A bidirectional control from a return is shown, not obeyed.
+        let raw = crate::write::Content::Text("\u{202e}x".into());
+        assert_ne!(cells[0].content, raw);
+        assert_eq!(cells[2].content, crate::write::Content::Blank);
+    }
 
     #[test]
     fn lines_whose_placeholders_are_all_empty_are_left_out() {

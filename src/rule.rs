@@ -37,7 +37,7 @@ impl Value {
 
     fn text(&self) -> Option<String> {
         match self {
-            Value::Number(n) => Some(crate::text::show(*n)),
+            Value::Number(n) => Some(crate::cell_text::show(*n)),
             Value::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
             _ => None,
         }
@@ -109,7 +109,7 @@ fn is_ceiling(value: &Value) -> bool {
 /// The number a text starts with, after white space and full-width forms: `95%` → 95,
 /// `1,200吨` → 1200, `≥90` → 90, `不低于96%` → 96; none when it starts with anything else.
 pub fn leading_number(text: &str) -> Option<Decimal> {
-    let half = crate::text::to_halfwidth(text);
+    let half = crate::cell_text::to_halfwidth(text);
     let mut t = half.trim();
     let lower = t.to_lowercase();
     if let Some(word) = AT_LEAST_WORDS
@@ -128,7 +128,7 @@ pub fn leading_number(text: &str) -> Option<Decimal> {
         .find(|&(i, c)| !(c.is_ascii_digit() || c == ',' || c == '.' || (i == 0 && c == '-')))
         .map_or(t.len(), |(i, _)| i);
     let number: String = t[..end].chars().filter(|c| *c != ',').collect();
-    crate::text::parse_decimal(number.trim_end_matches('.'))
+    crate::cell_text::parse_decimal(number.trim_end_matches('.'))
 }
 
 /// What a rule or formula reads its names from.
@@ -227,7 +227,7 @@ fn operand(word: &str, is_name: &dyn Fn(&str) -> bool) -> Operand {
     {
         return Operand::Text(quoted.to_string());
     }
-    if let Some(n) = crate::text::parse_decimal(word) {
+    if let Some(n) = crate::cell_text::parse_decimal(word) {
         return Operand::Number(n);
     }
     if is_name(word) {
@@ -257,7 +257,7 @@ impl Rule {
         } else {
             text
         };
-        let half = crate::text::to_halfwidth(source);
+        let half = crate::cell_text::to_halfwidth(source);
         let (all, parts): (bool, Vec<&str>) = match (half.contains(" and "), half.contains(" or "))
         {
             (true, true) => return Err(error(text, "use either \"and\" or \"or\" in one rule")),
@@ -356,7 +356,7 @@ impl Comparison {
 
 /// A text as compared: half-width, without white space.
 fn folded(text: &str) -> String {
-    crate::text::to_halfwidth(text)
+    crate::cell_text::to_halfwidth(text)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect()
@@ -383,7 +383,7 @@ struct Parser<'a> {
 impl Expr {
     /// Reads a formula such as `done / 目标值` or `(a + b) / 2`.
     pub fn parse(text: &str, is_name: &dyn Fn(&str) -> bool) -> Result<Expr, RuleError> {
-        let half = crate::text::to_halfwidth(text);
+        let half = crate::cell_text::to_halfwidth(text);
         let mut tokens = Vec::new();
         let mut word = String::new();
         for c in half.chars() {
@@ -463,7 +463,7 @@ impl Expr {
     pub fn excel_in(&self, cell: &dyn Fn(&str) -> Option<String>, env: &dyn Env) -> Option<String> {
         Some(match self {
             Expr::Operand(Operand::Name(n)) => cell(n)?,
-            Expr::Operand(Operand::Number(n)) => crate::text::show(*n),
+            Expr::Operand(Operand::Number(n)) => crate::cell_text::show(*n),
             Expr::Operand(Operand::Text(_)) => return None,
             Expr::Binary(a, '/', b) if self.divides_by_ceiling(env) => {
                 let (a, b) = (a.excel_in(cell, env)?, b.excel_in(cell, env)?);

@@ -9,6 +9,8 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
+/// Moved to [`crate::cell_text::render`]; kept here for callers outside this module (to remove later).
+pub use crate::cell_text::render;
 use crate::rule::{Expr, Rule};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -845,24 +847,28 @@ fn default_expected_total() -> Decimal {
 impl Spec {
     /// The built-in Chinese spec.
     pub fn builtin() -> Spec {
-        Spec::parse("templates/default.toml", DEFAULT_SPEC)
-            .expect("the built-in spec is checked by a unit test")
+        Spec::builtin_language("zh").expect("the built-in Chinese spec is listed")
     }
 
     /// A built-in spec by name: `zh`, `en` (the year-end self-assessment), `progress`,
     /// `progress.en`, `data`, `data.en` (the kinds, laid over the spec of their language).
     pub fn builtin_language(name: &str) -> Option<Spec> {
-        let (path, base, overlay) = KINDS
-            .iter()
-            .find(|(n, ..)| *n == name)
-            .map(|(_, p, b, o)| (*p, *b, *o))?;
-        let text = match overlay {
-            None => base.to_string(),
-            Some(overlay) => {
-                overlaid(base, overlay).expect("built-in kinds are checked by a unit test")
-            }
-        };
-        Some(Spec::parse(path, &text).expect("the built-in specs are checked by a unit test"))
+        // Each built-in spec is parsed once per process (a run asks for it more than once:
+        // for its language, its checks, its messages); every caller gets its own copy.
+        static PARSED: [std::sync::OnceLock<Spec>; KINDS.len()] =
+            [const { std::sync::OnceLock::new() }; KINDS.len()];
+        let index = KINDS.iter().position(|(n, ..)| *n == name)?;
+        let (_, path, base, overlay) = KINDS[index];
+        let spec = PARSED[index].get_or_init(|| {
+            let text = match overlay {
+                None => base.to_string(),
+                Some(overlay) => {
+                    overlaid(base, overlay).expect("built-in kinds are checked by a unit test")
+                }
+            };
+            Spec::parse(path, &text).expect("the built-in specs are checked by a unit test")
+        });
+        Some(spec.clone())
     }
 
     /// The built-in spec of `kind` (`assess`, `progress`, `data`) in `language` (`zh`, `en`).
@@ -1124,40 +1130,9 @@ fn builtin_ref() -> &'static Spec {
     BUILTIN.get_or_init(Spec::builtin)
 }
 
-/// Replaces each `{name}` in `template` with its value from `args`; unknown names stay as they are.
-pub fn render(template: &str, args: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                match args.iter().find(|(k, _)| *k == name) {
-                    Some((_, v)) => out.push_str(v),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Code;
 
     #[test]
     fn builtin_specs_carry_every_word() {
@@ -1187,34 +1162,10 @@ mod tests {
     }
 
     #[test]
-    fn builtin_specs_parse_and_carry_every_message() {
-        for language in ["zh", "en"] {
-            let spec = Spec::builtin_language(language).unwrap();
-            assert_eq!(spec.language, language);
-            for code in Code::ALL {
-                assert!(
-                    spec.messages.contains_key(code.as_str()),
-                    "{language} spec lacks a message for {}",
-                    code.as_str()
-                );
-            }
-            assert_eq!(spec.master.expected_total, Decimal::ONE_HUNDRED);
-        }
-    }
-
-    #[test]
     fn a_spec_that_shows_no_id_is_refused() {
         let text = DEFAULT_SPEC.replace(r#"shown = ["id", "#, r#"shown = ["#);
         let err = Spec::parse("x.toml", &text).unwrap_err().to_string();
         assert!(err.contains("must include \"id\""), "{err}");
-    }
-
-    #[test]
-    fn render_replaces_known_names_only() {
-        assert_eq!(
-            render("{a} and {b} {", &[("a", "1")]),
-            "1 and {b} {".to_string()
-        );
     }
 
     #[test]

@@ -16,11 +16,16 @@ use rust_xlsxwriter::{
 };
 
 use crate::form::Form;
-use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_DEPARTMENT};
+use crate::form::feedback::{Notes, mark_positions, notes};
+use crate::form::fill_in::{self, FIRST_ITEM_ROW, FillIn, total_rows};
+use crate::identity::{FORMAT_VERSION, Identity, PROP_CAMPAIGN, PROP_DEPARTMENT};
 use crate::model::{Item, Master};
 use crate::spec::{InputKind, InputSpec, Shown, Spec, render};
 use crate::text::{parse_decimal, show};
-use crate::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
+use crate::write::{base_format, height_for, print_setup, wrapped_lines};
+
+/// What a feedback workbook adds (defined with the forms; named here for the writer's callers).
+pub use crate::form::feedback::{Mark, Prefill};
 
 /// Who issues the workbook, and how.
 #[derive(Debug, Clone)]
@@ -37,135 +42,6 @@ pub struct Issue<'a> {
     pub period: Option<&'a str>,
     /// RFC 3339 time of issue.
     pub issued_at: &'a str,
-}
-
-/// Values to put into input cells: by item id then input key, and the sign-off by key; plus,
-/// for feedback, the problems to highlight.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Prefill {
-    pub items: HashMap<String, HashMap<String, String>>,
-    pub signoff: HashMap<String, String>,
-    pub marks: Vec<Mark>,
-}
-
-/// A problem to show in a feedback workbook: the cell is highlighted and carries the message as
-/// a note, and the 问题清单 sheet lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mark {
-    /// The item, or `None` for the sign-off block or the workbook as a whole.
-    pub item: Option<String>,
-    /// An input or sign-off key; `None` marks the item's row (its id cell), or the master
-    /// column labelled `column`.
-    pub key: Option<String>,
-    /// The label of a master column of the form (a locked cell that was changed).
-    pub column: Option<String>,
-    pub message: String,
-}
-
-/// Where each mark lands on the fill-in sheet (0-based row, col), if anywhere.
-fn mark_positions(
-    marks: &[Mark],
-    items: &[&Item],
-    form: &Form,
-    layout: &SheetLayout,
-) -> Vec<Option<(u32, u16)>> {
-    let master_col = |label: &str| {
-        form.shown
-            .iter()
-            .position(|c| c.label == label)
-            .map(|i| i as u16)
-    };
-    marks
-        .iter()
-        .map(|mark| match (&mark.item, &mark.key) {
-            (Some(id), key) => {
-                let index = items.iter().position(|i| &i.id == id)?;
-                let row = FIRST_ITEM_ROW + index as u32;
-                let col = match (key, &mark.column) {
-                    (Some(key), _) => layout.input_col(key)?,
-                    (None, Some(label)) => master_col(label)
-                        .or_else(|| layout.shown_col(Shown::ID))
-                        .unwrap_or(0),
-                    (None, None) => layout.shown_col(Shown::ID).unwrap_or(0),
-                };
-                Some((row, col))
-            }
-            (None, Some(key)) => layout
-                .signoff
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, row)| (*row, layout.signoff_value_col)),
-            (None, None) => None,
-        })
-        .collect()
-}
-
-/// The notes of marked cells, several problems of one cell joined.
-type Notes = HashMap<(u32, u16), Vec<String>>;
-
-/// The first row of items on the fill-in sheet (0-based): title, subtitle, header above it.
-pub const FIRST_ITEM_ROW: u32 = 3;
-
-/// The rows under the items: the score total (with a score input), and the weight total where
-/// items have weights.
-fn total_rows(shown: &[Shown], scored: bool) -> u32 {
-    u32::from(scored) + u32::from(shown.contains(&Shown::WEIGHT))
-}
-
-/// Where things stand on a fill-in sheet: shared by the writer and the return reader.
-#[derive(Debug, Clone)]
-pub struct SheetLayout {
-    pub shown: Vec<Shown>,
-    /// Column of each input key.
-    pub inputs: Vec<(String, u16)>,
-    /// Row of each sign-off key, and the column of its value.
-    pub signoff: Vec<(String, u32)>,
-    pub signoff_value_col: u16,
-    pub item_count: u32,
-}
-
-impl SheetLayout {
-    pub fn new(form: &Form, spec: &Spec, item_count: usize) -> SheetLayout {
-        let shown: Vec<Shown> = form.shown.iter().map(|c| c.shown).collect();
-        let inputs = spec
-            .inputs
-            .iter()
-            .enumerate()
-            .map(|(i, input)| (input.key.clone(), (shown.len() + i) as u16))
-            .collect();
-        let item_count = item_count as u32;
-        // After the items: the total rows, a blank row, the sign-off title, then the fields.
-        let scored = spec.score_input().is_some();
-        let first_signoff = FIRST_ITEM_ROW + item_count + total_rows(&shown, scored) + 2;
-        let signoff = spec
-            .signoff
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.key.clone(), first_signoff + i as u32))
-            .collect();
-        SheetLayout {
-            shown,
-            inputs,
-            signoff,
-            signoff_value_col: 2,
-            item_count,
-        }
-    }
-
-    pub fn input_col(&self, key: &str) -> Option<u16> {
-        self.inputs.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
-    }
-
-    pub fn shown_col(&self, shown: Shown) -> Option<u16> {
-        self.shown
-            .iter()
-            .position(|s| *s == shown)
-            .map(|c| c as u16)
-    }
-
-    pub fn width(&self) -> u16 {
-        (self.shown.len() + self.inputs.len()) as u16
-    }
 }
 
 /// `<title>-<department>.xlsx`, safe on every OS; a title too long for a file name is cut, the
@@ -188,6 +64,7 @@ pub fn file_names(title: &str, departments: &[&str]) -> Vec<String> {
     )
 }
 
+/// The palette's formats a fill-in or review workbook uses, by the names its writers use.
 struct Formats {
     title: Format,
     subtitle: Format,
@@ -208,52 +85,26 @@ struct Formats {
 }
 
 impl Formats {
+    /// The fill-in and review workbooks' formats, from the palette.
     fn new() -> Formats {
-        let base = base_format();
-        let cell = base.clone().set_border(FormatBorder::Thin);
-        let locked = cell.clone().set_background_color("#EDEDED").set_locked();
-        let input = cell.clone().set_background_color("#FFFFFF").set_unlocked();
-        let total_value = locked.clone().set_align(FormatAlign::Center).set_bold();
+        let p = crate::style::palette();
         Formats {
-            title: base
-                .clone()
-                .set_font_size(15)
-                .set_bold()
-                .set_align(FormatAlign::Center),
-            subtitle: base.clone().set_align(FormatAlign::Left),
-            header_master: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#D9D9D9"),
-            header_input: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#C6E0B4"),
-            locked_center: locked.clone().set_align(FormatAlign::Center),
-            computed: locked
-                .clone()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#E2EFDA"),
-            computed_percent: locked
-                .clone()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#E2EFDA")
-                .set_num_format("0.00%"),
-            locked,
-            input_center: input.clone().set_align(FormatAlign::Center),
-            input,
-            total_label: cell
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Right)
-                .set_background_color("#EDEDED"),
-            total_value,
-            signoff_title: base.clone().set_bold().set_font_size(11),
-            required_mark: run_format().set_bold().set_font_color("#C00000"),
-            condition_mark: run_format().set_font_color("#C00000"),
-            header_run: run_format().set_bold(),
+            title: p.title_form.clone(),
+            subtitle: p.subtitle.clone(),
+            header_master: p.header.clone(),
+            header_input: p.header_input.clone(),
+            locked: p.locked.clone(),
+            locked_center: p.locked_center.clone(),
+            input: p.input.clone(),
+            input_center: p.input_center.clone(),
+            computed: p.computed.clone(),
+            computed_percent: p.computed_percent.clone(),
+            total_label: p.total_label.clone(),
+            total_value: p.total_value.clone(),
+            signoff_title: p.signoff_title.clone(),
+            required_mark: p.required_mark.clone(),
+            condition_mark: p.condition_mark.clone(),
+            header_run: p.header_run.clone(),
         }
     }
 }
@@ -329,30 +180,10 @@ pub fn write_template(
     prefill: Option<&Prefill>,
 ) -> Result<Vec<u8>, XlsxError> {
     let items: Vec<&Item> = master.items_of(department).collect();
-    let layout = SheetLayout::new(form, spec, items.len());
+    let layout = FillIn::new(form, spec, items.len());
     let formats = Formats::new();
-    let weight_total: Decimal = items.iter().filter_map(|i| i.weight).sum();
-    let deadline = if issue.deadline.trim().is_empty() {
-        spec.template.no_deadline.as_str()
-    } else {
-        issue.deadline
-    };
-    let contact = if issue.contact.trim().is_empty() {
-        spec.instructions.no_contact.as_str()
-    } else {
-        issue.contact
-    };
-    let count = items.len().to_string();
-    let weight_text = show(weight_total);
-    let args: Vec<(&str, &str)> = vec![
-        ("title", issue.title),
-        ("department", department),
-        ("deadline", deadline),
-        ("contact", contact),
-        ("count", &count),
-        ("weight", &weight_text),
-        ("sheet", &spec.template.sheet),
-    ];
+    let owned = sheet_args(spec, issue, department, &items);
+    let args: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
     let mut book = Workbook::new();
     // Small workbooks by the thousand: fast compression matters more than the last kilobyte.
@@ -367,15 +198,7 @@ pub fn write_template(
 
     let marks = prefill.map_or(&[][..], |p| p.marks.as_slice());
     let positions = mark_positions(marks, &items, form, &layout);
-    let mut notes: Notes = HashMap::new();
-    for (mark, position) in marks.iter().zip(&positions) {
-        if let Some(position) = position {
-            notes
-                .entry(*position)
-                .or_default()
-                .push(mark.message.clone());
-        }
-    }
+    let notes = notes(marks, &positions);
 
     let sheet = book.add_worksheet();
     sheet.set_name(&spec.template.sheet)?;
@@ -392,7 +215,7 @@ pub fn write_template(
 
     if !marks.is_empty() {
         let problems = book.add_worksheet();
-        problems.set_name(spec.word("feedback.sheet"))?;
+        problems.set_name(crate::form::feedback::problems_sheet(spec))?;
         write_problems(problems, &formats, spec, marks, &positions)?;
         protect(problems, issue.password);
     }
@@ -402,19 +225,50 @@ pub fn write_template(
     write_instructions(instructions, &formats, spec, &args)?;
     protect(instructions, issue.password);
 
-    let rows: Vec<IssuedRow> = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| IssuedRow {
-            item: item.id.clone(),
-            row: FIRST_ITEM_ROW + i as u32 + 1,
-            hash: form.row_hash(item, department),
-            department: None,
-            values: None,
-        })
-        .collect();
-    let mut identity = Identity {
-        kind: crate::identity::Kind::Return,
+    let mut identity = identity(form, spec, issue, department, &items);
+    identity.sign(issue.secret);
+    identity.write(&mut book)?;
+    book.save_to_buffer()
+}
+
+/// The texts a fill-in workbook's title, subtitle and instructions are rendered with: the
+/// deadline and contact (or the spec's words for none), the item count and weight total.
+fn sheet_args(
+    spec: &Spec,
+    issue: &Issue,
+    department: &str,
+    items: &[&Item],
+) -> Vec<(&'static str, String)> {
+    let weight_total: Decimal = items.iter().filter_map(|i| i.weight).sum();
+    let or = |given: &str, none: &str| {
+        if given.trim().is_empty() {
+            none.to_string()
+        } else {
+            given.to_string()
+        }
+    };
+    vec![
+        ("title", issue.title.to_string()),
+        ("department", department.to_string()),
+        ("deadline", or(issue.deadline, &spec.template.no_deadline)),
+        ("contact", or(issue.contact, &spec.instructions.no_contact)),
+        ("count", items.len().to_string()),
+        ("weight", show(weight_total)),
+        ("sheet", spec.template.sheet.clone()),
+    ]
+}
+
+/// The identity a department's fill-in workbook carries (unsigned).
+fn identity(
+    form: &Form,
+    spec: &Spec,
+    issue: &Issue,
+    department: &str,
+    items: &[&Item],
+) -> Identity {
+    let rows = fill_in::issued_rows(form, items, department);
+    Identity {
+        kind: fill_in::KIND,
         version: FORMAT_VERSION,
         campaign: issue.campaign_id.to_string(),
         fingerprint: crate::identity::rows_fingerprint(
@@ -427,10 +281,7 @@ pub fn write_template(
         sheet: spec.template.sheet.clone(),
         rows,
         signature: String::new(),
-    };
-    identity.sign(issue.secret);
-    identity.write(&mut book)?;
-    book.save_to_buffer()
+    }
 }
 
 fn protect(sheet: &mut Worksheet, password: &str) {
@@ -452,7 +303,7 @@ struct Page<'p> {
     master: &'p Master,
     form: &'p Form,
     spec: &'p Spec,
-    layout: &'p SheetLayout,
+    layout: &'p FillIn,
     items: &'p [&'p Item],
     department: &'p str,
 }
@@ -550,6 +401,58 @@ impl Heights {
     }
 }
 
+/// A fill-in sheet being written: the sheet, the palette, what it is made of, the notes of
+/// marked cells, the fitted columns and the row heights set so far.
+struct Writer<'w, 'p> {
+    sheet: &'w mut Worksheet,
+    f: &'w Formats,
+    page: &'w Page<'p>,
+    notes: &'w Notes,
+    fitted: print::Fitted,
+    heights: Heights,
+    author: String,
+    truncated: String,
+}
+
+impl Writer<'_, '_> {
+    /// The format of a cell, highlighted when it is marked; its problems become a note shown
+    /// when the cell is pointed at (a red triangle marks it), so that no note covers another or
+    /// the cells when the workbook opens; 问题清单 lists them all.
+    fn marked(&mut self, (row, col): (u32, u16), format: &Format) -> Result<Format, XlsxError> {
+        let Some(messages) = self.notes.get(&(row, col)) else {
+            return Ok(format.clone());
+        };
+        let text = messages.join("\n");
+        let lines = wrapped_lines(&text, 40.0);
+        let note = rust_xlsxwriter::Note::new(text)
+            .set_author(&self.author)
+            .add_author_prefix(false)
+            .set_font_name(crate::write::FONT)
+            .set_width(320)
+            .set_height(20 + 18 * lines.min(20))
+            .set_visible(false);
+        self.sheet.insert_note(row, col, &note)?;
+        Ok(format
+            .clone()
+            .set_background_color("#FFEB9C")
+            .set_border(FormatBorder::Medium)
+            .set_border_color("#C00000"))
+    }
+
+    /// Lines a text takes in its column; none in a hidden column.
+    fn lines_in(&self, text: &str, col: usize) -> u32 {
+        if self.fitted.hidden[col] {
+            1
+        } else {
+            wrapped_lines(text, self.fitted.widths[col])
+        }
+    }
+
+    fn height(&mut self, row: u32, height: f64) -> Result<(), XlsxError> {
+        self.heights.set(self.sheet, row, height)
+    }
+}
+
 fn fill_sheet(
     sheet: &mut Worksheet,
     f: &Formats,
@@ -558,279 +461,342 @@ fn fill_sheet(
     prefill: Option<&Prefill>,
     notes: &Notes,
 ) -> Result<(), XlsxError> {
-    let Page {
-        form,
-        spec,
-        layout,
-        items,
-        department,
-        ..
-    } = *page;
-    let last_col = layout.width() - 1;
     // A formula without a value (a computed cell whose inputs are empty) shows empty, not 0.
     sheet.set_formula_result_default("");
-    let author = spec.word("feedback.note_author");
-    let truncated = spec.word("feedback.truncated");
-    // A marked cell: highlighted, with its problems as a note shown when the cell is pointed
-    // at (a red triangle marks it), so that no note covers another or the cells when the
-    // workbook opens; 问题清单 lists them all.
-    let marked = |sheet: &mut Worksheet,
-                  (row, col): (u32, u16),
-                  format: &Format|
-     -> Result<Format, XlsxError> {
-        match notes.get(&(row, col)) {
-            Some(messages) => {
-                let text = messages.join("\n");
-                let lines = wrapped_lines(&text, 40.0);
-                let note = rust_xlsxwriter::Note::new(text)
-                    .set_author(&author)
-                    .add_author_prefix(false)
-                    .set_font_name(crate::write::FONT)
-                    .set_width(320)
-                    .set_height(20 + 18 * lines.min(20))
-                    .set_visible(false);
-                sheet.insert_note(row, col, &note)?;
-                Ok(format
-                    .clone()
-                    .set_background_color("#FFEB9C")
-                    .set_border(FormatBorder::Medium)
-                    .set_border_color("#C00000"))
-            }
-            None => Ok(format.clone()),
-        }
-    };
     let fitted = print::fit(
         &print_columns(page),
         print::Orientation::Landscape,
         print::FIXED_SCALE,
     );
-    let widths = &fitted.widths;
-    for (col, width) in widths.iter().enumerate() {
+    for (col, width) in fitted.widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
         if fitted.hidden[col] {
             sheet.set_column_hidden(col as u16)?;
         }
     }
-    // Lines a text takes in its column; none in a hidden column.
-    let lines_in = |text: &str, col: usize| {
-        if fitted.hidden[col] {
-            1
-        } else {
-            wrapped_lines(text, widths[col])
-        }
+    let spec = page.spec;
+    let mut w = Writer {
+        sheet,
+        f,
+        page,
+        notes,
+        fitted,
+        heights: Heights(Vec::new()),
+        author: spec.word("feedback.note_author"),
+        truncated: spec.word("feedback.truncated"),
     };
-    let mut heights = Heights(Vec::new());
+    titles(&mut w, args)?;
+    header(&mut w)?;
+    for (i, item) in page.items.iter().enumerate() {
+        let values = prefill.and_then(|p| p.items.get(&item.id));
+        item_row(&mut w, FillIn::item_row(i), item, values)?;
+    }
+    let signoff_title_row = totals(&mut w, prefill)?;
+    signoff_block(&mut w, signoff_title_row, prefill)?;
+    pages(&mut w, signoff_title_row)
+}
 
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        last_col,
-        &render(&spec.template.title, args),
-        &f.title,
-    )?;
-    heights.set(sheet, 0, 30.0)?;
-    sheet.merge_range(
-        1,
-        0,
-        1,
-        last_col,
-        &render(&spec.template.subtitle, args),
-        &f.subtitle,
-    )?;
-    heights.set(sheet, 1, 20.0)?;
+/// The title and subtitle over the whole width.
+fn titles(w: &mut Writer, args: &[(&str, &str)]) -> Result<(), XlsxError> {
+    let spec = w.page.spec;
+    let last_col = w.page.layout.width() - 1;
+    let title = render(&spec.template.title, args);
+    w.sheet.merge_range(0, 0, 0, last_col, &title, &w.f.title)?;
+    w.height(0, 30.0)?;
+    let subtitle = render(&spec.template.subtitle, args);
+    w.sheet
+        .merge_range(1, 0, 1, last_col, &subtitle, &w.f.subtitle)?;
+    w.height(1, 20.0)
+}
 
-    // Header: master columns grey, input columns green; required inputs marked with a red *,
-    // inputs required only sometimes with the condition (扣分原因（扣分时必填）).
-    let header_row = FIRST_ITEM_ROW - 1;
+/// The header: master columns grey, input columns green; required inputs marked with a red *,
+/// inputs required only sometimes with the condition (扣分原因（扣分时必填）).
+fn header(w: &mut Writer) -> Result<(), XlsxError> {
+    let Page {
+        form, spec, layout, ..
+    } = *w.page;
+    let header_row = fill_in::HEADER_ROW;
     let mut header_lines = 2;
     for (col, column) in form.shown.iter().enumerate() {
-        sheet.write_string_with_format(header_row, col as u16, &column.label, &f.header_master)?;
-        header_lines = header_lines.max(lines_in(&column.label, col));
+        w.sheet.write_string_with_format(
+            header_row,
+            col as u16,
+            &column.label,
+            &w.f.header_master,
+        )?;
+        header_lines = header_lines.max(w.lines_in(&column.label, col));
     }
     for (input, (_, col)) in spec.inputs.iter().zip(&layout.inputs) {
-        let text = label_text(spec, input, widths[*col as usize]);
-        write_label(sheet, f, (header_row, *col), &text, &f.header_input)?;
+        let text = label_text(spec, input, w.fitted.widths[*col as usize]);
+        write_label(w.sheet, w.f, (header_row, *col), &text, &w.f.header_input)?;
         let shown = format!("{}{}", text.0, text.1.as_deref().unwrap_or(""));
-        header_lines = header_lines.max(lines_in(&shown, *col as usize));
+        header_lines = header_lines.max(w.lines_in(&shown, *col as usize));
     }
-    heights.set(sheet, header_row, height_for(header_lines))?;
+    w.height(header_row, height_for(header_lines))
+}
 
+/// What an input cell holds as written: a number where the input is numeric and the value
+/// reads as one, else its text, or nothing.
+#[derive(Debug, Clone, PartialEq)]
+enum Written {
+    Number(f64),
+    Text(String),
+    Blank,
+}
+
+fn written(value: &str, numeric: bool) -> Written {
+    match (
+        numeric,
+        parse_decimal(value).and_then(|d| d.to_string().parse::<f64>().ok()),
+    ) {
+        (true, Some(n)) => Written::Number(n),
+        _ if value.is_empty() => Written::Blank,
+        _ => Written::Text(value.to_string()),
+    }
+}
+
+/// Whether an input's cell is centred (choices, numbers, dates) rather than left as text.
+fn centred(kind: InputKind) -> bool {
+    matches!(
+        kind,
+        InputKind::Choice
+            | InputKind::Score
+            | InputKind::Number
+            | InputKind::Percent
+            | InputKind::Date
+    )
+}
+
+/// One item row: its master cells locked, its inputs (prefilled with `values`) each with its
+/// in-cell check, computed cells as formulas.
+fn item_row(
+    w: &mut Writer,
+    row: u32,
+    item: &Item,
+    values: Option<&HashMap<String, String>>,
+) -> Result<(), XlsxError> {
+    let Page {
+        form,
+        spec,
+        layout,
+        department,
+        ..
+    } = *w.page;
+    let f = w.f;
+    let mut lines = 1;
+    for (col, column) in form.shown.iter().enumerate() {
+        let text = form.cell(column, item, department);
+        let format = match column.shown {
+            Shown::Column(role) if role.is_text() => &f.locked,
+            _ => &f.locked_center,
+        };
+        let format = &w.marked((row, col as u16), format)?;
+        let weight = item.weight.and_then(|w| w.to_string().parse::<f64>().ok());
+        match weight.filter(|_| column.shown == Shown::WEIGHT) {
+            Some(n) => w
+                .sheet
+                .write_number_with_format(row, col as u16, n, format)?,
+            None => w
+                .sheet
+                .write_string_with_format(row, col as u16, &text, format)?,
+        };
+        lines = lines.max(w.lines_in(&text, col));
+    }
+    for (input, (key, col)) in spec.inputs.iter().zip(&layout.inputs) {
+        if input.kind == InputKind::Computed {
+            let format = if input.show_as == crate::spec::ShowAs::Percent {
+                &f.computed_percent
+            } else {
+                &f.computed
+            };
+            computed_cell(w.sheet, w.page, input, (row, *col), values, format)?;
+            continue;
+        }
+        let format = if centred(input.kind) {
+            &f.input_center
+        } else {
+            &f.input
+        };
+        let format = &w.marked((row, *col), format)?;
+        let value = values
+            .and_then(|v| v.get(key))
+            .map(|v| crate::write::cell_text(v, &w.truncated))
+            .unwrap_or_default();
+        match written(value.as_ref(), input.kind.is_numeric()) {
+            Written::Number(n) => w.sheet.write_number_with_format(row, *col, n, format)?,
+            Written::Blank => w.sheet.write_blank(row, *col, format)?,
+            Written::Text(t) => w.sheet.write_string_with_format(row, *col, &t, format)?,
+        };
+        lines = lines.max(w.lines_in(value.as_ref(), *col as usize));
+        add_validation(w.sheet, w.page, input, row, *col, item)?;
+    }
+    w.height(row, height_for(lines.max(2)))
+}
+
+/// Totals, each label beside its number: the score total (a formula with its value cached)
+/// under the scores, its label over the master columns; then the weight total under the
+/// weights. The score total comes first: a return's items end at its label. A spec without
+/// a score has no score total. Returns the row of the sign-off title.
+fn totals(w: &mut Writer, prefill: Option<&Prefill>) -> Result<u32, XlsxError> {
+    let Page {
+        spec,
+        layout,
+        items,
+        ..
+    } = *w.page;
     let score_key = spec.score_input().map(|i| i.key.as_str());
     let score_col = score_key.and_then(|k| layout.input_col(k));
-    for (i, item) in items.iter().enumerate() {
-        let row = FIRST_ITEM_ROW + i as u32;
-        let mut lines = 1;
-        for (col, column) in form.shown.iter().enumerate() {
-            let text = form.cell(column, item, department);
-            let format = match column.shown {
-                Shown::Column(role) if role.is_text() => &f.locked,
-                _ => &f.locked_center,
-            };
-            let format = &marked(sheet, (row, col as u16), format)?;
-            if column.shown == Shown::WEIGHT {
-                match item.weight.and_then(|w| w.to_string().parse::<f64>().ok()) {
-                    Some(w) => sheet.write_number_with_format(row, col as u16, w, format)?,
-                    None => sheet.write_string_with_format(row, col as u16, &text, format)?,
-                };
-            } else {
-                sheet.write_string_with_format(row, col as u16, &text, format)?;
-            }
-            lines = lines.max(lines_in(&text, col));
-        }
-        let values = prefill.and_then(|p| p.items.get(&item.id));
-        for (input, (key, col)) in spec.inputs.iter().zip(&layout.inputs) {
-            if input.kind == InputKind::Computed {
-                let format = if input.show_as == crate::spec::ShowAs::Percent {
-                    &f.computed_percent
-                } else {
-                    &f.computed
-                };
-                computed_cell(sheet, page, input, (row, *col), values, format)?;
-                continue;
-            }
-            let format = match input.kind {
-                InputKind::Choice
-                | InputKind::Score
-                | InputKind::Number
-                | InputKind::Percent
-                | InputKind::Date => &f.input_center,
-                _ => &f.input,
-            };
-            let format = &marked(sheet, (row, *col), format)?;
-            let value = values
-                .and_then(|v| v.get(key))
-                .map(|v| crate::write::cell_text(v, &truncated))
-                .unwrap_or_default();
-            let value = value.as_ref();
-            match (
-                input.kind.is_numeric(),
-                parse_decimal(value).and_then(|d| d.to_string().parse::<f64>().ok()),
-            ) {
-                (true, Some(n)) => sheet.write_number_with_format(row, *col, n, format)?,
-                _ if value.is_empty() => sheet.write_blank(row, *col, format)?,
-                _ => sheet.write_string_with_format(row, *col, value, format)?,
-            };
-            lines = lines.max(lines_in(value, *col as usize));
-            add_validation(sheet, page, input, row, *col, item)?;
-        }
-        heights.set(sheet, row, height_for(lines.max(2)))?;
-    }
-
-    // Totals, each label beside its number: the score total (a formula with its value cached)
-    // under the scores, its label over the master columns; then the weight total under the
-    // weights. The score total comes first: a return's items end at its label. A spec without
-    // a score has no score total.
     let total_row = FIRST_ITEM_ROW + items.len() as u32;
     if let (Some(score_key), Some(score_col)) = (score_key, score_col) {
-        score_total(sheet, f, page, prefill, (total_row, score_col), score_key)?;
+        score_total(
+            w.sheet,
+            w.f,
+            w.page,
+            prefill,
+            (total_row, score_col),
+            score_key,
+        )?;
     }
-    heights.set(sheet, total_row, 20.0)?;
+    w.height(total_row, 20.0)?;
     if let Some(col) = layout.shown_col(Shown::WEIGHT) {
         let row = total_row + u32::from(score_col.is_some());
         let label = spec.word("template.weight_total");
         match col {
             0 => {}
             1 => {
-                sheet.write_string_with_format(row, 0, &label, &f.total_label)?;
+                w.sheet
+                    .write_string_with_format(row, 0, &label, &w.f.total_label)?;
             }
             _ => {
-                sheet.merge_range(row, 0, row, col - 1, &label, &f.total_label)?;
+                w.sheet
+                    .merge_range(row, 0, row, col - 1, &label, &w.f.total_label)?;
             }
         }
         let total: Decimal = items.iter().filter_map(|i| i.weight).sum();
-        sheet.write_number_with_format(
-            row,
-            col,
-            total.to_string().parse::<f64>().unwrap_or(0.0),
-            &f.total_value,
-        )?;
-        heights.set(sheet, row, 20.0)?;
+        let total = total.to_string().parse::<f64>().unwrap_or(0.0);
+        w.sheet
+            .write_number_with_format(row, col, total, &w.f.total_value)?;
+        w.height(row, 20.0)?;
     }
-
-    // Sign-off block.
     let signoff_title_row = total_row + total_rows(&layout.shown, score_col.is_some()) + 1;
     // Every row's height set, so that it prints the same in every program (pages fall alike).
-    heights.set(sheet, signoff_title_row - 1, DEFAULT_ROW_HEIGHT)?;
+    w.height(signoff_title_row - 1, DEFAULT_ROW_HEIGHT)?;
+    Ok(signoff_title_row)
+}
+
+/// The last column a sign-off value spans, on a sheet whose last column is `last_col`.
+fn signoff_value_end(value_col: u16, last_col: u16) -> u16 {
+    (value_col + 2).min(last_col.max(value_col))
+}
+
+/// The sign-off block: its title, then each field's label over the first columns and its
+/// value (prefilled, checked for length) beside it.
+fn signoff_block(
+    w: &mut Writer,
+    title_row: u32,
+    prefill: Option<&Prefill>,
+) -> Result<(), XlsxError> {
+    let Page { spec, layout, .. } = *w.page;
+    let f = w.f;
     let value_col = layout.signoff_value_col;
-    let value_end = (value_col + 2).min(last_col.max(value_col));
+    let value_end = signoff_value_end(value_col, layout.width() - 1);
     if !spec.signoff.is_empty() {
         // Over the block's width: a narrow first column would wrap it.
         let title = &spec.template.signoff_title;
         if value_end > 0 {
-            sheet.merge_range(
-                signoff_title_row,
+            w.sheet.merge_range(
+                title_row,
                 0,
-                signoff_title_row,
+                title_row,
                 value_end,
                 title,
-                &f.signoff_title,
+                &w.f.signoff_title,
             )?;
         } else {
-            sheet.write_string_with_format(signoff_title_row, 0, title, &f.signoff_title)?;
+            w.sheet
+                .write_string_with_format(title_row, 0, title, &w.f.signoff_title)?;
         }
-        heights.set(sheet, signoff_title_row, 20.0)?;
+        w.height(title_row, 20.0)?;
     }
-    let label_width: f64 = widths[..usize::from(value_col.max(1))].iter().sum();
+    let label_width: f64 = w.fitted.widths[..usize::from(value_col.max(1))]
+        .iter()
+        .sum();
     for (input, (key, row)) in spec.signoff.iter().zip(&layout.signoff) {
         if value_col > 1 {
-            sheet.merge_range(*row, 0, *row, value_col - 1, "", &f.total_label)?;
+            w.sheet
+                .merge_range(*row, 0, *row, value_col - 1, "", &w.f.total_label)?;
         }
         let text = label_text(spec, input, label_width);
-        write_label(sheet, f, (*row, 0), &text, &f.total_label)?;
+        write_label(w.sheet, w.f, (*row, 0), &text, &w.f.total_label)?;
         let value = prefill
             .and_then(|p| p.signoff.get(key))
-            .map(|v| crate::write::cell_text(v, &truncated))
+            .map(|v| crate::write::cell_text(v, &w.truncated))
             .unwrap_or_default();
         let value = value.as_ref();
-        let format = marked(sheet, (*row, value_col), &f.input)?;
+        let format = w.marked((*row, value_col), &f.input)?;
         if value_end > value_col {
-            sheet.merge_range(*row, value_col, *row, value_end, value, &format)?;
+            w.sheet
+                .merge_range(*row, value_col, *row, value_end, value, &format)?;
         } else {
-            sheet.write_string_with_format(*row, value_col, value, &format)?;
+            w.sheet
+                .write_string_with_format(*row, value_col, value, &format)?;
         }
-        if let Some(max) = input.max_length {
-            let dv = DataValidation::new()
-                .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
-                .set_error_title(&spec.validation.error_title)?
-                .set_error_message(limit(
-                    render(
-                        &spec.validation.text_error,
-                        &[("label", &input.label), ("max", &max.to_string())],
-                    ),
-                    255,
-                ))?;
-            sheet.add_data_validation(*row, value_col, *row, value_col, &dv)?;
+        if let Some(dv) = text_length_check(spec, &input.label, input.max_length)? {
+            w.sheet
+                .add_data_validation(*row, value_col, *row, value_col, &dv)?;
         }
-        heights.set(sheet, *row, 22.0)?;
+        w.height(*row, 22.0)?;
     }
+    Ok(())
+}
 
+/// The in-cell check of a text of at most `max` characters, when it has a most.
+fn text_length_check(
+    spec: &Spec,
+    label: &str,
+    max: Option<u32>,
+) -> Result<Option<DataValidation>, XlsxError> {
+    let Some(max) = max else {
+        return Ok(None);
+    };
+    let message = render(
+        &spec.validation.text_error,
+        &[("label", label), ("max", &max.to_string())],
+    );
+    let dv = DataValidation::new()
+        .allow_text_length(DataValidationRule::LessThanOrEqualTo(max))
+        .set_error_title(&spec.validation.error_title)?
+        .set_error_message(limit(message, 255))?;
+    Ok(Some(dv))
+}
+
+/// How the sheet prints: the header frozen and repeated, A4 landscape at a fixed scale (no
+/// shrinking to fit), the sign-off block on one page; the first input selected.
+fn pages(w: &mut Writer, signoff_title_row: u32) -> Result<(), XlsxError> {
+    let Page { spec, layout, .. } = *w.page;
+    let header_row = fill_in::HEADER_ROW;
+    let sheet = &mut *w.sheet;
     sheet.set_freeze_panes(FIRST_ITEM_ROW, 0)?;
-    // A4 landscape at a fixed scale (no shrinking to fit), the header on every page.
     print_setup(sheet, Some((header_row, header_row)), &spec.template.footer)?;
     let [left, right, top, bottom, header, footer] = print::MARGINS;
     sheet.set_margins(left, right, top, bottom, header, footer);
-    sheet.set_print_scale(fitted.scale);
+    sheet.set_print_scale(w.fitted.scale);
     // The sign-off block on one page: a break before it where it would straddle two.
     if let Some((_, last)) = layout.signoff.last() {
         let block = signoff_title_row as usize..*last as usize + 1;
-        let repeated = heights.0[header_row as usize];
+        let repeated = w.heights.0[header_row as usize];
         if let Some(row) = print::break_before(
-            &heights.0,
+            &w.heights.0,
             repeated,
             block,
-            fitted.scale,
+            w.fitted.scale,
             print::Orientation::Landscape,
         ) {
             sheet.set_page_breaks(&[row])?;
         }
     }
-    sheet.set_selection(
-        FIRST_ITEM_ROW,
-        layout.inputs.first().map_or(0, |(_, c)| *c),
-        FIRST_ITEM_ROW,
-        layout.inputs.first().map_or(0, |(_, c)| *c),
-    )?;
+    let first_input = layout.inputs.first().map_or(0, |(_, c)| *c);
+    sheet.set_selection(FIRST_ITEM_ROW, first_input, FIRST_ITEM_ROW, first_input)?;
     Ok(())
 }
 
@@ -1186,4 +1152,58 @@ fn write_instructions(
     print_setup(sheet, None, &spec.template.footer)?;
     sheet.set_portrait();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_written_as_numbers_only_where_numeric() {
+        assert_eq!(written("1.5", true), Written::Number(1.5));
+        assert_eq!(written("1.5", false), Written::Text("1.5".into()));
+        assert_eq!(written("", true), Written::Blank);
+        assert_eq!(written("满分", true), Written::Text("满分".into()));
+        assert!(centred(InputKind::Score) && !centred(InputKind::Text));
+    }
+
+    #[test]
+    fn a_sign_off_value_spans_three_columns_where_there_are() {
+        assert_eq!(signoff_value_end(2, 10), 4);
+        assert_eq!(signoff_value_end(2, 3), 3);
+        assert_eq!(signoff_value_end(2, 1), 2);
+    }
+
+    #[test]
+    fn the_sheet_says_when_deadline_and_contact_are_not_set() {
+        let spec = Spec::builtin();
+        let issue = Issue {
+            title: "考评",
+            deadline: " ",
+            contact: "办公室 张三",
+            password: "",
+            campaign_id: "c",
+            secret: "s",
+            round: 1,
+            period: None,
+            issued_at: "2024-01-01T00:00:00Z",
+        };
+        let args = sheet_args(&spec, &issue, "水科", &[]);
+        let get = |k: &str| args.iter().find(|(key, _)| *key == k).unwrap().1.clone();
+        assert_eq!(get("deadline"), spec.template.no_deadline);
+        assert_eq!(get("contact"), "办公室 张三");
+        assert_eq!((get("count"), get("weight")), ("0".into(), "0".into()));
+    }
+
+    #[test]
+    fn input_labels_carry_their_marks() {
+        let spec = Spec::builtin();
+        let required = spec.inputs.iter().find(|i| i.required).unwrap();
+        let (label, mark) = label_text(&spec, required, 20.0);
+        assert_eq!(
+            (label.as_str(), mark.as_deref()),
+            (required.label.as_str(), Some("*"))
+        );
+        assert_eq!(limit("一二三四".into(), 3), "一二…");
+    }
 }

@@ -5,7 +5,7 @@
 //! readers, containment of reader panics, and the conversion of every sheet into a
 //! [`Grid`] addressed by absolute 0-based positions together with its merged regions and its
 //! hidden rows and columns (read from the files themselves where calamine does not expose them:
-//! `ods_layout`, `xls_layout`, `xlsx_layout`).
+//! `ods_shape`, `xls_shape`, `xlsx_shape`).
 //! Nothing here knows what a master table or a return is.
 //!
 //! Every file is read under [`ReadLimits`]: what could make the reader allocate without bound
@@ -14,11 +14,11 @@
 
 mod biff;
 pub mod macros;
-mod ods_layout;
+mod ods_shape;
 mod preflight;
 mod spans;
-mod xls_layout;
-mod xlsx_layout;
+mod xls_shape;
+mod xlsx_shape;
 
 pub use spans::{Hidden, Spans};
 
@@ -124,6 +124,18 @@ pub fn format_number(n: f64) -> String {
     } else {
         format!("{n}")
     }
+}
+
+/// A1 notation of a 0-based (row, col).
+pub fn a1(row: u32, col: u32) -> String {
+    let mut name = String::new();
+    let mut n = col + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        name.insert(0, (b'A' + rem as u8) as char);
+        n = (n - 1) / 26;
+    }
+    format!("{name}{}", row + 1)
 }
 
 /// A rectangular region, 0-based and inclusive at both ends.
@@ -641,7 +653,7 @@ fn read_all(format: Format, bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workb
 fn read_xlsx_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFailure> {
     let mut zip = preflight::zip_parts(&bytes, limits)?;
     let hidden = if limits.read_hidden {
-        xlsx_layout::hidden(&mut zip, limits, limits.only_sheets.as_deref())
+        xlsx_shape::hidden(&mut zip, limits, limits.only_sheets.as_deref())
     } else {
         HashMap::new()
     };
@@ -668,7 +680,7 @@ fn read_xls_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFa
             None
         };
         let hidden = hidden.get(index).cloned().unwrap_or_default();
-        Ok(Layout { merges, hidden })
+        Ok(Shape { merges, hidden })
     })?;
     workbook.custom_properties = book
         .workbook_properties()
@@ -681,19 +693,19 @@ fn read_ods_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFa
     preflight::zip_parts(&bytes, limits)?;
     preflight::ods_extent(&bytes, limits)?;
     // calamine does not expose .ods merges or hidden rows: they are read from content.xml.
-    let mut layouts = (limits.read_merges || limits.read_hidden)
-        .then(|| ods_layout::layouts(&bytes, limits))
+    let mut shapes = (limits.read_merges || limits.read_hidden)
+        .then(|| ods_shape::shapes(&bytes, limits))
         .flatten();
     let book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::OdsError::Password => ReadFailure::Password,
         other => ReadFailure::Other(other.to_string()),
     })?;
     let (mut workbook, book) = read_book(Format::Ods, book, limits, |_, _, name| {
-        let Some(layouts) = layouts.as_mut() else {
-            return Ok(Layout::default()); // content.xml unreadable to its end: merges unknown
+        let Some(shapes) = shapes.as_mut() else {
+            return Ok(Shape::default()); // content.xml unreadable to its end: merges unknown
         };
-        let layout = layouts.remove(name).unwrap_or_default();
-        Ok(Layout {
+        let layout = shapes.remove(name).unwrap_or_default();
+        Ok(Shape {
             merges: limits.read_merges.then_some(layout.merges),
             hidden: layout.hidden,
         })
@@ -708,7 +720,7 @@ fn read_ods_file(bytes: Vec<u8>, limits: &ReadLimits) -> Result<Workbook, ReadFa
 /// What a sheet shows besides its cells: its merged regions (`None`: not known) and its hidden
 /// rows and columns.
 #[derive(Debug, Default)]
-struct Layout {
+struct Shape {
     merges: Option<Vec<Rect>>,
     hidden: Hidden,
 }
@@ -741,7 +753,7 @@ impl<'l> Cells<'l> {
             return Err(ReadFailure::TooLarge(format!(
                 "sheet \"{}\" has a value at {}, past the limit of {limit} {what} ({key})",
                 self.sheet,
-                crate::finding::a1(row, col)
+                a1(row, col)
             )));
         }
         Ok(())
@@ -760,7 +772,7 @@ impl<'l> Cells<'l> {
                 return Err(ReadFailure::TooLarge(format!(
                     "sheet \"{}\" cell {} holds {count} characters, over the limit of {} (limits.max_cell_chars)",
                     self.sheet,
-                    crate::finding::a1(row, col),
+                    a1(row, col),
                     self.limits.max_cell_chars
                 )));
             }
@@ -846,7 +858,7 @@ fn read_xlsx(
             None
         };
         let hidden = hidden.remove(&meta.name).unwrap_or_default();
-        sheets.push(sheet_from(&meta, cells, Layout { merges, hidden }));
+        sheets.push(sheet_from(&meta, cells, Shape { merges, hidden }));
     }
     let custom_properties = book
         .workbook_properties()
@@ -870,7 +882,7 @@ fn read_book<R, F>(
 where
     R: Reader<Cursor<Vec<u8>>>,
     R::Error: std::fmt::Display,
-    F: FnMut(&mut R, usize, &str) -> Result<Layout, String>,
+    F: FnMut(&mut R, usize, &str) -> Result<Shape, String>,
 {
     let metas = book.sheets_metadata().to_vec();
     let mut sheets = Vec::with_capacity(metas.len());
@@ -920,7 +932,7 @@ fn rects(dims: &[calamine::Dimensions]) -> Vec<Rect> {
         .collect()
 }
 
-fn sheet_from(meta: &calamine::Sheet, cells: Cells, layout: Layout) -> Sheet {
+fn sheet_from(meta: &calamine::Sheet, cells: Cells, layout: Shape) -> Sheet {
     let visibility = match meta.visible {
         SheetVisible::Visible => Visibility::Visible,
         SheetVisible::Hidden => Visibility::Hidden,

@@ -1,26 +1,95 @@
-//! Shared helpers for the workbooks tianbao writes: row heights that fit wrapped Chinese text,
+//! Shared helpers for the workbooks tianbao writes (their formats are in [`crate::style`]): row heights that fit wrapped Chinese text,
 //! print setup, and saving a file whole or not at all.
 
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, FormatAlign, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Formula, Worksheet, XlsxError};
 
-/// The font every workbook tianbao writes uses; LibreOffice substitutes a CJK font of its own.
-pub const FONT: &str = "宋体";
+/// The font every workbook tianbao writes uses (see [`crate::style`]).
+pub use crate::style::FONT;
 
-/// Plain 10 pt text, wrapped, centred vertically: the base of every cell format.
+/// Plain 10 pt text, wrapped, centred vertically: [`crate::style::plain`].
 pub fn base_format() -> Format {
-    Format::new()
-        .set_font_name(FONT)
-        .set_font_size(10)
-        .set_text_wrap()
-        .set_align(FormatAlign::VerticalCenter)
+    crate::style::plain()
 }
 
-/// A font run inside rich text (a bold run, a red required mark).
+/// A font run inside rich text: [`crate::style::run`].
 pub fn run_format() -> Format {
-    Format::new().set_font_name(FONT).set_font_size(10)
+    crate::style::run()
+}
+
+/// What a cell holds, decided before it is written: the "what to write" half of a writer, kept
+/// apart from the rust_xlsxwriter calls so it can be tested as data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Blank,
+    Number(f64),
+    Text(String),
+    /// A formula (with its `=`) and the value cached with it, if any.
+    Formula {
+        text: String,
+        cached: Option<String>,
+    },
+}
+
+impl Content {
+    /// A formula with its exact value cached.
+    pub fn formula(text: impl Into<String>, cached: impl Into<String>) -> Content {
+        Content::Formula {
+            text: text.into(),
+            cached: Some(cached.into()),
+        }
+    }
+}
+
+/// One cell of a planned row: its column, content and format (the palette's, or one built on
+/// it such as an indented cell).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub col: u16,
+    pub content: Content,
+    pub format: std::borrow::Cow<'static, Format>,
+}
+
+impl Planned {
+    pub fn new(col: u16, content: Content, format: &'static Format) -> Planned {
+        Planned {
+            col,
+            content,
+            format: std::borrow::Cow::Borrowed(format),
+        }
+    }
+
+    /// A cell in a format of its own.
+    pub fn owned(col: u16, content: Content, format: Format) -> Planned {
+        Planned {
+            col,
+            content,
+            format: std::borrow::Cow::Owned(format),
+        }
+    }
+}
+
+/// Writes planned cells into `row`, in their order.
+pub fn write_planned(sheet: &mut Worksheet, row: u32, cells: &[Planned]) -> Result<(), XlsxError> {
+    for cell in cells {
+        let (col, format) = (cell.col, cell.format.as_ref());
+        match &cell.content {
+            Content::Blank => sheet.write_blank(row, col, format)?,
+            Content::Number(n) => sheet.write_number_with_format(row, col, *n, format)?,
+            Content::Text(t) => sheet.write_string_with_format(row, col, t, format)?,
+            Content::Formula { text, cached } => {
+                let formula = Formula::new(text);
+                let formula = match cached {
+                    Some(value) => formula.set_result(value),
+                    None => formula,
+                };
+                sheet.write_formula_with_format(row, col, formula, format)?
+            }
+        };
+    }
+    Ok(())
 }
 
 /// Characters a cell holds at most in Excel, WPS and LibreOffice.
@@ -194,6 +263,29 @@ pub fn clean_stale_temps(dir: &Path) -> Vec<std::path::PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn planned_cells_are_written_as_planned() {
+        let f = crate::style::palette();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let cells = [
+            Planned::new(0, Content::Number(2.5), &f.center),
+            Planned::new(1, Content::Text("水科".into()), &f.cell),
+            Planned::new(2, Content::formula("=A1*2", "5"), &f.bold_center),
+            Planned::new(3, Content::Blank, &f.center),
+            Planned::owned(4, Content::Text("·".into()), f.cell.clone().set_indent(1)),
+        ];
+        write_planned(sheet, 0, &cells).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let book = crate::workbook::open_bytes("t.xlsx", bytes).unwrap();
+        let grid = &book.sheets[0].grid;
+        assert_eq!(grid.raw(0, 0).to_text(), "2.5");
+        assert_eq!(grid.raw(0, 1).to_text(), "水科");
+        assert_eq!(grid.raw(0, 2).to_text(), "5", "the cached value");
+        assert!(grid.raw(0, 3).is_empty());
+        assert_eq!(book.sheets[0].formulas[&(0, 2)], "A1*2");
+    }
 
     #[test]
     fn chinese_text_wraps_by_double_width() {

@@ -12,9 +12,10 @@ use common::shapes::{self, Grid, a_task_breakdown};
 use common::sheet::read_sheet;
 use common::xlsx::{Cell, Xlsx, s};
 use common::{require_libreoffice, tianbao};
+use tianbao::form::fill_in::{FIRST_ITEM_ROW, FillIn as SheetLayout};
 use tianbao::model::{Item, Master};
 use tianbao::spec::Spec;
-use tianbao::template::{FIRST_ITEM_ROW, SheetLayout, file_name};
+use tianbao::template::file_name;
 
 /// A campaign of `kind` made from `master` bytes, judged at `as_of`, generated.
 struct Kit {

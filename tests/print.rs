@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 use common::play::{self, Campaign};
 use common::xlsx::{Xlsx, s};
 use common::*;
+use tianbao::form::fill_in::FillIn as SheetLayout;
 use tianbao::spec::Spec;
-use tianbao::template::SheetLayout;
 
 /// The value of attribute `name` in the first `<tag …>` of `xml`.
 fn tag_attr(xml: &str, tag: &str, name: &str) -> Option<String> {

@@ -8,7 +8,7 @@ use super::{AppError, Progress, Stage};
 use crate::campaign::Campaign;
 use crate::layout::Layout;
 use crate::model::Master;
-use crate::returns::{self, Collection, Return, Status, feedback, receipt, report};
+use crate::returns::{self, Collection, Return, receipt, report};
 use crate::spec::Spec;
 use crate::store::Store;
 
@@ -101,7 +101,14 @@ pub fn validate(
     let not_accepted = accept(&mut checked, &options.accept, &options.at)?;
     record(&checked, "validate", &options.at)?;
     let feedback = if options.feedback {
-        write_feedback(&checked, &options.at)?
+        let Checked {
+            campaign,
+            spec,
+            master,
+            collection,
+            ..
+        } = &checked;
+        super::feedback::write_all(campaign, spec, master, collection, &options.at)?
     } else {
         Vec::new()
     };
@@ -214,67 +221,4 @@ fn point_to_feedback(collection: &mut returns::Collection, feedback: &[(String, 
             }
         }
     }
-}
-
-/// Whether every error of a return is a replacement waiting for confirmation (nothing for the
-/// department to fix).
-fn only_unconfirmed(ret: &Return) -> bool {
-    ret.findings
-        .iter()
-        .filter(|f| f.severity == crate::finding::Severity::Error)
-        .all(|f| f.code == crate::finding::Code::ReplacementUnconfirmed)
-}
-
-/// One feedback workbook per department whose counted return has errors to fix.
-fn write_feedback(checked: &Checked, issued_at: &str) -> Result<Vec<(String, PathBuf)>, AppError> {
-    let Checked {
-        campaign,
-        spec,
-        master,
-        collection,
-        ..
-    } = checked;
-    let dir = campaign.out().join("feedback");
-    let config = &campaign.config;
-    let form = crate::form::Form::new(master, spec);
-    let due: Vec<(&str, &Return, u32)> = collection
-        .departments
-        .iter()
-        .filter_map(|standing| {
-            let ret = standing.chosen.map(|i| &collection.returns[i])?;
-            let has_items = master.items_of(&standing.department).next().is_some();
-            let to_fix = ret.status == Status::Invalid && !only_unconfirmed(ret);
-            (to_fix && has_items).then(|| {
-                let round = feedback::next_round(ret, config.round);
-                (standing.department.as_str(), ret, round)
-            })
-        })
-        .collect();
-    let names = crate::text::unique_file_names(
-        due.iter()
-            .map(|(department, _, round)| {
-                let name = feedback::file_name(spec, &config.title, department, *round);
-                (department.to_string(), name)
-            })
-            .collect(),
-    );
-    let mut written = Vec::new();
-    for ((department, ret, round), name) in due.into_iter().zip(names) {
-        super::create_dir(&dir)?;
-        let issue = config.issue(round, issued_at);
-        let prefill = feedback::prefill(spec, ret);
-        let path = dir.join(name);
-        let bytes = crate::template::write_template(
-            master,
-            &form,
-            department,
-            spec,
-            &issue,
-            Some(&prefill),
-        )
-        .map_err(|e| AppError::write(&path, e))?;
-        super::save(campaign, &path, &bytes)?;
-        written.push((department.to_string(), path));
-    }
-    Ok(written)
 }

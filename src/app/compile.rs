@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use super::check::{Checked, check, record};
+use super::standing::Receipted;
 use super::{AppError, Progress, Stage};
 use crate::campaign::Campaign;
 use crate::compile::{Request, Scores, blockers};
@@ -116,18 +117,11 @@ fn from_receipts(
         || as_checked(&campaign, &paths, &inputs, progress),
     );
     let read = master?;
-    let Found {
-        run,
-        returns,
-        confirmed,
-    } = match files? {
+    let found = match files? {
         Ok(found) => found,
         Err(outcome) => return Ok(Err(outcome)),
     };
-    let mut ctx = campaign.context(&read.master, &spec);
-    ctx.confirmed = confirmed;
-    let collection = returns::settle(&ctx, returns, receipt::skipped_of(&run.skipped));
-    drop(ctx);
+    let (collection, _) = found.settle(campaign.context(&read.master, &spec));
     Ok(Ok(Checked {
         master: read.master,
         layout: read.layout,
@@ -138,13 +132,6 @@ fn from_receipts(
     }))
 }
 
-/// What the last validate run on the inputs checked, when every file is still as it was.
-struct Found {
-    run: crate::store::Run,
-    returns: Vec<crate::returns::Return>,
-    confirmed: Vec<(String, String, String)>,
-}
-
 /// The receipts of the last validate run on `inputs`, read and parsed, when every file is as
 /// it checked them; otherwise how they differ.
 fn as_checked(
@@ -152,7 +139,7 @@ fn as_checked(
     paths: &[PathBuf],
     inputs: &str,
     progress: &dyn Progress,
-) -> Result<Result<Found, CompileOutcome>, AppError> {
+) -> Result<Result<Receipted, CompileOutcome>, AppError> {
     let gathered = super::gather(campaign, paths)?;
     let never = || {
         let new = gathered.inputs.iter().map(|i| i.display.clone()).collect();
@@ -182,19 +169,7 @@ fn as_checked(
             never: false,
         }));
     }
-    let mut returns = Vec::with_capacity(receipts.len());
-    store
-        .records(run.id, 1_000, |chunk| {
-            returns.extend(receipt::parse_records(&chunk)?);
-            Ok(())
-        })?
-        .map_err(AppError::Receipt)?;
-    let confirmed = store.confirmations()?;
-    Ok(Ok(Found {
-        run,
-        returns,
-        confirmed,
-    }))
+    Ok(Ok(Receipted::of_run(&store, run)?))
 }
 
 /// Writes the compiled workbook of `checked`.

@@ -117,12 +117,82 @@ pub(crate) fn write_all(
         .cloned()
         .collect();
     if !errors.is_empty() {
-        return Ok(GenerateOutcome::Refused {
-            master: campaign.master_path(),
-            errors,
-        });
+        let master = campaign.master_path();
+        return Ok(GenerateOutcome::Refused { master, errors });
     }
     let master = &read.master;
+    check_fit(campaign, &spec, master, &options.departments)?;
+    let known: Vec<&str> = master
+        .departments()
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    // Names for every department at once, so that they differ and stay the same whatever is
+    // selected.
+    let names = crate::template::file_names(&campaign.config.title, &known);
+    let selected: Vec<(&str, &String)> = known
+        .iter()
+        .copied()
+        .zip(&names)
+        .filter(|(d, _)| {
+            options.departments.is_empty() || options.departments.iter().any(|w| w == d)
+        })
+        .collect();
+    let dir = options.out.clone().unwrap_or_else(|| campaign.outbox());
+    campaign.check_output_dir(&dir)?;
+    super::create_dir(&dir)?;
+    let notice_folder = crate::text::safe_file_name(&spec.word("outbox.notice_dir"));
+    let notice_dir = dir.join(&notice_folder);
+    super::create_dir(&notice_dir)?;
+    crate::write::clean_stale_temps(&notice_dir);
+    let config = &campaign.config;
+    let batch = Batch {
+        campaign,
+        spec: &spec,
+        master,
+        form: crate::form::Form::new(master, &spec),
+        issue: config.issue(config.round, &options.at),
+        issuer: Issuer::new(config, &spec, &options.at),
+        notice_names: notice_file_names(&spec, &known),
+        known: &known,
+        dir: &dir,
+        notice_dir: &notice_dir,
+        // The departments' private pages, once `tianbao serve` gave them tokens.
+        links: crate::access::notice_links(campaign),
+    };
+    let issued = batch.issue_each(&selected, options, progress)?;
+    let rows = batch.list_rows(&names, &notice_folder, &issued);
+    let list = dir.join(crate::text::safe_file_name(&spec.word("outbox.list_file")));
+    let bytes = crate::notice::sending_list(&spec, &batch.issuer, &rows)
+        .map_err(|e| AppError::write(&list, e))?;
+    super::save(campaign, &list, &bytes)?;
+    let not_current = rows
+        .iter()
+        .filter(|r| r.remark != Remark::Current)
+        .map(|r| (r.department.clone(), r.remark))
+        .collect();
+    Ok(GenerateOutcome::Written {
+        dir,
+        issued,
+        took_over: None,
+        papers: Papers {
+            list,
+            notice_dir,
+            not_current,
+        },
+        warnings: warnings(config),
+    })
+}
+
+/// Whether the master and the spec make workbooks for `departments` (every department when
+/// empty): weights where the spec scores, every column the spec's rules and formulas name,
+/// and each department asked for in the master.
+fn check_fit(
+    campaign: &Campaign,
+    spec: &crate::spec::Spec,
+    master: &crate::model::Master,
+    departments: &[String],
+) -> Result<(), AppError> {
     let scores = spec
         .inputs
         .iter()
@@ -152,125 +222,141 @@ pub(crate) fn write_all(
         .iter()
         .map(|d| d.name.as_str())
         .collect();
-    for wanted in &options.departments {
-        if !known.contains(&wanted.as_str()) {
-            return Err(AppError::NoDepartment {
-                name: wanted.clone(),
-                known: known.join("、"),
-            });
-        }
+    match departments.iter().find(|w| !known.contains(&w.as_str())) {
+        Some(wanted) => Err(AppError::NoDepartment {
+            name: wanted.clone(),
+            known: known.join("、"),
+        }),
+        None => Ok(()),
     }
-    // Names for every department at once, so that they differ and stay the same whatever is
-    // selected.
-    let names = crate::template::file_names(&campaign.config.title, &known);
-    let selected: Vec<(&str, &String)> = known
-        .iter()
-        .copied()
-        .zip(&names)
-        .filter(|(d, _)| {
-            options.departments.is_empty() || options.departments.iter().any(|w| w == d)
-        })
-        .collect();
-    let dir = options.out.clone().unwrap_or_else(|| campaign.outbox());
-    campaign.check_output_dir(&dir)?;
-    super::create_dir(&dir)?;
-    let notice_folder = crate::text::safe_file_name(&spec.word("outbox.notice_dir"));
-    let notice_dir = dir.join(&notice_folder);
-    super::create_dir(&notice_dir)?;
-    crate::write::clean_stale_temps(&notice_dir);
-    let notice_names = notice_file_names(&spec, &known);
-    let form = crate::form::Form::new(master, &spec);
-    let config = &campaign.config;
-    let issue = config.issue(config.round, &options.at);
-    let issuer = Issuer::new(config, &spec, &options.at);
-    let parts = master.has_cooperating();
-    // The departments' private pages, once `tianbao serve` gave them tokens.
-    let links = crate::access::notice_links(campaign);
-    let link_of = |department: &str| {
-        links
+}
+
+/// What every workbook and notice of one generate run is made with.
+struct Batch<'a> {
+    campaign: &'a Campaign,
+    spec: &'a crate::spec::Spec,
+    master: &'a crate::model::Master,
+    form: crate::form::Form,
+    issue: crate::template::Issue<'a>,
+    issuer: Issuer,
+    /// Every department of the master, in its order, and its notice's file name.
+    known: &'a [&'a str],
+    notice_names: Vec<String>,
+    dir: &'a Path,
+    notice_dir: &'a Path,
+    /// Each department's private page, where `tianbao serve` gave it a token.
+    links: Vec<(String, String)>,
+}
+
+impl Batch<'_> {
+    fn link_of(&self, department: &str) -> Option<&str> {
+        self.links
             .iter()
             .find(|(d, _)| d == department)
             .map(|(_, url)| url.as_str())
-    };
-    progress.start(Stage::Generating, selected.len());
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let issued: Vec<Result<Issued, AppError>> = selected
-        .par_iter()
-        .map(|(department, name)| {
-            let path = dir.join(name);
-            let prefill = options.prefill.get(*department);
-            let bytes =
-                crate::template::write_template(master, &form, department, &spec, &issue, prefill)
-                    .map_err(|e| AppError::write(&path, e))?;
-            super::save(campaign, &path, &bytes)?;
-            let index = known.iter().position(|d| d == department).unwrap_or(0);
-            let notice = notice_dir.join(&notice_names[index]);
-            let text = crate::notice::notice_text(
-                &spec,
-                &issuer,
-                &Notice {
-                    department,
-                    file: name,
-                    items: master.items_of(department).collect(),
-                    parts,
-                    link: link_of(department),
-                },
-            );
-            super::save(campaign, &notice, &crate::notice::windows_text(&text))?;
-            progress.set(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            Ok(Issued {
-                department: department.to_string(),
-                path,
-                items: master.items_of(department).count(),
-                notice,
+    }
+
+    /// Writes the workbook and notice of each `selected` department (with its file name),
+    /// in parallel.
+    fn issue_each(
+        &self,
+        selected: &[(&str, &String)],
+        options: &GenerateOptions,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Issued>, AppError> {
+        progress.start(Stage::Generating, selected.len());
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let issued: Vec<Result<Issued, AppError>> = selected
+            .par_iter()
+            .map(|(department, name)| {
+                let issued = self.issue_one(department, name, options.prefill.get(*department));
+                progress.set(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+                issued
             })
+            .collect();
+        progress.finish();
+        issued.into_iter().collect()
+    }
+
+    /// Writes `department`'s workbook as `name` and its notice.
+    fn issue_one(
+        &self,
+        department: &str,
+        name: &str,
+        prefill: Option<&crate::template::Prefill>,
+    ) -> Result<Issued, AppError> {
+        let (campaign, master) = (self.campaign, self.master);
+        let path = self.dir.join(name);
+        let bytes = crate::template::write_template(
+            master,
+            &self.form,
+            department,
+            self.spec,
+            &self.issue,
+            prefill,
+        )
+        .map_err(|e| AppError::write(&path, e))?;
+        super::save(campaign, &path, &bytes)?;
+        let index = self
+            .known
+            .iter()
+            .position(|d| *d == department)
+            .unwrap_or(0);
+        let notice = self.notice_dir.join(&self.notice_names[index]);
+        let text = crate::notice::notice_text(
+            self.spec,
+            &self.issuer,
+            &Notice {
+                department,
+                file: name,
+                items: master.items_of(department).collect(),
+                parts: master.has_cooperating(),
+                link: self.link_of(department),
+            },
+        );
+        super::save(campaign, &notice, &crate::notice::windows_text(&text))?;
+        Ok(Issued {
+            department: department.to_string(),
+            path,
+            items: master.items_of(department).count(),
+            notice,
         })
-        .collect();
-    progress.finish();
-    let issued = issued.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let rows: Vec<ListRow> = master
-        .departments()
-        .iter()
-        .zip(names.iter().zip(&notice_names))
-        .map(|(department, (file, notice))| {
-            let name = department.name.as_str();
-            let remark = if issued.iter().any(|i| i.department == name) {
-                Remark::Current
-            } else {
-                on_disk(campaign, master, &form, name, &dir.join(file))
-            };
-            ListRow {
-                department: department.name.clone(),
-                persons: department.persons.clone(),
-                file: file.clone(),
-                notice: format!("{notice_folder}/{notice}"),
-                items: department.items,
-                weight: department.weight,
-                remark,
-                link: link_of(name).map(str::to_string),
-            }
-        })
-        .collect();
-    let list = dir.join(crate::text::safe_file_name(&spec.word("outbox.list_file")));
-    let bytes = crate::notice::sending_list(&spec, &issuer, &rows)
-        .map_err(|e| AppError::write(&list, e))?;
-    super::save(campaign, &list, &bytes)?;
-    let not_current = rows
-        .iter()
-        .filter(|r| r.remark != Remark::Current)
-        .map(|r| (r.department.clone(), r.remark))
-        .collect();
-    Ok(GenerateOutcome::Written {
-        dir,
-        issued,
-        took_over: None,
-        papers: Papers {
-            list,
-            notice_dir,
-            not_current,
-        },
-        warnings: warnings(config),
-    })
+    }
+
+    /// The sending list's rows: every department of the master, those not just issued as
+    /// their workbook in the folder stands.
+    fn list_rows(&self, names: &[String], notice_folder: &str, issued: &[Issued]) -> Vec<ListRow> {
+        let master = self.master;
+        master
+            .departments()
+            .iter()
+            .zip(names.iter().zip(&self.notice_names))
+            .map(|(department, (file, notice))| {
+                let name = department.name.as_str();
+                let remark = if issued.iter().any(|i| i.department == name) {
+                    Remark::Current
+                } else {
+                    on_disk(
+                        self.campaign,
+                        master,
+                        &self.form,
+                        name,
+                        &self.dir.join(file),
+                    )
+                };
+                ListRow {
+                    department: department.name.clone(),
+                    persons: department.persons.clone(),
+                    file: file.clone(),
+                    notice: format!("{notice_folder}/{notice}"),
+                    items: department.items,
+                    weight: department.weight,
+                    remark,
+                    link: self.link_of(name).map(str::to_string),
+                }
+            })
+            .collect()
+    }
 }
 
 /// The notices' file names, one per department and all different (`办公室.txt`).

@@ -5,10 +5,14 @@
 
 pub mod check;
 pub mod compile;
+pub mod feedback;
 pub mod generate;
+pub mod links;
 pub mod period;
 pub mod remind;
 pub mod review;
+pub mod standing;
+pub mod upload;
 
 use std::path::{Path, PathBuf};
 

@@ -9,10 +9,11 @@
 use std::collections::HashMap;
 
 use super::generate::{GenerateOptions, GenerateOutcome};
+use super::standing::Receipted;
 use super::{AppError, Progress};
 use crate::campaign::Campaign;
 use crate::model::Master;
-use crate::returns::{self, Collection, receipt};
+use crate::returns::Collection;
 use crate::spec::Spec;
 use crate::store::Store;
 use crate::template::Prefill;
@@ -142,21 +143,12 @@ pub fn collection_of(
         return Ok(None);
     }
     let store = Store::open(&campaign.store_path())?;
-    let Some(run) = store.last_run(&crate::campaign::inbox_key(period))? else {
+    let Some(receipted) = Receipted::last(&store, &crate::campaign::inbox_key(period))? else {
         return Ok(None);
     };
-    let mut found = Vec::new();
-    store
-        .records(run.id, 1_000, |chunk| {
-            found.extend(receipt::parse_records(&chunk)?);
-            Ok(())
-        })?
-        .map_err(AppError::Receipt)?;
     let mut ctx = campaign.context(master, spec);
     ctx.period = period.map(str::to_string);
-    ctx.confirmed = store.confirmations()?;
-    let skipped = receipt::skipped_of(&run.skipped);
-    Ok(Some(returns::settle(&ctx, found, skipped)))
+    Ok(Some(receipted.settle(ctx).0))
 }
 
 /// Each department's accepted values of the inputs the spec carries, by item: what its valid

@@ -334,7 +334,7 @@ fn fix_for(leaf: &str, value: &DeValue, written: &str, expected: ValueKind) -> (
             DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) | DeValue::Datetime(_),
         ) => (Fix::Quote, format!("{leaf} = {}", quoted(written))),
         (ValueKind::Integer, DeValue::String(s)) => {
-            let half = crate::text::to_halfwidth(s);
+            let half = crate::cell_text::to_halfwidth(s);
             let digits = half.trim();
             if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
                 (Fix::Unquote, format!("{leaf} = {digits}"))
@@ -352,7 +352,7 @@ fn fix_for(leaf: &str, value: &DeValue, written: &str, expected: ValueKind) -> (
             }
         }
         (ValueKind::List, DeValue::String(s)) => {
-            let names: Vec<String> = crate::text::split_names(s)
+            let names: Vec<String> = crate::cell_text::split_names(s)
                 .iter()
                 .map(|n| quoted(n))
                 .collect();

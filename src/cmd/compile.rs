@@ -45,32 +45,11 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
 
 /// Renders how compile ended.
 pub fn render(outcome: CompileOutcome) -> Outcome {
-    let tx = texts();
-    let written = match outcome {
-        CompileOutcome::Written(written) => written,
-        CompileOutcome::Refused { blockers } => {
-            eprintln!("{}", tx.count("compile.refused", blockers.len(), &[]));
-            let names = padded(blockers.iter().map(|s| s.department.as_str()));
-            for (standing, name) in blockers.iter().zip(names) {
-                let detail = match standing.status {
-                    tianbao::returns::DepartmentStatus::Invalid => tx.say(
-                        "compile.blocker_invalid",
-                        &[
-                            ("errors", &tx.count("count.errors", standing.errors, &[])),
-                            ("file", &t(standing.file.as_deref().unwrap_or(""))),
-                        ],
-                    ),
-                    _ => tx.say(
-                        "compile.blocker_missing",
-                        &[("persons", &joined(tx, &standing.persons))],
-                    ),
-                };
-                eprintln!("  {name}  {detail}");
-            }
-            eprintln!("{}", tx.get("compile.refused_hint"));
-            return Outcome::Findings;
-        }
+    match outcome {
+        CompileOutcome::Written(written) => render_written(&written),
+        CompileOutcome::Refused { blockers } => render_refused(&blockers),
         CompileOutcome::ReviewInvalid { review } => {
+            let tx = texts();
             eprintln!(
                 "{}",
                 tx.say(
@@ -81,30 +60,65 @@ pub fn render(outcome: CompileOutcome) -> Outcome {
                     ]
                 )
             );
-            return Outcome::Findings;
+            Outcome::Findings
         }
-        CompileOutcome::NotValidated { changes, never } => {
-            eprintln!(
-                "{}",
-                tx.get(if never {
-                    "compile.never_validated"
-                } else {
-                    "compile.changed"
-                })
-            );
-            for (what, list) in [
-                ("compile.change.new", &changes.new),
-                ("compile.change.changed", &changes.changed),
-                ("compile.change.gone", &changes.gone),
-            ] {
-                for path in list {
-                    eprintln!("  {}  {}", tx.get(what), t(path));
-                }
-            }
-            eprintln!("{}", tx.get("compile.changed_hint"));
-            return Outcome::Findings;
+        CompileOutcome::NotValidated { changes, never } => render_not_validated(&changes, never),
+    }
+}
+
+/// The departments without a valid return that kept compile from writing.
+fn render_refused(blockers: &[tianbao::returns::Standing]) -> Outcome {
+    let tx = texts();
+    eprintln!("{}", tx.count("compile.refused", blockers.len(), &[]));
+    let names = padded(blockers.iter().map(|s| s.department.as_str()));
+    for (standing, name) in blockers.iter().zip(names) {
+        let detail = match standing.status {
+            tianbao::returns::DepartmentStatus::Invalid => tx.say(
+                "compile.blocker_invalid",
+                &[
+                    ("errors", &tx.count("count.errors", standing.errors, &[])),
+                    ("file", &t(standing.file.as_deref().unwrap_or(""))),
+                ],
+            ),
+            _ => tx.say(
+                "compile.blocker_missing",
+                &[("persons", &joined(tx, &standing.persons))],
+            ),
+        };
+        eprintln!("  {name}  {detail}");
+    }
+    eprintln!("{}", tx.get("compile.refused_hint"));
+    Outcome::Findings
+}
+
+/// The files that changed since validate checked them (or that it never did).
+fn render_not_validated(changes: &tianbao::returns::receipt::Changes, never: bool) -> Outcome {
+    let tx = texts();
+    eprintln!(
+        "{}",
+        tx.get(if never {
+            "compile.never_validated"
+        } else {
+            "compile.changed"
+        })
+    );
+    for (what, list) in [
+        ("compile.change.new", &changes.new),
+        ("compile.change.changed", &changes.changed),
+        ("compile.change.gone", &changes.gone),
+    ] {
+        for path in list {
+            eprintln!("  {}  {}", tx.get(what), t(path));
         }
-    };
+    }
+    eprintln!("{}", tx.get("compile.changed_hint"));
+    Outcome::Findings
+}
+
+/// The workbook written: where, the total (or what was collected), the departments left
+/// out, and the reviewed results.
+fn render_written(written: &tianbao::app::compile::Written) -> Outcome {
+    let tx = texts();
     if let Some(holder) = &written.took_over {
         super::took_over(holder);
     }
@@ -161,7 +175,7 @@ pub fn render(outcome: CompileOutcome) -> Outcome {
         );
     }
     if scores.reviewed {
-        render_results(&written);
+        render_results(written);
     }
     Outcome::Clean
 }

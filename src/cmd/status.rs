@@ -46,69 +46,7 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     };
     let collection = &checked.collection;
     if args.json {
-        let unusable: Vec<serde_json::Value> = unusable(collection)
-            .map(|r| {
-                json!({
-                    "path": r.path,
-                    "status": r.status,
-                    "department": r.department,
-                    "findings": r.findings.iter()
-                        .filter(|f| f.severity == Severity::Error)
-                        .map(|f| f.rendered(&checked.spec))
-                        .collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let mut value = json!({
-            "departments": collection.departments.iter().map(|d| {
-                let mut v = serde_json::to_value(d).unwrap_or_default();
-                if let Some(at) = d.received.as_deref() {
-                    v["received"] = json!(tianbao::time::rfc3339_local(at));
-                }
-                v
-            }).collect::<Vec<_>>(),
-            "review": collection.review,
-            "reviews": collection.reviews_met().iter().map(|(r, counted)| json!({
-                "path": r.path,
-                "status": r.status,
-                "round": r.round,
-                "counted": counted,
-                "findings": r.findings.iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .map(|f| f.rendered(&checked.spec))
-                    .collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "unusable": unusable,
-            "general": collection.general.iter().map(|f| f.rendered(&checked.spec)).collect::<Vec<_>>(),
-            "skipped": collection.skipped,
-            "summary": summary(collection),
-        });
-        if let Some(reminded) = &reminded {
-            value["reminders"] = reminders_json(reminded);
-        }
-        if checked.spec.progress.is_some() {
-            let measures = tianbao::compile::measures::measures(
-                &checked.spec,
-                &checked.master,
-                collection,
-                checked.campaign.as_of(),
-            );
-            value["flags"] = json!(
-                checked
-                    .master
-                    .items()
-                    .iter()
-                    .zip(&measures.flags)
-                    .filter_map(|(item, flag)| flag.as_ref().map(|f| json!({
-                        "item": item.id,
-                        "departments": item.departments,
-                        "flag": f,
-                        "message": tianbao::compile::measures::flag_text(&checked.spec, f),
-                    })))
-                    .collect::<Vec<_>>()
-            );
-        }
-        super::print_json(&value);
+        super::print_json(&status_json(&checked, reminded.as_ref()));
     } else {
         print!("{}", human(&checked.spec, collection));
         print!(
@@ -125,6 +63,83 @@ pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> 
     } else {
         Outcome::Findings
     })
+}
+
+/// `status --json`: the departments, the reviews, what could not be used, the skipped files,
+/// the summary, and the reminders and flags where there are any.
+fn status_json(
+    checked: &tianbao::app::check::Checked,
+    reminded: Option<&tianbao::app::remind::Reminded>,
+) -> serde_json::Value {
+    let collection = &checked.collection;
+    let unusable: Vec<serde_json::Value> = unusable(collection)
+        .map(|r| {
+            json!({
+                "path": r.path,
+                "status": r.status,
+                "department": r.department,
+                "findings": r.findings.iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| f.rendered(&checked.spec))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut value = json!({
+        "departments": collection.departments.iter().map(|d| {
+            let mut v = serde_json::to_value(d).unwrap_or_default();
+            if let Some(at) = d.received.as_deref() {
+                v["received"] = json!(tianbao::time::rfc3339_local(at));
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "review": collection.review,
+        "reviews": collection.reviews_met().iter().map(|(r, counted)| json!({
+            "path": r.path,
+            "status": r.status,
+            "round": r.round,
+            "counted": counted,
+            "findings": r.findings.iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| f.rendered(&checked.spec))
+                .collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "unusable": unusable,
+        "general": collection.general.iter().map(|f| f.rendered(&checked.spec)).collect::<Vec<_>>(),
+        "skipped": collection.skipped,
+        "summary": summary(collection),
+    });
+    if let Some(reminded) = reminded {
+        value["reminders"] = reminders_json(reminded);
+    }
+    if checked.spec.progress.is_some() {
+        value["flags"] = flags_json(checked);
+    }
+    value
+}
+
+/// The progress flags of `status --json`: each flagged item, its departments and the flag.
+fn flags_json(checked: &tianbao::app::check::Checked) -> serde_json::Value {
+    let measures = tianbao::compile::measures::measures(
+        &checked.spec,
+        &checked.master,
+        &checked.collection,
+        checked.campaign.as_of(),
+    );
+    json!(
+        checked
+            .master
+            .items()
+            .iter()
+            .zip(&measures.flags)
+            .filter_map(|(item, flag)| flag.as_ref().map(|f| json!({
+                "item": item.id,
+                "departments": item.departments,
+                "flag": f,
+                "message": tianbao::compile::measures::flag_text(&checked.spec, f),
+            })))
+            .collect::<Vec<_>>()
+    )
 }
 
 /// The returns with errors that no department's standing shows: unrecognised files, and files

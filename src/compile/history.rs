@@ -8,15 +8,15 @@
 //! [`measure_input`].
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Chart, ChartLegendPosition, Format, FormatBorder, Formula, Workbook};
-use rust_xlsxwriter::{FormatAlign, XlsxError};
+use rust_xlsxwriter::XlsxError;
+use rust_xlsxwriter::{Chart, ChartLegendPosition, Formula, Workbook};
 
 use super::Aggregation;
 use crate::model::Master;
 use crate::returns::Collection;
 use crate::spec::{InputKind, InputSpec, Spec, render};
+use crate::style::Palette;
 use crate::text::show;
-use crate::write::base_format;
 
 /// The input whose value is an item's measure across periods: the spec's score input if it has
 /// one, else its first figure input.
@@ -156,30 +156,6 @@ pub fn change(row: &Row, to: usize) -> Option<Decimal> {
     Some((row.values[to]? - row.values[to.checked_sub(1)?]?).normalize())
 }
 
-struct Formats {
-    title: Format,
-    header: Format,
-    cell: Format,
-    number: Format,
-    behind: Format,
-    behind_text: Format,
-}
-
-impl Formats {
-    fn new() -> Formats {
-        let cell = base_format().set_border(FormatBorder::Thin);
-        let number = cell.clone().set_align(FormatAlign::Center);
-        Formats {
-            title: base_format().set_font_size(14).set_bold(),
-            header: number.clone().set_bold().set_background_color("#D9D9D9"),
-            behind: number.clone().set_background_color("#FFC7CE"),
-            behind_text: cell.clone().set_background_color("#FFC7CE"),
-            number,
-            cell,
-        }
-    }
-}
-
 /// Header row of the table, and the first row of its items.
 const HEADER_ROW: u32 = 2;
 const FIRST_ROW: u32 = HEADER_ROW + 1;
@@ -190,7 +166,7 @@ const CHART_ROWS: u32 = 14;
 
 /// Writes the history sheet into `book`.
 pub fn write(book: &mut Workbook, spec: &Spec, title: &str, h: &History) -> Result<(), XlsxError> {
-    let f = Formats::new();
+    let f = crate::style::palette();
     let name = spec.word("history.sheet");
     let sheet = book.add_worksheet();
     sheet.set_name(&name)?;
@@ -202,7 +178,7 @@ pub fn write(book: &mut Workbook, spec: &Spec, title: &str, h: &History) -> Resu
         0,
         0,
         render(&spec.word("history.title"), &[("title", title)]),
-        &f.title,
+        &f.title_history,
     )?;
     let note = render(&spec.word("history.note"), &[("measure", &h.measure)]);
     sheet.write_string(1, 0, note)?;
@@ -231,8 +207,8 @@ pub fn write(book: &mut Workbook, spec: &Spec, title: &str, h: &History) -> Resu
         for (p, value) in row.values.iter().enumerate() {
             let col = first_value + p as u16;
             match value {
-                Some(v) => sheet.write_number_with_format(r, col, number(*v), &f.number)?,
-                None => sheet.write_blank(r, col, &f.number)?,
+                Some(v) => sheet.write_number_with_format(r, col, number(*v), &f.center)?,
+                None => sheet.write_blank(r, col, &f.center)?,
             };
         }
         for to in 1..h.periods.len() {
@@ -240,7 +216,7 @@ pub fn write(book: &mut Workbook, spec: &Spec, title: &str, h: &History) -> Resu
             let format = if h.slip(i, to).is_some() {
                 &f.behind
             } else {
-                &f.number
+                &f.center
             };
             match change(row, to) {
                 Some(d) => {
@@ -265,7 +241,7 @@ pub fn write(book: &mut Workbook, spec: &Spec, title: &str, h: &History) -> Resu
     }
     sheet.set_freeze_panes(FIRST_ROW, 3)?;
     let below = FIRST_ROW + h.rows.len() as u32 + 1;
-    write_behind(sheet, spec, &f, h, below)?;
+    write_behind(sheet, spec, f, h, below)?;
     charts(sheet, spec, &name, h, state_col + 2)
 }
 
@@ -273,11 +249,16 @@ pub fn write(book: &mut Workbook, spec: &Spec, title: &str, h: &History) -> Resu
 fn write_behind(
     sheet: &mut rust_xlsxwriter::Worksheet,
     spec: &Spec,
-    f: &Formats,
+    f: &Palette,
     h: &History,
     row: u32,
 ) -> Result<(), XlsxError> {
-    sheet.write_string_with_format(row, 0, spec.word("history.behind_heading"), &f.title)?;
+    sheet.write_string_with_format(
+        row,
+        0,
+        spec.word("history.behind_heading"),
+        &f.title_history,
+    )?;
     if h.behind.is_empty() {
         sheet.write_string(row + 1, 0, spec.word("history.behind_none"))?;
         return Ok(());
@@ -303,11 +284,11 @@ fn write_behind(
         sheet.write_string_with_format(r, 2, &item.task, &f.cell)?;
         let before = item.values[b.to - 1].unwrap_or_default();
         let after = item.values[b.to].unwrap_or_default();
-        sheet.write_number_with_format(r, 3, number(before), &f.number)?;
-        sheet.write_number_with_format(r, 4, number(after), &f.number)?;
+        sheet.write_number_with_format(r, 3, number(before), &f.center)?;
+        sheet.write_number_with_format(r, 4, number(after), &f.center)?;
         let formula = Formula::new(format!("={}-{}", a1(r, 4), a1(r, 3)))
             .set_result(show((after - before).normalize()));
-        sheet.write_formula_with_format(r, 5, formula, &f.number)?;
+        sheet.write_formula_with_format(r, 5, formula, &f.center)?;
         sheet.write_string_with_format(r, 6, slip_word(spec, b.slip), &f.behind_text)?;
     }
     Ok(())

@@ -93,80 +93,90 @@ pub fn departments(
     let mut results: Vec<DepartmentResult> = master
         .departments()
         .iter()
-        .map(|d| {
-            let mut self_score = Decimal::ZERO;
-            let mut reviewed = Decimal::ZERO;
-            let mut unscored = 0;
-            let mut items = 0;
-            let mut weight = Decimal::ZERO;
-            for (item, scored) in master.items().iter().zip(&scores.items) {
-                let Some(part) = scored.parts.iter().find(|p| p.department == d.name) else {
-                    continue;
-                };
-                items += 1;
-                weight += item.weight.unwrap_or_default();
-                self_score += part.score.unwrap_or_default();
-                match part.reviewed {
-                    Some(score) => reviewed += score,
-                    None => unscored += 1,
-                }
-            }
-            let categories: Vec<Decimal> = review
-                .categories
-                .iter()
-                .map(|c| {
-                    adjustments
-                        .iter()
-                        .filter(|a| a.department == d.name && a.category == c.name)
-                        .map(|a| a.points)
-                        .sum::<Decimal>()
-                        .normalize()
-                })
-                .collect();
-            let of_kind = |kind: AdjustKind| -> Decimal {
-                review
-                    .categories
-                    .iter()
-                    .zip(&categories)
-                    .filter(|(c, _)| c.kind == kind)
-                    .map(|(_, sum)| *sum)
-                    .sum::<Decimal>()
-                    .normalize()
-            };
-            let bonus = of_kind(AdjustKind::Bonus);
-            let deduction = of_kind(AdjustKind::Deduction);
-            let actual = (reviewed + bonus - deduction).normalize();
-            let unranked = if weight.is_zero() {
-                Some(Unranked::ZeroWeight)
-            } else if unscored > 0 {
-                Some(Unranked::Incomplete)
-            } else {
-                None
-            };
-            let rate = unranked.is_none().then(|| rate(actual, weight)).flatten();
-            DepartmentResult {
-                department: d.name.clone(),
-                items,
-                weight: weight.normalize(),
-                self_score: self_score.normalize(),
-                reviewed: reviewed.normalize(),
-                unscored,
-                categories,
-                bonus,
-                deduction,
-                actual,
-                rate,
-                unranked,
-                rank: None,
-                grade: rate.map(|r| review.grade(r).to_string()),
-            }
-        })
+        .map(|d| department_result(master, review, scores, adjustments, &d.name))
         .collect();
     let rates: Vec<Option<Decimal>> = results.iter().map(|r| r.rate).collect();
     for (result, rank) in results.iter_mut().zip(ranks(&rates)) {
         result.rank = rank;
     }
     results
+}
+
+/// One department's sums, 加减分 per category, 实际得分, 得分率 and 等次 (its rank is set by
+/// [`departments`] once all are known).
+fn department_result(
+    master: &Master,
+    review: &ReviewSpec,
+    scores: &Scores,
+    adjustments: &[Adjustment],
+    department: &str,
+) -> DepartmentResult {
+    let mut self_score = Decimal::ZERO;
+    let mut reviewed = Decimal::ZERO;
+    let mut unscored = 0;
+    let mut items = 0;
+    let mut weight = Decimal::ZERO;
+    for (item, scored) in master.items().iter().zip(&scores.items) {
+        let Some(part) = scored.parts.iter().find(|p| p.department == department) else {
+            continue;
+        };
+        items += 1;
+        weight += item.weight.unwrap_or_default();
+        self_score += part.score.unwrap_or_default();
+        match part.reviewed {
+            Some(score) => reviewed += score,
+            None => unscored += 1,
+        }
+    }
+    let categories: Vec<Decimal> = review
+        .categories
+        .iter()
+        .map(|c| {
+            adjustments
+                .iter()
+                .filter(|a| a.department == department && a.category == c.name)
+                .map(|a| a.points)
+                .sum::<Decimal>()
+                .normalize()
+        })
+        .collect();
+    let of_kind = |kind: AdjustKind| -> Decimal {
+        review
+            .categories
+            .iter()
+            .zip(&categories)
+            .filter(|(c, _)| c.kind == kind)
+            .map(|(_, sum)| *sum)
+            .sum::<Decimal>()
+            .normalize()
+    };
+    let bonus = of_kind(AdjustKind::Bonus);
+    let deduction = of_kind(AdjustKind::Deduction);
+    let actual = (reviewed + bonus - deduction).normalize();
+    let unranked = if weight.is_zero() {
+        Some(Unranked::ZeroWeight)
+    } else if unscored > 0 {
+        Some(Unranked::Incomplete)
+    } else {
+        None
+    };
+    let rate = unranked.is_none().then(|| rate(actual, weight)).flatten();
+    DepartmentResult {
+        department: department.to_string(),
+        items,
+        weight: weight.normalize(),
+        self_score: self_score.normalize(),
+        reviewed: reviewed.normalize(),
+        unscored,
+        categories,
+        bonus,
+        deduction,
+        actual,
+        rate,
+        unranked,
+        rank: None,
+        grade: rate.map(|r| review.grade(r).to_string()),
+    }
 }
 
 /// The departments in the order of the 公示表: by rank, the unranked last; ties and the

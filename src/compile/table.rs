@@ -6,19 +6,18 @@
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{
-    Format, FormatAlign, FormatBorder, Formula, Note, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Format, Formula, Note, Workbook, Worksheet, XlsxError};
 
 use super::{Ctx, ItemScore};
 use crate::finding::a1;
 use crate::layout::{Layout, LayoutRow, RowKind};
 use crate::model::{Role, TotalKind};
 use crate::spec::render;
+use crate::style::Palette;
 use crate::template::print::{self, MIN_SCALE, Orientation, fitting_scale, total_points};
 use crate::text::show;
 use crate::workbook::{Rect, Value};
-use crate::write::{FONT, base_format, height_for, print_setup, wrapped_lines};
+use crate::write::{FONT, height_for, print_setup, wrapped_lines};
 
 /// How a column of the master table is treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,75 +158,6 @@ fn column_width(column: Column, widest: f64, levels: usize) -> f64 {
         Column::Field(Role::Id) => fit(6.0, 10.0),
         Column::Field(_) => fit(6.0, 14.0),
         Column::Unknown => fit(6.0, 30.0),
-    }
-}
-
-struct Formats {
-    title: Format,
-    above: Format,
-    header: Format,
-    header_added: Format,
-    level: Format,
-    level_middle: Format,
-    stacked: Format,
-    left: Format,
-    center: Format,
-    section: Format,
-    sum: Format,
-    sum_bold: Format,
-    score: Format,
-    score_missing: Format,
-    deduction: Format,
-    deduction_missing: Format,
-    percent: Format,
-    flagged: Format,
-    note: Format,
-    footer: Format,
-}
-
-/// Fill of the cells of unscored items.
-const MISSING_FILL: &str = "#FFEB9C";
-
-impl Formats {
-    fn new() -> Formats {
-        let base = base_format();
-        let cell = base.clone().set_border(FormatBorder::Thin);
-        let center = cell.clone().set_align(FormatAlign::Center);
-        let left = cell.clone().set_align(FormatAlign::Left);
-        Formats {
-            title: base
-                .clone()
-                .set_font_size(16)
-                .set_bold()
-                .set_align(FormatAlign::Center),
-            above: base.clone(),
-            header: center.clone().set_bold().set_background_color("#D9D9D9"),
-            header_added: center.clone().set_bold().set_background_color("#C6E0B4"),
-            level: center.clone().set_align(FormatAlign::Top),
-            level_middle: center.clone(),
-            stacked: center.clone().set_align(FormatAlign::Top).set_rotation(270),
-            section: left.clone().set_bold(),
-            sum: center.clone(),
-            sum_bold: center.clone().set_bold(),
-            score: center.clone(),
-            score_missing: center.clone().set_background_color(MISSING_FILL),
-            deduction: left.clone(),
-            deduction_missing: left.clone().set_background_color(MISSING_FILL),
-            percent: center.clone().set_num_format("0.00%"),
-            flagged: left
-                .clone()
-                .set_font_color("#C00000")
-                .set_bold()
-                .set_background_color("#FCE4D6"),
-            left,
-            center,
-            note: base.clone(),
-            footer: base
-                .clone()
-                .set_font_size(11)
-                .set_align(FormatAlign::Left)
-                .set_align(FormatAlign::VerticalCenter),
-        }
     }
 }
 
@@ -552,7 +482,7 @@ struct Writer<'a> {
     ctx: &'a Ctx<'a>,
     layout: &'a Layout,
     geometry: Geometry,
-    f: Formats,
+    f: &'static Palette,
     /// Sheet row of each item.
     item_rows: Vec<Option<u32>>,
     /// The items each total row adds up.
@@ -635,7 +565,7 @@ pub(super) fn write(book: &mut Workbook, ctx: &Ctx, layout: &Layout) -> Result<P
         &[("office", ctx.office), ("date", ctx.date)],
     );
     sheet.set_row_height(footer_row, 28)?;
-    sheet.merge_range(footer_row, 0, footer_row, last_col, &footer, &w.f.footer)?;
+    sheet.merge_range(footer_row, 0, footer_row, last_col, &footer, &w.f.note)?;
     let counted = if ctx.scores.reviewed {
         Added::Reviewed
     } else {
@@ -704,7 +634,7 @@ impl<'a> Writer<'a> {
             layout,
             geometry: Geometry::new(layout, Added::of(ctx.scores.reviewed, ctx.spec)),
             review_notes,
-            f: Formats::new(),
+            f: crate::style::palette(),
             item_rows,
             total_items,
             deductions,
@@ -719,12 +649,12 @@ impl<'a> Writer<'a> {
         let inside = k <= self.table_end && row.kind != RowKind::Title;
         match &row.kind {
             RowKind::Title if Some(k) == self.title_row => &f.title,
-            RowKind::Title => &f.above,
+            RowKind::Title => &f.plain,
             RowKind::Header => &f.header,
             RowKind::Total(t) if self.ctx.master.totals()[*t].kind == TotalKind::Total => {
-                &f.sum_bold
+                &f.bold_center
             }
-            RowKind::Total(_) => &f.sum,
+            RowKind::Total(_) => &f.center,
             RowKind::Section { .. } => &f.section,
             RowKind::Item(_) => match self.geometry.columns[col as usize] {
                 Column::Category(level) => {
@@ -737,7 +667,7 @@ impl<'a> Writer<'a> {
                             r.last_col > r.first_col
                         });
                     if wide {
-                        &f.level_middle
+                        &f.center
                     } else if level > 0 {
                         &f.stacked
                     } else {
@@ -749,7 +679,7 @@ impl<'a> Writer<'a> {
                 _ => &f.center,
             },
             RowKind::Other if inside => &f.left,
-            RowKind::Note | RowKind::Other => &f.note,
+            RowKind::Note | RowKind::Other => &f.plain,
         }
     }
 
@@ -927,26 +857,29 @@ impl<'a> Writer<'a> {
         match measured {
             Some(super::measures::Measured::Number(Some(n))) => {
                 let format = match (lacking, percent) {
-                    (Some(_), true) => &f.percent.clone().set_background_color(MISSING_FILL),
-                    (Some(_), false) => &f.score_missing,
+                    (Some(_), true) => &f
+                        .percent
+                        .clone()
+                        .set_background_color(crate::style::MARK_FILL),
+                    (Some(_), false) => &f.missing_center,
                     (None, true) => &f.percent,
-                    (None, false) => &f.score,
+                    (None, false) => &f.center,
                 };
                 sheet.write_number_with_format(r, col, number(*n), format)?;
             }
             Some(super::measures::Measured::Text(text)) if !text.is_empty() => {
                 let format = if lacking.is_some() {
-                    &f.deduction_missing
+                    &f.missing_left
                 } else {
-                    &f.deduction
+                    &f.left
                 };
                 sheet.write_string_with_format(r, col, text, format)?;
             }
             Some(super::measures::Measured::Text(_)) => {
-                sheet.write_blank(r, col, &f.deduction)?;
+                sheet.write_blank(r, col, &f.left)?;
             }
             _ => {
-                sheet.write_blank(r, col, &f.score_missing)?;
+                sheet.write_blank(r, col, &f.missing_center)?;
             }
         }
         Ok(())
@@ -973,9 +906,9 @@ impl<'a> Writer<'a> {
             RowKind::Item(i) => self.item_score(sheet, k, *i)?,
             RowKind::Total(t) => {
                 let format = if self.ctx.master.totals()[*t].kind == TotalKind::Total {
-                    &f.sum_bold
+                    &f.bold_center
                 } else {
-                    &f.sum
+                    &f.center
                 };
                 for (added, col) in columns {
                     match added {
@@ -993,7 +926,7 @@ impl<'a> Writer<'a> {
                 for (added, col) in columns {
                     match added {
                         Added::Score | Added::Reviewed => {
-                            self.sum_of(sheet, r, col, added, &items, &f.sum_bold)?
+                            self.sum_of(sheet, r, col, added, &items, &f.bold_center)?
                         }
                         _ => {
                             sheet.write_blank(r, col, &f.section)?;
@@ -1022,9 +955,9 @@ impl<'a> Writer<'a> {
             let col = (width + i) as u16;
             let label = added.label(self.ctx.spec);
             if last > row {
-                sheet.merge_range(row, col, last, col, &label, &self.f.header_added)?;
+                sheet.merge_range(row, col, last, col, &label, &self.f.header_input)?;
             } else {
-                sheet.write_string_with_format(row, col, &label, &self.f.header_added)?;
+                sheet.write_string_with_format(row, col, &label, &self.f.header_input)?;
             }
         }
         Ok(())
@@ -1075,10 +1008,10 @@ impl<'a> Writer<'a> {
             match added {
                 Added::Score | Added::Reviewed => match value {
                     Some(score) => {
-                        sheet.write_number_with_format(r, col, number(score), &f.score)?;
+                        sheet.write_number_with_format(r, col, number(score), &f.center)?;
                     }
                     None => {
-                        sheet.write_blank(r, col, &f.score_missing)?;
+                        sheet.write_blank(r, col, &f.missing_center)?;
                     }
                 },
                 Added::Measure(m, _) => self.measure_cell(sheet, (r, col), i, *m)?,
@@ -1088,11 +1021,7 @@ impl<'a> Writer<'a> {
                         .as_ref()
                         .map(|flag| super::measures::flag_text(ctx.spec, flag))
                         .unwrap_or_default();
-                    let format = if flag.is_some() {
-                        &f.flagged
-                    } else {
-                        &f.deduction
-                    };
+                    let format = if flag.is_some() { &f.flagged } else { &f.left };
                     sheet.write_string_with_format(r, col, &text, format)?;
                 }
                 Added::ReviewNote | Added::Deduction => {
@@ -1101,11 +1030,7 @@ impl<'a> Writer<'a> {
                     } else {
                         &self.review_notes[i]
                     };
-                    let format = if counted {
-                        &f.deduction
-                    } else {
-                        &f.deduction_missing
-                    };
+                    let format = if counted { &f.left } else { &f.missing_left };
                     sheet.write_string_with_format(r, col, text, format)?;
                 }
             }

@@ -13,9 +13,9 @@ use super::labels::Labels;
 use super::names::{self, is_all_units, marked_names, units_for, units_in_note};
 use super::rows::{Blocks, Candidate, Pos, Raw, Row, WeightCell};
 use super::sections::{Decided, Section, Split};
+use crate::cell_text::{show, split_names, split_points, trailing_points};
 use crate::finding::{Code, Severity};
 use crate::model::{Category, Item, ItemText, Parts, Role, TotalKind, TotalRow, group_of};
-use crate::text::{show, split_names, split_points, trailing_points};
 
 /// What building needs besides the rows.
 pub struct Context<'a> {
@@ -49,6 +49,105 @@ fn placed_notes(rows: &[Row]) -> Vec<(Pos, &str)> {
         .collect()
 }
 
+/// The candidate row at walked index `row`: every item is one.
+fn candidate(rows: &[Row], row: usize) -> &Candidate {
+    match &rows[row].raw {
+        Raw::Candidate(c) => c.as_ref(),
+        _ => unreachable!("items are candidate rows"),
+    }
+}
+
+/// The items kept (those with an id), in order, with what each was built from.
+#[derive(Default)]
+struct Kept {
+    items: Vec<Item>,
+    /// The walked row of each item.
+    rows: Vec<usize>,
+    /// Each item's category path (its sections, group sections left out).
+    paths: Vec<Vec<usize>>,
+    /// Per item: the group section it lies in, if any.
+    groups: Vec<Option<usize>>,
+    /// Index among the split's items → index among the items kept.
+    renumber: HashMap<usize, usize>,
+}
+
+/// Resolves the items' ids and builds each item that has one, with its departments; marks the
+/// rows of those without one as other rows.
+fn keep_items(
+    ctx: &Context,
+    rows: &[Row],
+    blocks: &Blocks,
+    item_rows: &[(usize, Vec<usize>)],
+    sections: &[Section],
+    decided: &mut [Decided],
+    report: &mut Report,
+) -> Kept {
+    let id_rows: Vec<ItemRow> = item_rows
+        .iter()
+        .map(|(row, path)| ItemRow {
+            candidate: candidate(rows, *row),
+            path,
+        })
+        .collect();
+    let resolved = ids::resolve(&id_rows, sections, report);
+    let notes = notes(rows);
+    let first_leads = ctx.first_leads || notes.iter().any(|n| ctx.labels.says_first_leads(n));
+    let placed = placed_notes(rows);
+    let mut units = Units::new(ctx, &placed);
+    let mut kept = Kept::default();
+    for (k, ((row, path), id)) in item_rows.iter().zip(resolved).enumerate() {
+        let Some(id) = id else {
+            decided[*row] = Decided::Other;
+            continue;
+        };
+        let c = candidate(rows, *row);
+        let (departments, lead_count) =
+            responsible(ctx, c, blocks, rows[*row].header, first_leads, &mut units);
+        let (departments, lead_count) = only_names(departments, lead_count, c, &id.id, report);
+        // Group sections are not categories: the item carries the group's points.
+        let group = path.iter().rev().copied().find(|&s| sections[s].group);
+        let path: Vec<usize> = path
+            .iter()
+            .copied()
+            .filter(|&s| !sections[s].group)
+            .collect();
+        let category = category_path(sections, &path, c);
+        kept.renumber.insert(k, kept.items.len());
+        decided[*row] = Decided::Item(kept.items.len());
+        kept.rows.push(*row);
+        kept.paths.push(path);
+        kept.groups.push(group);
+        let mut item = item_of(c, id, category, departments, lead_count);
+        if let Some(g) = group
+            && item.points.is_none()
+        {
+            item.points = sections[g].points;
+        }
+        kept.items.push(item);
+    }
+    units.report(report);
+    kept
+}
+
+/// The cell each item's indicator is shown in: its own, or its group's heading.
+fn indicator_cells(
+    candidates: &[&Candidate],
+    groups: &[Option<usize>],
+    sections: &[Section],
+) -> Vec<Option<Pos>> {
+    candidates
+        .iter()
+        .zip(groups)
+        .map(|(c, group)| {
+            c.texts
+                .iter()
+                .find(|(_, r, _)| *r == Role::Indicator)
+                .map(|(_, _, p)| p.cell)
+                .or_else(|| group.map(|g| sections[g].cell))
+        })
+        .collect()
+}
+
 pub fn build(
     ctx: &Context,
     rows: &[Row],
@@ -61,62 +160,24 @@ pub fn build(
         sections,
         items: item_rows,
     } = split;
-    let candidate = |row: usize| match &rows[row].raw {
-        Raw::Candidate(c) => c.as_ref(),
-        _ => unreachable!("items are candidate rows"),
-    };
-    let id_rows: Vec<ItemRow> = item_rows
-        .iter()
-        .map(|(row, path)| ItemRow {
-            candidate: candidate(*row),
-            path,
-        })
-        .collect();
-    let resolved = ids::resolve(&id_rows, &sections, report);
-    let notes = notes(rows);
-    let first_leads = ctx.first_leads || notes.iter().any(|n| ctx.labels.says_first_leads(n));
-    let placed = placed_notes(rows);
-    let mut units = Units::new(ctx, &placed);
-    let mut items = Vec::new();
-    let mut kept = Vec::new();
-    let mut paths: Vec<Vec<usize>> = Vec::new();
-    // Per item: the group section it lies in, if any.
-    let mut groups: Vec<Option<usize>> = Vec::new();
-    let mut renumber: HashMap<usize, usize> = HashMap::new();
-    for (k, ((row, path), id)) in item_rows.iter().zip(resolved).enumerate() {
-        let Some(id) = id else {
-            decided[*row] = Decided::Other;
-            continue;
-        };
-        let c = candidate(*row);
-        let (departments, lead_count) =
-            responsible(ctx, c, blocks, rows[*row].header, first_leads, &mut units);
-        let (departments, lead_count) = only_names(departments, lead_count, c, &id.id, report);
-        // Group sections are not categories: the item carries the group's points.
-        let group = path.iter().rev().copied().find(|&s| sections[s].group);
-        let path: Vec<usize> = path
-            .iter()
-            .copied()
-            .filter(|&s| !sections[s].group)
-            .collect();
-        let category = category_path(&sections, &path, c);
-        renumber.insert(k, items.len());
-        decided[*row] = Decided::Item(items.len());
-        kept.push(*row);
-        paths.push(path);
-        groups.push(group);
-        let mut item = item_of(c, id, category, departments, lead_count);
-        if let Some(g) = group
-            && item.points.is_none()
-        {
-            item.points = sections[g].points;
-        }
-        items.push(item);
-    }
-    units.report(report);
+    let Kept {
+        mut items,
+        rows: kept,
+        paths,
+        groups,
+        renumber,
+    } = keep_items(
+        ctx,
+        rows,
+        blocks,
+        &item_rows,
+        &sections,
+        &mut decided,
+        report,
+    );
     let sections = renumbered(sections, &renumber);
     let weighted = blocks.maps.iter().any(|m| m.col(Role::Weight).is_some());
-    let candidates: Vec<&Candidate> = kept.iter().map(|&r| candidate(r)).collect();
+    let candidates: Vec<&Candidate> = kept.iter().map(|&r| candidate(rows, r)).collect();
     names_repairs(&mut items, &candidates, report);
     item_checks(
         &mut items,
@@ -129,18 +190,7 @@ pub fn build(
     );
     let categories = category_tree(&items, &candidates, &paths, &sections, ctx.sheet);
     report.category_points(&categories);
-    let indicator_cells: Vec<Option<Pos>> = candidates
-        .iter()
-        .zip(&groups)
-        .map(|(c, group)| {
-            c.texts
-                .iter()
-                .find(|(_, r, _)| *r == Role::Indicator)
-                .map(|(_, _, p)| p.cell)
-                .or_else(|| group.map(|g| sections[g].cell))
-        })
-        .collect();
-    report.group_points(&items, &indicator_cells);
+    report.group_points(&items, &indicator_cells(&candidates, &groups, &sections));
     let (totals, total_rows, weight_cells) = total_rows(rows, &decided, &items);
     if weighted {
         report.totals(&totals, &weight_cells, &items);

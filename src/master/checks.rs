@@ -5,10 +5,10 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use super::rows::Pos;
+use crate::cell_text::show;
 use crate::finding::{Code, Finding, Severity, a1};
 use crate::model::{Category, Item, TotalKind, TotalRow};
 use crate::spec::Spec;
-use crate::text::show;
 
 pub struct Report<'a> {
     sheet: String,

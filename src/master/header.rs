@@ -10,8 +10,8 @@
 use std::ops::Range;
 
 use super::labels::{Labels, label_key};
+use crate::cell_text::clean;
 use crate::model::{Role, Why};
-use crate::text::clean;
 use crate::workbook::{Grid, Value};
 
 /// Rows searched for the header.

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
+use crate::cell_text::fold;
 use crate::model::{Role, TotalKind};
 use crate::spec::MasterLabels;
-use crate::text::fold;
 
 /// Longer cells are never header labels.
 pub const MAX_LABEL_CHARS: usize = 24;

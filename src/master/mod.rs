@@ -19,7 +19,7 @@ mod checks;
 pub mod header;
 mod ids;
 pub mod labels;
-mod layout;
+mod layout_builder;
 mod names;
 pub mod numbering;
 mod rows;
@@ -29,11 +29,11 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
+use crate::cell_text::clean;
 use crate::finding::Finding;
-use crate::layout::Layout;
+use crate::master_layout::Layout;
 use crate::model::{Column, Master, Role};
 use crate::spec::Spec;
-use crate::text::clean;
 use crate::workbook::{self, Grid, OpenError, Visibility, Workbook};
 use header::{ColumnMap, Diagnosis, Mapping};
 use labels::Labels;
@@ -262,7 +262,7 @@ fn read_sheet(
         sheet: &sheet.name,
     };
     let mut built = build::build(&ctx, &walked, &blocks, split, &mut report);
-    let layout = layout::build(sheet, found.rows.clone(), &walked, &blocks, &built);
+    let layout = layout_builder::build(sheet, found.rows.clone(), &walked, &blocks, &built);
     let parts = &mut built.parts;
     parts.title = title_above(&sheet.grid, found.rows.start);
     parts.columns = columns(&found.map);
@@ -308,7 +308,7 @@ fn title_above(grid: &Grid, header_start: u32) -> Option<String> {
 }
 
 fn is_attachment_mark(text: &str) -> bool {
-    let t = crate::text::fold(text);
+    let t = crate::cell_text::fold(text);
     (t.starts_with("附件") || t.starts_with("附表")) && t.chars().count() <= 6
 }
 
@@ -371,7 +371,7 @@ pub fn parse_units(text: &str) -> Result<(String, Vec<String>), MasterError> {
     let (token, list) = text
         .split_once(['=', '＝'])
         .ok_or_else(|| invalid(OptionProblem::UnitsSyntax))?;
-    let units = crate::text::split_names(list);
+    let units = crate::cell_text::split_names(list);
     if token.trim().is_empty() || units.is_empty() {
         return Err(invalid(OptionProblem::UnitsEmpty));
     }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 
 use super::labels::Labels;
-use crate::text::{fold, split_names};
+use crate::cell_text::{fold, split_names};
 
 /// The names of one cell, told apart by the markers written in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

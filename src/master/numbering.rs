@@ -1,7 +1,7 @@
 //! Numbering as offices write it: item ids (`1-1-1`, `1.1.1`, `4`, `(1)`, `A1`) and the numbering
 //! of section headings (`一、`, `（一）`, `1.`, `（1）`), with the level each style stands at.
 
-use crate::text::to_halfwidth;
+use crate::cell_text::to_halfwidth;
 
 /// How a heading is numbered, outermost style first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

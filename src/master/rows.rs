@@ -13,8 +13,10 @@ use rust_decimal::Decimal;
 use super::header::{ColumnMap, column_map, is_header_row, table_width};
 use super::labels::Labels;
 use super::numbering::{Numbering, heading_numbering, normalize_id};
+use crate::cell_text::{
+    clean, collapse_spaced_chars, decimal_from_f64, parse_decimal, to_halfwidth,
+};
 use crate::model::{Role, TextColumn, TotalKind, group_of};
-use crate::text::{clean, collapse_spaced_chars, decimal_from_f64, parse_decimal, to_halfwidth};
 use crate::workbook::{Grid, Sheet, Value};
 
 /// A cell position, 0-based (row, col).

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::numbering::{Numbering, Style, is_parent_id, section_key};
 use super::rows::{Candidate, Pos, Raw, Row};
-use crate::text::split_points;
+use crate::cell_text::split_points;
 
 /// A section heading read.
 #[derive(Debug, Clone, PartialEq)]

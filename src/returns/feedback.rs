@@ -3,8 +3,8 @@
 //! at its cell with a note, and listed on a 问题清单 sheet. The writer is the template writer.
 
 use crate::finding::Code;
+use crate::form::feedback::{Mark, Prefill};
 use crate::spec::Spec;
-use crate::template::{Mark, Prefill};
 
 use super::Return;
 

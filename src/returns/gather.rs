@@ -358,6 +358,40 @@ fn modified_of(meta: &std::fs::Metadata) -> Option<String> {
     Some(crate::time::utc_from_unix(secs))
 }
 
+/// What a file of a folder is, by its first bytes and name (and, for a zip not named as a
+/// workbook, the names of its entries).
+fn file_kind(path: &Path, name: &str) -> Kind {
+    let mut head = [0u8; 8];
+    let head_len = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..head_len];
+    let is_zip = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
+    let named_as_workbook = WORKBOOK_EXTENSIONS.contains(&extension(name).as_str());
+    if is_zip && named_as_workbook {
+        // A zip named .xlsx/.ods is read as a workbook (a damaged one if it is not); listing
+        // its entries here would read every return twice.
+        return Kind::Workbook;
+    }
+    if !is_zip {
+        return kind_of(name, head, None);
+    }
+    match std::fs::File::open(path)
+        .ok()
+        .and_then(|f| zip::ZipArchive::new(f).ok())
+    {
+        Some(archive) => {
+            let names: Vec<String> = archive
+                .file_names()
+                .filter_map(|n| n.ok().map(|n| n.into_owned()))
+                .collect();
+            kind_of(name, head, Some(&names))
+        }
+        // A broken zip with a workbook's name is a damaged workbook; otherwise a damaged archive.
+        None => kind_of(name, head, None),
+    }
+}
+
 fn file(path: &Path, folder: &Path, limits: &Limits, gathered: &mut Gathered) {
     let display = path.display().to_string();
     let name = file_name(&display);
@@ -382,35 +416,7 @@ fn file(path: &Path, folder: &Path, limits: &Limits, gathered: &mut Gathered) {
         }
     };
     let modified = modified_of(&meta);
-    let mut head = [0u8; 8];
-    let head_len = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = &head[..head_len];
-    let is_zip = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
-    let named_as_workbook = WORKBOOK_EXTENSIONS.contains(&extension(&name).as_str());
-    let kind = if is_zip && named_as_workbook {
-        // A zip named .xlsx/.ods is read as a workbook (a damaged one if it is not); listing
-        // its entries here would read every return twice.
-        Kind::Workbook
-    } else if is_zip {
-        match std::fs::File::open(path)
-            .ok()
-            .and_then(|f| zip::ZipArchive::new(f).ok())
-        {
-            Some(archive) => {
-                let names: Vec<String> = archive
-                    .file_names()
-                    .filter_map(|n| n.ok().map(|n| n.into_owned()))
-                    .collect();
-                kind_of(&name, head, Some(&names))
-            }
-            // A broken zip with a workbook's name is a damaged workbook; otherwise a damaged archive.
-            None => kind_of(&name, head, None),
-        }
-    } else {
-        kind_of(&name, head, None)
-    };
+    let kind = file_kind(path, &name);
     match kind {
         Kind::Workbook => {
             let data = if meta.len() > limits.max_file_bytes {
@@ -483,6 +489,27 @@ fn zip_time(t: Option<zip::DateTime>) -> Option<String> {
     ))
 }
 
+/// Where the entries of an archive being unpacked go: its index among the gathered archives,
+/// how deep it is nested, the limits and what is left of the run's unpacking budget.
+struct Unpacking<'u> {
+    index: usize,
+    depth: usize,
+    limits: &'u Limits,
+    budget: &'u mut u64,
+}
+
+impl Unpacking<'_> {
+    fn refuse(&self, gathered: &mut Gathered, what: String, (refusal, detail): (Refusal, String)) {
+        gathered.inputs.push(Input {
+            display: what,
+            data: Data::Refused(refusal, detail),
+            modified: None,
+            place: Place::Archive(self.index),
+            in_review_folder: false,
+        });
+    }
+}
+
 /// Reads the entries of one archive. Every size is checked from the headers before an entry is
 /// inflated, and again while inflating (headers can lie): a zip bomb costs a header read.
 fn archive<R: Read + std::io::Seek>(
@@ -494,55 +521,16 @@ fn archive<R: Read + std::io::Seek>(
     budget: &mut u64,
     gathered: &mut Gathered,
 ) {
-    let refuse = |gathered: &mut Gathered, what: String, refusal: Refusal, detail: String| {
-        gathered.inputs.push(Input {
-            display: what,
-            data: Data::Refused(refusal, detail),
-            modified: None,
-            place: Place::Archive(index),
-            in_review_folder: false,
-        });
+    let mut u = Unpacking {
+        index,
+        depth,
+        limits,
+        budget,
     };
-    let mut zip = match zip::ZipArchive::new(reader) {
+    let mut zip = match open_archive(reader, u.limits, *u.budget) {
         Ok(zip) => zip,
-        Err(e) => {
-            refuse(
-                gathered,
-                display.to_string(),
-                Refusal::Unreadable,
-                format!("a damaged zip archive ({e})"),
-            );
-            return;
-        }
+        Err(refusal) => return u.refuse(gathered, display.to_string(), refusal),
     };
-    if zip.len() > limits.max_files {
-        refuse(
-            gathered,
-            display.to_string(),
-            Refusal::TooLarge,
-            format!(
-                "{} entries, over the limit of {} (limits.max_files)",
-                zip.len(),
-                limits.max_files
-            ),
-        );
-        return;
-    }
-    let declared: u64 = (0..zip.len())
-        .filter_map(|i| zip.by_index_raw(i).ok().map(|e| e.size()))
-        .fold(0u64, u64::saturating_add);
-    if declared > *budget {
-        refuse(
-            gathered,
-            display.to_string(),
-            Refusal::TooLarge,
-            format!(
-                "{declared} bytes uncompressed, over the limit of {} for an archive (limits.max_archive_bytes)",
-                limits.max_archive_bytes
-            ),
-        );
-        return;
-    }
     for i in 0..zip.len() {
         let (name, size, compressed, modified, is_dir, encrypted) = match zip.by_index_raw(i) {
             Ok(entry) => (
@@ -554,12 +542,8 @@ fn archive<R: Read + std::io::Seek>(
                 entry.encrypted(),
             ),
             Err(e) => {
-                refuse(
-                    gathered,
-                    format!("{display}!#{i}"),
-                    Refusal::Unreadable,
-                    format!("a damaged zip entry ({e})"),
-                );
+                let refusal = (Refusal::Unreadable, format!("a damaged zip entry ({e})"));
+                u.refuse(gathered, format!("{display}!#{i}"), refusal);
                 continue;
             }
         };
@@ -575,120 +559,180 @@ fn archive<R: Read + std::io::Seek>(
             });
             continue;
         }
-        if encrypted {
-            refuse(
-                gathered,
-                what,
-                Refusal::Encrypted,
-                "the zip entry is password-protected".into(),
-            );
+        if let Some(refusal) = entry_refusal(size, compressed, encrypted, u.limits) {
+            u.refuse(gathered, what, refusal);
             continue;
         }
-        if size > limits.max_file_bytes {
-            refuse(
-                gathered,
-                what,
-                Refusal::TooLarge,
-                format!(
-                    "{size} bytes uncompressed, over the limit of {} (limits.max_file_bytes)",
-                    limits.max_file_bytes
-                ),
-            );
-            continue;
-        }
-        // Workbooks, documents and pictures are already compressed and shrink little more; an
-        // entry that unpacks to a thousand times its size is a zip bomb's building block, and
-        // is refused from its header instead of being unpacked.
-        if size > BOMB_MIN_BYTES && size / compressed.max(1) > BOMB_RATIO {
-            refuse(
-                gathered,
-                what,
-                Refusal::TooLarge,
-                format!(
-                    "unpacks to {size} bytes from {compressed}, over {BOMB_RATIO} times its packed size, as only a zip bomb does; refused"
-                ),
-            );
-            continue;
-        }
-        let cap = limits.max_file_bytes.min(*budget).min(size);
-        let mut bytes = Vec::with_capacity(size.min(cap) as usize);
-        let read = zip
-            .by_index(i)
-            .map_err(|e| e.to_string())
-            .and_then(|entry| {
-                entry
-                    .take(cap + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| e.to_string())
-            });
-        if let Err(e) = read {
-            refuse(
-                gathered,
-                what,
-                Refusal::Unreadable,
-                format!("a damaged zip entry ({e})"),
-            );
-            continue;
-        }
-        if bytes.len() as u64 > cap {
-            refuse(
-                gathered,
-                what,
-                Refusal::TooLarge,
-                format!(
-                    "inflates past {cap} bytes, more than its header says; refused (limits.max_file_bytes, limits.max_archive_bytes)"
-                ),
-            );
-            continue;
-        }
-        *budget = budget.saturating_sub(bytes.len() as u64);
-        let head = &bytes[..bytes.len().min(8)];
-        let inner_names: Option<Vec<String>> = if head.starts_with(b"PK") {
-            zip::ZipArchive::new(std::io::Cursor::new(&bytes))
-                .ok()
-                .map(|z| {
-                    z.file_names()
-                        .filter_map(|n| n.ok().map(|n| n.into_owned()))
-                        .collect()
-                })
-        } else {
-            None
-        };
-        match kind_of(&base, head, inner_names.as_deref()) {
-            Kind::Workbook => gathered.inputs.push(Input {
-                display: what,
-                data: Data::Bytes(bytes),
-                modified,
-                place: Place::Archive(index),
-                in_review_folder: false,
-            }),
-            Kind::Archive if depth < MAX_ARCHIVE_DEPTH => {
-                let inner = gathered.archives.len();
-                gathered.archives.push(what.clone());
-                archive(
-                    std::io::Cursor::new(bytes),
-                    &what,
-                    inner,
-                    depth + 1,
-                    limits,
-                    budget,
-                    gathered,
-                );
+        let cap = u.limits.max_file_bytes.min(*u.budget).min(size);
+        let bytes = match read_entry(&mut zip, i, size, cap) {
+            Ok(bytes) => bytes,
+            Err(refusal) => {
+                u.refuse(gathered, what, refusal);
+                continue;
             }
-            Kind::Archive => gathered.skipped.push(Skipped {
-                path: what,
-                reason: "nested".into(),
-            }),
-            Kind::Other(reason) => gathered.others.push(Other {
-                display: what,
-                name: base,
-                size: bytes.len() as u64,
-                place: Place::Archive(index),
-                path: None,
-                sha256: Some(hex(&Sha256::digest(&bytes))),
-                reason,
-            }),
+        };
+        *u.budget = u.budget.saturating_sub(bytes.len() as u64);
+        place_entry(&mut u, what, base, bytes, modified, gathered);
+    }
+}
+
+/// A zip opened for unpacking, unless it is damaged, holds more entries than a run may read,
+/// or declares more than the run's unpacking `budget`.
+fn open_archive<R: Read + std::io::Seek>(
+    reader: R,
+    limits: &Limits,
+    budget: u64,
+) -> Result<zip::ZipArchive<R>, (Refusal, String)> {
+    let mut zip = zip::ZipArchive::new(reader)
+        .map_err(|e| (Refusal::Unreadable, format!("a damaged zip archive ({e})")))?;
+    if zip.len() > limits.max_files {
+        return Err((
+            Refusal::TooLarge,
+            format!(
+                "{} entries, over the limit of {} (limits.max_files)",
+                zip.len(),
+                limits.max_files
+            ),
+        ));
+    }
+    let declared: u64 = (0..zip.len())
+        .filter_map(|i| zip.by_index_raw(i).ok().map(|e| e.size()))
+        .fold(0u64, u64::saturating_add);
+    if declared > budget {
+        return Err((
+            Refusal::TooLarge,
+            format!(
+                "{declared} bytes uncompressed, over the limit of {} for an archive (limits.max_archive_bytes)",
+                limits.max_archive_bytes
+            ),
+        ));
+    }
+    Ok(zip)
+}
+
+/// Why an entry is refused from its header, before it is unpacked: password-protected, over
+/// the file limit, or a zip bomb's building block.
+fn entry_refusal(
+    size: u64,
+    compressed: u64,
+    encrypted: bool,
+    limits: &Limits,
+) -> Option<(Refusal, String)> {
+    if encrypted {
+        return Some((
+            Refusal::Encrypted,
+            "the zip entry is password-protected".into(),
+        ));
+    }
+    if size > limits.max_file_bytes {
+        return Some((
+            Refusal::TooLarge,
+            format!(
+                "{size} bytes uncompressed, over the limit of {} (limits.max_file_bytes)",
+                limits.max_file_bytes
+            ),
+        ));
+    }
+    // Workbooks, documents and pictures are already compressed and shrink little more; an
+    // entry that unpacks to a thousand times its size is a zip bomb's building block, and
+    // is refused from its header instead of being unpacked.
+    if size > BOMB_MIN_BYTES && size / compressed.max(1) > BOMB_RATIO {
+        return Some((
+            Refusal::TooLarge,
+            format!(
+                "unpacks to {size} bytes from {compressed}, over {BOMB_RATIO} times its packed size, as only a zip bomb does; refused"
+            ),
+        ));
+    }
+    None
+}
+
+/// Entry `i` unpacked, never past `cap` bytes (an entry inflating past what its header says
+/// is refused).
+fn read_entry<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    i: usize,
+    size: u64,
+    cap: u64,
+) -> Result<Vec<u8>, (Refusal, String)> {
+    let mut bytes = Vec::with_capacity(size.min(cap) as usize);
+    zip.by_index(i)
+        .map_err(|e| e.to_string())
+        .and_then(|entry| {
+            entry
+                .take(cap + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|e| (Refusal::Unreadable, format!("a damaged zip entry ({e})")))?;
+    if bytes.len() as u64 > cap {
+        return Err((
+            Refusal::TooLarge,
+            format!(
+                "inflates past {cap} bytes, more than its header says; refused (limits.max_file_bytes, limits.max_archive_bytes)"
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// An unpacked entry where it belongs: a workbook to read, a nested archive to unpack (up to
+/// [`MAX_ARCHIVE_DEPTH`]), or another file (evidence, perhaps).
+fn place_entry(
+    u: &mut Unpacking,
+    what: String,
+    base: String,
+    bytes: Vec<u8>,
+    modified: Option<String>,
+    gathered: &mut Gathered,
+) {
+    let head = &bytes[..bytes.len().min(8)];
+    let inner_names: Option<Vec<String>> = if head.starts_with(b"PK") {
+        zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+            .ok()
+            .map(|z| {
+                z.file_names()
+                    .filter_map(|n| n.ok().map(|n| n.into_owned()))
+                    .collect()
+            })
+    } else {
+        None
+    };
+    match kind_of(&base, head, inner_names.as_deref()) {
+        Kind::Workbook => gathered.inputs.push(Input {
+            display: what,
+            data: Data::Bytes(bytes),
+            modified,
+            place: Place::Archive(u.index),
+            in_review_folder: false,
+        }),
+        Kind::Archive if u.depth < MAX_ARCHIVE_DEPTH => {
+            let inner = gathered.archives.len();
+            gathered.archives.push(what.clone());
+            let cursor = std::io::Cursor::new(bytes);
+            archive(
+                cursor,
+                &what,
+                inner,
+                u.depth + 1,
+                u.limits,
+                u.budget,
+                gathered,
+            );
         }
+        Kind::Archive => gathered.skipped.push(Skipped {
+            path: what,
+            reason: "nested".into(),
+        }),
+        Kind::Other(reason) => gathered.others.push(Other {
+            display: what,
+            name: base,
+            size: bytes.len() as u64,
+            place: Place::Archive(u.index),
+            path: None,
+            sha256: Some(hex(&Sha256::digest(&bytes))),
+            reason,
+        }),
     }
 }
 

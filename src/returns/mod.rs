@@ -6,13 +6,22 @@
 //! came in. [`receipt`] turns a [`Collection`] into the receipts the store keeps and back;
 //! [`report`] and [`feedback`] write the report and feedback workbooks from it.
 
+mod adjust;
+mod cells;
 pub mod check;
 pub mod feedback;
+mod fill_in;
+mod findings;
 pub mod gather;
+mod identify;
+mod locate;
 pub mod receipt;
 pub mod report;
 pub mod review;
+mod review_book;
+mod rules;
 pub mod sender;
+mod signoff;
 pub mod stamp;
 
 use std::collections::HashMap;
@@ -27,7 +36,7 @@ use crate::model::Master;
 use crate::spec::Spec;
 use crate::workbook;
 
-use gather::{Data, Gathered, Place, Refusal, Skipped};
+use gather::{Gathered, Place, Skipped};
 
 /// Limits on what is read, checked before parsing. Configurable under `[limits]` in tianbao.toml.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, PartialEq)]
@@ -456,7 +465,7 @@ pub fn collect_with_progress(
     let mut returns: Vec<Return> = inputs
         .into_par_iter()
         .map(|input| {
-            let ret = check_input(ctx, input);
+            let ret = check::input(ctx, input);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             ret
         })
@@ -518,68 +527,6 @@ fn secret_check(ctx: &Context, collection: &mut Collection) {
         0,
         Finding::error(Code::SecretChanged).arg("count", failed.to_string()),
     );
-}
-
-fn check_input(ctx: &Context, input: gather::Input) -> Return {
-    let mut ret = Return::new(&input.display, input.modified, input.place);
-    ret.in_review_folder = input.in_review_folder;
-    let bytes = match input.data {
-        Data::Bytes(bytes) => bytes,
-        Data::File(path) => match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                let f = check::refused(
-                    &input.display,
-                    Code::Unreadable,
-                    Some("unreadable.io"),
-                    &e.to_string(),
-                );
-                return ret.finish(Status::Unrecognized, vec![f]);
-            }
-        },
-        Data::Refused(refusal, detail) => {
-            let file = input.display.as_str();
-            let f = match refusal {
-                Refusal::TooLarge => check::too_large(file, &detail),
-                Refusal::Encrypted => check::refused(file, Code::Encrypted, None, ""),
-                Refusal::Unreadable => {
-                    check::refused(file, Code::Unreadable, Some("unreadable.io"), &detail)
-                }
-                Refusal::TooMany => check::too_many(file, &detail),
-            };
-            return ret.finish(Status::Unrecognized, vec![f]);
-        }
-    };
-    ret.size = bytes.len() as u64;
-    ret.sha256 = crate::digest::sha256_hex(&bytes);
-    let mut limits = ctx.limits.reading();
-    // The fill-in and identity sheets are all a return is checked on (the 填表说明 is not read);
-    // a workbook where either was renamed is read whole.
-    limits.only_sheets = Some(vec![
-        ctx.spec.template.sheet.clone(),
-        crate::identity::SHEET_NAME.to_string(),
-    ]);
-    let macros = workbook::macros::has_macros(&bytes);
-    let ret = match workbook::open_bytes_with(&input.display, bytes, &limits) {
-        Ok(book) => check::check(ctx, &book, ret),
-        Err(err) => {
-            let f = check::open_failure(&input.display, &err);
-            return ret.finish(Status::Unrecognized, vec![f]);
-        }
-    };
-    if macros { with_macros(ret) } else { ret }
-}
-
-/// A workbook that carries macros is never taken: the original stays as it is (nothing is
-/// stripped), tianbao's own outputs never hold them, and the sender is asked for a plain copy.
-fn with_macros(mut ret: Return) -> Return {
-    let mut f = Finding::error(Code::MacrosInside);
-    f.file = Some(ret.path.clone());
-    ret.findings.insert(0, f);
-    if ret.status == Status::Valid {
-        ret.status = Status::Invalid;
-    }
-    ret
 }
 
 /// Looks up the files named in 佐证材料 beside the return: in its folder (and below), or in
@@ -655,18 +602,41 @@ fn resolve_evidence(
     }
 }
 
-/// Why `w` counts rather than `l`: a variant of `duplicate_return`.
-fn why_chosen(w: &Return, l: &Return) -> &'static str {
-    if w.round != l.round {
-        "duplicate_return.newer_round"
-    } else if w.issued_at != l.issued_at {
-        "duplicate_return.newer_issue"
-    } else if w.received != l.received {
-        "duplicate_return.newer_file"
-    } else if w.sha256 == l.sha256 {
-        "duplicate_return.same_content"
-    } else {
-        "duplicate_return.file_name"
+/// Why one return counts rather than another of the same department (or review).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    NewerRound,
+    NewerIssue,
+    NewerFile,
+    SameContent,
+    FileName,
+}
+
+impl Why {
+    /// Why `w` counts rather than `l`.
+    fn of(w: &Return, l: &Return) -> Why {
+        if w.round != l.round {
+            Why::NewerRound
+        } else if w.issued_at != l.issued_at {
+            Why::NewerIssue
+        } else if w.received != l.received {
+            Why::NewerFile
+        } else if w.sha256 == l.sha256 {
+            Why::SameContent
+        } else {
+            Why::FileName
+        }
+    }
+
+    /// The reason's word key, after `duplicate_return.` or `review.why.`.
+    fn key(self) -> &'static str {
+        match self {
+            Why::NewerRound => "newer_round",
+            Why::NewerIssue => "newer_issue",
+            Why::NewerFile => "newer_file",
+            Why::SameContent => "same_content",
+            Why::FileName => "file_name",
+        }
     }
 }
 
@@ -682,12 +652,12 @@ fn preferred(a: &Return, b: &Return) -> std::cmp::Ordering {
 
 /// The finding on a return superseded by `w`: which one is used, and why.
 fn superseded(dept: &str, w: &Return, l: &Return) -> Finding {
-    let variant = why_chosen(w, l);
+    let variant = format!("duplicate_return.{}", Why::of(w, l).key());
     let mut f = Finding::warning(Code::DuplicateReturn)
         .arg("department", dept)
         .arg("round", w.round.unwrap_or(0).to_string())
         .arg("other", l.round.unwrap_or(0).to_string());
-    f.variant = Some(variant.into());
+    f.variant = Some(variant);
     f.file = Some(l.path.clone());
     f.value = Some(l.path.clone());
     f.expected = Some(w.path.clone());

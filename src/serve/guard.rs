@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::html::{Page, Who, e};
+use super::html::{Page, Who, text};
 use super::state::State;
 use crate::ui_texts::Texts;
 
@@ -138,13 +138,7 @@ pub fn error_page(state: &State, status: StatusCode, message: &str) -> Response 
 
 /// The page of an error, under `campaign`'s title (empty: none).
 fn page_of_error(t: &Texts, campaign: &str, status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<section class=\"card\"><h1>{}</h1><p class=\"notice error\">{}</p>\
-         <p><a href=\"/\" data-back>{}</a></p></section>",
-        e(t.get("error.title")),
-        e(message),
-        e(t.get("error.back"))
-    );
+    let body = error_body(t, message);
     html(
         status,
         Page {
@@ -153,10 +147,21 @@ fn page_of_error(t: &Texts, campaign: &str, status: StatusCode, message: &str) -
             title: t.get("error.title"),
             who: Who::Other,
             refresh: None,
-            body: &body,
+            body,
         }
         .render(),
     )
+}
+
+/// The body of an error's page: what went wrong, and the way back.
+fn error_body(t: &Texts, message: &str) -> maud::Markup {
+    maud::html! {
+        section.card {
+            h1 { (text(t.get("error.title"))) }
+            p class="notice error" { (text(message)) }
+            p { a href="/" data-back { (text(t.get("error.back"))) } }
+        }
+    }
 }
 
 /// An error of the application layer, in the pages' language.
@@ -311,6 +316,19 @@ mod tests {
         assert!(!origin_allowed(&headers));
         headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!origin_allowed(&headers));
+    }
+
+    #[test]
+    fn an_error_page_says_what_went_wrong_as_text() {
+        let t = crate::serve::web_texts("zh");
+        let html = error_body(t, "<b>坏了</b>").into_string();
+        assert!(html.starts_with("<section class=\"card\"><h1>"), "{html}");
+        assert!(
+            html.contains(
+                "<p class=\"notice error\">&lt;b&gt;坏了&lt;/b&gt;</p><p><a href=\"/\" data-back>"
+            ),
+            "{html}"
+        );
     }
 
     #[test]

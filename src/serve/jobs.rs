@@ -7,13 +7,13 @@
 //! when the command line holds it, they wait for it.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::app::{AppError, Progress, Stage};
 use crate::lock::LockError;
 
-use super::state::{State, lock};
+use super::sync::lock;
 
 /// How long a writer waits for a campaign lock the command line holds.
 pub const LOCK_WAIT: Duration = Duration::from_secs(60);
@@ -193,6 +193,10 @@ impl Jobs {
     }
 }
 
+/// What a refresh was for is gone (the server stopped).
+#[derive(Debug, Clone, Copy)]
+pub struct Gone;
+
 /// The validate runs of the inbox after uploads: one at a time, a request made while one
 /// runs answered by the next (which checks every upload made until it starts).
 #[derive(Debug, Default)]
@@ -217,13 +221,17 @@ impl Refresh {
         Arc::new(Refresh::default())
     }
 
-    /// Starts the thread that runs them, for `state`.
-    pub fn spawn(self: &Arc<Refresh>, state: Weak<State>) {
+    /// Starts the thread that runs them: each run is `run`, which says why it failed (None:
+    /// it did not), or that there is nothing to run for any more (`Err(Gone)`).
+    pub fn spawn(
+        self: &Arc<Refresh>,
+        run: impl Fn() -> Result<Option<String>, Gone> + Send + 'static,
+    ) {
         let refresh = self.clone();
-        std::thread::spawn(move || refresh.work(state));
+        std::thread::spawn(move || refresh.work(run));
     }
 
-    fn work(&self, state: Weak<State>) {
+    fn work(&self, run: impl Fn() -> Result<Option<String>, Gone>) {
         loop {
             let target = {
                 let mut w = lock(&self.inner);
@@ -235,12 +243,8 @@ impl Refresh {
                 }
                 w.asked
             };
-            let failure = match state.upgrade() {
-                Some(state) => validate_inbox(&state).err().map(|e| {
-                    use crate::explain::Explain;
-                    e.said().render(crate::ui_texts::Texts::builtin("zh"))
-                }),
-                None => return,
+            let Ok(failure) = run() else {
+                return;
             };
             let mut w = lock(&self.inner);
             w.answered = target;
@@ -275,18 +279,4 @@ impl Refresh {
         lock(&self.inner).stop = true;
         self.changed.notify_all();
     }
-}
-
-/// Validates the inbox as `tianbao validate --feedback` does, recording its receipts.
-pub fn validate_inbox(state: &State) -> Result<crate::app::check::Validated, AppError> {
-    let loaded = state.loaded()?;
-    let _writer = state.writer();
-    let options = crate::app::check::ValidateOptions {
-        feedback: true,
-        at: crate::time::now_utc(),
-        ..Default::default()
-    };
-    waiting_for_lock(|| {
-        crate::app::check::validate(loaded.campaign.clone(), &options, &crate::app::Quiet)
-    })
 }

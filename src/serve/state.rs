@@ -18,7 +18,8 @@ use crate::spec::Spec;
 use crate::store::Store;
 use crate::ui_texts::Texts;
 
-use super::jobs::{Jobs, Refresh};
+use super::jobs::{Jobs, Refresh, waiting_for_lock};
+use super::sync::lock;
 
 /// Wrong tokens of one kind a client may give within [`WINDOW`] before further wrong ones are
 /// answered "too many attempts" (a right token always opens).
@@ -159,7 +160,7 @@ impl State {
         let dir = campaign.dir.clone();
         let store_path = campaign.store_path();
         let loaded = read(campaign)?;
-        super::upload::clean_staging(&dir);
+        crate::app::upload::clean_staging(&dir);
         let state = State {
             dir: dir.clone(),
             store_path,
@@ -291,11 +292,6 @@ impl State {
     }
 }
 
-/// A mutex's content, also after a panic elsewhere (the data stay usable).
-pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn read(campaign: Campaign) -> Result<Loaded, AppError> {
     let spec = campaign.spec()?;
     let read = campaign.read_master(&spec)?;
@@ -306,5 +302,19 @@ fn read(campaign: Campaign) -> Result<Loaded, AppError> {
         master: read.master,
         findings: read.findings,
         stamp,
+    })
+}
+
+/// Validates the inbox as `tianbao validate --feedback` does, recording its receipts.
+pub fn validate_inbox(state: &State) -> Result<crate::app::check::Validated, AppError> {
+    let loaded = state.loaded()?;
+    let _writer = state.writer();
+    let options = crate::app::check::ValidateOptions {
+        feedback: true,
+        at: crate::time::now_utc(),
+        ..Default::default()
+    };
+    waiting_for_lock(|| {
+        crate::app::check::validate(loaded.campaign.clone(), &options, &crate::app::Quiet)
     })
 }

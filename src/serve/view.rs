@@ -3,8 +3,9 @@
 //! with the upload receipts beside them. Nothing is read from the returns again.
 
 use crate::app::AppError;
+use crate::app::standing::Receipted;
 use crate::finding::Code;
-use crate::returns::{self, Collection, Return, receipt};
+use crate::returns::{Collection, Return};
 use crate::store::{Run, Store, Upload};
 
 use super::state::Loaded;
@@ -21,18 +22,15 @@ pub struct View {
 impl View {
     pub fn read(loaded: &Loaded, store: &Store) -> Result<View, AppError> {
         let uploads = store.uploads(None, 2_000)?;
-        let Some(run) = store.last_run("inbox")? else {
+        let Some(receipted) = Receipted::last(store, "inbox")? else {
             return Ok(View {
                 collection: None,
                 run: None,
                 uploads,
             });
         };
-        let receipts = store.receipts(run.id)?;
-        let returns = receipt::returns_of(&receipts).map_err(AppError::Receipt)?;
-        let mut ctx = loaded.campaign.context(&loaded.master, &loaded.spec);
-        ctx.confirmed = store.confirmations()?;
-        let collection = returns::settle(&ctx, returns, receipt::skipped_of(&run.skipped));
+        let ctx = loaded.campaign.context(&loaded.master, &loaded.spec);
+        let (collection, run) = receipted.settle(ctx);
         Ok(View {
             collection: Some(collection),
             run: Some(run),

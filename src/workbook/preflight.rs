@@ -190,84 +190,108 @@ pub(super) fn ods_extent(bytes: &[u8], limits: &ReadLimits) -> Result<(), Refusa
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
     let mut buf = Vec::new();
     let mut skip = Vec::new();
-    let mut table = String::new();
-    let mut row: u64 = 0;
-    let mut in_row: Option<(u64, bool)> = None; // (repeats, holds something)
-    let mut col: u64 = 0;
+    let mut walk = OdsWalk::default();
     loop {
         buf.clear();
         let event = match reader.read_event_into(&mut buf) {
             Ok(event) => event,
             Err(_) => return Ok(()), // malformed XML: the reader fails on it and says so
         };
-        let (start, empty) = match &event {
-            Event::Start(e) => (Some(e), false),
-            Event::Empty(e) => (Some(e), true),
-            _ => (None, false),
-        };
-        if let Some(e) = start {
-            match e.name().as_ref() {
-                "table:table" => {
-                    table = raw_name(e);
-                    row = 0;
-                    in_row = None;
-                }
-                "table:table-row" => {
-                    let r = repeats(e, "table:number-rows-repeated");
-                    if empty {
-                        row = row.saturating_add(r);
-                    } else {
-                        in_row = Some((r, false));
-                        col = 0;
-                    }
-                }
-                "table:table-cell" | "table:covered-table-cell" => {
-                    let c = repeats(e, "table:number-columns-repeated");
-                    // A cell with content inside (text) is counted as holding something.
-                    if ods_cell_has_value(e) || !empty {
-                        let last = col.saturating_add(c);
-                        if last > u64::from(limits.max_cols) {
-                            return Err(Refusal::TooLarge(format!(
-                                "sheet \"{table}\" has a value in column {last}, past the limit of {} columns (limits.max_cols)",
-                                limits.max_cols
-                            )));
-                        }
-                        if let Some((_, holds)) = &mut in_row {
-                            *holds = true;
-                        }
-                    }
-                    col = col.saturating_add(c);
-                    if !empty {
-                        // Whatever the cell holds (text, a nested table) belongs to it.
-                        let name = e.name().as_ref().to_string();
-                        skip.clear();
-                        if reader
-                            .read_to_end_into(quick_xml::name::QName(&name), &mut skip)
-                            .is_err()
-                        {
-                            return Ok(());
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        match event {
+        let inside = match &event {
+            Event::Start(e) => walk.start(e, false, limits)?,
+            Event::Empty(e) => walk.start(e, true, limits)?,
             Event::End(e) if e.name().as_ref() == "table:table-row" => {
-                if let Some((r, holds)) = in_row.take() {
-                    let last = row.saturating_add(r);
-                    if holds && last > u64::from(limits.max_rows) {
-                        return Err(Refusal::TooLarge(format!(
-                            "sheet \"{table}\" has a value in row {last}, past the limit of {} rows (limits.max_rows)",
-                            limits.max_rows
-                        )));
-                    }
-                    row = last;
-                }
+                walk.end_row(limits)?;
+                None
             }
             Event::Eof => return Ok(()),
+            _ => None,
+        };
+        if let Some(name) = inside {
+            // Whatever the cell holds (text, a nested table) belongs to it.
+            skip.clear();
+            if reader
+                .read_to_end_into(quick_xml::name::QName(&name), &mut skip)
+                .is_err()
+            {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// How far the walk of an .ods `content.xml` has come: the table, the row and the column.
+#[derive(Default)]
+struct OdsWalk {
+    table: String,
+    row: u64,
+    /// The row open: its repeats and whether it holds something.
+    in_row: Option<(u64, bool)>,
+    col: u64,
+}
+
+impl OdsWalk {
+    /// Takes in an opening (or empty) element; for a cell with content inside, its name (the
+    /// content is skipped up to its end).
+    fn start(
+        &mut self,
+        e: &BytesStart,
+        empty: bool,
+        limits: &ReadLimits,
+    ) -> Result<Option<String>, Refusal> {
+        match e.name().as_ref() {
+            "table:table" => {
+                self.table = raw_name(e);
+                self.row = 0;
+                self.in_row = None;
+            }
+            "table:table-row" => {
+                let r = repeats(e, "table:number-rows-repeated");
+                if empty {
+                    self.row = self.row.saturating_add(r);
+                } else {
+                    self.in_row = Some((r, false));
+                    self.col = 0;
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" => {
+                let c = repeats(e, "table:number-columns-repeated");
+                // A cell with content inside (text) is counted as holding something.
+                if ods_cell_has_value(e) || !empty {
+                    let last = self.col.saturating_add(c);
+                    if last > u64::from(limits.max_cols) {
+                        return Err(Refusal::TooLarge(format!(
+                            "sheet \"{}\" has a value in column {last}, past the limit of {} columns (limits.max_cols)",
+                            self.table, limits.max_cols
+                        )));
+                    }
+                    if let Some((_, holds)) = &mut self.in_row {
+                        *holds = true;
+                    }
+                }
+                self.col = self.col.saturating_add(c);
+                if !empty {
+                    return Ok(Some(e.name().as_ref().to_string()));
+                }
+            }
             _ => {}
         }
+        Ok(None)
+    }
+
+    /// The end of a row: its repeats counted, refused past the limit if it holds something.
+    fn end_row(&mut self, limits: &ReadLimits) -> Result<(), Refusal> {
+        if let Some((r, holds)) = self.in_row.take() {
+            let last = self.row.saturating_add(r);
+            if holds && last > u64::from(limits.max_rows) {
+                return Err(Refusal::TooLarge(format!(
+                    "sheet \"{}\" has a value in row {last}, past the limit of {} rows (limits.max_rows)",
+                    self.table, limits.max_rows
+                )));
+            }
+            self.row = last;
+        }
+        Ok(())
     }
 }
 
@@ -330,7 +354,7 @@ pub(super) fn xls_rebuilt(
     }
     biff_scan(&data, limits)?;
     let hidden = if limits.read_hidden {
-        super::xls_layout::hidden(&data)
+        super::xls_shape::hidden(&data)
     } else {
         Vec::new()
     };
@@ -416,7 +440,7 @@ fn cell_within(row: u32, col: u32, limits: &ReadLimits) -> Result<(), Refusal> {
     };
     Err(Refusal::TooLarge(format!(
         "a sheet has a value at {}, past the limit of {limit} {what} ({key})",
-        crate::finding::a1(row, col)
+        super::a1(row, col)
     )))
 }
 

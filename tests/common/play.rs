@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
+use tianbao::form::fill_in::{FIRST_ITEM_ROW, FillIn as SheetLayout};
 use tianbao::model::{Item, Master};
 use tianbao::spec::Spec;
-use tianbao::template::{FIRST_ITEM_ROW, SheetLayout, file_name};
+use tianbao::template::file_name;
 
 use super::xlsx::{Cell, Xlsx, s};
 use super::{init_campaign, tianbao};

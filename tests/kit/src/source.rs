@@ -12,7 +12,7 @@ use rust_xlsxwriter::{
 };
 use serde::{Deserialize, Serialize};
 
-use tianbao::text::parse_decimal;
+use tianbao::cell_text::parse_decimal;
 use tianbao::write::{base_format, height_for, print_setup, run_format, wrapped_lines};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

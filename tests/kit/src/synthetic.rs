@@ -181,7 +181,7 @@ pub fn master_source(departments: usize, items: usize) -> MasterSource {
             .collect();
         let category_total: Decimal = weights.iter().sum();
         grand_total += category_total;
-        let level = format!("{name} ({}分)", tianbao::text::show(category_total));
+        let level = format!("{name} ({}分)", tianbao::cell_text::show(category_total));
         let count = range.len();
         let groups = count.div_ceil(5);
         for g in 0..groups {
@@ -190,7 +190,7 @@ pub fn master_source(departments: usize, items: usize) -> MasterSource {
             let indicator = format!(
                 "{}({}分)",
                 sentence(&mut rng, 2),
-                tianbao::text::show(group_points)
+                tianbao::cell_text::show(group_points)
             );
             for (n, &k) in members.iter().enumerate() {
                 let index = range.start + k;
@@ -218,12 +218,12 @@ pub fn master_source(departments: usize, items: usize) -> MasterSource {
         }
         rows.push(SourceRow::Subtotal {
             label: "合计".into(),
-            value: tianbao::text::show(category_total),
+            value: tianbao::cell_text::show(category_total),
         });
     }
     rows.push(SourceRow::Total {
         label: "绩效目标考评得分".into(),
-        value: tianbao::text::show(grand_total),
+        value: tianbao::cell_text::show(grand_total),
     });
     MasterSource {
         title: format!("模拟{departments}个部门{items}项绩效目标考评表"),

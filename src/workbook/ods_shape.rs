@@ -26,13 +26,13 @@ pub(super) const MAX_MERGES: usize = 1_000_000;
 
 /// One sheet's merges and hidden rows and columns.
 #[derive(Debug, Default)]
-pub(super) struct SheetLayout {
+pub(super) struct OdsShape {
     pub merges: Vec<Rect>,
     pub hidden: Hidden,
 }
 
 /// Every sheet's layout by name; `None` when `content.xml` cannot be read to its end.
-pub(super) fn layouts(bytes: &[u8], limits: &ReadLimits) -> Option<HashMap<String, SheetLayout>> {
+pub(super) fn shapes(bytes: &[u8], limits: &ReadLimits) -> Option<HashMap<String, OdsShape>> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let content = zip.by_name("content.xml").ok()?;
     scan(content, limits)
@@ -113,8 +113,8 @@ impl Table {
         self.column = self.column.saturating_add(count);
     }
 
-    fn finish(self) -> (String, SheetLayout) {
-        let layout = SheetLayout {
+    fn finish(self) -> (String, OdsShape) {
+        let layout = OdsShape {
             merges: self.merges,
             hidden: Hidden {
                 rows: self.hidden_rows.build(),
@@ -152,7 +152,7 @@ fn attribute(e: &BytesStart, key: &str) -> Option<String> {
     Some(value.into_owned())
 }
 
-fn scan(content: impl Read, limits: &ReadLimits) -> Option<HashMap<String, SheetLayout>> {
+fn scan(content: impl Read, limits: &ReadLimits) -> Option<HashMap<String, OdsShape>> {
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
     reader.config_mut().check_end_names = false;
     let (mut buf, mut skip) = (Vec::new(), Vec::new());

@@ -1,5 +1,6 @@
 //! Text as people type it into Chinese spreadsheets: full- and half-width forms, points written
-//! as （5分）, names separated by 、 or line breaks, labels with stray spaces. Pure functions only.
+//! as （5分）, names separated by 、 or line breaks, labels with stray spaces; and the `{name}`
+//! placeholders of every message and file name ([`render`]). Pure functions only.
 
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -275,7 +276,7 @@ fn not_reserved(mut out: String) -> String {
 /// The file name `pattern` renders to with `args`, safe on every OS, with the argument `shorten`
 /// (a title) cut as needed so that the others (a department) are kept whole.
 pub fn file_name_keeping(pattern: &str, args: &[(&str, &str)], shorten: &str) -> String {
-    let full = sanitized(&crate::spec::render(pattern, args));
+    let full = sanitized(&render(pattern, args));
     if fits(&full) {
         return not_reserved(full);
     }
@@ -297,7 +298,7 @@ pub fn file_name_keeping(pattern: &str, args: &[(&str, &str)], shorten: &str) ->
                 }
             })
             .collect();
-        let name = sanitized(&crate::spec::render(pattern, &args));
+        let name = sanitized(&render(pattern, &args));
         if fits(&name) {
             return not_reserved(name);
         }
@@ -388,9 +389,47 @@ pub fn show(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
+/// Replaces each `{name}` in `template` with its value from `args`; unknown names stay as they are.
+pub fn render(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match args.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn render_replaces_known_names_only() {
+        assert_eq!(
+            render("{a} and {b} {", &[("a", "1")]),
+            "1 and {b} {".to_string()
+        );
+    }
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

@@ -1,7 +1,20 @@
-//! The form of the workbooks a campaign issues: which master columns a department's fill-in
-//! sheet shows, with which labels, and what each cell holds for an item — built once from the
-//! master and the spec, and shared by the template writer, the identity's row hash and the
-//! return checker, so the three can never disagree.
+//! The form of the workbooks a campaign issues, each defined once here: written by the template
+//! writer ([`crate::template`]) and read back by the return checker ([`crate::returns`]), which
+//! never import each other.
+//!
+//! - [`Form`] (this file): which master columns a sheet shows, with which labels, and what each
+//!   cell holds for an item — built once from the master and the spec, and shared by the writer,
+//!   the identity's row hash and the checker, so the three can never disagree.
+//! - [`fill_in`]: a department's fill-in workbook — where its items, inputs, totals and sign-off
+//!   stand ([`fill_in::FillIn`]) and the identity it carries (kind `return`).
+//! - [`feedback`]: what a feedback workbook adds to a fill-in workbook — the values prefilled and
+//!   the problems marked ([`feedback::Prefill`], [`feedback::Mark`]).
+//! - [`review`]: the assessment group's review workbook (核定表 and 加减分) — its rows, columns
+//!   ([`review::Review`]), labels and the identity it carries (kind `review`).
+
+pub mod feedback;
+pub mod fill_in;
+pub mod review;
 
 use crate::model::{Item, Master, Part, Role};
 use crate::spec::{Shown, Spec};

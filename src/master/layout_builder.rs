@@ -9,9 +9,9 @@ use std::ops::Range;
 use super::build::Built;
 use super::rows::{Blocks, Raw, Row};
 use super::sections::Decided;
-use crate::layout::{HeaderBlock, Layout, LayoutRow, RowKind};
+use crate::cell_text::clean;
+use crate::master_layout::{HeaderBlock, Layout, LayoutRow, RowKind};
 use crate::model::{Item, Role};
-use crate::text::clean;
 use crate::workbook::{Grid, Rect, Sheet, Value};
 
 /// Lays out the master sheet.
