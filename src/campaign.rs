@@ -726,7 +726,7 @@ impl Campaign {
         // The folder as an absolute path: `-C camp` and `-C /abs/camp` are one campaign, so
         // the paths its receipts record compare equal whichever way it was named.
         let start = match dir {
-            Some(d) => crate::text::absolute_path(d),
+            Some(d) => crate::cell_text::absolute_path(d),
             None => std::env::current_dir().map_err(io("read", Path::new(".")))?,
         };
         if dir.is_some() {
@@ -1075,8 +1075,8 @@ impl Campaign {
     }
 }
 
-/// The campaign's folder for the returned review workbook (核定表).
-pub const REVIEW_DIR: &str = "review";
+/// The campaign's folder for the returned review workbook (核定表), as the checker knows it.
+pub use crate::returns::REVIEW_DIR;
 
 /// The key the receipts of a period's inbox are kept under (`inbox` without periods).
 pub fn inbox_key(period: Option<&str>) -> String {
@@ -1153,7 +1153,7 @@ fn config_text(c: &Config) -> String {
         .map(|(k, v)| (*k, v.as_str()))
         .collect();
     // Values are put in once, so a `{` inside one is never taken for a placeholder.
-    crate::spec::render(comments.body.trim_start_matches('\n'), &args)
+    crate::cell_text::render(comments.body.trim_start_matches('\n'), &args)
 }
 
 /// The reading options as TOML: the top-level keys (to stand before the first table) and the

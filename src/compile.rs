@@ -35,11 +35,12 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
 pub use crate::campaign::Aggregation;
-use crate::layout::Layout;
+use crate::cell_text::render;
+use crate::cell_text::show;
+use crate::master_layout::Layout;
 use crate::model::Master;
 use crate::returns::{Collection, Return, Standing};
-use crate::spec::{Spec, render};
-use crate::text::show;
+use crate::spec::Spec;
 
 /// Why the compiled workbook could not be written.
 #[derive(Debug, thiserror::Error)]

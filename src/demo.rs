@@ -422,7 +422,7 @@ pub fn return_review(
     let at = crate::time::now_utc();
     let made = crate::app::review::review_workbook(&checked, round, &at, &entered)?;
     let spec = &checked.spec;
-    let name = crate::spec::render(
+    let name = crate::cell_text::render(
         &spec.word("review.file"),
         &[("title", &checked.campaign.config.title)],
     );

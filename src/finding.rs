@@ -306,9 +306,6 @@ pub fn tally(findings: &[Finding]) -> (usize, usize) {
     (errors, findings.len() - errors)
 }
 
-/// A1 notation of a 0-based (row, col); see [`crate::workbook::a1`].
-pub use crate::workbook::a1;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,12 +331,12 @@ mod tests {
 
     #[test]
     fn a1_names_columns_past_z() {
-        assert_eq!(a1(0, 0), "A1");
-        assert_eq!(a1(11, 4), "E12");
-        assert_eq!(a1(0, 25), "Z1");
-        assert_eq!(a1(0, 26), "AA1");
-        assert_eq!(a1(9, 701), "ZZ10");
-        assert_eq!(a1(0, 702), "AAA1");
+        assert_eq!(crate::workbook::a1(0, 0), "A1");
+        assert_eq!(crate::workbook::a1(11, 4), "E12");
+        assert_eq!(crate::workbook::a1(0, 25), "Z1");
+        assert_eq!(crate::workbook::a1(0, 26), "AA1");
+        assert_eq!(crate::workbook::a1(9, 701), "ZZ10");
+        assert_eq!(crate::workbook::a1(0, 702), "AAA1");
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub fn missing_columns<'a>(
 }
 
 fn fold(text: &str) -> String {
-    crate::text::to_halfwidth(text)
+    crate::cell_text::to_halfwidth(text)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect()
@@ -127,12 +127,12 @@ pub fn unit(input: &InputSpec, master: &Master, item: &Item) -> String {
 /// A number typed leniently: `1,200`, `１２０`, ` 95 `, `95%` (a percent), `120吨` (its unit);
 /// with whether leniency was needed.
 pub fn lenient_number(text: &str, unit: &str) -> Option<(Decimal, bool)> {
-    if let Some(d) = crate::text::parse_decimal(text)
+    if let Some(d) = crate::cell_text::parse_decimal(text)
         && text.trim() == text
     {
         return Some((d, false));
     }
-    let half = crate::text::to_halfwidth(text);
+    let half = crate::cell_text::to_halfwidth(text);
     let mut t = half.trim();
     for suffix in [unit, "%", "％"] {
         if !suffix.is_empty() {
@@ -141,13 +141,13 @@ pub fn lenient_number(text: &str, unit: &str) -> Option<(Decimal, bool)> {
     }
     let plain: String = t.chars().filter(|c| *c != ',').collect();
     let plain = plain.strip_prefix('+').unwrap_or(&plain);
-    crate::text::parse_decimal(plain).map(|d| (d, true))
+    crate::cell_text::parse_decimal(plain).map(|d| (d, true))
 }
 
 /// A date as people type it: `2024-03-15`, `2024/3/15`, `2024.3.15`, `2024年3月15日`, or a
 /// date cell's `2024-03-15T00:00:00`; as `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<String> {
-    let half = crate::text::to_halfwidth(text);
+    let half = crate::cell_text::to_halfwidth(text);
     let t = half.trim();
     let t = t.split('T').next().unwrap_or(t);
     let parts: Vec<&str> = t

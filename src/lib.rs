@@ -35,8 +35,3 @@ pub mod time;
 pub mod ui_texts;
 pub mod workbook;
 pub mod write;
-
-/// The old name of [`cell_text`], kept while code outside it moves over (to remove later).
-pub use cell_text as text;
-/// The old name of [`master_layout`], kept while code outside it moves over (to remove later).
-pub use master_layout as layout;

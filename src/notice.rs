@@ -14,9 +14,10 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::campaign::Config;
+use crate::cell_text::render;
+use crate::cell_text::show;
 use crate::model::{Item, Part};
-use crate::spec::{Spec, render};
-use crate::text::show;
+use crate::spec::Spec;
 use crate::write::{
     Content, Planned, display_width, height_for, print_setup, wrapped_lines, write_planned,
 };
@@ -90,7 +91,7 @@ fn placeholders(line: &str) -> Vec<&str> {
 pub fn windows_text(text: &str) -> Vec<u8> {
     // What departments wrote (names, cell values) reaches these letters: no escape sequence,
     // bell or bidirectional override goes into a file people open.
-    let unified = crate::text::for_document(text)
+    let unified = crate::cell_text::for_document(text)
         .replace("\r\n", "\n")
         .replace('\r', "\n");
     let mut bytes = Vec::with_capacity(unified.len() + unified.lines().count() + 3);
@@ -418,7 +419,7 @@ fn list_row(cells: &[Cell], widths: &[f64]) -> (Vec<Planned>, u32) {
             match cells.get(c) {
                 Some(Cell::Text(t)) => {
                     // File names and persons from the returns: no control or bidi character.
-                    let t = crate::text::for_document(t);
+                    let t = crate::cell_text::for_document(t);
                     lines = lines.max(wrapped_lines(&t, *width));
                     Planned::new(col, Content::Text(t.into_owned()), text)
                 }

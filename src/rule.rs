@@ -88,7 +88,7 @@ pub enum Direction {
 
 /// The direction of a target written as `text`.
 pub fn direction(text: &str) -> Direction {
-    let half = crate::text::to_halfwidth(text).to_lowercase();
+    let half = crate::cell_text::to_halfwidth(text).to_lowercase();
     let t = half.trim();
     let below = t.starts_with(['≤', '<', '≦'])
         || t.ends_with("以下")

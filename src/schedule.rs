@@ -26,7 +26,7 @@ pub enum Flag {
 
 /// The last day of a deadline written as people write it, in `year` when it names none.
 pub fn deadline_date(text: &str, year: i16) -> Option<Date> {
-    let half = crate::text::to_halfwidth(text);
+    let half = crate::cell_text::to_halfwidth(text);
     let t = half.trim();
     if let Some(date) = crate::inputs::parse_date(t.trim_end_matches(['前', '止'])) {
         return date.parse().ok();
@@ -66,7 +66,7 @@ pub fn deadline_date(text: &str, year: i16) -> Option<Date> {
 /// `2024年7月` end on 31 July; `2024Q3`, `2024-Q3` and `2024年第三季度` on 30 September;
 /// `2024-H1` on 30 June; `2024` and `2024年` on 31 December. None for any other name.
 pub fn period_end(name: &str) -> Option<Date> {
-    let half = crate::text::to_halfwidth(name).to_ascii_uppercase();
+    let half = crate::cell_text::to_halfwidth(name).to_ascii_uppercase();
     let t = half.trim();
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     let year_of = |s: &str| -> Option<i16> { (s.len() == 4 && digits(s)).then(|| s.parse().ok())? };

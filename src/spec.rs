@@ -9,8 +9,6 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
-/// Moved to [`crate::cell_text::render`]; kept here for callers outside this module (to remove later).
-pub use crate::cell_text::render;
 use crate::rule::{Expr, Rule};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -1120,7 +1118,7 @@ impl Spec {
             .get(code)
             .or_else(|| builtin_ref().messages.get(code))
             .map_or(code, String::as_str);
-        render(template, args)
+        crate::cell_text::render(template, args)
     }
 }
 

@@ -15,13 +15,14 @@ use rust_xlsxwriter::{
     ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
+use crate::cell_text::render;
+use crate::cell_text::{parse_decimal, show};
 use crate::form::Form;
 use crate::form::feedback::{Notes, mark_positions, notes};
 use crate::form::fill_in::{self, FIRST_ITEM_ROW, FillIn, total_rows};
 use crate::identity::{FORMAT_VERSION, Identity, PROP_CAMPAIGN, PROP_DEPARTMENT};
 use crate::model::{Item, Master};
-use crate::spec::{InputKind, InputSpec, Shown, Spec, render};
-use crate::text::{parse_decimal, show};
+use crate::spec::{InputKind, InputSpec, Shown, Spec};
 use crate::write::{base_format, height_for, print_setup, wrapped_lines};
 
 /// What a feedback workbook adds (defined with the forms; named here for the writer's callers).
@@ -45,9 +46,9 @@ pub struct Issue<'a> {
 }
 
 /// `<title>-<department>.xlsx`, safe on every OS; a title too long for a file name is cut, the
-/// department never. Names of a batch are made unique with [`crate::text::unique_file_names`].
+/// department never. Names of a batch are made unique with [`crate::cell_text::unique_file_names`].
 pub fn file_name(title: &str, department: &str) -> String {
-    crate::text::file_name_keeping(
+    crate::cell_text::file_name_keeping(
         "{title}-{department}.xlsx",
         &[("title", title), ("department", department)],
         "title",
@@ -56,7 +57,7 @@ pub fn file_name(title: &str, department: &str) -> String {
 
 /// The file names of the workbooks of `departments`, one each and all different.
 pub fn file_names(title: &str, departments: &[&str]) -> Vec<String> {
-    crate::text::unique_file_names(
+    crate::cell_text::unique_file_names(
         departments
             .iter()
             .map(|d| (d.to_string(), file_name(title, d)))
@@ -842,8 +843,8 @@ fn score_total(
             .sum();
         let range = format!(
             "=SUM({}:{})",
-            crate::finding::a1(FIRST_ITEM_ROW, score_col as u32),
-            crate::finding::a1(total_row - 1, score_col as u32)
+            crate::workbook::a1(FIRST_ITEM_ROW, score_col as u32),
+            crate::workbook::a1(total_row - 1, score_col as u32)
         );
         sheet.write_formula_with_format(
             total_row,
@@ -873,7 +874,7 @@ fn computed_cell(
     let mut inputs_read = Vec::new();
     let cell = |name: &str| -> Option<String> {
         match page.layout.input_col(name) {
-            Some(c) => Some(crate::finding::a1(row, u32::from(c))),
+            Some(c) => Some(crate::workbook::a1(row, u32::from(c))),
             None => crate::inputs::master_value(master, item, name)
                 .number()
                 .map(show),
@@ -881,7 +882,7 @@ fn computed_cell(
     };
     for name in expr.names() {
         if let Some(c) = page.layout.input_col(name) {
-            inputs_read.push(crate::finding::a1(row, u32::from(c)));
+            inputs_read.push(crate::workbook::a1(row, u32::from(c)));
         }
     }
     let in_master = |name: &str| crate::inputs::master_value(master, item, name);
@@ -1065,7 +1066,7 @@ fn write_problems(
                 format!(
                     "{}!{}",
                     spec.template.sheet,
-                    crate::finding::a1(r, u32::from(c))
+                    crate::workbook::a1(r, u32::from(c))
                 )
             })
             .unwrap_or_default();

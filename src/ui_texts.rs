@@ -81,7 +81,7 @@ impl Texts {
 
     /// The text of `key` with its `{name}` placeholders filled.
     pub fn say(&self, key: &str, args: &[(&str, &str)]) -> String {
-        crate::spec::render(self.get(key), args)
+        crate::cell_text::render(self.get(key), args)
     }
 
     /// The form of `key` for `n` things, `{n}` and the other placeholders filled.
@@ -95,7 +95,7 @@ impl Texts {
         let n = n.to_string();
         let mut all: Vec<(&str, &str)> = vec![("n", &n)];
         all.extend_from_slice(args);
-        crate::spec::render(template, &all)
+        crate::cell_text::render(template, &all)
     }
 
     /// Whether `key` has a text of its own in this language.

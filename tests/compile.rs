@@ -155,7 +155,7 @@ fn filled_campaign(master_file: &Path, skip: &[&str]) -> Filled {
             col_of("扣分原因"),
             col_of("佐证材料"),
         );
-        let a1 = tianbao::finding::a1;
+        let a1 = tianbao::workbook::a1;
         let mut fill = BTreeMap::new();
         let mut first = true;
         for row in 3..grid.height() {
@@ -451,7 +451,7 @@ fn compile_scores_every_item_by_the_rule_with_traceable_provenance() {
         .0;
     let notes = zip_part(&path, "xl/comments1.xml");
     let score_col = sheet.col(1, "自评得分");
-    let note_cell = tianbao::finding::a1(shared_row, score_col);
+    let note_cell = tianbao::workbook::a1(shared_row, score_col);
     let note_at = notes
         .find(&format!("ref=\"{note_cell}\""))
         .unwrap_or_else(|| panic!("no note on {note_cell}"));

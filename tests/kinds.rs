@@ -85,13 +85,13 @@ impl Kit {
             .position(|i| i.id == item)
             .unwrap_or_else(|| panic!("{department} has no item {item}"));
         let col = self.layout(department).input_col(key).unwrap();
-        tianbao::finding::a1(FIRST_ITEM_ROW + index as u32, u32::from(col))
+        tianbao::workbook::a1(FIRST_ITEM_ROW + index as u32, u32::from(col))
     }
 
     fn signoff_cell(&self, department: &str, key: &str) -> String {
         let layout = self.layout(department);
         let row = layout.signoff.iter().find(|(k, _)| k == key).unwrap().1;
-        tianbao::finding::a1(row, u32::from(layout.signoff_value_col))
+        tianbao::workbook::a1(row, u32::from(layout.signoff_value_col))
     }
 
     /// The department's workbook with `values` (item, key, value) and the sign-off filled.

@@ -72,7 +72,7 @@ fn text(d: &Data) -> String {
 
 fn decimal(d: &Data) -> Decimal {
     match d {
-        Data::Float(f) => tianbao::text::decimal_from_f64(*f).unwrap(),
+        Data::Float(f) => tianbao::cell_text::decimal_from_f64(*f).unwrap(),
         Data::Int(i) => Decimal::from(*i),
         other => panic!("not a number: {other:?}"),
     }
@@ -201,7 +201,7 @@ fn a_notice_lists_the_items_the_deadline_whom_to_ask_and_how_to_return() {
     // Its items, each with its weight, in the master's order.
     let mut last = 0;
     for item in master.items_of("大气科") {
-        let weight = tianbao::text::show(item.weight.unwrap());
+        let weight = tianbao::cell_text::show(item.weight.unwrap());
         let line = notice
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{}　", item.id)))

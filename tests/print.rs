@@ -339,7 +339,7 @@ fn returns_with_the_old_star_label_or_the_new_marker_read_alike() {
     let campaign = Campaign::new();
     let department = "水科";
     let layout = layout_of(&campaign, department);
-    let header = |key: &str| tianbao::finding::a1(2, u32::from(layout.input_col(key).unwrap()));
+    let header = |key: &str| tianbao::workbook::a1(2, u32::from(layout.input_col(key).unwrap()));
     for (n, label) in [
         "扣分原因*",
         "扣分原因（扣分时必填）",

@@ -98,7 +98,7 @@ fn open_review(path: &Path) -> ReviewBook {
 }
 
 fn a1(row: u32, col: u32) -> String {
-    tianbao::finding::a1(row, col)
+    tianbao::workbook::a1(row, col)
 }
 
 impl ReviewBook {

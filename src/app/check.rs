@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{AppError, Progress, Stage};
 use crate::campaign::Campaign;
-use crate::layout::Layout;
+use crate::master_layout::Layout;
 use crate::model::Master;
 use crate::returns::{self, Collection, Return, receipt, report};
 use crate::spec::Spec;
@@ -40,6 +40,17 @@ pub fn check(
     paths: &[PathBuf],
     progress: &dyn Progress,
 ) -> Result<Checked, AppError> {
+    let confirmed = confirmations(&campaign)?;
+    check_confirmed(campaign, paths, progress, confirmed)
+}
+
+/// [`check`], with the replacements confirmed so far given (read from a store already open).
+fn check_confirmed(
+    campaign: Campaign,
+    paths: &[PathBuf],
+    progress: &dyn Progress,
+    confirmed: Vec<(String, String, String)>,
+) -> Result<Checked, AppError> {
     let spec = campaign.spec()?;
     let (paths, inputs) = super::inputs(&campaign, paths)?;
     // Reading the master and listing the returns are independent: both at once.
@@ -50,7 +61,7 @@ pub fn check(
     let read = master?;
     let gathered = gathered?;
     let mut ctx = campaign.context(&read.master, &spec);
-    ctx.confirmed = confirmations(&campaign)?;
+    ctx.confirmed = confirmed;
     progress.start(Stage::Checking, gathered.inputs.len());
     let collection = returns::collect_with_progress(&ctx, gathered, &|done| progress.set(done));
     progress.finish();
@@ -97,9 +108,14 @@ pub fn validate(
     progress: &dyn Progress,
 ) -> Result<Validated, AppError> {
     let locked = super::lock(&campaign, "validate")?;
-    let mut checked = check(campaign, &options.paths, progress)?;
-    let not_accepted = accept(&mut checked, &options.accept, &options.at)?;
-    record(&checked, "validate", &options.at)?;
+    // The store is opened once for the run: what was confirmed, what is confirmed now, and
+    // the receipts.
+    let mut store = Store::open(&campaign.store_path())?;
+    let confirmed = store.confirmations()?;
+    let mut checked = check_confirmed(campaign, &options.paths, progress, confirmed)?;
+    let not_accepted = accept(&mut checked, &mut store, &options.accept, &options.at)?;
+    record_in(&mut store, &checked, "validate", &options.at)?;
+    drop(store);
     let feedback = if options.feedback {
         let Checked {
             campaign,
@@ -128,6 +144,16 @@ pub fn validate(
 /// Records the receipts of a check in the campaign's store.
 pub fn record(checked: &Checked, command: &str, at: &str) -> Result<i64, AppError> {
     let mut store = Store::open(&checked.campaign.store_path())?;
+    record_in(&mut store, checked, command, at)
+}
+
+/// [`record`] in a store already open.
+fn record_in(
+    store: &mut Store,
+    checked: &Checked,
+    command: &str,
+    at: &str,
+) -> Result<i64, AppError> {
     let receipts = receipt::receipts(&checked.collection);
     let skipped = receipt::skipped_text(&checked.collection.skipped);
     Ok(store.record(at, command, &checked.inputs, &skipped, &receipts)?)
@@ -143,11 +169,15 @@ fn names(path: &Path, ret: &Return) -> bool {
 
 /// Confirms the returns in `accept` as replacing their departments' earlier ones, then decides
 /// again. Returns the paths that name no return waiting for confirmation.
-fn accept(checked: &mut Checked, accept: &[PathBuf], at: &str) -> Result<Vec<PathBuf>, AppError> {
+fn accept(
+    checked: &mut Checked,
+    store: &mut Store,
+    accept: &[PathBuf],
+    at: &str,
+) -> Result<Vec<PathBuf>, AppError> {
     if accept.is_empty() {
         return Ok(Vec::new());
     }
-    let mut store = Store::open(&checked.campaign.store_path())?;
     let mut unknown = Vec::new();
     for path in accept {
         let returns = &checked.collection.returns;
@@ -199,7 +229,7 @@ fn write_report(checked: &Checked, at: &str) -> Result<PathBuf, AppError> {
     } else {
         spec.word("report.file_named")
     };
-    let path = out.join(crate::text::safe_file_name(&name));
+    let path = out.join(crate::cell_text::safe_file_name(&name));
     super::save(campaign, &path, &bytes)?;
     Ok(path)
 }

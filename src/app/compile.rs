@@ -216,11 +216,11 @@ fn write(
         None => {
             let out = campaign.out();
             super::create_dir(&out)?;
-            let name = crate::spec::render(
+            let name = crate::cell_text::render(
                 &spec.word("compile.file"),
                 &[("title", &campaign.config.title)],
             );
-            out.join(crate::text::safe_file_name(&name))
+            out.join(crate::cell_text::safe_file_name(&name))
         }
     };
     campaign.check_output(&path)?;

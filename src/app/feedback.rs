@@ -103,7 +103,7 @@ pub fn write_all(
             })
         })
         .collect();
-    let names = crate::text::unique_file_names(
+    let names = crate::cell_text::unique_file_names(
         due.iter()
             .map(|d| {
                 let name = feedback::file_name(spec, &config.title, d.department, d.round);

@@ -141,7 +141,7 @@ pub(crate) fn write_all(
     let dir = options.out.clone().unwrap_or_else(|| campaign.outbox());
     campaign.check_output_dir(&dir)?;
     super::create_dir(&dir)?;
-    let notice_folder = crate::text::safe_file_name(&spec.word("outbox.notice_dir"));
+    let notice_folder = crate::cell_text::safe_file_name(&spec.word("outbox.notice_dir"));
     let notice_dir = dir.join(&notice_folder);
     super::create_dir(&notice_dir)?;
     crate::write::clean_stale_temps(&notice_dir);
@@ -162,7 +162,9 @@ pub(crate) fn write_all(
     };
     let issued = batch.issue_each(&selected, options, progress)?;
     let rows = batch.list_rows(&names, &notice_folder, &issued);
-    let list = dir.join(crate::text::safe_file_name(&spec.word("outbox.list_file")));
+    let list = dir.join(crate::cell_text::safe_file_name(
+        &spec.word("outbox.list_file"),
+    ));
     let bytes = crate::notice::sending_list(&spec, &batch.issuer, &rows)
         .map_err(|e| AppError::write(&list, e))?;
     super::save(campaign, &list, &bytes)?;
@@ -361,7 +363,7 @@ impl Batch<'_> {
 
 /// The notices' file names, one per department and all different (`办公室.txt`).
 pub fn notice_file_names(spec: &crate::spec::Spec, departments: &[&str]) -> Vec<String> {
-    crate::text::department_file_names(&spec.word("outbox.notice_file"), departments)
+    crate::cell_text::department_file_names(&spec.word("outbox.notice_file"), departments)
 }
 
 /// How the workbook of `department` at `path` stands: there and current (this campaign's, its

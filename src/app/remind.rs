@@ -184,7 +184,7 @@ pub fn reminders(checked: &Checked, names: &[String]) -> Vec<Reminder> {
 
 /// The reminders' file names, one per department of the master and all different.
 fn reminder_names(spec: &Spec, departments: &[&str]) -> Vec<String> {
-    crate::text::department_file_names(&spec.word("remind.file"), departments)
+    crate::cell_text::department_file_names(&spec.word("remind.file"), departments)
 }
 
 /// Writes the reminders due and their list, and removes those no longer due.
@@ -197,7 +197,7 @@ fn write(checked: &Checked, at: &str) -> Result<Reminded, AppError> {
     } = checked;
     let dir = campaign
         .out()
-        .join(crate::text::safe_file_name(&spec.word("remind.dir")));
+        .join(crate::cell_text::safe_file_name(&spec.word("remind.dir")));
     campaign.check_output_dir(&dir)?;
     let departments: Vec<&str> = master
         .departments()
@@ -207,7 +207,9 @@ fn write(checked: &Checked, at: &str) -> Result<Reminded, AppError> {
     let names = reminder_names(spec, &departments);
     let due = reminders(checked, &names);
     let issuer = Issuer::new(&campaign.config, spec, at);
-    let list = dir.join(crate::text::safe_file_name(&spec.word("remind.list_file")));
+    let list = dir.join(crate::cell_text::safe_file_name(
+        &spec.word("remind.list_file"),
+    ));
     let mut removed = Vec::new();
     for name in &names {
         if !due.iter().any(|r| &r.reminder == name) {

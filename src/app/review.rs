@@ -13,11 +13,11 @@ use std::path::PathBuf;
 use super::check::{Checked, check, record};
 use super::{AppError, Progress};
 use crate::campaign::Campaign;
+use crate::cell_text::show;
 use crate::finding::{Finding, Severity};
 use crate::returns::review::{Reviewed, current_values, rows_of};
 use crate::returns::{Return, Standing};
 use crate::template::review::{ReviewIssue, ReviewPrefill, ReviewRow, write_review};
-use crate::text::show;
 
 #[derive(Debug, Clone, Default)]
 pub struct ReviewOptions {
@@ -264,8 +264,8 @@ fn write(checked: Checked, options: &ReviewOptions) -> Result<ReviewWritten, App
             let out = campaign.out();
             super::create_dir(&out)?;
             let title = &campaign.config.title;
-            let name = crate::spec::render(&spec.word("review.file"), &[("title", title)]);
-            out.join(crate::text::safe_file_name(&name))
+            let name = crate::cell_text::render(&spec.word("review.file"), &[("title", title)]);
+            out.join(crate::cell_text::safe_file_name(&name))
         }
     };
     super::save(campaign, &path, &made.bytes)?;

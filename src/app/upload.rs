@@ -165,10 +165,11 @@ pub fn accept<G>(
         return refused(&mut upload, &verdict);
     };
     let department = incoming.department;
-    let file_name = crate::text::safe_file_name(&format!("{department}-{}.{ext}", name_stamp()));
+    let file_name =
+        crate::cell_text::safe_file_name(&format!("{department}-{}.{ext}", name_stamp()));
     let staged = incoming.staging.join(&file_name);
     std::fs::rename(part, &staged).map_err(|e| AppError::write_io(&staged, &e))?;
-    let folder = crate::text::safe_file_name(department);
+    let folder = crate::cell_text::safe_file_name(department);
     // Where it is kept, as people find it: `inbox/<部门>/…`, or `inbox/<期次>/<部门>/…`.
     let shown = format!("{}/{folder}/{file_name}", on.campaign.inbox_key());
     let (verdict, valid) = check(on, department, &staged, &shown)?;
@@ -242,7 +243,7 @@ fn check(
     let folder = on
         .campaign
         .inbox()
-        .join(crate::text::safe_file_name(department));
+        .join(crate::cell_text::safe_file_name(department));
     if let Some(verdict) =
         over_a_limit(&on.campaign.inbox(), &folder, gathered.workbooks(), limits)?
     {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::render::t;
 use tianbao::app::compile::{CompileOptions, CompileOutcome};
 use tianbao::campaign::Campaign;
-use tianbao::text::show;
+use tianbao::cell_text::show;
 
 use super::render::{joined, padded};
 use super::{Fatal, Outcome, shown, texts};

@@ -74,7 +74,7 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     )?;
     let t = texts();
     let (errors, warnings) = tally(&read.findings);
-    let title = tianbao::text::for_terminal(&campaign.config.title);
+    let title = tianbao::cell_text::for_terminal(&campaign.config.title);
     let dir = shown(&campaign.dir);
     println!(
         "{}",

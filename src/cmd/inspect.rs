@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use super::render::t;
 use serde_json::json;
+use tianbao::cell_text::show;
 use tianbao::finding::tally;
 use tianbao::master::{MasterRead, read_master};
 use tianbao::model::{Category, Item, Master, Role};
 use tianbao::spec::Spec;
-use tianbao::text::show;
 use tianbao::ui_texts::{pad, pad_left};
 
 use super::render::{finding_line, joined, padded};
@@ -121,7 +121,7 @@ fn to_json(spec: &Spec, read: &MasterRead) -> serde_json::Value {
 }
 
 fn column_letter(col: u32) -> String {
-    let a1 = tianbao::finding::a1(0, col);
+    let a1 = tianbao::workbook::a1(0, col);
     a1.trim_end_matches('1').to_string()
 }
 

@@ -123,7 +123,7 @@ pub fn main() -> ExitCode {
             eprintln!(
                 "{}{}",
                 t.get("error.prefix"),
-                tianbao::text::for_terminal(&line.join(" "))
+                tianbao::cell_text::for_terminal(&line.join(" "))
             );
             ExitCode::from(2)
         }
@@ -165,7 +165,7 @@ pub fn print_json(value: &serde_json::Value) {
 
 /// A path as shown on the terminal.
 pub fn shown(path: &std::path::Path) -> String {
-    tianbao::text::for_terminal(&path.display().to_string()).into_owned()
+    tianbao::cell_text::for_terminal(&path.display().to_string()).into_owned()
 }
 
 /// How to read a master where detection is not enough: shared by `inspect` and `init` (which
@@ -228,7 +228,7 @@ pub fn took_over(holder: &tianbao::lock::Holder) {
         t.get("note.prefix"),
         t.say(
             "note.took_over",
-            &[("holder", &tianbao::text::for_terminal(&who))]
+            &[("holder", &tianbao::cell_text::for_terminal(&who))]
         )
     );
 }

@@ -7,7 +7,7 @@ use tianbao::ui_texts::{Texts, pad};
 
 /// A text as the terminal shows it: control characters escaped.
 pub fn t(text: &str) -> String {
-    tianbao::text::for_terminal(text).into_owned()
+    tianbao::cell_text::for_terminal(text).into_owned()
 }
 
 /// One finding: severity, place, item, message — the message in the spec's language.

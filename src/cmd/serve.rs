@@ -6,9 +6,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use tianbao::campaign::Campaign;
+use tianbao::cell_text::for_terminal;
 use tianbao::explain::Said;
 use tianbao::serve::{Options, Started};
-use tianbao::text::for_terminal;
 use tianbao::ui_texts::pad;
 
 use super::{Fatal, Outcome, texts};

@@ -12,11 +12,12 @@ use rust_xlsxwriter::XlsxError;
 use rust_xlsxwriter::{Chart, ChartLegendPosition, Formula, Workbook};
 
 use super::Aggregation;
+use crate::cell_text::render;
+use crate::cell_text::show;
 use crate::model::Master;
 use crate::returns::Collection;
-use crate::spec::{InputKind, InputSpec, Spec, render};
+use crate::spec::{InputKind, InputSpec, Spec};
 use crate::style::Palette;
-use crate::text::show;
 
 /// The input whose value is an item's measure across periods: the spec's score input if it has
 /// one, else its first figure input.
@@ -346,7 +347,7 @@ fn number(d: Decimal) -> f64 {
 }
 
 fn a1(row: u32, col: u16) -> String {
-    crate::finding::a1(row, u32::from(col))
+    crate::workbook::a1(row, u32::from(col))
 }
 
 #[cfg(test)]

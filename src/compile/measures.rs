@@ -60,7 +60,7 @@ fn aggregate(rule: Aggregate, numbers: &[(Decimal, Option<&str>)]) -> Option<Dec
 
 fn number_of(collection: &Collection, item: &Item, key: &str, rule: Aggregate) -> Option<Decimal> {
     let numbers: Vec<(Decimal, Option<&str>)> = values(collection, item, key)
-        .filter_map(|(_, text, at)| crate::text::parse_decimal(text).map(|n| (n, at)))
+        .filter_map(|(_, text, at)| crate::cell_text::parse_decimal(text).map(|n| (n, at)))
         .collect();
     aggregate(rule, &numbers)
 }
@@ -214,23 +214,23 @@ pub fn label(spec: &Spec, m: &MeasureSpec) -> String {
 pub fn flag_text(spec: &Spec, flag: &Flag) -> String {
     match flag {
         Flag::Overdue { deadline } => {
-            crate::spec::render(&spec.word("progress.overdue"), &[("deadline", deadline)])
+            crate::cell_text::render(&spec.word("progress.overdue"), &[("deadline", deadline)])
         }
         Flag::Behind {
             percent: None,
             expected,
-        } => crate::spec::render(
+        } => crate::cell_text::render(
             &spec.word("progress.unreported"),
-            &[("expected", &crate::text::show(*expected))],
+            &[("expected", &crate::cell_text::show(*expected))],
         ),
         Flag::Behind {
             percent: Some(percent),
             expected,
-        } => crate::spec::render(
+        } => crate::cell_text::render(
             &spec.word("progress.behind"),
             &[
-                ("percent", &crate::text::show(*percent)),
-                ("expected", &crate::text::show(*expected)),
+                ("percent", &crate::cell_text::show(*percent)),
+                ("expected", &crate::cell_text::show(*expected)),
             ],
         ),
     }

@@ -15,11 +15,12 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use super::Ctx;
 use super::results::{DepartmentResult, Unranked, publication_order};
 use super::sheets::DetailPlaces;
-use crate::finding::a1;
+use crate::cell_text::render;
+use crate::cell_text::show;
 use crate::returns::review::Adjustment;
-use crate::spec::{AdjustKind, Spec, render};
+use crate::spec::{AdjustKind, Spec};
 use crate::style::Palette;
-use crate::text::show;
+use crate::workbook::a1;
 use crate::write::{Content, Planned, height_for, print_setup, wrapped_lines, write_planned};
 
 /// Where the results sheets are, for the formulas between them.

@@ -7,11 +7,12 @@ use rust_xlsxwriter::{Chart, ChartLegendPosition, Workbook, Worksheet, XlsxError
 
 use super::Ctx;
 use super::table::{Placed, ranges};
+use crate::cell_text::render;
+use crate::cell_text::{show, split_points};
 use crate::model::Category;
-use crate::spec::{InputKind, render};
+use crate::spec::InputKind;
 use crate::style::Palette;
 use crate::template::print::{Orientation, fitting_scale, total_points};
-use crate::text::{show, split_points};
 use crate::write::{Content, Planned, height_for, print_setup, wrapped_lines, write_planned};
 
 /// The overview's chart: about as wide as its table, and the default-height rows it covers.
@@ -178,7 +179,7 @@ fn overview_row(
         let formula = format!("=IF(COUNT({cells})=0,{quoted},SUM({cells}))");
         Content::formula(formula, if rated { show(got) } else { not_rated.clone() })
     };
-    let (b, c) = (crate::finding::a1(row, 1), crate::finding::a1(row, 2));
+    let (b, c) = (crate::workbook::a1(row, 1), crate::workbook::a1(row, 2));
     let rate = format!("=IF(ISNUMBER({c}),IF({b}=0,\"\",{c}/{b}),{c})");
     let cached_rate = if !rated && !rows.is_empty() {
         not_rated

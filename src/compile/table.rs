@@ -9,13 +9,13 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Formula, Note, Workbook, Worksheet, XlsxError};
 
 use super::{Ctx, ItemScore};
-use crate::finding::a1;
-use crate::layout::{Layout, LayoutRow, RowKind};
+use crate::cell_text::render;
+use crate::cell_text::show;
+use crate::master_layout::{Layout, LayoutRow, RowKind};
 use crate::model::{Role, TotalKind};
-use crate::spec::render;
 use crate::style::Palette;
 use crate::template::print::{self, MIN_SCALE, Orientation, fitting_scale, total_points};
-use crate::text::show;
+use crate::workbook::a1;
 use crate::workbook::{Rect, Value};
 use crate::write::{FONT, height_for, print_setup, wrapped_lines};
 

@@ -16,9 +16,9 @@ pub mod feedback;
 pub mod fill_in;
 pub mod review;
 
+use crate::cell_text::show;
 use crate::model::{Item, Master, Part, Role};
 use crate::spec::{Shown, Spec};
-use crate::text::show;
 
 /// One master column of the fill-in sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -205,7 +205,7 @@ fn label_of(master: &Master, spec: &Spec, entry: Shown) -> Option<String> {
 /// Every label on the sheet once: a master label that an input or an earlier column already
 /// uses gets the spec's suffix (`备注（总表）`), and a number if that is not enough.
 fn unique_labels(shown: &mut [ShownColumn], spec: &Spec) {
-    let fold = crate::text::fold;
+    let fold = crate::cell_text::fold;
     let mut used: Vec<String> = spec.inputs.iter().map(|i| fold(&i.label)).collect();
     let suffix = spec.word("form.master_suffix");
     for column in shown.iter_mut() {

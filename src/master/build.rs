@@ -331,7 +331,7 @@ impl<'a> Units<'a> {
     fn report(&self, report: &mut Report) {
         for (token, (first, second)) in &self.conflicts {
             let sheet = report.sheet().to_string();
-            let at = |p: &Pos| format!("{sheet}!{}", crate::finding::a1(p.0, p.1));
+            let at = |p: &Pos| format!("{sheet}!{}", crate::workbook::a1(p.0, p.1));
             report.push(
                 Severity::Error,
                 Code::UnitsDefinedTwice,
@@ -652,7 +652,7 @@ fn category_tree(
                         name: name.clone(),
                         points: *points,
                         weight: Decimal::ZERO,
-                        cell: format!("{sheet}!{}", crate::finding::a1(cell.0, cell.1)),
+                        cell: format!("{sheet}!{}", crate::workbook::a1(cell.0, cell.1)),
                         position: *cell,
                         children: Vec::new(),
                         items: Vec::new(),

@@ -6,9 +6,10 @@ use rust_decimal::Decimal;
 
 use super::rows::Pos;
 use crate::cell_text::show;
-use crate::finding::{Code, Finding, Severity, a1};
+use crate::finding::{Code, Finding, Severity};
 use crate::model::{Category, Item, TotalKind, TotalRow};
 use crate::spec::Spec;
+use crate::workbook::a1;
 
 pub struct Report<'a> {
     sheet: String,
@@ -132,7 +133,7 @@ impl<'a> Report<'a> {
                     .filter_map(|(row, _)| candidate(*row))
                     .filter_map(|c| c.texts.iter().find(|(_, _, p)| p.cell.1 == cell.1))
                     .filter_map(|(_, _, p)| {
-                        crate::text::parse_decimal(&p.text.replace([',', '，'], ""))
+                        crate::cell_text::parse_decimal(&p.text.replace([',', '，'], ""))
                     })
                     .collect();
                 let sum: Decimal = figures.iter().sum();

@@ -8,7 +8,8 @@ use super::checks::Report;
 use super::numbering::is_well_formed;
 use super::rows::{Candidate, Pos};
 use super::sections::Section;
-use crate::finding::{Code, Severity, a1};
+use crate::finding::{Code, Severity};
+use crate::workbook::a1;
 
 /// An item's id and whether tianbao made it.
 #[derive(Debug, Clone, PartialEq, Eq)]

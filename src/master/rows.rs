@@ -578,7 +578,7 @@ fn heading_of(grid: &Grid, row: u32, map: &ColumnMap, c: &Candidate) -> Option<H
 /// The number a cell holds as a figure: a number, or a text that is only one (`30,000`).
 fn figure(grid: &Grid, row: u32, col: u32) -> Option<Decimal> {
     let text = spread_text(grid, row, col);
-    crate::text::parse_decimal(&text.replace([',', '，'], ""))
+    crate::cell_text::parse_decimal(&text.replace([',', '，'], ""))
 }
 
 /// One text merged over at least half of the table's columns (and two or more).

@@ -6,9 +6,10 @@
 
 use rust_decimal::Decimal;
 
-use crate::finding::{Code, a1};
+use crate::cell_text::{decimal_from_f64, fold, parse_decimal, show};
+use crate::finding::Code;
 use crate::form::review::adjust_labels;
-use crate::text::{decimal_from_f64, fold, parse_decimal, show};
+use crate::workbook::a1;
 use crate::workbook::{self, Sheet, Value};
 
 use super::Context;

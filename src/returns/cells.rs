@@ -2,12 +2,12 @@
 //! compared with what was issued, and as a header label is matched (folded, without the
 //! required mark). Shared by every kind of workbook read.
 
-use crate::text::{fold, to_halfwidth};
+use crate::cell_text::{fold, to_halfwidth};
 use crate::workbook::{self, Sheet, Value};
 
 /// A cell's text, cleaned of stray spaces.
 pub(super) fn cell_text(sheet: &Sheet, row: u32, col: u32) -> String {
-    crate::text::clean(&sheet.grid.raw(row, col).to_text())
+    crate::cell_text::clean(&sheet.grid.raw(row, col).to_text())
 }
 
 /// A cell as text, the way its author sees it.
@@ -15,7 +15,7 @@ pub(super) fn value_text(value: &Value) -> String {
     match value {
         Value::Number(n) => workbook::format_number(*n),
         Value::DateTime(s) => s.split('T').next().unwrap_or(s).to_string(),
-        other => crate::text::clean(&other.to_text()),
+        other => crate::cell_text::clean(&other.to_text()),
     }
 }
 
@@ -23,7 +23,7 @@ pub(super) fn value_text(value: &Value) -> String {
 pub(super) fn locked_text(sheet: &Sheet, row: u32, col: u32) -> String {
     match sheet.grid.raw(row, col) {
         Value::Number(n) => workbook::format_number(*n),
-        other => crate::text::clean(&other.to_text()),
+        other => crate::cell_text::clean(&other.to_text()),
     }
 }
 

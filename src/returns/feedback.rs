@@ -76,7 +76,7 @@ pub fn next_round(ret: &Return, campaign_round: u32) -> u32 {
 /// `<department>-<title>-第N轮.xlsx` (from the spec), safe on every OS; the title is cut when
 /// the name would be too long, the department never.
 pub fn file_name(spec: &Spec, title: &str, department: &str, round: u32) -> String {
-    crate::text::file_name_keeping(
+    crate::cell_text::file_name_keeping(
         &spec.word("feedback.file"),
         &[
             ("department", department),

@@ -9,12 +9,13 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
-use crate::finding::{Code, a1};
+use crate::cell_text::{parse_decimal, show};
+use crate::finding::Code;
 use crate::form::fill_in::{self, FillIn};
 use crate::identity::Identity;
 use crate::model::Item;
 use crate::spec::{InputKind, Shown};
-use crate::text::{parse_decimal, show};
+use crate::workbook::a1;
 use crate::workbook::{self, Sheet};
 
 use super::cells::{

@@ -1,7 +1,8 @@
 //! The findings of one return as they are made: each with the file, and the sheet when it names
 //! a cell. Every step of checking (identify, locate, rules) pushes into one [`Findings`].
 
-use crate::finding::{Code, Finding, Severity, a1};
+use crate::finding::{Code, Finding, Severity};
+use crate::workbook::a1;
 
 use super::Status;
 

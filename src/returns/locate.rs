@@ -4,7 +4,8 @@
 //! label, or a hidden one, is a problem), where the table's rows end (the labels written below
 //! it), and hidden sheets that hold a copy of a form.
 
-use crate::finding::{Code, a1};
+use crate::finding::Code;
+use crate::workbook::a1;
 use crate::workbook::{self, Sheet, Value};
 
 use super::cells::{label_key, row_label_keys};

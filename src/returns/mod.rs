@@ -38,6 +38,10 @@ use crate::workbook;
 
 use gather::{Gathered, Place, Skipped};
 
+/// The campaign's folder for the returned review workbook (核定表): a review workbook counts
+/// only from there (`review/`, `review/<period>/`).
+pub const REVIEW_DIR: &str = "review";
+
 /// Limits on what is read, checked before parsing. Configurable under `[limits]` in tianbao.toml.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -151,7 +155,7 @@ impl<'a> Context<'a> {
             period: None,
             confirmed: Vec::new(),
             limits,
-            review_folder: format!("{}/", crate::campaign::REVIEW_DIR),
+            review_folder: format!("{REVIEW_DIR}/"),
             roster: std::sync::OnceLock::new(),
         }
     }
@@ -557,9 +561,9 @@ fn resolve_evidence(
         cell,
     } in names
     {
-        let wanted = crate::text::fold(&name);
+        let wanted = crate::cell_text::fold(&name);
         let found = others.iter_mut().find(|o| {
-            crate::text::fold(&o.name) == wanted
+            crate::cell_text::fold(&o.name) == wanted
                 && match (&o.place, &place) {
                     (Place::Archive(a), Place::Archive(b)) => a == b,
                     (Place::Folder(dir), Place::Folder(base)) => {

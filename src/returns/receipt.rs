@@ -172,7 +172,7 @@ fn path_key(path: &str) -> String {
         Some((file, member)) => (file, Some(member)),
         None => (path, None),
     };
-    let key = crate::text::absolute_path(std::path::Path::new(file));
+    let key = crate::cell_text::absolute_path(std::path::Path::new(file));
     match member {
         Some(member) => format!("{}!{member}", key.display()),
         None => key.display().to_string(),

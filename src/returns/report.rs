@@ -3,8 +3,9 @@
 
 use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
 
+use crate::cell_text::render;
 use crate::finding::{Finding, Severity};
-use crate::spec::{Spec, render};
+use crate::spec::Spec;
 use crate::write::{Content, Planned, height_for, print_setup, wrapped_lines, write_planned};
 
 use super::Collection;
@@ -95,7 +96,7 @@ fn summary_row(collection: &Collection, spec: &Spec, standing: &super::Standing)
     let round = chosen
         .and_then(|r| r.round)
         .map_or(Content::Blank, |round| Content::Number(f64::from(round)));
-    let file = crate::text::for_document(standing.file.as_deref().unwrap_or(""));
+    let file = crate::cell_text::for_document(standing.file.as_deref().unwrap_or(""));
     vec![
         Planned::new(0, text(&standing.department), &f.cell),
         Planned::new(
@@ -192,7 +193,7 @@ fn finding_row(
         .map(|(col, text)| {
             let format = if col == 2 { severity_format } else { &f.cell };
             // Names and values from the returns: no control or bidirectional character.
-            let text = crate::text::for_document(text).into_owned();
+            let text = crate::cell_text::for_document(text).into_owned();
             Planned::new(col as u16, Content::Text(text), format)
         })
         .collect();

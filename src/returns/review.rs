@@ -18,9 +18,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Context, DepartmentStatus, Return, Standing, Status};
+use crate::cell_text::show;
 use crate::finding::{Code, Finding};
 use crate::spec::Spec;
-use crate::text::show;
 
 /// The key replacements of the review are confirmed under (`validate --accept`), in place of a
 /// department's name.
@@ -111,7 +111,7 @@ pub use crate::form::review::rows_of;
 
 /// A row as people name it: `1-1-1（办公室）`.
 pub fn row_label(spec: &Spec, item: &str, department: &str) -> String {
-    crate::spec::render(
+    crate::cell_text::render(
         &spec.word("review.row"),
         &[("item", item), ("department", department)],
     )
@@ -148,7 +148,7 @@ pub fn shown_values(
                 .map(|c| c.text.clone())
                 .unwrap_or_default(),
         })
-        .map(|t| crate::text::clean(&t))
+        .map(|t| crate::cell_text::clean(&t))
         .collect();
     let found = ret
         .map(|r| {
@@ -169,7 +169,7 @@ pub fn shown_values(
                 .join("\n")
         })
         .unwrap_or_default();
-    values.push(crate::text::clean(&found));
+    values.push(crate::cell_text::clean(&found));
     (values, returned.and_then(|r| r.score))
 }
 
@@ -351,7 +351,7 @@ pub fn is_decided(finding: &Finding) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::parse_decimal;
+    use crate::cell_text::parse_decimal;
 
     fn row(score: Option<&str>, own: Option<&str>) -> ReviewedRow {
         ReviewedRow {

@@ -11,11 +11,12 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-use crate::finding::{Code, a1};
+use crate::cell_text::{decimal_from_f64, parse_decimal, show};
+use crate::finding::Code;
 use crate::form::review::{self as form, Labels, locked_texts, master_fingerprint};
 use crate::identity::{Identity, IssuedRow, Kind};
 use crate::spec::Shown;
-use crate::text::{decimal_from_f64, parse_decimal, show};
+use crate::workbook::a1;
 use crate::workbook::{self, Sheet, Value};
 
 use super::cells::{cell_text, has_content, id_key, locked_text, same_text, value_text};

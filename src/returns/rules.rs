@@ -5,9 +5,9 @@
 
 use rust_decimal::Decimal;
 
+use crate::cell_text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
 use crate::finding::Code;
 use crate::spec::{InputKind, InputSpec};
-use crate::text::{decimal_from_f64, fold, parse_decimal, show, to_halfwidth};
 use crate::workbook::Value;
 
 use super::cells::differing_parts;

@@ -4,9 +4,10 @@
 
 use indexmap::IndexMap;
 
-use crate::finding::{Code, a1};
+use crate::finding::Code;
 use crate::spec::InputSpec;
 use crate::workbook::Sheet;
+use crate::workbook::a1;
 
 use super::CellValue;
 use super::cells::value_text;

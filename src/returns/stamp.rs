@@ -49,7 +49,7 @@ const MIDDLE_DOTS: [char; 4] = ['·', '•', '・', '‧'];
 /// (white space, punctuation, brackets and invisible characters dropped), so that
 /// `大 气 科`, `大气科（盖章）` and `大气科。` all hold `大气科`.
 pub fn squash(text: &str) -> String {
-    crate::text::to_halfwidth(text)
+    crate::cell_text::to_halfwidth(text)
         .chars()
         .filter(|c| c.is_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
@@ -179,7 +179,7 @@ impl<'m> Roster<'m> {
     /// department names and noise words (`盖章`) stand in each word cut out of it
     /// (`大气科王聪坤` holds `王聪坤`).
     fn person_tokens(&self, text: &str) -> Vec<String> {
-        let half = crate::text::to_halfwidth(text);
+        let half = crate::cell_text::to_halfwidth(text);
         let mut words: Vec<String> = Vec::new();
         // A middle dot belongs to the name it stands in (`阿依古丽·买买提`).
         let separator =

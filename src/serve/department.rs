@@ -202,7 +202,7 @@ impl DepartmentPage {
             department: department.to_string(),
             title: config.title.clone(),
             items: info.map_or(0, |d| d.items),
-            weight: info.map_or(String::new(), |d| crate::text::show(d.weight)),
+            weight: info.map_or(String::new(), |d| crate::cell_text::show(d.weight)),
             deadline: config.deadline.clone(),
             contact: config.contact.clone(),
             result,

@@ -16,15 +16,16 @@ use rust_xlsxwriter::{
 };
 
 use super::print;
-use crate::finding::a1;
+use crate::cell_text::render;
+use crate::cell_text::{parse_decimal, show};
 use crate::form::Form;
 use crate::form::review::{
     self, ADJUST_FIRST_ROW, FIRST_ROW, LISTS_SHEET, Review, labels, master_fingerprint,
 };
 use crate::identity::{FORMAT_VERSION, Identity, IssuedRow, PROP_CAMPAIGN, PROP_KIND};
 use crate::model::{Item, Role};
-use crate::spec::{InputKind, Shown, Spec, render};
-use crate::text::{parse_decimal, show};
+use crate::spec::{InputKind, Shown, Spec};
+use crate::workbook::a1;
 use crate::write::{base_format, height_for, print_setup, wrapped_lines};
 
 /// One row of the review sheet: an item of a department and what the department returned for

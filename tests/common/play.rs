@@ -93,7 +93,7 @@ impl Campaign {
             .position(|i| i.id == item)
             .unwrap_or_else(|| panic!("{department} has no item {item}"));
         let col = self.layout(department).input_col(key).unwrap();
-        tianbao::finding::a1(FIRST_ITEM_ROW + index as u32, u32::from(col))
+        tianbao::workbook::a1(FIRST_ITEM_ROW + index as u32, u32::from(col))
     }
 
     /// The A1 cell of a master column of an item, as issued.
@@ -104,7 +104,7 @@ impl Campaign {
             .position(|i| i.id == item)
             .unwrap();
         let col = self.layout(department).shown_col(shown).unwrap();
-        tianbao::finding::a1(FIRST_ITEM_ROW + index as u32, u32::from(col))
+        tianbao::workbook::a1(FIRST_ITEM_ROW + index as u32, u32::from(col))
     }
 
     /// The 1-based sheet row of an item, as issued.
@@ -120,7 +120,7 @@ impl Campaign {
     pub fn signoff_cell(&self, department: &str, key: &str) -> String {
         let layout = self.layout(department);
         let row = layout.signoff.iter().find(|(k, _)| k == key).unwrap().1;
-        tianbao::finding::a1(row, u32::from(layout.signoff_value_col))
+        tianbao::workbook::a1(row, u32::from(layout.signoff_value_col))
     }
 
     /// Fills every input correctly: full marks unless `scores` says otherwise (then a deduction

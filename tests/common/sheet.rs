@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use tianbao::workbook;
 
 fn from_f64(n: f64) -> Decimal {
-    tianbao::text::decimal_from_f64(n).unwrap()
+    tianbao::cell_text::decimal_from_f64(n).unwrap()
 }
 
 pub struct Sheet {

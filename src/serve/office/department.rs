@@ -110,7 +110,7 @@ impl DepartmentView {
         let (status, errors) = view.status(&d.name);
         let mut facts = vec![
             ("col.items", d.items.to_string()),
-            ("col.weight", crate::text::show(d.weight)),
+            ("col.weight", crate::cell_text::show(d.weight)),
             ("col.contact", d.persons.join(t.get("list.separator"))),
         ];
         let chosen = view.chosen(&d.name);

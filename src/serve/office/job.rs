@@ -275,8 +275,11 @@ fn written(t: &Texts, dir: &FsPath, w: &Written) -> JobOutcome {
         t.say(
             "job.compiled",
             &[
-                ("total", &crate::text::show(scores.total())),
-                ("full", &crate::text::show(w.checked.master.total_weight())),
+                ("total", &crate::cell_text::show(scores.total())),
+                (
+                    "full",
+                    &crate::cell_text::show(w.checked.master.total_weight()),
+                ),
             ],
         )
     };

@@ -42,7 +42,7 @@ pub struct DepartmentRow {
 
 /// A column's letters (0-based index): A, B, …, AA.
 fn column_letters(index: u32) -> String {
-    crate::finding::a1(0, index)
+    crate::workbook::a1(0, index)
         .trim_end_matches(|c: char| c.is_ascii_digit())
         .to_string()
 }
@@ -55,7 +55,7 @@ impl MasterView {
             file: loaded.campaign.config.master.clone(),
             sheet: m.sheet().to_string(),
             items: m.items().len(),
-            weight: crate::text::show(m.total_weight()),
+            weight: crate::cell_text::show(m.total_weight()),
             columns: m
                 .columns()
                 .iter()
@@ -77,7 +77,7 @@ impl MasterView {
                     items: d.items,
                     lead: d.lead,
                     cooperating: d.cooperating,
-                    weight: crate::text::show(d.weight),
+                    weight: crate::cell_text::show(d.weight),
                     contact: d.persons.join(t.get("list.separator")),
                 })
                 .collect(),
