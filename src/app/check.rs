@@ -53,18 +53,24 @@ fn check_confirmed(
 ) -> Result<Checked, AppError> {
     let spec = campaign.spec()?;
     let (paths, inputs) = super::inputs(&campaign, paths)?;
-    // Reading the master and listing the returns are independent: both at once.
-    let (master, gathered) = rayon::join(
+    // Reading the master and opening the returns are independent (only checking a return
+    // needs the master): both at once.
+    let (master, opened) = rayon::join(
         || campaign.read_master(&spec),
-        || super::gather(&campaign, &paths),
+        || -> Result<_, AppError> {
+            let gathered = super::gather(&campaign, &paths)?;
+            progress.start(Stage::Checking, gathered.inputs.len());
+            let limits = &campaign.config.limits;
+            let opened = returns::open_all(limits, &spec, gathered, &|done| progress.set(done));
+            progress.finish();
+            Ok(opened)
+        },
     );
     let read = master?;
-    let gathered = gathered?;
+    let opened = opened?;
     let mut ctx = campaign.context(&read.master, &spec);
     ctx.confirmed = confirmed;
-    progress.start(Stage::Checking, gathered.inputs.len());
-    let collection = returns::collect_with_progress(&ctx, gathered, &|done| progress.set(done));
-    progress.finish();
+    let collection = returns::collect_opened(&ctx, opened);
     drop(ctx);
     Ok(Checked {
         master: read.master,

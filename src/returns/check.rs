@@ -30,11 +30,32 @@ pub fn check(ctx: &Context, book: &workbook::Workbook, mut ret: Return) -> Retur
     ret.finish(status, f.list)
 }
 
-/// Reads and checks one gathered input: a file refused before reading, or unreadable, is
+/// A gathered input read as far as it can be without the master: the workbook opened (or the
+/// return already settled as unrecognized, with why).
+pub struct Opened {
+    ret: Return,
+    book: Option<(workbook::Workbook, bool)>,
+}
+
+/// Checks an input [`open`]ed before: a file refused before reading, or unreadable, is
 /// unrecognized with the reason; a workbook is checked ([`check`]); one with macros is never
 /// valid.
-pub(super) fn input(ctx: &Context, input: gather::Input) -> Return {
-    let mut ret = Return::new(&input.display, input.modified, input.place);
+pub(super) fn checked(ctx: &Context, opened: Opened) -> Return {
+    let Opened { ret, book } = opened;
+    match book {
+        Some((book, macros)) => {
+            let ret = check(ctx, &book, ret);
+            if macros { with_macros(ret) } else { ret }
+        }
+        None => ret,
+    }
+}
+
+/// Opens one gathered input, reading only the fill-in `sheet` and the identity sheet; needs no
+/// master, so it runs while the master is read. [`checked`] then checks it.
+pub(super) fn open(limits: &super::Limits, sheet: &str, input: gather::Input) -> Opened {
+    let ret = Return::new(&input.display, input.modified, input.place);
+    let mut ret = ret;
     ret.in_review_folder = input.in_review_folder;
     let bytes = match input.data {
         Data::Bytes(bytes) => bytes,
@@ -47,7 +68,7 @@ pub(super) fn input(ctx: &Context, input: gather::Input) -> Return {
                     Some("unreadable.io"),
                     &e.to_string(),
                 );
-                return ret.finish(Status::Unrecognized, vec![f]);
+                return settled(ret.finish(Status::Unrecognized, vec![f]));
             }
         },
         Data::Refused(refusal, detail) => {
@@ -60,27 +81,34 @@ pub(super) fn input(ctx: &Context, input: gather::Input) -> Return {
                 }
                 Refusal::TooMany => too_many(file, &detail),
             };
-            return ret.finish(Status::Unrecognized, vec![f]);
+            return settled(ret.finish(Status::Unrecognized, vec![f]));
         }
     };
     ret.size = bytes.len() as u64;
     ret.sha256 = crate::digest::sha256_hex(&bytes);
-    let mut limits = ctx.limits.reading();
+    let mut reading = limits.reading();
     // The fill-in and identity sheets are all a return is checked on (the 填表说明 is not read);
     // a workbook where either was renamed is read whole.
-    limits.only_sheets = Some(vec![
-        ctx.spec.template.sheet.clone(),
+    reading.only_sheets = Some(vec![
+        sheet.to_string(),
         crate::identity::SHEET_NAME.to_string(),
     ]);
     let macros = workbook::macros::has_macros(&bytes);
-    let ret = match workbook::open_bytes_with(&input.display, bytes, &limits) {
-        Ok(book) => check(ctx, &book, ret),
+    match workbook::open_bytes_with(&input.display, bytes, &reading) {
+        Ok(book) => Opened {
+            ret,
+            book: Some((book, macros)),
+        },
         Err(err) => {
             let f = open_failure(&input.display, &err);
-            return ret.finish(Status::Unrecognized, vec![f]);
+            settled(ret.finish(Status::Unrecognized, vec![f]))
         }
-    };
-    if macros { with_macros(ret) } else { ret }
+    }
+}
+
+/// An input settled before it was opened.
+fn settled(ret: Return) -> Opened {
+    Opened { ret, book: None }
 }
 
 /// A workbook that carries macros is never taken: the original stays as it is (nothing is

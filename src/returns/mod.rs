@@ -457,22 +457,62 @@ pub fn collect_with_progress(
     gathered: Gathered,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Collection {
+    let opened = open_all(&ctx.limits, ctx.spec, gathered, progress);
+    collect_opened(ctx, opened)
+}
+
+/// The gathered inputs opened (in parallel), each as far as it can be read without the
+/// master; `progress` is told how many are open.
+pub struct OpenedInputs {
+    opened: Vec<check::Opened>,
+    others: Vec<gather::Other>,
+    skipped: Vec<Skipped>,
+}
+
+/// Opens every gathered input (see [`OpenedInputs`]): what [`collect_opened`] then checks
+/// against the master. Needs no master, so it can run while the master is read.
+pub fn open_all(
+    limits: &Limits,
+    spec: &Spec,
+    gathered: Gathered,
+    progress: &(dyn Fn(usize) + Sync),
+) -> OpenedInputs {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let Gathered {
         inputs,
-        mut others,
+        others,
         skipped,
         archives: _,
     } = gathered;
     let done = AtomicUsize::new(0);
-    let mut returns: Vec<Return> = inputs
+    let sheet = &spec.template.sheet;
+    let opened = inputs
         .into_par_iter()
         .map(|input| {
-            let ret = check::input(ctx, input);
+            let opened = check::open(limits, sheet, input);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            ret
+            opened
         })
+        .collect();
+    OpenedInputs {
+        opened,
+        others,
+        skipped,
+    }
+}
+
+/// Checks the [`open_all`]ed inputs against the campaign and settles which return counts.
+pub fn collect_opened(ctx: &Context, opened: OpenedInputs) -> Collection {
+    use rayon::prelude::*;
+    let OpenedInputs {
+        opened,
+        mut others,
+        skipped,
+    } = opened;
+    let mut returns: Vec<Return> = opened
+        .into_par_iter()
+        .map(|opened| check::checked(ctx, opened))
         .collect();
     // Each return's folder, so that evidence in a folder of another department's return is
     // never credited to this one.
