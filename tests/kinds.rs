@@ -977,3 +977,41 @@ fn a_progress_period_is_judged_at_its_last_day_and_the_settings_say_so() {
     let run = tianbao(&dir, &["status"]);
     assert!(run.stdout.contains("2024-05-31"), "{}", run.stdout);
 }
+
+/// Issue 21, 6: `init` never says "next: run tianbao generate" for a master generate would
+/// refuse: a master with errors is told to be fixed first, and a kind that reads a column the
+/// master lacks names it.
+#[test]
+fn init_says_what_to_fix_before_generate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixtures = common::repo().join("tests/fixtures/data");
+    let mut book = Xlsx::read(&std::fs::read(fixtures.join("investment.xlsx")).unwrap());
+    book.set("Sheet1", "F4", s(""));
+    std::fs::write(tmp.path().join("broken.xlsx"), book.to_bytes()).unwrap();
+    std::fs::copy(fixtures.join("supervision.xlsx"), tmp.path().join("s.xlsx")).unwrap();
+    let init = |dir: &str, master: &str, kind: &str| {
+        let args = [
+            "init",
+            dir,
+            "--master",
+            master,
+            "--kind",
+            kind,
+            "--contact",
+            "办公室 张三",
+            "--deadline",
+            "2024年1月5日",
+        ];
+        let run = tianbao(tmp.path(), &args);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        run.stdout
+    };
+    let out = init("a", "broken.xlsx", "progress");
+    assert!(out.contains("下一步：先改正总表"), "{out}");
+    assert!(!out.contains("下一步：运行 tianbao generate"), "{out}");
+    let out = init("b", "s.xlsx", "data");
+    assert!(out.contains("模板规格要用总表的列 目标值"), "{out}");
+    assert!(!out.contains("下一步：运行 tianbao generate"), "{out}");
+    let out = init("c", "s.xlsx", "progress");
+    assert!(out.contains("下一步：运行 tianbao generate"), "{out}");
+}

@@ -205,13 +205,7 @@ fn check_fit(
             spec: campaign.config.spec.clone(),
         });
     }
-    let named = spec.inputs.iter().flat_map(|i| {
-        let rule = i.rule.iter().flat_map(|r| r.names());
-        let formula = i.expr.iter().flat_map(|e| e.names());
-        rule.chain(formula).collect::<Vec<_>>()
-    });
-    let mut missing = crate::inputs::missing_columns(master, named);
-    missing.dedup();
+    let missing = missing_columns(master, spec);
     if !missing.is_empty() {
         return Err(AppError::MissingColumns {
             path: campaign.master_path().display().to_string(),
@@ -401,4 +395,17 @@ fn on_disk(
     } else {
         Remark::Outdated
     }
+}
+
+/// The master columns the spec's rules and formulas name that `master` lacks (`目标值` for the
+/// data kind on a table without a target): generate refuses until they are there.
+pub fn missing_columns(master: &crate::model::Master, spec: &crate::spec::Spec) -> Vec<String> {
+    let named = spec.inputs.iter().flat_map(|i| {
+        let rule = i.rule.iter().flat_map(|r| r.names());
+        let formula = i.expr.iter().flat_map(|e| e.names());
+        rule.chain(formula).collect::<Vec<_>>()
+    });
+    let mut missing = crate::inputs::missing_columns(master, named);
+    missing.dedup();
+    missing
 }

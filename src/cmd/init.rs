@@ -101,10 +101,33 @@ pub fn run(args: Args) -> Result<Outcome, Fatal> {
     println!("{}", t.say("init.config", &[("path", &config)]));
     println!("{}", t.get("init.folders"));
     render_details(&campaign.config);
+    // What to do next: never "run generate" for a master generate would refuse.
+    let missing = campaign
+        .spec()
+        .map(|spec| tianbao::app::generate::missing_columns(&read.master, &spec))
+        .unwrap_or_default();
+    let master = shown(&campaign.master_path());
+    if tally(&read.findings).0 > 0 {
+        println!(
+            "{}",
+            t.say("init.next_fix", &[("errors", &errors), ("master", &master)])
+        );
+    } else if !missing.is_empty() {
+        let columns = missing.join("、");
+        println!(
+            "{}",
+            t.say(
+                "init.next_columns",
+                &[("columns", &columns), ("master", &master)]
+            )
+        );
+    } else {
+        render_next(&campaign.config);
+    }
     Ok(Outcome::Clean)
 }
 
-/// The texts set for the campaign, and what to do next.
+/// The texts set for the campaign.
 fn render_details(config: &tianbao::campaign::Config) {
     let tx = texts();
     for (key, value) in [
@@ -117,6 +140,11 @@ fn render_details(config: &tianbao::campaign::Config) {
             println!("{}", tx.say(key, &[("value", &super::render::t(value))]));
         }
     }
+}
+
+/// What to do next for a master generate takes.
+fn render_next(config: &tianbao::campaign::Config) {
+    let tx = texts();
     if config.contact.is_empty() || config.deadline.is_empty() {
         println!("{}", tx.get("init.next_unset"));
     } else {
