@@ -1015,3 +1015,35 @@ fn init_says_what_to_fix_before_generate() {
     let out = init("c", "s.xlsx", "progress");
     assert!(out.contains("下一步：运行 tianbao generate"), "{out}");
 }
+
+/// Issue 22, 8: a data campaign compiled with departments missing says who and how many items
+/// lack them, and a department whose master names no contact is listed without an empty
+/// "联系人：".
+#[test]
+fn a_partial_data_compile_says_what_is_missing() {
+    let kit = Kit::new("data", &target_table(), "2024-12-31");
+    let values = vec![
+        ("1".to_string(), "done", Cell::Num(96.0)),
+        ("3".to_string(), "done", Cell::Num(1300.0)),
+    ];
+    kit.put("大气科", &kit.filled("大气科", &values));
+    let run = kit.run(&["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(!run.stdout.contains("联系人："), "{}", run.stdout);
+    let run = kit.run(&["compile"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("（未交）") && !run.stderr.contains("联系人："),
+        "{}",
+        run.stderr
+    );
+    let run = kit.run(&["compile", "--allow-incomplete"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "不完整：2 个部门没有交回有效的表（水科、自然科），2 项的汇总中没有它们的内容"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -80,6 +80,7 @@ fn render_refused(blockers: &[tianbao::returns::Standing]) -> Outcome {
                     ("file", &t(standing.file.as_deref().unwrap_or(""))),
                 ],
             ),
+            _ if standing.persons.is_empty() => tx.get("compile.blocker_missing_plain").to_string(),
             _ => tx.say(
                 "compile.blocker_missing",
                 &[("persons", &joined(tx, &standing.persons))],
@@ -115,6 +116,38 @@ fn render_not_validated(changes: &tianbao::returns::receipt::Changes, never: boo
     Outcome::Findings
 }
 
+/// Progress or data compiled with departments missing: who, and how many items lack them (the
+/// table marks those cells).
+fn render_measured_partial(written: &tianbao::app::compile::Written) {
+    if written.blockers.is_empty() {
+        return;
+    }
+    let tx = texts();
+    let names: Vec<String> = written
+        .blockers
+        .iter()
+        .map(|s| s.department.clone())
+        .collect();
+    let items = written
+        .checked
+        .master
+        .items()
+        .iter()
+        .filter(|i| i.departments.iter().any(|d| names.contains(d)))
+        .count();
+    println!(
+        "{}",
+        tx.say(
+            "compile.measured_partial",
+            &[
+                ("departments", &joined(tx, &names)),
+                ("count", &names.len().to_string()),
+                ("items", &tx.count("count.items", items, &[])),
+            ]
+        )
+    );
+}
+
 /// The workbook written: where, the total (or what was collected), the departments left
 /// out, and the reviewed results.
 fn render_written(written: &tianbao::app::compile::Written) -> Outcome {
@@ -138,6 +171,7 @@ fn render_written(written: &tianbao::app::compile::Written) -> Outcome {
                 &[("items", &tx.count("count.items", master.items().len(), &[]))]
             )
         );
+        render_measured_partial(written);
         print!("{}", super::status::flag_lines(&written.checked));
         return Outcome::Clean;
     }

@@ -195,6 +195,8 @@ pub fn standing_lines(collection: &Collection, received: bool) -> String {
                     t(d.file.as_deref().unwrap_or(""))
                 ),
             ),
+            // Whom to ask, when the master names someone (no empty "联系人：").
+            _ if d.persons.is_empty() => ("—", String::new()),
             _ => (
                 "—",
                 tx.say("validate.contact", &[("persons", &joined(tx, &d.persons))]),
