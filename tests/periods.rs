@@ -461,3 +461,36 @@ fn period_new_keeps_every_line_of_a_hand_edited_tianbao_toml() {
         "{added:?}"
     );
 }
+
+/// Issue 22, 3: each period its own deadline: without `--deadline` the last one moves on by
+/// the periods' distance (and the office is told which it got), with it the period takes the
+/// one given; the workbooks and tianbao.toml say the same.
+#[test]
+fn each_period_gets_its_own_deadline() {
+    let c = campaign();
+    let path = c.dir.join("tianbao.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen("\ndeadline = \"\"", "\ndeadline = \"2024年1月10日\"", 1);
+    std::fs::write(&path, &text).unwrap();
+    let deadline_of = |period: &str, department: &str| {
+        let book = Xlsx::read(&std::fs::read(period_file(&c, period, department)).unwrap());
+        book.part("xl/sharedStrings.xml")
+    };
+    let said = run_ok(&c, &["period", "new", "2024-01"]).stdout;
+    assert!(said.contains("本期填报截止仍为：2024年1月10日"), "{said}");
+    let said = run_ok(&c, &["period", "new", "2024-02"]).stdout;
+    assert!(
+        said.contains("本期填报截止：2024年2月10日（上期 2024-01 的截止时间顺延 1 个月"),
+        "{said}"
+    );
+    assert!(deadline_of("2024-02", "水科").contains("填报截止：2024年2月10日"));
+    let said = run_ok(
+        &c,
+        &["period", "new", "2024-03", "--deadline", "2024年3月8日"],
+    )
+    .stdout;
+    assert!(said.contains("本期填报截止：2024年3月8日"), "{said}");
+    assert!(deadline_of("2024-03", "水科").contains("填报截止：2024年3月8日"));
+    let config: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(config["deadline"].as_str(), Some("2024年3月8日"));
+}

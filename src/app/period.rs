@@ -25,6 +25,20 @@ pub struct PeriodOptions {
     pub name: String,
     /// RFC 3339 time of the run (the workbooks' issue time).
     pub at: String,
+    /// The new period's deadline as departments read it (`2024年8月5日`); None: the period
+    /// before's, moved on by the periods' distance (see [`Deadline`]).
+    pub deadline: Option<String>,
+}
+
+/// Where a new period's deadline came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deadline {
+    /// Given for it (`--deadline`).
+    Given,
+    /// The period before's, moved on by `months` (2024-07's 2024年7月5日 → 2024年8月5日).
+    Moved { months: i32 },
+    /// Kept as it was: it or the periods' names say no date to move (or none was set).
+    Kept,
 }
 
 /// A period begun.
@@ -37,6 +51,53 @@ pub struct Started {
     pub carried: Vec<String>,
     /// What issuing the workbooks did; when it was refused nothing was begun.
     pub generated: GenerateOutcome,
+    /// The period's deadline, and where it came from.
+    pub deadline: (String, Deadline),
+}
+
+/// The deadline of period `name` after `previous`: the one given, else the one set moved on
+/// by as many months as the periods' ends are apart, in the same words (`2024年7月5日` →
+/// `2024年8月5日`); kept when no date or period end can be read.
+pub fn next_deadline(
+    current: &str,
+    previous: Option<&str>,
+    name: &str,
+    given: Option<&str>,
+) -> (String, Deadline) {
+    if let Some(given) = given.map(str::trim).filter(|g| !g.is_empty()) {
+        return (given.to_string(), Deadline::Given);
+    }
+    let kept = (current.to_string(), Deadline::Kept);
+    let (Some(from), Some(to)) = (
+        previous.and_then(crate::schedule::period_end),
+        crate::schedule::period_end(name),
+    ) else {
+        return kept;
+    };
+    let months = (i32::from(to.year()) * 12 + i32::from(to.month()))
+        - (i32::from(from.year()) * 12 + i32::from(from.month()));
+    let Some(date) = crate::schedule::deadline_date(current, from.year()) else {
+        return kept;
+    };
+    if months <= 0 {
+        return kept;
+    }
+    let Ok(moved) = date.checked_add(jiff::Span::new().months(months)) else {
+        return kept;
+    };
+    let words = if current.contains('年') {
+        format!("{}年{}月{}日", moved.year(), moved.month(), moved.day())
+    } else {
+        moved.to_string()
+    };
+    // `前` or `止` after the date stays after it.
+    let tail: String = current
+        .trim()
+        .chars()
+        .rev()
+        .take_while(|c| "前止".contains(*c))
+        .collect();
+    (format!("{words}{tail}"), Deadline::Moved { months })
 }
 
 /// The periods of a campaign in the order they began, the current one last: those recorded in
@@ -84,6 +145,13 @@ pub fn start(
     let mut config = campaign.config.clone();
     config.period = Some(name.clone());
     config.round = 1;
+    let deadline = next_deadline(
+        &config.deadline,
+        previous.as_deref(),
+        &name,
+        options.deadline.as_deref(),
+    );
+    config.deadline = deadline.0.clone();
     let next = Campaign {
         dir: campaign.dir.clone(),
         config: config.clone(),
@@ -108,6 +176,7 @@ pub fn start(
             previous,
             carried,
             generated,
+            deadline,
         },
     ))
 }
@@ -193,4 +262,47 @@ pub fn carried_values(spec: &Spec, collection: &Collection) -> HashMap<String, P
         }
     }
     prefill
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_moves_on_with_its_period() {
+        let next = |current, previous, name, given| next_deadline(current, previous, name, given);
+        assert_eq!(
+            next("2024年7月5日", Some("2024-07"), "2024-08", None),
+            ("2024年8月5日".into(), Deadline::Moved { months: 1 })
+        );
+        assert_eq!(
+            next("2024年1月31日前", Some("2024-01"), "2024-02", None),
+            ("2024年2月29日前".into(), Deadline::Moved { months: 1 })
+        );
+        assert_eq!(
+            next("2024-04-10", Some("2024Q1"), "2024Q2", None),
+            ("2024-07-10".into(), Deadline::Moved { months: 3 })
+        );
+        assert_eq!(
+            next(
+                "2024年7月5日",
+                Some("2024-07"),
+                "2024-08",
+                Some("2024年8月9日")
+            ),
+            ("2024年8月9日".into(), Deadline::Given)
+        );
+        assert_eq!(
+            next("每月5日前", Some("2024-07"), "2024-08", None),
+            ("每月5日前".into(), Deadline::Kept)
+        );
+        assert_eq!(
+            next("2024年7月5日", None, "2024-08", None),
+            ("2024年7月5日".into(), Deadline::Kept)
+        );
+        assert_eq!(
+            next("2024年7月5日", Some("第一期"), "第二期", None),
+            ("2024年7月5日".into(), Deadline::Kept)
+        );
+    }
 }

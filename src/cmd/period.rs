@@ -27,12 +27,16 @@ pub enum Action {
 pub struct NewArgs {
     /// The new period's name (`2024-03`).
     pub name: String,
+    /// The new period's deadline (`2024年8月5日`); without it, the last one moved on by the
+    /// periods' distance.
+    #[arg(long)]
+    pub deadline: Option<String>,
 }
 
 pub fn run(campaign_dir: Option<PathBuf>, args: Args) -> Result<Outcome, Fatal> {
     let campaign = Campaign::find(campaign_dir.as_deref())?;
     match args.action {
-        Action::New(new) => start(campaign, &new.name),
+        Action::New(new) => start(campaign, &new.name, new.deadline),
         Action::List => list(&campaign),
     }
 }
@@ -46,18 +50,19 @@ pub fn generate(
     let campaign = Campaign::find(campaign_dir.as_deref())?;
     match args.period.clone() {
         Some(period) if campaign.config.period.as_ref() != Some(&period) => {
-            start(campaign, &period)
+            start(campaign, &period, None)
         }
         _ => super::generate::run_on(campaign, args),
     }
 }
 
 /// Begins period `name` (shared with `generate --period`).
-pub fn start(campaign: Campaign, name: &str) -> Result<Outcome, Fatal> {
+pub fn start(campaign: Campaign, name: &str, deadline: Option<String>) -> Result<Outcome, Fatal> {
     let spec = campaign.spec()?;
     let options = PeriodOptions {
         name: name.to_string(),
         at: tianbao::time::now_utc(),
+        deadline,
     };
     let (campaign, started) = tianbao::app::period::start(
         campaign,
@@ -69,6 +74,7 @@ pub fn start(campaign: Campaign, name: &str) -> Result<Outcome, Fatal> {
         previous,
         carried,
         generated,
+        deadline,
     } = started;
     let written = matches!(
         generated,
@@ -77,6 +83,7 @@ pub fn start(campaign: Campaign, name: &str) -> Result<Outcome, Fatal> {
     let outcome = super::generate::render(&spec, generated);
     if written {
         render_started(&campaign, &period, previous.as_deref(), carried.len());
+        render_deadline(&period, previous.as_deref(), &deadline);
     }
     Ok(outcome)
 }
@@ -104,6 +111,34 @@ fn render_started(campaign: &Campaign, period: &str, previous: Option<&str>, car
         ),
         None => {}
     }
+}
+
+/// Which deadline the period's workbooks say, and why.
+fn render_deadline(
+    period: &str,
+    previous: Option<&str>,
+    (deadline, from): &(String, tianbao::app::period::Deadline),
+) {
+    use tianbao::app::period::Deadline;
+    let t = texts();
+    let line = match from {
+        _ if deadline.is_empty() => t.say("period.deadline_unset", &[("period", period)]),
+        Deadline::Given => t.say("period.deadline_given", &[("deadline", deadline)]),
+        Deadline::Moved { months } => t.say(
+            "period.deadline_moved",
+            &[
+                ("deadline", deadline),
+                ("previous", previous.unwrap_or("")),
+                ("months", &months.to_string()),
+                ("period", period),
+            ],
+        ),
+        Deadline::Kept => t.say(
+            "period.deadline_kept",
+            &[("deadline", deadline), ("period", period)],
+        ),
+    };
+    println!("{line}");
 }
 
 /// The periods, the current one marked.
