@@ -1047,3 +1047,23 @@ fn a_partial_data_compile_says_what_is_missing() {
         run.stdout
     );
 }
+
+/// Issue 22, 8: a name for all units without a list is named at the cell it is written in —
+/// the 配合单位 cell F4, not the first department column.
+#[test]
+fn an_undefined_all_units_name_is_named_at_its_own_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = common::repo().join("tests/fixtures/data/livelihood.xlsx");
+    let mut book = Xlsx::read(&std::fs::read(path).unwrap());
+    book.set("Sheet1", "F4", s("各县（市、区）"));
+    std::fs::write(tmp.path().join("m.xlsx"), book.to_bytes()).unwrap();
+    let json = tianbao(tmp.path(), &["inspect", "--json", "m.xlsx"]).json();
+    let unknown: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "units_unknown")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{json}");
+    assert_eq!(unknown[0]["cell"], "Sheet1!F4", "{json}");
+}

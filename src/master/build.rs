@@ -381,12 +381,20 @@ fn responsible(
     units: &mut Units,
 ) -> (Vec<String>, usize) {
     let has_cooperating_column = blocks.maps[header].col(Role::Cooperating).is_some();
-    let (mut lead, mut cooperating) = (Vec::new(), Vec::new());
-    for (role, text) in &c.departments {
+    // Each name with the cell it was written in, so a finding about it names that cell.
+    let mut lead: Vec<(String, Pos)> = Vec::new();
+    let mut cooperating: Vec<(String, Pos)> = Vec::new();
+    for (k, (role, text)) in c.departments.iter().enumerate() {
+        let at = c
+            .departments_at
+            .get(k)
+            .copied()
+            .unwrap_or(c.departments_cell);
+        let placed = |names: Vec<String>| names.into_iter().map(move |n| (n, at));
         let marked = marked_names(text, ctx.labels);
-        lead.extend(marked.lead);
-        cooperating.extend(marked.cooperating);
-        let plain = marked.plain;
+        lead.extend(placed(marked.lead));
+        cooperating.extend(placed(marked.cooperating));
+        let plain = placed(marked.plain);
         match role {
             Role::Cooperating => cooperating.extend(plain),
             Role::Departments if !has_cooperating_column && !lead.is_empty() => {
@@ -400,14 +408,13 @@ fn responsible(
             _ => lead.extend(plain),
         }
     }
-    let cell = c.departments_cell;
     let lead: Vec<String> = lead
         .into_iter()
-        .flat_map(|n| units.expand(n, cell))
+        .flat_map(|(n, at)| units.expand(n, at))
         .collect();
     let cooperating: Vec<String> = cooperating
         .into_iter()
-        .flat_map(|n| units.expand(n, cell))
+        .flat_map(|(n, at)| units.expand(n, at))
         .collect();
     let mut departments: Vec<String> = Vec::new();
     for name in lead {

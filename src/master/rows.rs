@@ -82,6 +82,8 @@ pub struct Candidate {
     /// Department cells by role (departments, lead, cooperating).
     pub departments: Vec<(Role, String)>,
     pub departments_cell: Pos,
+    /// The cell of each of `departments`, in the same order (where a name in it was written).
+    pub departments_at: Vec<Pos>,
     pub persons: String,
     /// The row reads as a section heading (merged across, or a number and a name only).
     pub heading: Option<Heading>,
@@ -401,13 +403,14 @@ fn read_candidate(
     };
     let weight_col = map.col(Role::Weight).unwrap_or(u32::MAX);
     let departments = department_cells(grid, row, map, inherit_items, same_group);
-    let departments_cell = (
-        row,
-        map.roles
-            .iter()
-            .position(|r| r.names_departments())
-            .unwrap_or(0) as u32,
-    );
+    let departments_at: Vec<Pos> = map
+        .roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.names_departments())
+        .map(|(col, _)| (row, col as u32))
+        .collect();
+    let departments_cell = departments_at.first().copied().unwrap_or((row, 0));
     let mut candidate = Candidate {
         id,
         id_spread,
@@ -433,6 +436,7 @@ fn read_candidate(
         leaders: single(Role::Leaders, same_group.map(|p| p.leaders.clone())).unwrap_or_default(),
         departments,
         departments_cell,
+        departments_at,
         persons: single(Role::Persons, same_group.map(|p| p.persons.clone())).unwrap_or_default(),
         heading: None,
         hidden: walk.sheet.is_row_hidden(row),
